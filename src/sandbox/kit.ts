@@ -1,0 +1,316 @@
+/**
+ * What every simulator shares: a tiny router, a rolling-window rate limit per credential, optional
+ * latency, injected faults and the `/__sandbox/` control API. A simulator supplies its routes, how it
+ * authenticates, and how it resets its state; the kit serves them over real HTTP on loopback.
+ */
+import { createServer, type IncomingHttpHeaders, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo, Socket } from 'node:net';
+
+export interface SimRequest {
+  method: string;
+  path: string;
+  query: URLSearchParams;
+  headers: IncomingHttpHeaders;
+  params: Record<string, string>;
+  body: Buffer;
+  /** The credential `authenticate` returned: the key the rate limit counts against. */
+  credential: string;
+}
+
+export interface SimResponse {
+  status: number;
+  /** Reason phrase; Litmos puts its error text here ("409 UserName already exists"). */
+  statusText?: string;
+  headers?: Record<string, string>;
+  body?: string | Buffer;
+}
+
+export type SimHandler = (req: SimRequest) => SimResponse | Promise<SimResponse>;
+
+interface Route {
+  method: string;
+  pattern: string;
+  regex: RegExp;
+  names: string[];
+  handler: SimHandler;
+}
+
+export class Router {
+  readonly routes: Route[] = [];
+
+  /** `pattern` segments starting with `:` capture; a trailing `.json` on the request path is allowed. */
+  on(method: string, pattern: string, handler: SimHandler): this {
+    const names: string[] = [];
+    const source = pattern
+      .split('/')
+      .map((segment) => {
+        if (!segment.startsWith(':')) return segment.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+        names.push(segment.slice(1));
+        return '([^/]+?)';
+      })
+      .join('/');
+    this.routes.push({ method, pattern, regex: new RegExp(`^${source}(?:\\.json)?/?$`), names, handler });
+    return this;
+  }
+
+  match(method: string, path: string): { route: Route; params: Record<string, string> } | undefined {
+    for (const route of this.routes) {
+      if (route.method !== method && !(method === 'HEAD' && route.method === 'GET')) continue;
+      const found = route.regex.exec(path);
+      if (!found) continue;
+      const params: Record<string, string> = {};
+      route.names.forEach((name, i) => (params[name] = decodeURIComponent(found[i + 1] ?? '')));
+      return { route, params };
+    }
+    return undefined;
+  }
+}
+
+export interface RateLimit {
+  /** Requests allowed per window and credential. */
+  limit: number;
+  /** Rolling window, ms. */
+  windowMs: number;
+  /** Status sent when over the limit (Litmos and BambooHR send 503; newer BambooHR endpoints 429). */
+  status: 429 | 503;
+  /** Whether the throttle response carries `Retry-After` (seconds until a slot frees). */
+  retryAfter: boolean;
+}
+
+export interface Fault {
+  /** `"GET /v1.svc/users"` (a route pattern) or omitted for every route. */
+  route?: string;
+  /** Respond with this status instead of handling the request. */
+  status?: number;
+  /** `Retry-After` value to send with `status`. */
+  retryAfter?: string;
+  /** Wait this long before answering (or before dropping). */
+  delayMs?: number;
+  /** Destroy the connection without a response. */
+  drop?: boolean;
+  /** How many matching requests this fault applies to. @default 1 */
+  count?: number;
+}
+
+export interface SimulatorSpec {
+  name: string;
+  router: Router;
+  /** Returns the credential id, or the response to send when authentication fails. */
+  authenticate(req: Omit<SimRequest, 'credential' | 'params'>): string | SimResponse;
+  /** Restore the seeded state (control API `POST /__sandbox/reset`). */
+  reset(): void;
+  /** Body of a throttled response. */
+  throttled?: () => SimResponse;
+  /** Extra control routes under `/__sandbox/`, e.g. BambooHR's webhook delivery. */
+  control?: Router;
+  rate: RateLimit;
+  /** Delay added to every request, ms. @default 0 */
+  latencyMs?: number;
+}
+
+export interface RouteStats {
+  count: number;
+  statuses: Record<string, number>;
+}
+
+export interface SimulatorStats {
+  total: number;
+  throttled: number;
+  routes: Record<string, RouteStats>;
+}
+
+export interface RunningSimulator {
+  name: string;
+  url: string;
+  port: number;
+  stats(): SimulatorStats;
+  resetStats(): void;
+  setLimits(limits: Partial<RateLimit>): void;
+  setLatency(ms: number): void;
+  close(): Promise<void>;
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Timestamps of accepted requests per credential; old ones fall out as the window rolls. */
+class RollingWindow {
+  private readonly hits = new Map<string, number[]>();
+
+  /** Returns 0 when the request is admitted, else ms until the oldest hit leaves the window. */
+  admit(credential: string, limit: RateLimit, now = Date.now()): number {
+    const recent = (this.hits.get(credential) ?? []).filter((t) => t > now - limit.windowMs);
+    this.hits.set(credential, recent);
+    if (recent.length >= limit.limit) return (recent[0] ?? now) + limit.windowMs - now;
+    recent.push(now);
+    return 0;
+  }
+
+  clear(): void {
+    this.hits.clear();
+  }
+}
+
+function send(res: ServerResponse, response: SimResponse, head: boolean): void {
+  const body = response.body ?? '';
+  res.statusCode = response.status;
+  if (response.statusText) res.statusMessage = response.statusText;
+  for (const [name, value] of Object.entries(response.headers ?? {})) res.setHeader(name, value);
+  res.setHeader('Content-Length', Buffer.byteLength(body));
+  res.end(head ? undefined : body);
+}
+
+export const json = (status: number, value: unknown, headers: Record<string, string> = {}): SimResponse => ({
+  status,
+  headers: { 'Content-Type': 'application/json; charset=utf-8', ...headers },
+  body: JSON.stringify(value),
+});
+
+function readBody(req: import('node:http').IncomingMessage): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (chunk: Buffer) => chunks.push(chunk));
+    req.on('end', () => resolve(Buffer.concat(chunks)));
+    req.on('error', reject);
+  });
+}
+
+export async function startSimulator(
+  spec: SimulatorSpec,
+  options: { port?: number; host?: string } = {},
+): Promise<RunningSimulator> {
+  const window = new RollingWindow();
+  const rate: RateLimit = { ...spec.rate };
+  let latencyMs = spec.latencyMs ?? 0;
+  let faults: Fault[] = [];
+  let stats: SimulatorStats = { total: 0, throttled: 0, routes: {} };
+  const sockets = new Set<Socket>();
+
+  const count = (key: string, status: number) => {
+    stats.total += 1;
+    const route = (stats.routes[key] ??= { count: 0, statuses: {} });
+    route.count += 1;
+    route.statuses[String(status)] = (route.statuses[String(status)] ?? 0) + 1;
+  };
+
+  const control = new Router()
+    .on('GET', '/__sandbox/stats', () => json(200, stats))
+    .on('POST', '/__sandbox/reset', () => {
+      spec.reset();
+      window.clear();
+      faults = [];
+      stats = { total: 0, throttled: 0, routes: {} };
+      return json(200, { ok: true });
+    })
+    .on('POST', '/__sandbox/faults', (req) => {
+      const body = JSON.parse(req.body.toString() || '{}') as Fault | Fault[];
+      faults.push(...(Array.isArray(body) ? body : [body]).map((f) => ({ count: 1, ...f })));
+      return json(200, { faults });
+    })
+    .on('DELETE', '/__sandbox/faults', () => {
+      faults = [];
+      return json(200, { faults });
+    })
+    .on('PUT', '/__sandbox/limits', (req) => {
+      Object.assign(rate, JSON.parse(req.body.toString() || '{}') as Partial<RateLimit>);
+      window.clear();
+      return json(200, rate);
+    })
+    .on('GET', '/__sandbox/limits', () => json(200, rate))
+    .on('PUT', '/__sandbox/latency', (req) => {
+      latencyMs = (JSON.parse(req.body.toString() || '{}') as { ms?: number }).ms ?? 0;
+      return json(200, { ms: latencyMs });
+    });
+  for (const route of spec.control?.routes ?? []) control.routes.push(route);
+
+  const server: Server = createServer(async (req, res) => {
+    try {
+      const url = new URL(req.url ?? '/', 'http://sandbox');
+      const method = req.method ?? 'GET';
+      const body = await readBody(req);
+      const base = { method, path: url.pathname, query: url.searchParams, headers: req.headers, body };
+
+      if (url.pathname.startsWith('/__sandbox/')) {
+        const found = control.match(method, url.pathname);
+        const response = found
+          ? await found.route.handler({ ...base, params: found.params, credential: 'control' })
+          : json(404, { error: `no control route ${method} ${url.pathname}` });
+        return send(res, response, false);
+      }
+
+      if (latencyMs > 0) await sleep(latencyMs);
+      const found = spec.router.match(method, url.pathname);
+      const key = found ? `${found.route.method} ${found.route.pattern}` : `${method} (unmatched)`;
+
+      const fault = faults.find((f) => (f.count ?? 1) > 0 && (!f.route || f.route === key));
+      if (fault) {
+        fault.count = (fault.count ?? 1) - 1;
+        faults = faults.filter((f) => (f.count ?? 0) > 0);
+        if (fault.delayMs) await sleep(fault.delayMs);
+        if (fault.drop) {
+          count(key, 0);
+          req.socket.destroy();
+          return;
+        }
+        if (fault.status) {
+          count(key, fault.status);
+          const headers: Record<string, string> = fault.retryAfter ? { 'Retry-After': fault.retryAfter } : {};
+          return send(res, { status: fault.status, headers, body: '' }, false);
+        }
+      }
+
+      const credential = spec.authenticate(base);
+      if (typeof credential !== 'string') {
+        count(key, credential.status);
+        return send(res, credential, method === 'HEAD');
+      }
+
+      const waitMs = window.admit(credential, rate);
+      if (waitMs > 0) {
+        stats.throttled += 1;
+        count(key, rate.status);
+        const throttled = spec.throttled?.() ?? { status: rate.status, body: '' };
+        const headers = { ...throttled.headers };
+        if (rate.retryAfter) headers['Retry-After'] = String(Math.max(1, Math.ceil(waitMs / 1000)));
+        return send(res, { ...throttled, status: rate.status, headers }, false);
+      }
+
+      const response = found
+        ? await found.route.handler({ ...base, params: found.params, credential })
+        : json(404, { error: `no route ${method} ${url.pathname}` });
+      count(key, response.status);
+      send(res, response, method === 'HEAD');
+    } catch (error) {
+      // A simulator bug must surface in the test that hit it, not hang the client.
+      send(res, json(500, { error: String(error) }), false);
+    }
+  });
+  server.on('connection', (socket) => {
+    sockets.add(socket);
+    socket.on('close', () => sockets.delete(socket));
+  });
+
+  await new Promise<void>((resolve) => server.listen(options.port ?? 0, options.host ?? '127.0.0.1', resolve));
+  const port = (server.address() as AddressInfo).port;
+
+  return {
+    name: spec.name,
+    url: `http://${options.host ?? '127.0.0.1'}:${port}`,
+    port,
+    stats: () => structuredClone(stats),
+    resetStats: () => {
+      stats = { total: 0, throttled: 0, routes: {} };
+    },
+    setLimits: (limits) => {
+      Object.assign(rate, limits);
+      window.clear();
+    },
+    setLatency: (ms) => {
+      latencyMs = ms;
+    },
+    close: () =>
+      new Promise<void>((resolve) => {
+        for (const socket of sockets) socket.destroy();
+        server.close(() => resolve());
+      }),
+  };
+}

@@ -1,0 +1,13 @@
+import { defineConfig } from 'vitest/config';
+
+export default defineConfig({
+  test: {
+    include: ['test/**/*.test.ts'],
+    testTimeout: 30_000,
+    hookTimeout: 30_000,
+    // Two cores: integration files each start their own simulators on port 0, so a small pool
+    // keeps them from starving each other.
+    maxWorkers: 2,
+    setupFiles: ['test/setup.ts'],
+  },
+});
