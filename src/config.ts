@@ -1,0 +1,170 @@
+/**
+ * The environment, read once and validated: nothing else in the codebase reads `process.env`.
+ * A malformed or unknown `ROSTERGATE_*` variable stops the process at start with a message naming it,
+ * because a typo in a rate limit or a port is better caught before the first sync than after.
+ */
+import { ConfigError } from './errors.js';
+
+export interface UpstreamOverrides {
+  bamboohr?: { baseUrl: string; subdomain: string; apiKey: string };
+  namely?: { baseUrl: string; token: string };
+  litmos?: { baseUrl: string; apiKey: string; source: string };
+}
+
+export interface Config {
+  /** Gateway port. @default 4000 */
+  port: number;
+  /** Interface the gateway binds. @default "127.0.0.1" */
+  host: string;
+  /** Where the embedded store and secret key live. @default ".rostergate" */
+  dataDir: string;
+  /** keyv store URL: `sqlite:<path>`, `sqlite::memory:`, `postgres://…` or `redis://…`. @default "sqlite:<dataDir>/rostergate.sqlite" */
+  storeUrl: string;
+  /** 32-byte key (base64 or hex) for credentials at rest; generated into dataDir when unset. */
+  secretKey?: string;
+  /** Bootstrap admin API token; `serve` creates and prints one when unset. */
+  adminToken?: string;
+  /** Upstream read cache lifetime, seconds. @default 300 */
+  cacheTtlSeconds: number;
+  /** Cron expression for the scheduled full sync of each configured source; none when unset. */
+  syncSchedule?: string;
+  sandbox: {
+    /** First of the three simulator ports (BambooHR, then Namely, then Litmos). @default 4101 */
+    port: number;
+    /** People in the seeded BambooHR company (the Namely company is a fifth of it). @default 250 */
+    employees: number;
+    /** @default 1 */
+    seed: number;
+    /** Every simulator's rate window, ms; the gateway paces its budgets to the same window. @default 60000 */
+    rateWindowMs: number;
+    /** Delay added to every simulated upstream call, ms. @default 0 */
+    latencyMs: number;
+  };
+  /** Requests per rate window for each upstream credential. */
+  rateLimits: { bamboohr: number; namely: number; litmos: number };
+  /** Rate window for the budgets, ms: the sandbox's when it is embedded. @default 60000 */
+  rateWindowMs: number;
+  upstreams: UpstreamOverrides;
+  /** True when no upstream is configured: `serve` then starts the embedded sandbox. */
+  useSandbox: boolean;
+}
+
+type Env = Record<string, string | undefined>;
+
+const KNOWN = new Set([
+  'ROSTERGATE_PORT',
+  'ROSTERGATE_HOST',
+  'ROSTERGATE_DATA_DIR',
+  'ROSTERGATE_STORE_URL',
+  'ROSTERGATE_SECRET_KEY',
+  'ROSTERGATE_ADMIN_TOKEN',
+  'ROSTERGATE_CACHE_TTL_SECONDS',
+  'ROSTERGATE_SYNC_SCHEDULE',
+  'ROSTERGATE_SANDBOX_PORT',
+  'ROSTERGATE_SANDBOX_EMPLOYEES',
+  'ROSTERGATE_SANDBOX_SEED',
+  'ROSTERGATE_SANDBOX_RATE_WINDOW_MS',
+  'ROSTERGATE_SANDBOX_LATENCY_MS',
+  'ROSTERGATE_BAMBOOHR_RATE_LIMIT',
+  'ROSTERGATE_NAMELY_RATE_LIMIT',
+  'ROSTERGATE_LITMOS_RATE_LIMIT',
+  'ROSTERGATE_RATE_WINDOW_MS',
+]);
+
+function integer(env: Env, name: string, fallback: number, min: number, max: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < min || value > max) {
+    throw new ConfigError(`${name} must be a whole number from ${min} to ${max}; received "${raw}"`, { variable: name });
+  }
+  return value;
+}
+
+function url(env: Env, name: string): string | undefined {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return undefined;
+  try {
+    const parsed = new URL(raw);
+    if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') throw new Error('not http(s)');
+  } catch {
+    throw new ConfigError(`${name} must be an http(s) URL; received "${raw}"`, { variable: name });
+  }
+  return raw.replace(/\/+$/, '');
+}
+
+/** All or none: half a set of credentials is a mistake worth stopping for. */
+function group<T>(names: string[], env: Env, build: (values: string[]) => T): T | undefined {
+  const values = names.map((name) => env[name] ?? '');
+  const present = values.filter((value) => value !== '');
+  if (present.length === 0) return undefined;
+  const missing = names.filter((_, i) => values[i] === '');
+  if (missing.length > 0) {
+    throw new ConfigError(`${missing.join(', ')} must be set together with ${names.filter((n) => !missing.includes(n)).join(', ')}`, {
+      variable: missing[0],
+    });
+  }
+  return build(values);
+}
+
+function upstreams(env: Env): UpstreamOverrides {
+  url(env, 'BAMBOOHR_BASE_URL');
+  url(env, 'NAMELY_BASE_URL');
+  url(env, 'LITMOS_BASE_URL');
+  const bamboohr = group(['BAMBOOHR_SUBDOMAIN', 'BAMBOOHR_API_KEY'], env, ([subdomain = '', apiKey = '']) => ({
+    baseUrl: url(env, 'BAMBOOHR_BASE_URL') ?? 'https://api.bamboohr.com',
+    subdomain,
+    apiKey,
+  }));
+  const namely = group(['NAMELY_BASE_URL', 'NAMELY_TOKEN'], env, ([baseUrl = '', token = '']) => ({ baseUrl, token }));
+  const litmos = group(['LITMOS_API_KEY', 'LITMOS_SOURCE'], env, ([apiKey = '', source = '']) => ({
+    baseUrl: url(env, 'LITMOS_BASE_URL') ?? 'https://api.litmos.com',
+    apiKey,
+    source,
+  }));
+  return { ...(bamboohr && { bamboohr }), ...(namely && { namely }), ...(litmos && { litmos }) };
+}
+
+export function loadConfig(env: Env = process.env): Config {
+  const unknown = Object.keys(env).filter((name) => name.startsWith('ROSTERGATE_') && !KNOWN.has(name));
+  if (unknown.length > 0) {
+    throw new ConfigError(`unknown setting ${unknown.join(', ')}; known settings: ${[...KNOWN].join(', ')}`, {
+      variable: unknown[0],
+    });
+  }
+  const dataDir = env.ROSTERGATE_DATA_DIR || '.rostergate';
+  const storeUrl = env.ROSTERGATE_STORE_URL || `sqlite:${dataDir}/rostergate.sqlite`;
+  if (!/^(sqlite:|postgres(ql)?:\/\/|rediss?:\/\/)/.test(storeUrl)) {
+    throw new ConfigError(`ROSTERGATE_STORE_URL must start with sqlite:, postgres:// or redis://; received "${storeUrl}"`, {
+      variable: 'ROSTERGATE_STORE_URL',
+    });
+  }
+  const sandboxWindow = integer(env, 'ROSTERGATE_SANDBOX_RATE_WINDOW_MS', 60_000, 10, 3_600_000);
+  const configured = upstreams(env);
+  const useSandbox = Object.keys(configured).length === 0;
+  return {
+    port: integer(env, 'ROSTERGATE_PORT', 4000, 0, 65_535),
+    host: env.ROSTERGATE_HOST || '127.0.0.1',
+    dataDir,
+    storeUrl,
+    ...(env.ROSTERGATE_SECRET_KEY && { secretKey: env.ROSTERGATE_SECRET_KEY }),
+    ...(env.ROSTERGATE_ADMIN_TOKEN && { adminToken: env.ROSTERGATE_ADMIN_TOKEN }),
+    cacheTtlSeconds: integer(env, 'ROSTERGATE_CACHE_TTL_SECONDS', 300, 0, 86_400),
+    ...(env.ROSTERGATE_SYNC_SCHEDULE && { syncSchedule: env.ROSTERGATE_SYNC_SCHEDULE }),
+    sandbox: {
+      port: integer(env, 'ROSTERGATE_SANDBOX_PORT', 4101, 0, 65_533),
+      employees: integer(env, 'ROSTERGATE_SANDBOX_EMPLOYEES', 250, 1, 100_000),
+      seed: integer(env, 'ROSTERGATE_SANDBOX_SEED', 1, 0, 2 ** 31 - 1),
+      rateWindowMs: sandboxWindow,
+      latencyMs: integer(env, 'ROSTERGATE_SANDBOX_LATENCY_MS', 0, 0, 60_000),
+    },
+    rateLimits: {
+      bamboohr: integer(env, 'ROSTERGATE_BAMBOOHR_RATE_LIMIT', 100, 1, 100_000),
+      namely: integer(env, 'ROSTERGATE_NAMELY_RATE_LIMIT', 300, 1, 100_000),
+      litmos: integer(env, 'ROSTERGATE_LITMOS_RATE_LIMIT', 100, 1, 100_000),
+    },
+    rateWindowMs: integer(env, 'ROSTERGATE_RATE_WINDOW_MS', useSandbox ? sandboxWindow : 60_000, 10, 3_600_000),
+    upstreams: configured,
+    useSandbox,
+  };
+}

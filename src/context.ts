@@ -1,0 +1,21 @@
+/**
+ * What every resolver receives: who is asking (tenant and role, from the API token), the tenant's
+ * services, and this request's own loaders.
+ */
+import type { Loaders } from './datasources/loaders.js';
+import type { Tenant } from './tenant.js';
+
+export const ROLES = ['ADMIN', 'OPERATOR', 'VIEWER'] as const;
+export type Role = (typeof ROLES)[number];
+
+export interface Principal {
+  tenant: string;
+  role: Role;
+  tokenId: string;
+}
+
+export interface GatewayContext {
+  principal: Principal;
+  tenant: Tenant;
+  loaders: Loaders;
+}

@@ -1,0 +1,76 @@
+/**
+ * The second-level cache for upstream reads: keyv (shared by every request, and by every gateway
+ * replica when the store is Redis or PostgreSQL) plus in-flight deduplication, so a hundred
+ * concurrent requests for the roster cost one upstream read, not a hundred.
+ */
+import type Keyv from 'keyv';
+
+export interface ReadCacheOptions {
+  keyv: Keyv;
+  /** Key prefix, so tenants never see each other's entries. */
+  prefix: string;
+  /** Entry lifetime, ms; 0 disables caching but keeps deduplication. @default 300_000 */
+  ttlMs?: number;
+}
+
+export interface CacheStats {
+  hits: number;
+  misses: number;
+  deduplicated: number;
+}
+
+export interface ReadCache {
+  /** The cached value for `key`, or the result of `load` (stored for `ttlMs`). */
+  get<T>(key: string, load: () => Promise<T>): Promise<T>;
+  /** Drop entries whose key starts with any of the given prefixes (after this cache's own prefix). */
+  invalidate(keys: readonly string[]): Promise<void>;
+  stats(): CacheStats;
+}
+
+export function createReadCache(options: ReadCacheOptions): ReadCache {
+  const ttlMs = options.ttlMs ?? 300_000;
+  const inFlight = new Map<string, Promise<unknown>>();
+  // Keys written since start: keyv cannot enumerate every backend cheaply, and invalidation only
+  // needs the keys this process could have cached.
+  const written = new Set<string>();
+  const stats: CacheStats = { hits: 0, misses: 0, deduplicated: 0 };
+  const full = (key: string) => `${options.prefix}:${key}`;
+
+  async function read<T>(key: string, load: () => Promise<T>): Promise<T> {
+    if (ttlMs > 0) {
+      const cached = (await options.keyv.get(full(key))) as { value: T } | undefined;
+      if (cached !== undefined) {
+        stats.hits += 1;
+        return cached.value;
+      }
+    }
+    stats.misses += 1;
+    const value = await load();
+    if (ttlMs > 0) {
+      // Wrapped, so a legitimately null or undefined upstream answer is still a hit next time.
+      await options.keyv.set(full(key), { value }, ttlMs);
+      written.add(key);
+    }
+    return value;
+  }
+
+  return {
+    get<T>(key: string, load: () => Promise<T>): Promise<T> {
+      const pending = inFlight.get(key);
+      if (pending) {
+        stats.deduplicated += 1;
+        return pending as Promise<T>;
+      }
+      const promise = read(key, load).finally(() => inFlight.delete(key));
+      inFlight.set(key, promise);
+      return promise;
+    },
+    async invalidate(keys) {
+      const doomed = [...written].filter((key) => keys.some((prefix) => key.startsWith(prefix)));
+      const all = new Set([...keys, ...doomed]);
+      await Promise.all([...all].map((key) => options.keyv.delete(full(key))));
+      for (const key of all) written.delete(key);
+    },
+    stats: () => ({ ...stats }),
+  };
+}

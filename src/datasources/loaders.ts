@@ -1,0 +1,111 @@
+/**
+ * DataLoaders, created fresh for every request. They hold no state between requests (that is the
+ * read model's cache): their job is to collect every key a query level asks for within one tick and
+ * answer them all from one bulk read.
+ */
+import DataLoader from 'dataloader';
+import { employeeKey, type Course, type CourseProgress, type Employee, type IdentityLink, type Learner, type Source, type Team } from '../model.js';
+import { matchIdentities, type IdentityIndex, type IdentityMatch } from './identity.js';
+import type { ReadModel } from './read-model.js';
+
+export interface Loaders {
+  /** By employee key (`BAMBOOHR:123`). */
+  employee: DataLoader<string, Employee | null>;
+  directReports: DataLoader<string, Employee[]>;
+  learner: DataLoader<string, Learner | null>;
+  team: DataLoader<string, Team | null>;
+  course: DataLoader<string, Course | null>;
+  learnerTeams: DataLoader<string, Team[]>;
+  learnerCourses: DataLoader<string, CourseProgress[]>;
+  teamMembers: DataLoader<string, Learner[]>;
+  teamLeaders: DataLoader<string, Learner[]>;
+  courseResults: DataLoader<string, CourseProgress[]>;
+  /** By employee key: the employee's learner and how they were matched. */
+  learnerOfEmployee: DataLoader<string, IdentityMatch | null>;
+  /** By learner id: the learner's employee (searching every connected HR system). */
+  employeeOfLearner: DataLoader<string, IdentityMatch | null>;
+}
+
+export interface LoaderSources {
+  readModel: ReadModel;
+  links(): Promise<IdentityLink[]>;
+}
+
+const sourceOf = (key: string) => key.slice(0, key.indexOf(':')) as Source;
+
+/** Answers a batch from one lookup table built once per batch. */
+function tableLoader<V, D>(build: () => Promise<Map<string, V>>, fallback: D): DataLoader<string, V | D> {
+  return new DataLoader(async (keys) => {
+    const table = await build();
+    return keys.map((key) => table.get(key) ?? fallback);
+  });
+}
+
+const byId = <T extends { id: string }>(items: T[]) => new Map(items.map((item) => [item.id, item]));
+
+export function createLoaders({ readModel, links }: LoaderSources): Loaders {
+  // One identity index per source and request: matching needs the whole roster and every learner.
+  const identities = new Map<Source, Promise<IdentityIndex>>();
+  const identity = (source: Source) => {
+    let index = identities.get(source);
+    if (!index) {
+      index = Promise.all([readModel.employees(source), readModel.learners(), links()]).then(([employees, learners, all]) =>
+        matchIdentities(employees, learners, all.filter((link) => link.source === source)),
+      );
+      identities.set(source, index);
+    }
+    return index;
+  };
+
+  const learnersByIds = async (ids: readonly string[]) => {
+    const all = byId(await readModel.learners());
+    return ids.flatMap((id) => all.get(id) ?? []);
+  };
+
+  const loaders: Loaders = {
+    employee: new DataLoader(async (keys) => {
+      const bySource = new Map<Source, Map<string, Employee>>();
+      for (const source of new Set(keys.map(sourceOf))) {
+        bySource.set(source, new Map((await readModel.employees(source)).map((e) => [employeeKey(e), e])));
+      }
+      return keys.map((key) => bySource.get(sourceOf(key))?.get(key) ?? null);
+    }),
+    directReports: new DataLoader(async (keys) => {
+      const reports = new Map<string, Employee[]>();
+      for (const source of new Set(keys.map(sourceOf))) {
+        for (const employee of await readModel.employees(source)) {
+          if (!employee.managerId) continue;
+          const managerKey = `${source}:${employee.managerId}`;
+          const list = reports.get(managerKey);
+          if (list) list.push(employee);
+          else reports.set(managerKey, [employee]);
+        }
+      }
+      return keys.map((key) => reports.get(key) ?? []);
+    }),
+    learner: tableLoader(async () => byId(await readModel.learners()), null),
+    team: tableLoader(async () => byId(await readModel.teams()), null),
+    course: tableLoader(async () => byId(await readModel.courses()), null),
+    learnerTeams: tableLoader(async () => {
+      const [teams, membership] = await Promise.all([readModel.teams(), readModel.teamsByLearner()]);
+      const teamById = byId(teams);
+      return new Map([...membership].map(([learnerId, ids]) => [learnerId, ids.flatMap((id) => teamById.get(id) ?? [])]));
+    }, []),
+    learnerCourses: tableLoader(() => readModel.progressByLearner(), []),
+    teamMembers: new DataLoader(async (teamIds) =>
+      Promise.all(teamIds.map(async (teamId) => learnersByIds(await readModel.teamMembers(teamId)))),
+    ),
+    teamLeaders: new DataLoader(async (teamIds) =>
+      Promise.all(teamIds.map(async (teamId) => learnersByIds(await readModel.teamLeaders(teamId)))),
+    ),
+    courseResults: new DataLoader(async (courseIds) => Promise.all(courseIds.map((id) => readModel.courseResults(id)))),
+    learnerOfEmployee: new DataLoader(async (keys) =>
+      Promise.all(keys.map(async (key) => (await identity(sourceOf(key))).byEmployee.get(key) ?? null)),
+    ),
+    employeeOfLearner: new DataLoader(async (learnerIds) => {
+      const indexes = await Promise.all(readModel.sources().map(identity));
+      return learnerIds.map((id) => indexes.map((index) => index.byLearner.get(id)).find(Boolean) ?? null);
+    }),
+  };
+  return loaders;
+}

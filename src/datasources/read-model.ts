@@ -1,0 +1,90 @@
+/**
+ * The read side of one tenant: every question the graph can ask, answered from the bulk endpoints
+ * (the HR roster in one read, Litmos users in pages of 1000, one call per team and per course) and
+ * cached, so the cost of a query does not grow with the number of employees it returns.
+ *
+ * With a budget of about 100 calls a minute, a call per learner is not affordable: a learner's teams
+ * come from inverting every team's member list, and a learner's courses from every course's results.
+ */
+import { BadUserInputError } from '../errors.js';
+import type { Course, CourseProgress, Employee, Learner, Source, Team } from '../model.js';
+import type { ReadCache } from './cache.js';
+import type { HrClient } from './hr.js';
+import type { LitmosClient } from './litmos/client.js';
+
+export interface ReadModel {
+  employees(source: Source): Promise<Employee[]>;
+  sources(): Source[];
+  learners(): Promise<Learner[]>;
+  teams(): Promise<Team[]>;
+  teamMembers(teamId: string): Promise<string[]>;
+  teamLeaders(teamId: string): Promise<string[]>;
+  courses(): Promise<Course[]>;
+  courseResults(courseId: string): Promise<CourseProgress[]>;
+  /** learnerId → team ids, from every team's members. */
+  teamsByLearner(): Promise<Map<string, string[]>>;
+  /** learnerId → progress in each course, from every course's results. */
+  progressByLearner(): Promise<Map<string, CourseProgress[]>>;
+  /** Forget what a sync has just changed. */
+  invalidate(what: { source?: Source; learners?: boolean; teamIds?: string[] }): Promise<void>;
+}
+
+export interface ReadModelOptions {
+  hr: Partial<Record<Source, HrClient>>;
+  litmos: LitmosClient;
+  cache: ReadCache;
+}
+
+function groupBy<T>(pairs: Iterable<[string, T]>): Map<string, T[]> {
+  const map = new Map<string, T[]>();
+  for (const [key, value] of pairs) {
+    const list = map.get(key);
+    if (list) list.push(value);
+    else map.set(key, [value]);
+  }
+  return map;
+}
+
+export function createReadModel(options: ReadModelOptions): ReadModel {
+  const { cache, litmos } = options;
+
+  const hrClient = (source: Source): HrClient => {
+    const client = options.hr[source];
+    if (!client) throw new BadUserInputError(`${source} is not connected for this tenant`, { source });
+    return client;
+  };
+
+  const model: ReadModel = {
+    sources: () => Object.keys(options.hr) as Source[],
+    employees: (source) => cache.get(`employees:${source}`, () => hrClient(source).listEmployees()),
+    learners: () => cache.get('learners', () => litmos.listLearners()),
+    teams: () => cache.get('teams', () => litmos.listTeams()),
+    teamMembers: (teamId) =>
+      cache.get(`team-members:${teamId}`, async () => (await litmos.teamMembers(teamId)).map((learner) => learner.id)),
+    teamLeaders: (teamId) =>
+      cache.get(`team-leaders:${teamId}`, async () => (await litmos.teamLeaders(teamId)).map((learner) => learner.id)),
+    courses: () => cache.get('courses', () => litmos.listCourses()),
+    courseResults: (courseId) => cache.get(`course-results:${courseId}`, () => litmos.courseResults(courseId)),
+
+    async teamsByLearner() {
+      const teams = await model.teams();
+      const members = await Promise.all(teams.map(async (team) => ({ team, ids: await model.teamMembers(team.id) })));
+      return groupBy(members.flatMap(({ team, ids }) => ids.map((id): [string, string] => [id, team.id])));
+    },
+
+    async progressByLearner() {
+      const courses = await model.courses();
+      const results = await Promise.all(courses.map((course) => model.courseResults(course.id)));
+      return groupBy(results.flat().map((progress): [string, CourseProgress] => [progress.learnerId, progress]));
+    },
+
+    async invalidate(what) {
+      const keys: string[] = [];
+      if (what.source) keys.push(`employees:${what.source}`);
+      if (what.learners) keys.push('learners', 'teams');
+      for (const teamId of what.teamIds ?? []) keys.push(`team-members:${teamId}`, `team-leaders:${teamId}`);
+      await cache.invalidate(keys);
+    },
+  };
+  return model;
+}

@@ -1,0 +1,98 @@
+import { Arg, Args, ArgsType, Authorized, Ctx, Field, FieldResolver, ID, InputType, ObjectType, Query, Resolver, Root } from 'type-graphql';
+import type { GatewayContext } from '../context.js';
+import { BadUserInputError } from '../errors.js';
+import { employeeKey, type Employee as EmployeeRecord, type Source } from '../model.js';
+import { Connection, PageArgs, paginate } from '../schema/connection.js';
+import { Employee } from '../schema/employee.type.js';
+import { EmployeeStatusEnum, MatchedByEnum, SourceEnum } from '../schema/enums.js';
+import { Learner } from '../schema/learner.type.js';
+import { fromGlobalId, toGlobalId } from '../schema/node.js';
+import { employmentStatusOn } from '../sync/policy.js';
+import { today } from '../time.js';
+import { contains } from './search.js';
+
+@InputType({ description: 'Every given condition must hold.' })
+export class EmployeeFilter {
+  @Field(() => SourceEnum, { nullable: true })
+  source?: SourceEnum;
+  @Field(() => String, { nullable: true, description: 'Department name, compared without case.' })
+  department?: string;
+  @Field(() => EmployeeStatusEnum, { nullable: true })
+  status?: EmployeeStatusEnum;
+  @Field(() => Boolean, { nullable: true, description: 'Only employees with the access flag on (or off).' })
+  accessEnabled?: boolean;
+  @Field(() => String, { nullable: true, description: 'Matches names, email, employee number and job title.' })
+  search?: string;
+}
+
+@ArgsType()
+class EmployeesArgs extends PageArgs {
+  @Field(() => EmployeeFilter, { nullable: true })
+  filter?: EmployeeFilter;
+}
+
+@ObjectType()
+export class EmployeeConnection extends Connection(Employee) {}
+
+export const employeeGlobalId = (employee: EmployeeRecord) => toGlobalId('Employee', employeeKey(employee));
+
+export async function employeeById(ctx: GatewayContext, id: string): Promise<EmployeeRecord | null> {
+  const { type, localId } = fromGlobalId(id);
+  if (type !== 'Employee') throw new BadUserInputError(`${id} is a ${type} id, not an Employee id`, { id });
+  return ctx.loaders.employee.load(localId);
+}
+
+function matches(employee: EmployeeRecord, filter: EmployeeFilter): boolean {
+  if (filter.department && employee.department?.toLowerCase() !== filter.department.trim().toLowerCase()) return false;
+  if (filter.status && employee.status !== filter.status) return false;
+  if (filter.accessEnabled !== undefined && filter.accessEnabled !== null && employee.accessEnabled !== filter.accessEnabled) return false;
+  return contains(filter.search, [employee.firstName, employee.lastName, employee.preferredName, employee.displayName, employee.workEmail, employee.employeeNumber, employee.jobTitle]);
+}
+
+@Resolver(() => Employee)
+export class EmployeeResolver {
+  @Authorized()
+  @Query(() => EmployeeConnection, { description: 'Employees of every connected HR system, in the unified shape.' })
+  async employees(@Args(() => EmployeesArgs) args: EmployeesArgs, @Ctx() ctx: GatewayContext) {
+    const filter = args.filter ?? {};
+    const sources: Source[] = filter.source ? [filter.source] : ctx.tenant.readModel.sources();
+    const rosters = await Promise.all(sources.map((source) => ctx.tenant.readModel.employees(source)));
+    return paginate(rosters.flat().filter((employee) => matches(employee, filter)), args);
+  }
+
+  @Authorized()
+  @Query(() => Employee, { nullable: true })
+  employee(@Arg('id', () => ID) id: string, @Ctx() ctx: GatewayContext) {
+    return employeeById(ctx, id);
+  }
+
+  @FieldResolver(() => ID)
+  id(@Root() employee: EmployeeRecord) {
+    return employeeGlobalId(employee);
+  }
+
+  @FieldResolver(() => String, { nullable: true })
+  employmentStatus(@Root() employee: EmployeeRecord) {
+    return employmentStatusOn(employee, today());
+  }
+
+  @FieldResolver(() => Employee, { nullable: true })
+  manager(@Root() employee: EmployeeRecord, @Ctx() ctx: GatewayContext) {
+    return employee.managerId ? ctx.loaders.employee.load(`${employee.source}:${employee.managerId}`) : null;
+  }
+
+  @FieldResolver(() => [Employee])
+  directReports(@Root() employee: EmployeeRecord, @Ctx() ctx: GatewayContext) {
+    return ctx.loaders.directReports.load(employeeKey(employee));
+  }
+
+  @FieldResolver(() => Learner, { nullable: true, description: 'The Litmos learner for this employee: a stored link, else a username or email match.' })
+  async learner(@Root() employee: EmployeeRecord, @Ctx() ctx: GatewayContext) {
+    return (await ctx.loaders.learnerOfEmployee.load(employeeKey(employee)))?.learner ?? null;
+  }
+
+  @FieldResolver(() => MatchedByEnum, { nullable: true, description: 'How `learner` was found; null when there is none.' })
+  async learnerMatchedBy(@Root() employee: EmployeeRecord, @Ctx() ctx: GatewayContext) {
+    return (await ctx.loaders.learnerOfEmployee.load(employeeKey(employee)))?.matchedBy ?? null;
+  }
+}
