@@ -69,6 +69,8 @@ const KNOWN = new Set([
   'ROSTERGATE_NAMELY_RATE_LIMIT',
   'ROSTERGATE_LITMOS_RATE_LIMIT',
   'ROSTERGATE_RATE_WINDOW_MS',
+  'ROSTERGATE_URL',
+  'ROSTERGATE_TOKEN',
 ]);
 
 function integer(env: Env, name: string, fallback: number, min: number, max: number): number {
@@ -167,4 +169,15 @@ export function loadConfig(env: Env = process.env): Config {
     upstreams: configured,
     useSandbox,
   };
+}
+
+/** What the `sync` CLI needs to reach a running gateway. */
+export interface ClientConfig {
+  /** @default "http://127.0.0.1:4000" */
+  url: string;
+  token: string | undefined;
+}
+
+export function loadClientConfig(env: Env = process.env): ClientConfig {
+  return { url: url(env, 'ROSTERGATE_URL') ?? 'http://127.0.0.1:4000', token: env.ROSTERGATE_TOKEN || undefined };
 }

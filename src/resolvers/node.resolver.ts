@@ -13,7 +13,7 @@ export class NodeResolver {
       Learner: () => ctx.loaders.learner.load(localId),
       Team: () => ctx.loaders.team.load(localId),
       Course: () => ctx.loaders.course.load(localId),
-      SyncRun: () => ctx.tenant.runs.get(localId),
+      SyncRun: () => ctx.tenant.engine.get(localId),
     };
     const value = await load[type]();
     return value && { ...value, __typename: type };

@@ -41,7 +41,8 @@ export function Connection<T extends object>(node: ClassType<T>): ClassType<Conn
     node!: T;
   }
 
-  @ObjectType({ isAbstract: true })
+  // Not referenced by any field, so type-graphql never emits it: only the named subclasses appear.
+  @ObjectType(`${node.name}ConnectionBase`)
   abstract class ConnectionType {
     @Field(() => [Edge])
     edges!: Edge[];

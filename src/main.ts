@@ -1,0 +1,86 @@
+/**
+ * The one entry point: `serve` (the gateway, with the embedded sandbox unless upstreams are
+ * configured), `sandbox` (the simulators alone), `schema` (print the SDL) and `sync` (drive a running
+ * gateway from a script).
+ */
+import 'reflect-metadata';
+import { Command } from 'commander';
+import { writeFile } from 'node:fs/promises';
+import { startGateway } from './app.js';
+import { syncCommand } from './cli/sync.js';
+import { loadConfig } from './config.js';
+import { isRostergateError } from './errors.js';
+import { startSandbox, SANDBOX_CREDENTIALS } from './sandbox/index.js';
+import { printGatewaySchema } from './schema/build.js';
+
+const program = new Command('rostergate').description('GraphQL gateway between BambooHR, Namely and Litmos');
+
+function onShutdown(close: () => Promise<void>): void {
+  const stop = () => void close().then(() => process.exit(0));
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+}
+
+program
+  .command('serve')
+  .description('start the gateway (and the sandbox upstreams when none are configured)')
+  .action(async () => {
+    const config = loadConfig();
+    const gateway = await startGateway(config);
+    const lines = [`rostergate listening on ${gateway.url}/graphql`];
+    if (gateway.sandbox) {
+      lines.push(
+        `sandbox upstreams: BambooHR ${gateway.sandbox.bamboohr.url}, Namely ${gateway.sandbox.namely.url}, Litmos ${gateway.sandbox.litmos.url}`,
+      );
+    }
+    if (gateway.generatedAdminToken) {
+      lines.push(`admin token (shown once; set ROSTERGATE_ADMIN_TOKEN to choose your own): ${gateway.generatedAdminToken}`);
+    }
+    lines.push(
+      `try: curl -s ${gateway.url}/graphql -H 'authorization: Bearer <token>' -H 'content-type: application/json' \\`,
+      `       -d '{"query":"{ employees(first: 5) { totalCount nodes { displayName department learner { userName } } } }"}'`,
+    );
+    console.log(lines.join('\n'));
+    onShutdown(gateway.close);
+  });
+
+program
+  .command('sandbox')
+  .description('start only the BambooHR, Namely and Litmos simulators')
+  .action(async () => {
+    const config = loadConfig();
+    const sandbox = await startSandbox({
+      port: config.sandbox.port,
+      employees: config.sandbox.employees,
+      seed: config.sandbox.seed,
+      rateWindowMs: config.sandbox.rateWindowMs,
+      latencyMs: config.sandbox.latencyMs,
+    });
+    console.log(
+      [
+        `BambooHR ${sandbox.bamboohr.url}/api/gateway.php/${sandbox.bamboohr.companyDomain}/v1  (Basic auth, API key "${SANDBOX_CREDENTIALS.bamboohr.apiKey}")`,
+        `Namely   ${sandbox.namely.baseUrl}  (Bearer "${SANDBOX_CREDENTIALS.namely.token}")`,
+        `Litmos   ${sandbox.litmos.baseUrl}  (apikey "${SANDBOX_CREDENTIALS.litmos.apiKey}", source=any)`,
+        'control API on each: GET /__sandbox/stats, POST /__sandbox/reset, POST /__sandbox/faults, PUT /__sandbox/limits',
+      ].join('\n'),
+    );
+    onShutdown(sandbox.close);
+  });
+
+program
+  .command('schema')
+  .description('print the GraphQL schema (SDL) generated from the code')
+  .option('--out <file>', 'write it to a file instead')
+  .action(async (options: { out?: string }) => {
+    const sdl = await printGatewaySchema();
+    if (options.out) await writeFile(options.out, sdl);
+    else process.stdout.write(sdl);
+  });
+
+program.addCommand(syncCommand());
+
+program.parseAsync().catch((error: unknown) => {
+  // Configuration and input errors are the user's to fix: their message, not a stack.
+  console.error(isRostergateError(error) ? `rostergate: ${error.message}` : error);
+  process.exit(1);
+});

@@ -1,0 +1,5 @@
+import { SyncMutationResolver } from './mutations.resolver.js';
+import { SyncProgressResolver } from './progress.resolver.js';
+import { SyncRunResolver } from './run.resolver.js';
+
+export const SYNC_RESOLVERS = [SyncRunResolver, SyncMutationResolver, SyncProgressResolver] as const;

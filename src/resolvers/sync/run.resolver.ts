@@ -1,0 +1,97 @@
+import { Arg, Args, ArgsType, Authorized, Ctx, Field, FieldResolver, ID, ObjectType, Query, Resolver, Root } from 'type-graphql';
+import type { GatewayContext } from '../../context.js';
+import type { Source } from '../../model.js';
+import { Connection, PageArgs, paginate } from '../../schema/connection.js';
+import { SourceEnum } from '../../schema/enums.js';
+import { toGlobalId } from '../../schema/node.js';
+import { SyncOutcomeEnum, SyncPlanView, SyncRecord, SyncRun, SyncRunStatusEnum } from '../../schema/sync-run.type.js';
+import type { PlanAction } from '../../sync/plan-types.js';
+import type { Outcome, RunRecord, RunStatus, SyncRun as RunRecordModel } from '../../sync/run.js';
+import { localIdOf } from '../ids.js';
+
+@ArgsType()
+class SyncRunsArgs extends PageArgs {
+  @Field(() => SourceEnum, { nullable: true }) source?: Source;
+  @Field(() => SyncRunStatusEnum, { nullable: true }) status?: RunStatus;
+}
+
+@ArgsType()
+class RecordsArgs extends PageArgs {
+  @Field(() => SyncOutcomeEnum, { nullable: true, description: 'Only records with this outcome.' }) outcome?: Outcome;
+}
+
+@ObjectType()
+export class SyncRunConnection extends Connection(SyncRun) {}
+
+@ObjectType()
+export class SyncRecordConnection extends Connection(SyncRecord) {}
+
+export function plannedAction(action: PlanAction) {
+  return {
+    id: action.id,
+    kind: action.kind,
+    employeeSourceId: 'sourceId' in action ? action.sourceId : null,
+    learnerId: 'learnerId' in action ? action.learnerId : null,
+    teamName: 'teamName' in action ? action.teamName : action.kind === 'CREATE_TEAM' ? action.name : null,
+    reason: action.kind === 'DEACTIVATE_LEARNER' ? action.reason : null,
+    changes: action.kind === 'UPDATE_LEARNER' ? action.changes : [],
+  };
+}
+
+const toRecord = (record: RunRecord) => ({ ...record, employeeSourceId: record.key });
+
+@Resolver(() => SyncRun)
+export class SyncRunResolver {
+  @Authorized()
+  @Query(() => SyncRunConnection, { description: 'Run history, newest first.' })
+  async syncRuns(@Args(() => SyncRunsArgs) args: SyncRunsArgs, @Ctx() ctx: GatewayContext) {
+    const runs = await ctx.tenant.store.runs.listAll(ctx.tenant.id, { source: args.source, status: args.status });
+    return paginate(runs, args);
+  }
+
+  @Authorized()
+  @Query(() => SyncRun, { nullable: true })
+  syncRun(@Arg('id', () => ID, { description: 'The global id or the run id.' }) id: string, @Ctx() ctx: GatewayContext) {
+    return ctx.tenant.engine.get(runIdOf(id));
+  }
+
+  @FieldResolver(() => ID)
+  id(@Root() run: RunRecordModel) {
+    return toGlobalId('SyncRun', run.id);
+  }
+
+  @FieldResolver(() => String)
+  runId(@Root() run: RunRecordModel) {
+    return run.id;
+  }
+
+  @FieldResolver(() => SyncPlanView, { nullable: true, description: 'Null until the run has planned.' })
+  async plan(@Root() run: RunRecordModel, @Ctx() ctx: GatewayContext) {
+    const plan = await ctx.tenant.engine.plan(run.id);
+    if (!plan) return null;
+    return {
+      complete: plan.complete,
+      incompleteReason: plan.incompleteReason ?? null,
+      summary: Object.entries(plan.summary).map(([kind, count]) => ({ kind, count })),
+      actions: plan.actions.map(plannedAction),
+      skipped: plan.skips.length,
+      unchanged: plan.unchanged.length,
+    };
+  }
+
+  @FieldResolver(() => SyncRecordConnection, { description: 'One line per employee: what the run did and why.' })
+  async records(@Root() run: RunRecordModel, @Args(() => RecordsArgs) args: RecordsArgs, @Ctx() ctx: GatewayContext) {
+    const records = await ctx.tenant.store.records.all(ctx.tenant.id, run.id);
+    return paginate(records.filter((r) => !args.outcome || r.outcome === args.outcome).map(toRecord), args);
+  }
+
+  @FieldResolver(() => String, { description: 'Path of the CSV report (same token as the API).' })
+  reportPath(@Root() run: RunRecordModel) {
+    return `/reports/${run.id}.csv`;
+  }
+}
+
+/** Accepts a SyncRun global id or the bare run id the CLI and report URLs use. */
+export function runIdOf(id: string): string {
+  return /^[0-9a-f-]{36}$/.test(id) ? id : localIdOf('SyncRun', id);
+}

@@ -1,0 +1,319 @@
+/**
+ * A run's life: QUEUED → FETCHING → PLANNING → (AWAITING_APPROVAL) → APPLYING → SUCCEEDED | PARTIAL |
+ * FAILED | CANCELLED. Each step is persisted before the next begins, so a gateway that restarts
+ * finds its unfinished runs and carries them on (`recover`). One run at a time per tenant and source.
+ */
+import { randomUUID } from 'node:crypto';
+import type { BudgetState } from '../datasources/budget.js';
+import type { HrClient } from '../datasources/hr.js';
+import type { LitmosClient } from '../datasources/litmos/client.js';
+import type { ReadModel } from '../datasources/read-model.js';
+import { BadUserInputError, ConflictError, NotFoundError } from '../errors.js';
+import type { Source } from '../model.js';
+import type { Store } from '../store/open.js';
+import { today } from '../time.js';
+import { applyPlan, type ActionResult } from './apply.js';
+import { planSync } from './plan.js';
+import type { SyncPlan } from './plan-types.js';
+import { defaultPolicy, type Policy } from './policy.js';
+import type { ProgressBus } from './progress.js';
+import { readForPlan } from './read.js';
+import { buildRecords, countRecords, summarise, type EmployeeSummary } from './records.js';
+import { ACTIVE_STATUSES, emptyCounts, type RunPhase, type RunStatus, type RunTrigger, type SyncRun } from './run.js';
+
+export interface SyncEngineOptions {
+  tenant: string;
+  store: Store;
+  hr: Partial<Record<Source, HrClient>>;
+  litmos: LitmosClient;
+  /** The Litmos rate budget, for progress ETAs. */
+  litmosBudget: () => BudgetState;
+  /** ms to send `n` more Litmos requests under the budget. */
+  litmosEta: (requests: number) => number;
+  readModel: ReadModel;
+  bus: ProgressBus;
+  /** Actions of one kind in flight at once. @default 4 */
+  concurrency?: number;
+}
+
+export interface StartOptions {
+  source: Source;
+  trigger: RunTrigger;
+  dryRun?: boolean;
+  /** Only these employees (import, webhook). @default everyone */
+  scope?: string[];
+}
+
+export interface SyncEngine {
+  /** Starts a run, or returns the one already active for the source (`joined: true`). */
+  start(options: StartOptions): Promise<{ run: SyncRun; joined: boolean }>;
+  approve(runId: string, approvedBy: string): Promise<SyncRun>;
+  cancel(runId: string): Promise<SyncRun>;
+  get(runId: string): Promise<SyncRun | null>;
+  plan(runId: string): Promise<SyncPlan | null>;
+  policy(source: Source): Promise<Policy>;
+  setPolicy(source: Source, policy: Policy): Promise<Policy>;
+  /** Carries on every run a previous process left unfinished. */
+  recover(): Promise<void>;
+  /** Resolves when no run of this engine is executing (tests, shutdown). */
+  idle(): Promise<void>;
+  close(): Promise<void>;
+}
+
+const PHASE: Record<RunStatus, RunPhase> = {
+  QUEUED: 'QUEUED',
+  FETCHING: 'FETCHING',
+  PLANNING: 'PLANNING',
+  AWAITING_APPROVAL: 'AWAITING_APPROVAL',
+  APPLYING: 'APPLYING',
+  SUCCEEDED: 'DONE',
+  PARTIAL: 'DONE',
+  FAILED: 'DONE',
+  CANCELLED: 'DONE',
+};
+
+interface Draft {
+  people: Record<string, EmployeeSummary>;
+  notFound: string[];
+}
+
+export function createSyncEngine(options: SyncEngineOptions): SyncEngine {
+  const { tenant, store, bus } = options;
+  const executing = new Map<string, { promise: Promise<void>; abort: AbortController }>();
+  // Starts for one source are serialised, so two concurrent startSync calls cannot both see "no active run".
+  const startLocks = new Map<Source, Promise<unknown>>();
+  const now = () => new Date().toISOString();
+
+  const policyKey = (source: Source) => `policy:${source}`;
+  const planKey = (runId: string) => `plan:${runId}`;
+  const draftKey = (runId: string) => `draft:${runId}`;
+
+  async function mustGet(runId: string): Promise<SyncRun> {
+    const run = await store.runs.get(tenant, runId);
+    if (!run) throw new NotFoundError(`no sync run ${runId}`, { runId });
+    return run as SyncRun;
+  }
+
+  function publish(run: SyncRun, message: string | null = null) {
+    const budget = options.litmosBudget();
+    const remaining = run.progress.total - run.progress.done;
+    bus.publish({
+      runId: run.id,
+      status: run.status,
+      phase: PHASE[run.status],
+      done: run.progress.done,
+      total: run.progress.total,
+      counts: run.counts,
+      budget: { limit: budget.limit, windowMs: budget.windowMs, used: budget.used, remaining: budget.remaining },
+      etaMs: run.status === 'APPLYING' ? options.litmosEta(remaining) : null,
+      message,
+    });
+  }
+
+  async function update(runId: string, patch: Partial<SyncRun>, message: string | null = null): Promise<SyncRun> {
+    const run = (await store.runs.update(tenant, runId, patch)) as SyncRun;
+    publish(run, message);
+    return run;
+  }
+
+  async function finish(runId: string, status: RunStatus, patch: Partial<SyncRun> = {}, message: string | null = null) {
+    return update(runId, { ...patch, status, finishedAt: now() }, message);
+  }
+
+  function hrFor(source: Source): HrClient {
+    const client = options.hr[source];
+    if (!client) throw new BadUserInputError(`${source} is not connected for this tenant`, { source });
+    return client;
+  }
+
+  async function policy(source: Source): Promise<Policy> {
+    return (await store.settings.get<Policy>(tenant, policyKey(source))) ?? defaultPolicy(source);
+  }
+
+  async function apply(runId: string, signal: AbortSignal): Promise<void> {
+    let run = await mustGet(runId);
+    const plan = await store.settings.get<SyncPlan>(tenant, planKey(runId));
+    const draft = await store.settings.get<Draft>(tenant, draftKey(runId));
+    if (!plan || !draft) throw new Error(`run ${runId} has no stored plan to apply`);
+    run = await update(runId, { status: 'APPLYING', progress: { done: 0, total: plan.actions.length } });
+    const counts = emptyCounts();
+    let done = 0;
+    let lastPublished = 0;
+    const onResult = (result: ActionResult) => {
+      done += 1;
+      if (!result.ok) counts.failed += 1;
+      // Progress is published at most every 100 ms (and always at the end): a 50,000-action run
+      // must not turn into 50,000 store writes.
+      if (Date.now() - lastPublished > 100 || done === plan.actions.length) {
+        lastPublished = Date.now();
+        run = { ...run, progress: { done, total: plan.actions.length }, counts: { ...counts } };
+        publish(run);
+      }
+    };
+    const results = await applyPlan(plan, {
+      tenant,
+      runId,
+      source: run.source,
+      litmos: options.litmos,
+      journal: store.journal,
+      links: store.links,
+      onResult,
+      signal,
+      ...(options.concurrency && { concurrency: options.concurrency }),
+    });
+    await options.readModel.invalidate({ source: run.source, learners: true, teamIds: teamIdsOf(plan, results) });
+    const records = buildRecords(plan, draft.people, results, draft.notFound);
+    await store.records.append(tenant, runId, records);
+    const finalCounts = countRecords(records);
+    if (signal.aborted) {
+      await finish(runId, 'CANCELLED', { counts: finalCounts, progress: { done, total: plan.actions.length } }, 'cancelled');
+      return;
+    }
+    const status: RunStatus = finalCounts.failed > 0 ? 'PARTIAL' : 'SUCCEEDED';
+    await finish(runId, status, { counts: finalCounts, progress: { done, total: plan.actions.length } });
+  }
+
+  async function execute(runId: string, signal: AbortSignal): Promise<void> {
+    let run = await update(runId, { status: 'FETCHING', startedAt: now() });
+    const hr = hrFor(run.source);
+    const currentPolicy = await policy(run.source);
+    const read = await readForPlan({ hr, litmos: options.litmos, links: store.links, tenant, policy: currentPolicy, scope: run.scope });
+    if (signal.aborted) return void (await finish(runId, 'CANCELLED'));
+    run = await update(runId, { status: 'PLANNING' });
+    const plan = planSync({
+      source: run.source,
+      employees: read.employees,
+      read: { complete: true },
+      learners: read.learners,
+      teams: read.teams,
+      teamMembers: read.teamMembers,
+      teamLeaders: read.teamLeaders,
+      links: read.links,
+      policy: currentPolicy,
+      today: today(),
+      ...(run.scope && { scope: { sourceIds: run.scope } }),
+    });
+    const draft: Draft = { people: summarise(read.employees), notFound: read.notFound };
+    await store.settings.put(tenant, planKey(runId), plan);
+    await store.settings.put(tenant, draftKey(runId), draft);
+    if (run.dryRun || plan.safeguard.tripped) {
+      const records = buildRecords(plan, draft.people, [], draft.notFound);
+      const counts = countRecords(records);
+      if (run.dryRun) {
+        await store.records.append(tenant, runId, records);
+        return void (await finish(runId, 'SUCCEEDED', { counts }, 'dry run: nothing was written'));
+      }
+      const { deactivations, threshold, activeLearners } = plan.safeguard;
+      await update(
+        runId,
+        { status: 'AWAITING_APPROVAL', counts, safeguard: { deactivations, threshold, activeLearners } },
+        `would deactivate ${deactivations} learners, over the threshold of ${threshold}: approve or cancel the run`,
+      );
+      return;
+    }
+    await apply(runId, signal);
+  }
+
+  /** Runs `work` in the background, recording a failure on the run instead of losing it. */
+  function launch(runId: string, work: (signal: AbortSignal) => Promise<void>): void {
+    const abort = new AbortController();
+    const promise = work(abort.signal)
+      .catch(async (error: unknown) => {
+        const text = error instanceof Error ? error.message : String(error);
+        await finish(runId, 'FAILED', { error: text }, text).catch(() => undefined);
+      })
+      .finally(() => executing.delete(runId));
+    executing.set(runId, { promise, abort });
+  }
+
+  async function start(startOptions: StartOptions) {
+    const { source } = startOptions;
+    hrFor(source);
+    const previous = startLocks.get(source) ?? Promise.resolve();
+    const next = previous.then(async () => {
+      const active = await store.runs.findActive(tenant, source, ACTIVE_STATUSES);
+      if (active) return { run: active as SyncRun, joined: true };
+      const run: SyncRun = {
+        id: randomUUID(),
+        tenant,
+        source,
+        trigger: startOptions.trigger,
+        dryRun: startOptions.dryRun ?? false,
+        status: 'QUEUED',
+        scope: startOptions.scope ?? null,
+        createdAt: now(),
+        startedAt: null,
+        finishedAt: null,
+        counts: emptyCounts(),
+        progress: { done: 0, total: 0 },
+        error: null,
+        safeguard: null,
+        approvedBy: null,
+      };
+      await store.runs.create(run);
+      publish(run);
+      launch(run.id, (signal) => execute(run.id, signal));
+      return { run, joined: false };
+    });
+    startLocks.set(source, next.catch(() => undefined));
+    return next;
+  }
+
+  return {
+    start,
+    get: async (runId) => (await store.runs.get(tenant, runId)) as SyncRun | null,
+    plan: (runId) => store.settings.get<SyncPlan>(tenant, planKey(runId)).then((plan) => plan ?? null),
+    policy,
+    async setPolicy(source, value) {
+      await store.settings.put(tenant, policyKey(source), value);
+      return value;
+    },
+    async approve(runId, approvedBy) {
+      const run = await mustGet(runId);
+      if (run.status !== 'AWAITING_APPROVAL') {
+        throw new ConflictError(`run ${runId} is ${run.status}; only a run AWAITING_APPROVAL can be approved`, { runId, status: run.status });
+      }
+      const approved = await update(runId, { approvedBy }, `approved by ${approvedBy}`);
+      launch(runId, (signal) => apply(runId, signal));
+      return approved;
+    },
+    async cancel(runId) {
+      const run = await mustGet(runId);
+      if (!ACTIVE_STATUSES.includes(run.status)) {
+        throw new ConflictError(`run ${runId} is already ${run.status}`, { runId, status: run.status });
+      }
+      const running = executing.get(runId);
+      if (running) {
+        running.abort.abort();
+        await running.promise;
+        const after = await mustGet(runId);
+        if (after.status === 'CANCELLED' || !ACTIVE_STATUSES.includes(after.status)) return after;
+      }
+      return finish(runId, 'CANCELLED', {}, 'cancelled');
+    },
+    async recover() {
+      for (const source of Object.keys(options.hr) as Source[]) {
+        const run = (await store.runs.findActive(tenant, source, ACTIVE_STATUSES)) as SyncRun | null;
+        if (!run || run.status === 'AWAITING_APPROVAL' || executing.has(run.id)) continue;
+        // A run that was applying resumes from its journal; one that had not planned yet starts over,
+        // because its read is stale and nothing of it was written.
+        if (run.status === 'APPLYING') launch(run.id, (signal) => apply(run.id, signal));
+        else launch(run.id, (signal) => execute(run.id, signal));
+      }
+    },
+    async idle() {
+      while (executing.size > 0) await Promise.all([...executing.values()].map((entry) => entry.promise));
+    },
+    async close() {
+      for (const entry of executing.values()) entry.abort.abort();
+      await Promise.all([...executing.values()].map((entry) => entry.promise));
+    },
+  };
+}
+
+function teamIdsOf(plan: SyncPlan, results: readonly ActionResult[]): string[] {
+  const ids = new Set<string>();
+  for (const action of plan.actions) if ('teamId' in action && action.teamId) ids.add(action.teamId);
+  for (const result of results) if (result.action.kind === 'CREATE_TEAM') ids.add(result.action.id);
+  return [...ids];
+}

@@ -1,0 +1,53 @@
+/**
+ * Progress of runs, as ordered events per run. In-process: a subscriber on another gateway replica
+ * would need a shared bus (Redis pub/sub), which is the one piece of the distributed mode not here yet.
+ */
+import { EventEmitter, on } from 'node:events';
+import type { RunCounts, RunPhase, RunStatus } from './run.js';
+
+export interface ProgressEvent {
+  runId: string;
+  /** 1, 2, 3… per run: a client can tell a gap or a repeat. */
+  sequence: number;
+  status: RunStatus;
+  phase: RunPhase;
+  done: number;
+  total: number;
+  counts: RunCounts;
+  /** The Litmos rate budget at the time of the event. */
+  budget: { limit: number; windowMs: number; used: number; remaining: number };
+  /** Estimated ms until the remaining actions are applied, from the budget; null when not applying. */
+  etaMs: number | null;
+  message: string | null;
+  at: string;
+}
+
+export interface ProgressBus {
+  publish(event: Omit<ProgressEvent, 'sequence' | 'at'>): ProgressEvent;
+  /** The latest event of a run, so a late subscriber starts from the current state. */
+  latest(runId: string): ProgressEvent | undefined;
+  /** Events published after the call, until `signal` aborts. */
+  subscribe(runId: string, signal: AbortSignal): AsyncIterable<ProgressEvent>;
+}
+
+export function createProgressBus(): ProgressBus {
+  const emitter = new EventEmitter();
+  emitter.setMaxListeners(0);
+  const latest = new Map<string, ProgressEvent>();
+  return {
+    publish(partial) {
+      const event: ProgressEvent = { ...partial, sequence: (latest.get(partial.runId)?.sequence ?? 0) + 1, at: new Date().toISOString() };
+      latest.set(event.runId, event);
+      emitter.emit(event.runId, event);
+      return event;
+    },
+    latest: (runId) => latest.get(runId),
+    async *subscribe(runId, signal) {
+      try {
+        for await (const [event] of on(emitter, runId, { signal })) yield event as ProgressEvent;
+      } catch (error) {
+        if (!signal.aborted) throw error;
+      }
+    },
+  };
+}

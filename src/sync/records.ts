@@ -1,0 +1,92 @@
+/**
+ * From a plan (and, once applied, its action results) to one report line per employee. Pure.
+ */
+import type { Employee } from '../model.js';
+import type { ActionResult } from './apply.js';
+import type { PlanAction, SyncPlan } from './plan-types.js';
+import { emptyCounts, type Outcome, type RunCounts, type RunRecord } from './run.js';
+
+/** When one employee has several actions, the record names the one that matters most. */
+const OUTCOME_OF: Partial<Record<PlanAction['kind'], Outcome>> = {
+  CREATE_LEARNER: 'CREATED',
+  LINK: 'LINKED',
+  REACTIVATE_LEARNER: 'REACTIVATED',
+  DEACTIVATE_LEARNER: 'DEACTIVATED',
+  UPDATE_LEARNER: 'UPDATED',
+  ADD_TO_TEAM: 'UPDATED',
+  REMOVE_FROM_TEAM: 'UPDATED',
+};
+const PRECEDENCE: Outcome[] = ['FAILED', 'CREATED', 'REACTIVATED', 'DEACTIVATED', 'LINKED', 'UPDATED'];
+
+export interface EmployeeSummary {
+  name: string;
+  email: string | null;
+}
+
+export function summarise(employees: readonly Employee[]): Record<string, EmployeeSummary> {
+  return Object.fromEntries(employees.map((e) => [e.sourceId, { name: e.displayName, email: e.workEmail }]));
+}
+
+export function buildRecords(
+  plan: SyncPlan,
+  people: Record<string, EmployeeSummary>,
+  results: readonly ActionResult[] = [],
+  notFound: readonly string[] = [],
+): RunRecord[] {
+  const records = new Map<string, RunRecord>();
+  const record = (key: string): RunRecord => {
+    let found = records.get(key);
+    if (!found) {
+      found = { key, name: people[key]?.name ?? key, email: people[key]?.email ?? null, outcome: 'UNCHANGED', reason: null, learnerId: null, changes: [], error: null };
+      records.set(key, found);
+    }
+    return found;
+  };
+  const raise = (r: RunRecord, outcome: Outcome) => {
+    if (r.outcome === 'UNCHANGED' || PRECEDENCE.indexOf(outcome) < PRECEDENCE.indexOf(r.outcome)) r.outcome = outcome;
+  };
+  const failures = new Map(results.filter((r) => !r.ok).map((r) => [r.action.id, r]));
+  const learnerIds = new Map(results.filter((r) => r.learnerId).map((r) => [r.action.id, r.learnerId]));
+
+  for (const key of plan.unchanged) record(key);
+  for (const action of plan.actions) {
+    if (!('sourceId' in action) || action.kind === 'SET_TEAM_LEADER') continue;
+    const r = record(action.sourceId);
+    const outcome = OUTCOME_OF[action.kind];
+    if (outcome) raise(r, outcome);
+    r.learnerId = learnerIds.get(action.id) ?? ('learnerId' in action ? action.learnerId : null) ?? r.learnerId;
+    if (action.kind === 'UPDATE_LEARNER') r.changes.push(...action.changes);
+    if (action.kind === 'ADD_TO_TEAM') r.changes.push({ field: 'team', before: null, after: action.teamName });
+    if (action.kind === 'REMOVE_FROM_TEAM') r.changes.push({ field: 'team', before: action.teamName, after: null });
+    if (action.kind === 'DEACTIVATE_LEARNER') r.reason = action.reason;
+    const failure = failures.get(action.id);
+    if (failure) {
+      raise(r, 'FAILED');
+      r.error = [r.error, `${action.kind}: ${failure.error}`].filter(Boolean).join('; ');
+    }
+  }
+  for (const skip of plan.skips) {
+    const r = record(skip.sourceId);
+    r.outcome = 'SKIPPED';
+    r.reason = skip.reason;
+    r.learnerId = skip.learnerId;
+  }
+  for (const key of notFound) Object.assign(record(key), { outcome: 'SKIPPED', reason: 'NOT_FOUND' });
+  return [...records.values()];
+}
+
+export function countRecords(records: readonly RunRecord[]): RunCounts {
+  const counts = emptyCounts();
+  const field: Record<Outcome, keyof RunCounts> = {
+    CREATED: 'created',
+    LINKED: 'linked',
+    UPDATED: 'updated',
+    REACTIVATED: 'reactivated',
+    DEACTIVATED: 'deactivated',
+    UNCHANGED: 'unchanged',
+    SKIPPED: 'skipped',
+    FAILED: 'failed',
+  };
+  for (const r of records) counts[field[r.outcome]] += 1;
+  return counts;
+}

@@ -1,0 +1,150 @@
+/**
+ * One tenant's runtime: its upstream connections (credentials read from the encrypted secret store,
+ * one HTTP client and rate budget per credential), its read model and cache, and its sync engine.
+ */
+import { createBambooHrClient } from './datasources/bamboohr/client.js';
+import { createReadCache } from './datasources/cache.js';
+import type { HrClient } from './datasources/hr.js';
+import { createUpstreamClient, type UpstreamClient } from './datasources/http.js';
+import { createLitmosClient } from './datasources/litmos/client.js';
+import { createNamelyClient } from './datasources/namely/client.js';
+import { createReadModel, type ReadModel } from './datasources/read-model.js';
+import { ConfigError } from './errors.js';
+import type { Source } from './model.js';
+import type { Store } from './store/open.js';
+import { createSyncEngine, type SyncEngine } from './sync/engine.js';
+import { createProgressBus, type ProgressBus } from './sync/progress.js';
+
+/** Where a tenant's upstreams are; the credentials themselves live in the secret store. */
+export interface Connections {
+  bamboohr?: { baseUrl: string; companyDomain: string };
+  namely?: { baseUrl: string };
+  litmos: { baseUrl: string; source: string };
+}
+
+export const SECRET = {
+  bamboohrApiKey: 'bamboohr.apiKey',
+  namelyToken: 'namely.token',
+  litmosApiKey: 'litmos.apiKey',
+} as const;
+
+export interface TenantOptions {
+  id: string;
+  store: Store;
+  /** Requests per window, per upstream credential. */
+  rateLimits: { bamboohr: number; namely: number; litmos: number };
+  /** Rate window, ms. */
+  rateWindowMs: number;
+  /** Read-cache lifetime, ms. */
+  cacheTtlMs: number;
+}
+
+export interface Tenant {
+  id: string;
+  store: Store;
+  readModel: ReadModel;
+  engine: SyncEngine;
+  bus: ProgressBus;
+  /** Every upstream client, for metrics. */
+  upstreams: UpstreamClient[];
+  /** Where each upstream is, for readiness checks. */
+  origins: { system: UpstreamClient['system']; url: string }[];
+  /** Sources this tenant reads employees from. */
+  sources: Source[];
+  close(): Promise<void>;
+}
+
+const CONNECTIONS = 'connections';
+
+export async function saveConnections(
+  store: Store,
+  tenant: string,
+  connections: Connections,
+  secrets: { bamboohrApiKey?: string; namelyToken?: string; litmosApiKey: string },
+): Promise<void> {
+  await store.settings.put(tenant, CONNECTIONS, connections);
+  for (const [name, value] of Object.entries(secrets)) {
+    if (value) await store.secrets.put(tenant, SECRET[name as keyof typeof SECRET], value);
+  }
+}
+
+async function secret(store: Store, tenant: string, name: string): Promise<string> {
+  const value = await store.secrets.get(tenant, name);
+  if (!value) throw new ConfigError(`tenant ${tenant} has no ${name} credential stored`, { tenant, secret: name });
+  return value;
+}
+
+const basic = (apiKey: string) => `Basic ${Buffer.from(`${apiKey}:x`).toString('base64')}`;
+
+export async function openTenant(options: TenantOptions): Promise<Tenant> {
+  const { id, store } = options;
+  const connections = await store.settings.get<Connections>(id, CONNECTIONS);
+  if (!connections) throw new ConfigError(`tenant ${id} has no connections configured`, { tenant: id });
+  const windowMs = options.rateWindowMs;
+  const upstreams: UpstreamClient[] = [];
+  const hr: Partial<Record<Source, HrClient>> = {};
+
+  if (connections.bamboohr) {
+    const apiKey = await secret(store, id, SECRET.bamboohrApiKey);
+    const http = createUpstreamClient({
+      system: 'bamboohr',
+      baseUrl: `${connections.bamboohr.baseUrl}/api/gateway.php/${connections.bamboohr.companyDomain}/v1`,
+      authorize: ({ headers }) => void (headers.authorization = basic(apiKey)),
+      budget: { limit: options.rateLimits.bamboohr, windowMs },
+    });
+    upstreams.push(http);
+    hr.BAMBOOHR = createBambooHrClient({ http, companyDomain: connections.bamboohr.companyDomain });
+  }
+  if (connections.namely) {
+    const token = await secret(store, id, SECRET.namelyToken);
+    const http = createUpstreamClient({
+      system: 'namely',
+      baseUrl: connections.namely.baseUrl,
+      authorize: ({ headers }) => void (headers.authorization = `Bearer ${token}`),
+      budget: { limit: options.rateLimits.namely, windowMs },
+    });
+    upstreams.push(http);
+    hr.NAMELY = createNamelyClient({ http });
+  }
+  const litmosKey = await secret(store, id, SECRET.litmosApiKey);
+  const litmosHttp = createUpstreamClient({
+    system: 'litmos',
+    baseUrl: connections.litmos.baseUrl,
+    authorize: ({ headers }) => void (headers.apikey = litmosKey),
+    budget: { limit: options.rateLimits.litmos, windowMs },
+  });
+  upstreams.push(litmosHttp);
+  const litmos = createLitmosClient({ http: litmosHttp, source: connections.litmos.source });
+
+  const cache = createReadCache({ keyv: store.cache, prefix: `tenant:${id}`, ttlMs: options.cacheTtlMs });
+  const readModel = createReadModel({ hr, litmos, cache });
+  const bus = createProgressBus();
+  const engine = createSyncEngine({
+    tenant: id,
+    store,
+    hr,
+    litmos,
+    litmosBudget: () => litmosHttp.budget(),
+    litmosEta: (requests) => litmosHttp.budget().etaMs(requests),
+    readModel,
+    bus,
+  });
+  return {
+    id,
+    store,
+    readModel,
+    engine,
+    bus,
+    upstreams,
+    origins: [
+      ...(connections.bamboohr ? [{ system: 'bamboohr' as const, url: connections.bamboohr.baseUrl }] : []),
+      ...(connections.namely ? [{ system: 'namely' as const, url: connections.namely.baseUrl }] : []),
+      { system: 'litmos' as const, url: connections.litmos.baseUrl },
+    ],
+    sources: Object.keys(hr) as Source[],
+    close: async () => {
+      await engine.close();
+      await Promise.all(upstreams.map((client) => client.close()));
+    },
+  };
+}
