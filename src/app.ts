@@ -11,10 +11,11 @@ import { startSandbox, SANDBOX_CREDENTIALS, type RunningSandbox } from './sandbo
 import { buildGatewaySchema } from './schema/build.js';
 import { startHttpServer } from './server.js';
 import { loadOrCreateSecretKey, parseSecretKey } from './store/secrets.js';
-import { openStore, type Store } from './store/open.js';
+import { openStore } from './store/open.js';
 import { gatewayRoutes } from './routes.js';
 import { createSchedule, type Schedule } from './sync/schedule.js';
-import { openTenant, saveConnections, type Tenant } from './tenant.js';
+import { openTenant, saveConnections, type GatewayStore, type Tenant } from './tenant.js';
+import type { RunRecord, SyncRun } from './sync/run.js';
 
 export const DEFAULT_TENANT = 'default';
 const BOOTSTRAP_TOKEN = 'bootstrap-admin-token-id';
@@ -25,7 +26,7 @@ export interface RunningGateway {
   /** The admin token `serve` generated at this start; null when ROSTERGATE_ADMIN_TOKEN set one. */
   generatedAdminToken: string | null;
   tenant: Tenant;
-  store: Store;
+  store: GatewayStore;
   sandbox: RunningSandbox | null;
   close(): Promise<void>;
 }
@@ -35,7 +36,7 @@ export interface GatewayOptions {
   sandbox?: RunningSandbox;
 }
 
-async function recordConnections(config: Config, store: Store, sandbox: RunningSandbox | null): Promise<void> {
+async function recordConnections(config: Config, store: GatewayStore, sandbox: RunningSandbox | null): Promise<void> {
   if (sandbox) {
     return saveConnections(
       store,
@@ -71,7 +72,7 @@ async function recordConnections(config: Config, store: Store, sandbox: RunningS
 }
 
 /** A configured token is kept as given; otherwise a fresh one replaces the last generated one. */
-async function adminToken(config: Config, store: Store): Promise<string | null> {
+async function adminToken(config: Config, store: GatewayStore): Promise<string | null> {
   if (config.adminToken) {
     await store.tokens.ensure(DEFAULT_TENANT, 'ADMIN', config.adminToken);
     return null;
@@ -96,7 +97,7 @@ export async function startGateway(config: Config, options: GatewayOptions = {})
       })))
     : null;
   const secretKey = config.secretKey ? parseSecretKey(config.secretKey) : await loadOrCreateSecretKey(config.dataDir);
-  const store = await openStore({ url: config.storeUrl, secretKey });
+  const store: GatewayStore = await openStore<SyncRun, RunRecord>({ url: config.storeUrl, secretKey });
   await recordConnections(config, store, sandbox);
   const generatedAdminToken = await adminToken(config, store);
   const tenant = await openTenant({
@@ -145,7 +146,7 @@ export async function startGateway(config: Config, options: GatewayOptions = {})
   };
 }
 
-export async function authenticate(store: Store, authorization: string | undefined): Promise<Principal> {
+export async function authenticate(store: GatewayStore, authorization: string | undefined): Promise<Principal> {
   const token = /^Bearer\s+(\S+)$/i.exec(authorization ?? '')?.[1];
   if (!token) throw new UnauthenticatedError('send Authorization: Bearer <token>; no bearer token was received');
   const principal = await store.tokens.verify(token);

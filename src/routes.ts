@@ -6,13 +6,13 @@ import { connect } from 'node:net';
 import type { Principal } from './context.js';
 import { NotFoundError } from './errors.js';
 import { sendJson, type ExtraRoute } from './server.js';
-import type { Store } from './store/open.js';
+import type { GatewayStore } from './tenant.js';
 import { reportCsv } from './sync/report.js';
 import type { SyncRun } from './sync/run.js';
 import type { Tenant } from './tenant.js';
 
 export interface RouteDeps {
-  store: Store;
+  store: GatewayStore;
   tenant: Tenant;
   authenticate(authorization: string | undefined): Promise<Principal>;
 }
@@ -37,6 +37,37 @@ export function gatewayRoutes({ store, tenant, authenticate }: RouteDeps): Extra
         );
         const ready = Object.values(checks).every((value) => value === 'ok');
         sendJson(res, ready ? 200 : 503, { status: ready ? 'ready' : 'not ready', checks });
+      },
+    },
+    {
+      method: 'POST',
+      path: /^\/webhooks\/bamboohr$/,
+      handle: async ({ req, res, body }) => {
+        const header = (name: string) => {
+          const value = req.headers[name];
+          return Array.isArray(value) ? value[0] : value;
+        };
+        const queued = await tenant.webhooks.receive(await body(), {
+          timestamp: header('x-bamboohr-timestamp'),
+          signature: header('x-bamboohr-signature'),
+        });
+        sendJson(res, 202, { queued });
+      },
+    },
+    {
+      // BambooHR retries 5xx but not 4xx: a bad signature is answered 401 and never redelivered.
+      method: 'POST',
+      path: /^\/webhooks\/bamboohr$/,
+      handle: async ({ req, res, body }) => {
+        const header = (name: string) => {
+          const value = req.headers[name];
+          return Array.isArray(value) ? value[0] : value;
+        };
+        const queued = await tenant.webhooks.receive(await body(), {
+          timestamp: header('x-bamboohr-timestamp'),
+          signature: header('x-bamboohr-signature'),
+        });
+        sendJson(res, 202, { queued });
       },
     },
     {

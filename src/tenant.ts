@@ -9,11 +9,16 @@ import { createUpstreamClient, type UpstreamClient } from './datasources/http.js
 import { createLitmosClient } from './datasources/litmos/client.js';
 import { createNamelyClient } from './datasources/namely/client.js';
 import { createReadModel, type ReadModel } from './datasources/read-model.js';
-import { ConfigError } from './errors.js';
+import { ConfigError, type UpstreamSystem } from './errors.js';
 import type { Source } from './model.js';
 import type { Store } from './store/open.js';
+import type { RunRecord, SyncRun } from './sync/run.js';
 import { createSyncEngine, type SyncEngine } from './sync/engine.js';
 import { createProgressBus, type ProgressBus } from './sync/progress.js';
+import { createWebhookIntake, type WebhookIntake } from './sync/webhooks.js';
+
+/** The store as the gateway uses it: its runs and records are the sync engine's. */
+export type GatewayStore = Store<SyncRun, RunRecord>;
 
 /** Where a tenant's upstreams are; the credentials themselves live in the secret store. */
 export interface Connections {
@@ -26,27 +31,34 @@ export const SECRET = {
   bamboohrApiKey: 'bamboohr.apiKey',
   namelyToken: 'namely.token',
   litmosApiKey: 'litmos.apiKey',
+  bamboohrWebhookKey: 'bamboohr.webhookKey',
 } as const;
 
 export interface TenantOptions {
   id: string;
-  store: Store;
+  store: GatewayStore;
   /** Requests per window, per upstream credential. */
   rateLimits: { bamboohr: number; namely: number; litmos: number };
   /** Rate window, ms. */
   rateWindowMs: number;
   /** Read-cache lifetime, ms. */
   cacheTtlMs: number;
+  /** How long webhook changes are gathered before a targeted run starts, ms. @default 1000 */
+  webhookGatherMs?: number;
 }
 
 export interface Tenant {
   id: string;
-  store: Store;
+  store: GatewayStore;
   readModel: ReadModel;
   engine: SyncEngine;
   bus: ProgressBus;
   /** Every upstream client, for metrics. */
   upstreams: UpstreamClient[];
+  /** The same clients by system. */
+  http: Partial<Record<UpstreamSystem, UpstreamClient>>;
+  /** Inbound BambooHR webhooks → targeted syncs. */
+  webhooks: WebhookIntake;
   /** Where each upstream is, for readiness checks. */
   origins: { system: UpstreamClient['system']; url: string }[];
   /** Sources this tenant reads employees from. */
@@ -57,7 +69,7 @@ export interface Tenant {
 const CONNECTIONS = 'connections';
 
 export async function saveConnections(
-  store: Store,
+  store: GatewayStore,
   tenant: string,
   connections: Connections,
   secrets: { bamboohrApiKey?: string; namelyToken?: string; litmosApiKey: string },
@@ -68,7 +80,7 @@ export async function saveConnections(
   }
 }
 
-async function secret(store: Store, tenant: string, name: string): Promise<string> {
+async function secret(store: GatewayStore, tenant: string, name: string): Promise<string> {
   const value = await store.secrets.get(tenant, name);
   if (!value) throw new ConfigError(`tenant ${tenant} has no ${name} credential stored`, { tenant, secret: name });
   return value;
@@ -129,6 +141,13 @@ export async function openTenant(options: TenantOptions): Promise<Tenant> {
     readModel,
     bus,
   });
+  const webhooks = createWebhookIntake({
+    engine,
+    keyv: store.cache,
+    tenant: id,
+    privateKey: () => store.secrets.get(id, SECRET.bamboohrWebhookKey).then((key) => key ?? undefined),
+    ...(options.webhookGatherMs !== undefined && { gatherMs: options.webhookGatherMs }),
+  });
   return {
     id,
     store,
@@ -136,6 +155,8 @@ export async function openTenant(options: TenantOptions): Promise<Tenant> {
     engine,
     bus,
     upstreams,
+    http: Object.fromEntries(upstreams.map((client) => [client.system, client])),
+    webhooks,
     origins: [
       ...(connections.bamboohr ? [{ system: 'bamboohr' as const, url: connections.bamboohr.baseUrl }] : []),
       ...(connections.namely ? [{ system: 'namely' as const, url: connections.namely.baseUrl }] : []),
@@ -143,6 +164,7 @@ export async function openTenant(options: TenantOptions): Promise<Tenant> {
     ],
     sources: Object.keys(hr) as Source[],
     close: async () => {
+      webhooks.close();
       await engine.close();
       await Promise.all(upstreams.map((client) => client.close()));
     },

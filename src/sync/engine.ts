@@ -10,7 +10,7 @@ import type { LitmosClient } from '../datasources/litmos/client.js';
 import type { ReadModel } from '../datasources/read-model.js';
 import { BadUserInputError, ConflictError, NotFoundError } from '../errors.js';
 import type { Source } from '../model.js';
-import type { Store } from '../store/open.js';
+import type { GatewayStore } from '../tenant.js';
 import { today } from '../time.js';
 import { applyPlan, type ActionResult } from './apply.js';
 import { planSync } from './plan.js';
@@ -18,12 +18,13 @@ import type { SyncPlan } from './plan-types.js';
 import { defaultPolicy, type Policy } from './policy.js';
 import type { ProgressBus } from './progress.js';
 import { readForPlan } from './read.js';
+import { updateShadow, type Shadow } from './shadow.js';
 import { buildRecords, countRecords, summarise, type EmployeeSummary } from './records.js';
 import { ACTIVE_STATUSES, emptyCounts, type RunPhase, type RunStatus, type RunTrigger, type SyncRun } from './run.js';
 
 export interface SyncEngineOptions {
   tenant: string;
-  store: Store;
+  store: GatewayStore;
   hr: Partial<Record<Source, HrClient>>;
   litmos: LitmosClient;
   /** The Litmos rate budget, for progress ETAs. */
@@ -87,6 +88,9 @@ export function createSyncEngine(options: SyncEngineOptions): SyncEngine {
   const policyKey = (source: Source) => `policy:${source}`;
   const planKey = (runId: string) => `plan:${runId}`;
   const draftKey = (runId: string) => `draft:${runId}`;
+  // Per source, because runs of different sources may apply at the same time.
+  const shadowKey = (source: Source) => `learner-shadow:${source}`;
+  const shadowOf = async (source: Source) => (await store.settings.get<Shadow>(tenant, shadowKey(source))) ?? {};
 
   async function mustGet(runId: string): Promise<SyncRun> {
     const run = await store.runs.get(tenant, runId);
@@ -161,6 +165,7 @@ export function createSyncEngine(options: SyncEngineOptions): SyncEngine {
       signal,
       ...(options.concurrency && { concurrency: options.concurrency }),
     });
+    await store.settings.put(tenant, shadowKey(run.source), updateShadow(await shadowOf(run.source), results));
     await options.readModel.invalidate({ source: run.source, learners: true, teamIds: teamIdsOf(plan, results) });
     const records = buildRecords(plan, draft.people, results, draft.notFound);
     await store.records.append(tenant, runId, records);
@@ -177,7 +182,15 @@ export function createSyncEngine(options: SyncEngineOptions): SyncEngine {
     let run = await update(runId, { status: 'FETCHING', startedAt: now() });
     const hr = hrFor(run.source);
     const currentPolicy = await policy(run.source);
-    const read = await readForPlan({ hr, litmos: options.litmos, links: store.links, tenant, policy: currentPolicy, scope: run.scope });
+    const read = await readForPlan({
+      hr,
+      litmos: options.litmos,
+      links: store.links,
+      tenant,
+      policy: currentPolicy,
+      scope: run.scope,
+      shadow: await shadowOf(run.source),
+    });
     if (signal.aborted) return void (await finish(runId, 'CANCELLED'));
     run = await update(runId, { status: 'PLANNING' });
     const plan = planSync({

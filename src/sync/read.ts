@@ -10,6 +10,7 @@ import type { Employee, IdentityLink, Learner, Team } from '../model.js';
 import type { LinkRepository } from '../store/links.js';
 import { teamKey } from './plan-types.js';
 import type { Policy } from './policy.js';
+import { withShadow, type Shadow } from './shadow.js';
 
 export interface PlanRead {
   employees: Employee[];
@@ -29,14 +30,16 @@ export async function readForPlan(options: {
   tenant: string;
   policy: Policy;
   scope: string[] | null;
+  shadow: Shadow;
 }): Promise<PlanRead> {
   const { hr, litmos, policy, scope } = options;
-  const [employees, learners, teams, links] = await Promise.all([
+  const [employees, listed, teams, links] = await Promise.all([
     scope ? hr.getEmployees(scope) : hr.listEmployees(),
     litmos.listLearners(),
     litmos.listTeams(),
     options.links.list(options.tenant),
   ]);
+  const learners = withShadow(listed, options.shadow);
   const found = new Set(employees.map((employee) => employee.sourceId));
   const departments = new Set(employees.flatMap((employee) => (employee.department ? [teamKey(employee.department)] : [])));
   const managed = policy.teams.fromDepartment ? teams.filter((team) => departments.has(teamKey(team.name))) : [];

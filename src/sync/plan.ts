@@ -1,0 +1,187 @@
+/**
+ * The reconciliation planner: (employees, learners, teams, links, policy, today) → SyncPlan.
+ * Pure — no I/O and no clock — so the same input always yields the same actions with the same ids,
+ * which is what lets apply journal by id and resume a crashed run without doing anything twice.
+ */
+import type { Employee, Learner } from '../model.js';
+import { eligibility, isEvidenceReason } from './eligibility.js';
+import { identityKey, learnerChanges, learnerFieldsFor, missingRequiredFields } from './fields.js';
+import type { Identity } from './identity.js';
+import { resolveIdentities } from './identity.js';
+import type { PlanAction, PlanActionKind, PlanInput, PlanSkip, SafeguardCheck, SkipReason, SyncPlan } from './plan-types.js';
+import { ACTION_KINDS, compareIds, createLearnerId } from './plan-types.js';
+import type { Policy, SafeguardPolicy } from './policy.js';
+import { planTeams } from './teams-plan.js';
+
+export * from './plan-types.js';
+
+interface EmployeePlan {
+  actions: PlanAction[];
+  skip: PlanSkip | null;
+  /** The employee's active learner once the plan runs: its id, or null when this plan creates it. */
+  learnerAfter: { id: string | null } | null;
+}
+
+interface EmployeeContext {
+  source: PlanInput['source'];
+  policy: Policy;
+  complete: boolean;
+  today: PlanInput['today'];
+  /** Usernames in Litmos or planned for creation, lower case: a second create would get a 409. */
+  usernamesTaken: Set<string>;
+}
+
+export function planSync(input: PlanInput): SyncPlan {
+  const { source, policy, today } = input;
+  const employees = [...input.employees].sort((a, b) => compareIds(a.sourceId, b.sourceId));
+  const identified = resolveIdentities({
+    source,
+    employees,
+    learners: input.learners,
+    links: input.links,
+    usernameOf: (employee) => learnerFieldsFor(employee, policy.fieldMap).userName ?? null,
+    isEligible: (employee) => eligibility(employee, policy, today).eligible,
+  });
+  const scope = input.scope === undefined ? null : new Set(input.scope.sourceIds);
+  const inScope = (sourceId: string) => scope === null || scope.has(sourceId);
+
+  const context: EmployeeContext = {
+    source,
+    policy,
+    complete: input.read.complete,
+    today,
+    usernamesTaken: new Set(input.learners.flatMap((learner) => identityKey(learner.userName) ?? [])),
+  };
+  const actions: PlanAction[] = [];
+  const skips: PlanSkip[] = [];
+  const provisioned = new Map<string, string | null>();
+  // Claim order, not id order: when two employees want one username, the one who should have
+  // access gets it (see resolveIdentities). Out-of-scope employees are still planned so that
+  // their claims and team roles hold, then left untouched.
+  for (const { employee, identity } of identified) {
+    const { sourceId } = employee;
+    const plan = planEmployee(employee, identity, context);
+    if (plan.learnerAfter !== null) provisioned.set(sourceId, plan.learnerAfter.id);
+    if (!inScope(sourceId)) {
+      skips.push({ sourceId, reason: 'NOT_IN_SCOPE', learnerId: null });
+      continue;
+    }
+    actions.push(...plan.actions);
+    if (plan.skip !== null) skips.push(plan.skip);
+  }
+  actions.push(
+    ...planTeams({
+      source,
+      employees,
+      provisioned,
+      teams: input.teams,
+      teamMembers: input.teamMembers,
+      teamLeaders: input.teamLeaders ?? {},
+      policy: policy.teams,
+      inScope,
+    }),
+  );
+
+  const ordered = orderActions(actions);
+  const actedOn = new Set(ordered.flatMap((action) => ('sourceId' in action ? [action.sourceId] : [])));
+  const skipped = new Set(skips.map((skip) => skip.sourceId));
+  return {
+    source,
+    today,
+    complete: input.read.complete,
+    ...(input.read.complete ? {} : { incompleteReason: input.read.reason ?? 'the HR read did not complete' }),
+    actions: ordered,
+    skips: skips.sort((a, b) => compareIds(a.sourceId, b.sourceId)),
+    unchanged: employees
+      .map((employee) => employee.sourceId)
+      .filter((sourceId) => !actedOn.has(sourceId) && !skipped.has(sourceId)),
+    summary: summarise(ordered),
+    safeguard: safeguardCheck(ordered, input.learners, policy.safeguard),
+  };
+}
+
+function planEmployee(employee: Employee, identity: Identity, context: EmployeeContext): EmployeePlan {
+  const { sourceId } = employee;
+  const { source, policy } = context;
+  const verdict = eligibility(employee, policy, context.today);
+  const fields = learnerFieldsFor(employee, policy.fieldMap);
+  const actions: PlanAction[] = [];
+  const skip = (reason: SkipReason, learnerId: string | null = null): EmployeePlan => ({
+    actions,
+    skip: { sourceId, reason, learnerId },
+    learnerAfter: null,
+  });
+  if (identity.kind === 'SKIPPED') return skip(identity.reason, identity.learnerId);
+
+  const learner = identity.kind === 'UNMATCHED' ? null : identity.learner;
+  if (identity.kind === 'MATCHED') {
+    actions.push({ kind: 'LINK', id: `link:${source}:${sourceId}`, sourceId, learnerId: identity.learner.id, matchedBy: identity.matchedBy });
+  }
+
+  if (!verdict.eligible) {
+    const { reason } = verdict;
+    if (learner === null) return skip(reason);
+    if (!learner.active) return { actions, skip: null, learnerAfter: null };
+    // Absent is not terminated, and neither is a read that stopped halfway: deactivation needs
+    // positive evidence from a complete read.
+    if (!isEvidenceReason(reason) || !context.complete) return skip(reason, learner.id);
+    actions.push({ kind: 'DEACTIVATE_LEARNER', id: `deactivate:${source}:${sourceId}`, sourceId, learnerId: learner.id, reason });
+    return { actions, skip: null, learnerAfter: null };
+  }
+
+  if (learner === null) {
+    if (missingRequiredFields(fields).length > 0) return skip('MISSING_REQUIRED_FIELD');
+    const username = identityKey(fields.userName ?? null) ?? '';
+    if (context.usernamesTaken.has(username)) return skip('USERNAME_TAKEN');
+    context.usernamesTaken.add(username);
+    actions.push({ kind: 'CREATE_LEARNER', id: createLearnerId(source, sourceId), sourceId, fields });
+    return { actions, skip: null, learnerAfter: { id: null } };
+  }
+
+  // The same learner comes back rather than a new one, so the person keeps their training history.
+  if (!learner.active) {
+    actions.push({ kind: 'REACTIVATE_LEARNER', id: `reactivate:${source}:${sourceId}`, sourceId, learnerId: learner.id });
+  }
+  const changes = learnerChanges(learner, fields, policy.protectedFields);
+  if (changes.length > 0) {
+    actions.push({ kind: 'UPDATE_LEARNER', id: `update:${source}:${sourceId}`, sourceId, learnerId: learner.id, changes });
+  }
+  return { actions, skip: null, learnerAfter: { id: learner.id } };
+}
+
+/**
+ * Apply runs actions in this order. Teams exist before anyone joins them; links are recorded before
+ * anything else touches a matched learner; a learner exists and is active before it is updated or
+ * joins a team; a leader is a member before being promoted. Deactivations, the only step that takes
+ * access away, run last, so a run that stops early has done all the constructive work and none of
+ * the work an admin may still want to review. Within a kind: by employee id, then by id.
+ */
+function orderActions(actions: readonly PlanAction[]): PlanAction[] {
+  const rank = new Map<PlanActionKind, number>(ACTION_KINDS.map((kind, index) => [kind, index]));
+  const subject = (action: PlanAction) => ('sourceId' in action ? action.sourceId : '');
+  // Team creates keep the parents-first order planTeams gave them; the sort is stable.
+  return [...actions].sort(
+    (a, b) =>
+      (rank.get(a.kind) ?? 0) - (rank.get(b.kind) ?? 0) ||
+      (a.kind === 'CREATE_TEAM' ? 0 : compareIds(subject(a), subject(b)) || compareIds(a.id, b.id)),
+  );
+}
+
+function summarise(actions: readonly PlanAction[]): Record<PlanActionKind, number> {
+  const summary = Object.fromEntries(ACTION_KINDS.map((kind) => [kind, 0])) as Record<PlanActionKind, number>;
+  for (const action of actions) summary[action.kind] += 1;
+  return summary;
+}
+
+/**
+ * min(ceil(percent% × active learners), cap), in integer hundredths of a percent: in floating point
+ * 1.1% of 3000 comes out a hair over 33 and would round up to 34.
+ */
+function safeguardCheck(actions: readonly PlanAction[], learners: readonly Learner[], safeguard: SafeguardPolicy): SafeguardCheck {
+  const deactivations = actions.filter((action) => action.kind === 'DEACTIVATE_LEARNER').length;
+  const activeLearners = learners.filter((learner) => learner.active).length;
+  const basisPoints = Math.round(safeguard.maxDeactivationPercent * 100);
+  const byPercent = Math.ceil((basisPoints * activeLearners) / 10_000);
+  const threshold = Math.min(byPercent, safeguard.maxDeactivations);
+  return { deactivations, activeLearners, threshold, tripped: deactivations > threshold };
+}

@@ -1,0 +1,42 @@
+/**
+ * Litmos's user list shows names, username, email and status, but not title, phones or address; a
+ * full profile costs a call per learner, which a budget of 100 calls a minute cannot pay for every
+ * run. So the engine remembers what it last wrote to those hidden fields (the shadow) and plans
+ * against that: HR changes are still caught, and a run with no HR change writes nothing. The price,
+ * stated plainly: a manual edit in Litmos to a hidden field is only overwritten when HR next changes it.
+ */
+import { LISTED_LEARNER_FIELDS } from '../datasources/litmos/client.js';
+import type { Learner } from '../model.js';
+import type { ActionResult } from './apply.js';
+import { LEARNER_FIELDS, type LearnerField, type LearnerFields } from './policy.js';
+
+export type Shadow = Record<string, LearnerFields>;
+
+const listed = new Set<string>(LISTED_LEARNER_FIELDS);
+const HIDDEN_FIELDS: readonly LearnerField[] = LEARNER_FIELDS.filter((field) => !listed.has(field));
+
+/** Listed learners with their hidden fields filled from the shadow where it knows them. */
+export function withShadow(learners: readonly Learner[], shadow: Shadow): Learner[] {
+  return learners.map((learner) => {
+    const known = shadow[learner.id];
+    if (!known) return learner;
+    const hidden = Object.fromEntries(HIDDEN_FIELDS.filter((field) => field in known).map((field) => [field, known[field] ?? null]));
+    return { ...learner, ...hidden };
+  });
+}
+
+/** The shadow after a run: what creates and updates that succeeded wrote to the hidden fields. */
+export function updateShadow(shadow: Shadow, results: readonly ActionResult[]): Shadow {
+  const next: Shadow = { ...shadow };
+  const remember = (learnerId: string, fields: LearnerFields) => {
+    const hidden = Object.fromEntries(Object.entries(fields).filter(([field]) => HIDDEN_FIELDS.includes(field as LearnerField)));
+    next[learnerId] = { ...next[learnerId], ...hidden };
+  };
+  for (const result of results) {
+    if (!result.ok || !result.learnerId) continue;
+    const { action } = result;
+    if (action.kind === 'CREATE_LEARNER') remember(result.learnerId, action.fields);
+    if (action.kind === 'UPDATE_LEARNER') remember(result.learnerId, Object.fromEntries(action.changes.map((c) => [c.field, c.after])));
+  }
+  return next;
+}

@@ -1,0 +1,110 @@
+/**
+ * Inbound BambooHR webhooks: verify the signature, drop replays and duplicates, and turn the changed
+ * employees into a targeted sync. Changes that arrive while another run holds the source wait and go
+ * in the next run, so none is lost and runs never overlap.
+ */
+import { createHmac, timingSafeEqual } from 'node:crypto';
+import type Keyv from 'keyv';
+import { UnauthenticatedError } from '../errors.js';
+import type { SyncEngine } from './engine.js';
+
+export interface WebhookIntakeOptions {
+  engine: SyncEngine;
+  /** Used to remember delivered signatures. */
+  keyv: Keyv;
+  tenant: string;
+  /** The webhook's private key, as BambooHR returned it at creation. */
+  privateKey: () => Promise<string | undefined>;
+  /** How long to gather changes before starting a run, ms. @default 1000 */
+  gatherMs?: number;
+  /** Oldest delivery accepted, ms; older ones are treated as replays. @default 900_000 */
+  maxAgeMs?: number;
+}
+
+export interface WebhookIntake {
+  /** Verifies and queues a delivery; throws UnauthenticatedError for a bad or replayed one. Returns the queued employee ids. */
+  receive(rawBody: Buffer, headers: { timestamp?: string; signature?: string }): Promise<string[]>;
+  /** Resolves when every queued change has been handed to a run and that run has ended. */
+  drain(): Promise<void>;
+  close(): void;
+}
+
+export function signWebhook(privateKey: string, rawBody: Buffer | string, timestamp: string): string {
+  // BambooHR signs the body with the timestamp appended, no separator.
+  return createHmac('sha256', privateKey).update(Buffer.concat([Buffer.from(rawBody), Buffer.from(timestamp)])).digest('hex');
+}
+
+/** Unix seconds or an ISO date: BambooHR's documentation shows both. */
+function timestampMs(value: string): number | undefined {
+  const parsed = /^\d+$/.test(value) ? Number(value) * 1000 : Date.parse(value);
+  return Number.isFinite(parsed) ? parsed : undefined;
+}
+
+function employeeIdsOf(body: unknown): string[] {
+  if (typeof body !== 'object' || body === null) return [];
+  const record = body as { data?: { employeeId?: unknown }; employees?: { id?: unknown }[] };
+  // Event-based deliveries name one employee; legacy field-based ones may batch several.
+  const ids = [record.data?.employeeId, ...(record.employees ?? []).map((e) => e.id)];
+  return ids.filter((id): id is string | number => typeof id === 'string' || typeof id === 'number').map(String);
+}
+
+export function createWebhookIntake(options: WebhookIntakeOptions): WebhookIntake {
+  const gatherMs = options.gatherMs ?? 1000;
+  const maxAgeMs = options.maxAgeMs ?? 900_000;
+  const pending = new Set<string>();
+  let timer: NodeJS.Timeout | undefined;
+  let flushing: Promise<void> = Promise.resolve();
+
+  async function flush(): Promise<void> {
+    timer = undefined;
+    while (pending.size > 0) {
+      const ids = [...pending];
+      pending.clear();
+      const { joined } = await options.engine.start({ source: 'BAMBOOHR', trigger: 'WEBHOOK', scope: ids });
+      await options.engine.idle();
+      // Another run held the source: these changes were not in it, so they go in the next one.
+      if (joined) for (const id of ids) pending.add(id);
+    }
+  }
+
+  return {
+    async receive(rawBody, headers) {
+      const key = await options.privateKey();
+      const { timestamp, signature } = headers;
+      if (!key) throw new UnauthenticatedError('no BambooHR webhook is registered for this tenant');
+      if (!timestamp || !signature) throw new UnauthenticatedError('X-BambooHR-Timestamp and X-BambooHR-Signature are required');
+      const expected = Buffer.from(signWebhook(key, rawBody, timestamp), 'hex');
+      const received = Buffer.from(signature, 'hex');
+      if (expected.length !== received.length || !timingSafeEqual(expected, received)) {
+        throw new UnauthenticatedError('the webhook signature does not match its body and timestamp');
+      }
+      const sentAt = timestampMs(timestamp);
+      if (sentAt !== undefined && Math.abs(Date.now() - sentAt) > maxAgeMs) {
+        throw new UnauthenticatedError(`the webhook timestamp ${timestamp} is too old to accept`);
+      }
+      const seenKey = `webhook-seen:${options.tenant}:${signature}`;
+      if (await options.keyv.get(seenKey)) return [];
+      await options.keyv.set(seenKey, true, maxAgeMs * 2);
+
+      const ids = employeeIdsOf(JSON.parse(rawBody.toString('utf8') || '{}'));
+      for (const id of ids) pending.add(id);
+      if (ids.length > 0 && !timer) {
+        timer = setTimeout(() => {
+          flushing = flushing.then(flush).catch((error: unknown) => console.error('webhook sync failed to start', error));
+        }, gatherMs);
+      }
+      return ids;
+    },
+    async drain() {
+      while (timer || pending.size > 0) {
+        await new Promise((resolve) => setTimeout(resolve, gatherMs));
+        await flushing;
+      }
+      await flushing;
+    },
+    close() {
+      if (timer) clearTimeout(timer);
+      timer = undefined;
+    },
+  };
+}
