@@ -4,7 +4,7 @@
  */
 import 'reflect-metadata';
 import { printSchema, type GraphQLSchema } from 'graphql';
-import { buildSchema, type AuthChecker } from 'type-graphql';
+import { buildSchema, type AuthChecker, type PubSub } from 'type-graphql';
 import type { GatewayContext, Role } from '../context.js';
 import { ForbiddenError } from '../errors.js';
 import { CourseResolver } from '../resolvers/course.resolver.js';
@@ -24,11 +24,26 @@ const authChecker: AuthChecker<GatewayContext, Role> = ({ context }, roles) => {
   throw new ForbiddenError(`this needs the ${roles.join(' or ')} role; the token has ${context.principal.role}`);
 };
 
+/**
+ * Every subscription here brings its own `subscribe` (progress comes from the tenant's bus, current
+ * state first), but type-graphql insists on a PubSub for any subscription: it gets one that says why
+ * topic-based publishing is not wired.
+ */
+const NO_TOPICS: PubSub = {
+  publish: () => {
+    throw new Error('rostergate subscriptions define their own subscribe; there are no pubSub topics');
+  },
+  subscribe: () => {
+    throw new Error('rostergate subscriptions define their own subscribe; there are no pubSub topics');
+  },
+};
+
 export function buildGatewaySchema(): Promise<GraphQLSchema> {
   return buildSchema({
     resolvers: [EmployeeResolver, LearnerResolver, TeamResolver, CourseResolver, CourseProgressResolver, NodeResolver, ...SYNC_RESOLVERS],
     authChecker,
     validate: false,
+    pubSub: NO_TOPICS,
   });
 }
 
