@@ -1,0 +1,88 @@
+/**
+ * Direct access to the sandbox's vendor APIs, as an HR admin or a Litmos admin would have it: tests
+ * make HR changes through BambooHR's write API and check Litmos through its read API, never through
+ * the gateway they are testing.
+ */
+import type { RunningSandbox } from '../../src/sandbox/index.js';
+import { SANDBOX_CREDENTIALS } from '../../src/sandbox/index.js';
+import type { SeedCompany, SeedPerson } from '../../src/sandbox/company.js';
+
+export interface LitmosUser {
+  Id: string;
+  UserName: string;
+  FirstName: string;
+  LastName: string;
+  Active: boolean;
+  Email: string | null;
+}
+
+export interface LitmosTeam {
+  Id: string;
+  Name: string;
+}
+
+export function bamboohr(sandbox: RunningSandbox) {
+  const base = `${sandbox.bamboohr.url}/api/gateway.php/${sandbox.bamboohr.companyDomain}/v1`;
+  const auth = `Basic ${Buffer.from(`${SANDBOX_CREDENTIALS.bamboohr.apiKey}:x`).toString('base64')}`;
+  const post = async (path: string, body: Record<string, unknown>) => {
+    const response = await fetch(`${base}${path}`, {
+      method: 'POST',
+      headers: { authorization: auth, 'content-type': 'application/json', accept: 'application/json' },
+      body: JSON.stringify(body),
+    });
+    if (response.status >= 300) throw new Error(`BambooHR ${path}: ${response.status} ${response.headers.get('x-bamboohr-error-message')}`);
+    return response;
+  };
+  return {
+    update: (id: number, fields: Record<string, unknown>) => post(`/employees/${id}`, fields),
+    addRow: (id: number, table: 'jobInfo' | 'employmentStatus', row: Record<string, unknown>) => post(`/employees/${id}/tables/${table}`, row),
+    async hire(fields: Record<string, unknown>): Promise<number> {
+      const response = await post('/employees', fields);
+      return Number(response.headers.get('location')?.split('/').pop());
+    },
+  };
+}
+
+export function litmos(sandbox: RunningSandbox) {
+  const get = async <T>(path: string, query: Record<string, string> = {}): Promise<T> => {
+    const params = new URLSearchParams({ source: 'tests', format: 'json', ...query });
+    // The test shares the gateway's API key, and so its rate budget: a throttled read waits for the
+    // (short, test-sized) window to roll, as any Litmos client must.
+    for (let attempt = 0; attempt < 20; attempt += 1) {
+      const response = await fetch(`${sandbox.litmos.baseUrl}${path}?${params}`, { headers: { apikey: SANDBOX_CREDENTIALS.litmos.apiKey } });
+      if (response.status === 200) return (await response.json()) as T;
+      if (response.status !== 503) throw new Error(`Litmos ${path}: ${response.status}`);
+      await new Promise((resolve) => setTimeout(resolve, 250));
+    }
+    throw new Error(`Litmos ${path}: still throttled`);
+  };
+  return {
+    async users(): Promise<LitmosUser[]> {
+      const all: LitmosUser[] = [];
+      for (let start = 0; ; start += 1000) {
+        const page = await get<LitmosUser[]>('/users', { limit: '1000', start: String(start) });
+        if (page.length === 0) return all;
+        all.push(...page);
+      }
+    },
+    teams: () => get<LitmosTeam[]>('/teams', { limit: '1000' }),
+    teamMembers: (teamId: string) => get<LitmosUser[]>(`/teams/${teamId}/users`, { limit: '1000' }),
+  };
+}
+
+/** The test's own reading of the provisioning rules, independent of the planner: who should be an active learner today. */
+export function shouldBeProvisioned(person: SeedPerson, today: string, blocklist: readonly string[] = []): boolean {
+  if (!person.accessEnabled || !person.workEmail || person.hireDate > today) return false;
+  if (person.terminationDate && person.terminationDate <= today) return false;
+  const current = person.statusHistory.filter((row) => row.date <= today).at(-1);
+  if (!current || current.status === 'Terminated') return false;
+  return !blocklist.map((s) => s.toLowerCase()).includes(current.status.toLowerCase());
+}
+
+export function activeUserNames(users: readonly LitmosUser[]): Set<string> {
+  return new Set(users.filter((u) => u.Active).map((u) => u.UserName.toLowerCase()));
+}
+
+export function eligiblePeople(company: SeedCompany, today: string, blocklist: readonly string[] = []): SeedPerson[] {
+  return company.people.filter((person) => shouldBeProvisioned(person, today, blocklist));
+}
