@@ -1,0 +1,184 @@
+/**
+ * BambooHR custom-report row (+ its employmentStatus rows) → unified `Employee`. Pure: the access
+ * flag's alias and today's date are resolved by the client and passed in.
+ *
+ * The client reads the report with `onlyCurrent=false`, because with current values only a
+ * pre-hire's job (whose rows start on the hire date) would read as empty. The price is that
+ * history-backed fields show their latest row even when it lies in the future: a future termination
+ * already reads `status: "Inactive"` with its date. So the status here is worked out as of `today`
+ * from the dates and the status rows, not taken from the report's `status` as is.
+ */
+import { ConfigError, UpstreamError } from '../../errors.js';
+import type { Address, Employee, EmployeeStatus, EmploymentStatusRow, LocalDate } from '../../model.js';
+import type { BambooHrField, BambooHrReportRow, BambooHrStatusRow } from './payload.js';
+
+export interface MappingContext {
+  /** The report key of the access-flag checkbox (its alias, or its id when it has none). */
+  accessFlagKey: string;
+  /** The day statuses are judged on, `YYYY-MM-DD`. */
+  today: LocalDate;
+}
+
+/** The report fields the mapping reads, besides the access flag. */
+export const REPORT_FIELDS = [
+  'employeeNumber',
+  'firstName',
+  'lastName',
+  'preferredName',
+  'displayName',
+  'workEmail',
+  'jobTitle',
+  'department',
+  'division',
+  'location',
+  'workPhone',
+  'mobilePhone',
+  'address1',
+  'address2',
+  'city',
+  'state',
+  'zipcode',
+  'country',
+  'status',
+  'hireDate',
+  'terminationDate',
+  'supervisorEId',
+] as const;
+
+export const TERMINATED = 'Terminated';
+/** BambooHR's "no date". */
+const NO_DATE = '0000-00-00';
+/** What a checked checkbox may read as; BambooHR documents "yes" and "checkbox" as the input values. */
+const CHECKED = new Set(['yes', 'checkbox', 'true', '1', 'on']);
+
+const badValue = (employeeId: string, key: string, value: unknown, expected: string) =>
+  new UpstreamError('bamboohr', 200, `employee ${employeeId} ${key} is ${JSON.stringify(value)}, expected ${expected}`, {
+    code: 'UPSTREAM_BAD_RESPONSE',
+    retryable: false,
+  });
+
+const isDate = (value: string): boolean => {
+  const epoch = /^\d{4}-\d{2}-\d{2}$/.test(value) ? Date.parse(`${value}T00:00:00Z`) : Number.NaN;
+  // Date.parse rolls some impossible days over (2025-02-30 → March 2); the round trip catches them.
+  return !Number.isNaN(epoch) && new Date(epoch).toISOString().slice(0, 10) === value;
+};
+
+export function bambooDate(value: string | boolean | null | undefined, employeeId: string, key: string): LocalDate | null {
+  if (value === null || value === undefined || value === '' || value === NO_DATE) return null;
+  if (typeof value !== 'string' || !isDate(value)) throw badValue(employeeId, key, value, 'a date as YYYY-MM-DD or 0000-00-00');
+  return value;
+}
+
+/** Text as a trimmed string, or null when empty; booleans are not text. */
+function textValue(row: BambooHrReportRow, key: string): string | null {
+  const value = row.values[key];
+  if (value === undefined || value === null) return null;
+  if (typeof value !== 'string') throw badValue(row.id, key, value, 'text');
+  const trimmed = value.trim();
+  return trimmed === '' ? null : trimmed;
+}
+
+/** Names exactly as HR typed them: accents, apostrophes and inner spaces are part of the name. */
+function name(row: BambooHrReportRow, key: string): string {
+  const value = row.values[key];
+  if (typeof value !== 'string' || value.trim() === '') throw badValue(row.id, key, value, 'a non-empty name');
+  return value;
+}
+
+function workAddress(row: BambooHrReportRow): Address | null {
+  const address: Address = {
+    street1: textValue(row, 'address1'),
+    street2: textValue(row, 'address2'),
+    city: textValue(row, 'city'),
+    state: textValue(row, 'state'),
+    postalCode: textValue(row, 'zipcode'),
+    country: textValue(row, 'country'),
+  };
+  return Object.values(address).some((part) => part !== null) ? address : null;
+}
+
+export const isChecked = (value: string | boolean | null | undefined): boolean =>
+  value === true || (typeof value === 'string' && CHECKED.has(value.trim().toLowerCase()));
+
+/** Oldest first; rows of one day in the order BambooHR created them. */
+export function statusHistory(rows: readonly BambooHrStatusRow[], employeeId: string): EmploymentStatusRow[] {
+  return [...rows]
+    .sort((a, b) => (a.date === b.date ? a.rowId - b.rowId : a.date < b.date ? -1 : 1))
+    .map((row) => ({ effectiveDate: bambooDate(row.date, employeeId, 'employmentStatus date') ?? row.date, status: row.employmentStatus }));
+}
+
+/**
+ * Inactive once a termination is in force (its row or its date has come), pending before the hire
+ * date, otherwise what BambooHR says — except that an `Inactive` explained only by a termination
+ * still to come is the `onlyCurrent=false` view of the future, and the person is active today.
+ */
+export function employeeStatus(
+  reportStatus: string | null,
+  history: readonly EmploymentStatusRow[],
+  hireDate: LocalDate | null,
+  terminationDate: LocalDate | null,
+  today: LocalDate,
+): EmployeeStatus {
+  const inForce = history.findLast((row) => row.effectiveDate <= today);
+  if (inForce?.status === TERMINATED || (terminationDate !== null && terminationDate <= today)) return 'INACTIVE';
+  if (hireDate !== null && hireDate > today) return 'PENDING';
+  const terminationAhead = terminationDate !== null && terminationDate > today;
+  return reportStatus === 'Inactive' && !terminationAhead ? 'INACTIVE' : 'ACTIVE';
+}
+
+export function toEmployee(row: BambooHrReportRow, statusRows: readonly BambooHrStatusRow[], context: MappingContext): Employee {
+  const firstName = name(row, 'firstName');
+  const lastName = name(row, 'lastName');
+  const preferredName = textValue(row, 'preferredName');
+  const hireDate = bambooDate(row.values.hireDate, row.id, 'hireDate');
+  const terminationDate = bambooDate(row.values.terminationDate, row.id, 'terminationDate');
+  const history = statusHistory(statusRows, row.id);
+  const reportStatus = textValue(row, 'status');
+  if (reportStatus !== null && reportStatus !== 'Active' && reportStatus !== 'Inactive') {
+    throw badValue(row.id, 'status', reportStatus, 'Active or Inactive');
+  }
+  const email = textValue(row, 'workEmail');
+  const supervisor = textValue(row, 'supervisorEId');
+  return {
+    source: 'BAMBOOHR',
+    sourceId: row.id,
+    employeeNumber: textValue(row, 'employeeNumber'),
+    firstName,
+    lastName,
+    preferredName,
+    displayName: textValue(row, 'displayName') ?? `${preferredName ?? firstName} ${lastName}`,
+    workEmail: email === null ? null : email.toLowerCase(),
+    jobTitle: textValue(row, 'jobTitle'),
+    department: textValue(row, 'department'),
+    division: textValue(row, 'division'),
+    location: textValue(row, 'location'),
+    workPhone: textValue(row, 'workPhone'),
+    mobilePhone: textValue(row, 'mobilePhone'),
+    workAddress: workAddress(row),
+    employmentStatusHistory: history,
+    status: employeeStatus(reportStatus, history, hireDate, terminationDate, context.today),
+    hireDate,
+    terminationDate,
+    accessEnabled: isChecked(row.values[context.accessFlagKey]),
+    // "0" is how some accounts say "no supervisor".
+    managerId: supervisor === null || supervisor === '0' ? null : supervisor,
+  };
+}
+
+/**
+ * The report key of the access flag, found by the field's *name* (aliases differ per account).
+ * Its absence is a configuration error, not "everyone off": reading a missing flag as unchecked
+ * would plan the whole company's deactivation.
+ */
+export function accessFlagKey(fields: readonly BambooHrField[], fieldName: string): string {
+  const wanted = fieldName.trim().toLowerCase();
+  const field =
+    fields.find((candidate) => candidate.name === fieldName) ?? fields.find((candidate) => candidate.name.trim().toLowerCase() === wanted);
+  if (!field) {
+    throw new ConfigError(`BambooHR has no employee field named ${JSON.stringify(fieldName)}; create it as a checkbox or configure the name of the one in use`, {
+      field: 'accessFlagField',
+      received: fieldName,
+    });
+  }
+  return field.alias ?? field.id;
+}

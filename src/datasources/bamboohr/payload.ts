@@ -1,0 +1,133 @@
+/**
+ * The parts of BambooHR's JSON the gateway reads, checked at the boundary: a body that lacks what
+ * the mapping relies on becomes an `UPSTREAM_BAD_RESPONSE` naming the key and the value received,
+ * instead of an `undefined` somewhere in a sync plan.
+ */
+import { UpstreamError } from '../../errors.js';
+
+/** One row of a custom report: `id` plus one value per requested field that the account has. */
+export interface BambooHrReportRow {
+  id: string;
+  /** Values by field alias: strings, booleans (bool fields) or null (empty). */
+  values: Readonly<Record<string, string | boolean | null>>;
+}
+
+export interface BambooHrReport {
+  /** The requested fields the account knows; BambooHR silently leaves out the others. */
+  fieldIds: Set<string>;
+  rows: BambooHrReportRow[];
+}
+
+export interface BambooHrStatusRow {
+  employeeId: string;
+  date: string;
+  employmentStatus: string;
+  /** Row ids order the rows of one day. */
+  rowId: number;
+}
+
+export interface BambooHrField {
+  id: string;
+  name: string;
+  type: string;
+  alias: string | null;
+}
+
+export interface BambooHrChanges {
+  latest: string;
+  employeeIds: string[];
+}
+
+type Json = Record<string, unknown>;
+
+const bad = (what: string, value: unknown, expected: string) =>
+  new UpstreamError('bamboohr', 200, `${what} is ${JSON.stringify(value)?.slice(0, 100)}, expected ${expected}`, {
+    code: 'UPSTREAM_BAD_RESPONSE',
+    retryable: false,
+  });
+
+const isObject = (value: unknown): value is Json => typeof value === 'object' && value !== null && !Array.isArray(value);
+
+function object(value: unknown, what: string): Json {
+  if (!isObject(value)) throw bad(what, value, 'an object');
+  return value;
+}
+
+function array(value: unknown, what: string): unknown[] {
+  if (!Array.isArray(value)) throw bad(what, value, 'an array');
+  return value;
+}
+
+function text(value: unknown, what: string): string {
+  if (typeof value !== 'string') throw bad(what, value, 'a string');
+  return value;
+}
+
+/** Ids arrive as numeric strings in JSON payloads and as integers in a few (meta, filters). */
+function id(value: unknown, what: string): string {
+  const s = typeof value === 'number' ? String(value) : value;
+  if (typeof s !== 'string' || !/^\d+(\.\d+)?$/.test(s)) throw bad(what, value, 'a numeric id');
+  return s;
+}
+
+export function parseJson(body: string, what: string): unknown {
+  try {
+    return JSON.parse(body);
+  } catch {
+    throw bad(what, body.slice(0, 100), 'JSON');
+  }
+}
+
+export function parseReport(body: string): BambooHrReport {
+  const raw = object(parseJson(body, 'custom report'), 'custom report');
+  const fieldIds = new Set(array(raw.fields, 'custom report fields').map((f, i) => text(object(f, `report field ${i}`).id, `report field ${i} id`)));
+  const rows = array(raw.employees, 'custom report employees').map((entry, i) => {
+    const row = object(entry, `report employee ${i}`);
+    const rowId = id(row.id, `report employee ${i} id`);
+    const values: Record<string, string | boolean | null> = {};
+    for (const [key, value] of Object.entries(row)) {
+      if (key === 'id') continue;
+      if (value !== null && typeof value !== 'string' && typeof value !== 'boolean') {
+        throw bad(`report employee ${rowId} ${key}`, value, 'a string, a boolean or null');
+      }
+      values[key] = value;
+    }
+    return { id: rowId, values };
+  });
+  return { fieldIds, rows };
+}
+
+export function parseStatusRows(body: string): BambooHrStatusRow[] {
+  return array(parseJson(body, 'employmentStatus table'), 'employmentStatus table').map((entry, i) => {
+    const row = object(entry, `employmentStatus row ${i}`);
+    return {
+      employeeId: id(row.employeeId, `employmentStatus row ${i} employeeId`),
+      date: text(row.date, `employmentStatus row ${i} date`),
+      employmentStatus: text(row.employmentStatus, `employmentStatus row ${i} employmentStatus`),
+      rowId: Number(id(row.id, `employmentStatus row ${i} id`)),
+    };
+  });
+}
+
+export function parseFields(body: string): BambooHrField[] {
+  return array(parseJson(body, 'meta/fields'), 'meta/fields').map((entry, i) => {
+    const field = object(entry, `meta field ${i}`);
+    const alias = field.alias === undefined || field.alias === null ? null : text(field.alias, `meta field ${i} alias`);
+    return {
+      id: typeof field.id === 'number' ? String(field.id) : text(field.id, `meta field ${i} id`),
+      name: text(field.name, `meta field ${i} name`),
+      type: text(field.type, `meta field ${i} type`),
+      alias,
+    };
+  });
+}
+
+export function parseChanges(body: string): BambooHrChanges {
+  const raw = object(parseJson(body, 'changed employees'), 'changed employees');
+  // PHP serialises an empty map as `[]`, so "nobody changed" can arrive as an empty array.
+  const employees = Array.isArray(raw.employees) && raw.employees.length === 0 ? {} : object(raw.employees, 'changed employees.employees');
+  return {
+    latest: text(raw.latest, 'changed employees.latest'),
+    employeeIds: Object.entries(employees).map(([key, value]) => id(object(value, `changed employee ${key}`).id ?? key, `changed employee ${key} id`)),
+  };
+}

@@ -1,0 +1,144 @@
+/**
+ * Namely profile → unified `Employee`. Pure: what the mapping needs beyond the profile (which key
+ * holds the access flag, which group is a department) is resolved by the client and passed in.
+ */
+import { ConfigError, UpstreamError } from '../../errors.js';
+import type { Address, Employee, EmployeeStatus, EmploymentStatusRow, LocalDate } from '../../model.js';
+import type { NamelyAddress, NamelyField, NamelyGroup, NamelyGroupType, NamelyProfile } from './payload.js';
+
+export type GroupRole = 'department' | 'location' | 'division';
+
+export interface MappingContext {
+  /** The top-level profile key of the access flag (the custom field's `name`). */
+  accessFlagKey: string;
+  /** What each group stands for; groups of other types (custom ones) are ignored. */
+  groupRoles: ReadonlyMap<string, GroupRole>;
+}
+
+const STATUS: Record<string, EmployeeStatus> = { active: 'ACTIVE', inactive: 'INACTIVE', pending: 'PENDING' };
+
+/** Namely's placeholder ids for "reports to nobody" (the spec documents `no_guid`). */
+const NO_MANAGER = new Set(['', 'no_guid']);
+
+/** The row that closes the history of someone who left; the unified model's word for it. */
+export const TERMINATED = 'Terminated';
+
+const badValue = (profileId: string, key: string, value: unknown, expected: string) =>
+  new UpstreamError('namely', 200, `profile ${profileId} ${key} is ${JSON.stringify(value)}, expected ${expected}`, {
+    code: 'UPSTREAM_BAD_RESPONSE',
+    retryable: false,
+  });
+
+/**
+ * `YYYY-MM-DD` as Namely documents it; `MM/DD/YYYY` as its older responses were recorded giving
+ * it; "" or null for no date.
+ */
+export function namelyDate(value: string | null, profileId: string, key: string): LocalDate | null {
+  if (value === null || value.trim() === '') return null;
+  const trimmed = value.trim();
+  const us = /^(\d{1,2})\/(\d{1,2})\/(\d{4})$/.exec(trimmed);
+  const iso = us ? `${us[3]}-${us[1]?.padStart(2, '0')}-${us[2]?.padStart(2, '0')}` : trimmed;
+  const parsed = /^\d{4}-\d{2}-\d{2}$/.test(iso) ? new Date(`${iso}T00:00:00Z`) : undefined;
+  if (!parsed || Number.isNaN(parsed.getTime()) || parsed.toISOString().slice(0, 10) !== iso) {
+    throw badValue(profileId, key, value, 'a date as YYYY-MM-DD or MM/DD/YYYY');
+  }
+  return iso;
+}
+
+const blankToNull = (value: string | null): string | null => (value === null || value.trim() === '' ? null : value.trim());
+
+function address(office: NamelyAddress | null): Address | null {
+  if (!office) return null;
+  const mapped: Address = {
+    street1: blankToNull(office.address1),
+    street2: blankToNull(office.address2),
+    city: blankToNull(office.city),
+    state: blankToNull(office.state_id),
+    postalCode: blankToNull(office.zip),
+    country: blankToNull(office.country_id),
+  };
+  return Object.values(mapped).some((part) => part !== null) ? mapped : null;
+}
+
+/**
+ * Namely keeps one employee type, not a history: it becomes one row dated at the start date, and
+ * a leaver gets a closing "Terminated" row at the departure date, so the plan sees the same shape
+ * BambooHR's employmentStatus table gives.
+ */
+function statusHistory(profile: NamelyProfile, status: EmployeeStatus, hireDate: LocalDate | null, terminationDate: LocalDate | null): EmploymentStatusRow[] {
+  const rows: EmploymentStatusRow[] = [];
+  const type = blankToNull(profile.employee_type?.title ?? null);
+  if (type !== null && hireDate !== null) rows.push({ effectiveDate: hireDate, status: type });
+  if (status === 'INACTIVE' && terminationDate !== null) rows.push({ effectiveDate: terminationDate, status: TERMINATED });
+  return rows;
+}
+
+export function toEmployee(profile: NamelyProfile, context: MappingContext): Employee {
+  const status = STATUS[profile.user_status];
+  if (!status) throw badValue(profile.id, 'user_status', profile.user_status, 'active, inactive or pending');
+  const hireDate = namelyDate(profile.start_date, profile.id, 'start_date');
+  const terminationDate = namelyDate(profile.departure_date, profile.id, 'departure_date');
+  const inGroup = (role: GroupRole) => profile.groups.find((group) => context.groupRoles.get(group.id) === role)?.name ?? null;
+  const managerId = profile.reports_to.map((manager) => manager.id).find((id) => !NO_MANAGER.has(id)) ?? null;
+  const preferredName = blankToNull(profile.preferred_name);
+  const email = blankToNull(profile.email);
+  return {
+    source: 'NAMELY',
+    sourceId: profile.id,
+    employeeNumber: blankToNull(profile.employee_id),
+    // Names exactly as HR typed them: accents and apostrophes are part of the name.
+    firstName: profile.first_name,
+    lastName: profile.last_name,
+    preferredName,
+    displayName: `${preferredName ?? profile.first_name} ${profile.last_name}`,
+    workEmail: email === null ? null : email.toLowerCase(),
+    jobTitle: blankToNull(profile.job_title?.title ?? null),
+    department: inGroup('department'),
+    division: inGroup('division'),
+    location: inGroup('location'),
+    workPhone: blankToNull(profile.office_direct_dial) ?? blankToNull(profile.office_phone),
+    mobilePhone: blankToNull(profile.mobile_phone),
+    workAddress: address(profile.office),
+    employmentStatusHistory: statusHistory(profile, status, hireDate, terminationDate),
+    status,
+    hireDate,
+    terminationDate,
+    accessEnabled: profile.custom[context.accessFlagKey] === 'Yes',
+    managerId,
+  };
+}
+
+/**
+ * The key of the access flag, found by its label. Its absence is a configuration error, not
+ * "everyone off": reading a missing flag as "No" would plan the whole company's deactivation.
+ */
+export function accessFlagKey(fields: readonly NamelyField[], label: string): string {
+  const wanted = label.trim().toLowerCase();
+  const field = fields.find((candidate) => candidate.label.trim().toLowerCase() === wanted);
+  if (!field) {
+    throw new ConfigError(`Namely has no profile field labelled ${JSON.stringify(label)}; create it as a Yes/No select or configure the label of the one in use`, {
+      field: 'accessFlagField',
+    });
+  }
+  return field.name;
+}
+
+/** `"Office Location"`, `"office_location"` and `"office location"` are one group type. */
+const normalize = (value: string) => value.trim().toLowerCase().replace(/[^a-z]+/g, '_');
+
+/** Departments and office locations are Namely's built-in group types; divisions a custom one, found by title. */
+export function groupRoles(groups: readonly NamelyGroup[], groupTypes: readonly NamelyGroupType[], divisionGroupType: string): Map<string, GroupRole> {
+  const roleOfType = new Map<string, GroupRole>();
+  for (const type of groupTypes) {
+    const kind = normalize(type.type);
+    if (kind === 'department') roleOfType.set(type.id, 'department');
+    else if (kind === 'office_location') roleOfType.set(type.id, 'location');
+    else if (normalize(type.title) === normalize(divisionGroupType)) roleOfType.set(type.id, 'division');
+  }
+  const roles = new Map<string, GroupRole>();
+  for (const group of groups) {
+    const role = roleOfType.get(group.groupTypeId);
+    if (role) roles.set(group.id, role);
+  }
+  return roles;
+}

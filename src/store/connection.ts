@@ -1,0 +1,55 @@
+import Keyv from 'keyv';
+import { ConfigError } from '../errors.js';
+
+/** The two keyv namespaces every backend provides, and the connection they share. */
+export interface Backend {
+  /** Durable state: the repositories' keys. */
+  state: Keyv;
+  /** Upstream read cache; entries carry TTLs. */
+  cache: Keyv;
+  /** Where the data lives, without credentials, for logs and error messages. */
+  address: string;
+  /** Resolves when the backend answers a round trip; throws `ConfigError` when it cannot be reached. */
+  ping(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export const STATE_NAMESPACE = 'state';
+export const CACHE_NAMESPACE = 'cache';
+
+/**
+ * Keyv set to throw store failures instead of reporting them as misses: a journal read that failed
+ * must not look like an action that never started.
+ */
+export function strictKeyv(store: Keyv['store'], namespace: string, useKeyPrefix = true): Keyv {
+  return new Keyv({ store, namespace, useKeyPrefix, throwOnErrors: true });
+}
+
+export function unreachable(what: string, cause: unknown): ConfigError {
+  const reason = cause instanceof Error ? cause.message : String(cause);
+  return new ConfigError(`${what} is unreachable: ${reason}`, {}, { cause });
+}
+
+/** Rejects with `unreachable(what, …)` when `work` has not settled within `timeoutMs`. */
+export async function withDeadline<T>(what: string, timeoutMs: number, work: Promise<T>): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`no answer within ${timeoutMs} ms`)), timeoutMs);
+  });
+  try {
+    return await Promise.race([work, deadline]);
+  } catch (error) {
+    throw unreachable(what, error);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** `host:port/path` of a server URL, never its user name or password. */
+export function serverAddress(url: URL): string {
+  return `${url.hostname}:${url.port || defaultPort(url.protocol)}${url.pathname === '/' ? '' : url.pathname}`;
+}
+
+function defaultPort(protocol: string): string {
+  return protocol.startsWith('redis') ? '6379' : '5432';
+}

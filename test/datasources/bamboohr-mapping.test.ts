@@ -1,0 +1,135 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError, UpstreamError } from '../../src/errors.js';
+import { accessFlagKey, employeeStatus, isChecked, statusHistory, toEmployee } from '../../src/datasources/bamboohr/mapping.js';
+import { parseChanges, parseReport, type BambooHrReportRow, type BambooHrStatusRow } from '../../src/datasources/bamboohr/payload.js';
+
+const TODAY = '2025-06-01';
+const context = { accessFlagKey: 'customLitmosAccess', today: TODAY };
+
+function row(id: string, values: Record<string, string | boolean | null>): BambooHrReportRow {
+  return {
+    id,
+    values: {
+      firstName: 'Ann',
+      lastName: 'Lee',
+      status: 'Active',
+      hireDate: '2020-01-06',
+      terminationDate: '0000-00-00',
+      customLitmosAccess: 'yes',
+      ...values,
+    },
+  };
+}
+
+const statusRow = (employeeId: string, date: string, employmentStatus: string, rowId: number): BambooHrStatusRow => ({ employeeId, date, employmentStatus, rowId });
+
+describe('toEmployee', () => {
+  it('keeps names exactly, lower-cases and trims the email, and reads 0000-00-00 as no date', () => {
+    const employee = toEmployee(row('7', { firstName: 'Zoë', lastName: "O'Brien-Łukasz", preferredName: '', workEmail: '  Zoe.OBrien@Acme.Example ' }), [], context);
+    expect(employee).toMatchObject({
+      source: 'BAMBOOHR',
+      sourceId: '7',
+      firstName: 'Zoë',
+      lastName: "O'Brien-Łukasz",
+      preferredName: null,
+      displayName: "Zoë O'Brien-Łukasz",
+      workEmail: 'zoe.obrien@acme.example',
+      terminationDate: null,
+      hireDate: '2020-01-06',
+      status: 'ACTIVE',
+    });
+  });
+
+  it('takes the manager from supervisorEId and the work address from the address fields', () => {
+    const employee = toEmployee(
+      row('8', { supervisorEId: '3', address1: '1 Main St', address2: '', city: 'Lyon', state: null, zipcode: '69001', country: 'France' }),
+      [],
+      context,
+    );
+    expect(employee.managerId).toBe('3');
+    expect(employee.workAddress).toEqual({ street1: '1 Main St', street2: null, city: 'Lyon', state: null, postalCode: '69001', country: 'France' });
+    const top = toEmployee(row('1', { supervisorEId: null }), [], context);
+    expect(top.managerId).toBeNull();
+    expect(top.workAddress).toBeNull();
+  });
+
+  it('reads the access flag from the checkbox value under the alias it was given', () => {
+    expect(toEmployee(row('1', { customLitmosAccess: 'no' }), [], context).accessEnabled).toBe(false);
+    expect(toEmployee(row('1', { custom4001: 'yes', customLitmosAccess: 'no' }), [], { ...context, accessFlagKey: 'custom4001' }).accessEnabled).toBe(true);
+    for (const checked of ['yes', 'Yes', 'checkbox', true, '1']) expect(isChecked(checked)).toBe(true);
+    for (const unchecked of ['no', '', null, undefined, false, '0']) expect(isChecked(unchecked)).toBe(false);
+  });
+
+  it('orders the status history oldest first, rows of one day by creation', () => {
+    const rows = [statusRow('1', '2024-02-01', 'Terminated', 9), statusRow('1', '2020-01-06', 'Part-Time', 5), statusRow('1', '2020-01-06', 'Full-Time', 6)];
+    expect(statusHistory(rows, '1')).toEqual([
+      { effectiveDate: '2020-01-06', status: 'Part-Time' },
+      { effectiveDate: '2020-01-06', status: 'Full-Time' },
+      { effectiveDate: '2024-02-01', status: 'Terminated' },
+    ]);
+  });
+
+  it('refuses values the model cannot hold, naming what it received', () => {
+    const attempt = () => toEmployee(row('9', { hireDate: '2025-13-01' }), [], context);
+    expect(attempt).toThrow(UpstreamError);
+    expect(attempt).toThrow(/employee 9 hireDate is "2025-13-01"/);
+    expect(() => toEmployee(row('9', { lastName: '' }), [], context)).toThrow(/lastName/);
+    expect(() => toEmployee(row('9', { status: 'Gone' }), [], context)).toThrow(/Active or Inactive/);
+  });
+});
+
+describe('employeeStatus', () => {
+  const history = (...rows: [string, string][]) => rows.map(([effectiveDate, status]) => ({ effectiveDate, status }));
+
+  it('is INACTIVE once a termination is in force, by its date or by its row', () => {
+    expect(employeeStatus('Inactive', history(['2020-01-06', 'Full-Time'], ['2024-12-31', 'Terminated']), '2020-01-06', '2024-12-31', TODAY)).toBe('INACTIVE');
+    expect(employeeStatus('Active', history(['2020-01-06', 'Full-Time'], ['2025-05-01', 'Terminated']), '2020-01-06', null, TODAY)).toBe('INACTIVE');
+    expect(employeeStatus('Active', [], '2020-01-06', TODAY, TODAY)).toBe('INACTIVE');
+  });
+
+  it('is ACTIVE until a future termination, though onlyCurrent=false already reports it Inactive', () => {
+    expect(employeeStatus('Inactive', history(['2020-01-06', 'Full-Time'], ['2025-07-15', 'Terminated']), '2020-01-06', '2025-07-15', TODAY)).toBe('ACTIVE');
+  });
+
+  it('is PENDING before the hire date, and ACTIVE for someone with no status rows at all', () => {
+    expect(employeeStatus('Active', history(['2025-07-01', 'Full-Time']), '2025-07-01', null, TODAY)).toBe('PENDING');
+    expect(employeeStatus('Active', [], '2020-01-06', null, TODAY)).toBe('ACTIVE');
+  });
+
+  it('keeps an Inactive that no termination explains', () => {
+    expect(employeeStatus('Inactive', history(['2020-01-06', 'Full-Time']), '2020-01-06', null, TODAY)).toBe('INACTIVE');
+  });
+});
+
+describe('accessFlagKey', () => {
+  const fields = [
+    { id: '1', name: 'First Name', type: 'text', alias: 'firstName' },
+    { id: '4001', name: 'Litmos Access', type: 'checkbox', alias: 'customLitmosAccess' },
+    { id: '4002', name: 'Badge Access', type: 'checkbox', alias: null },
+  ];
+
+  it('finds the alias by the field name, case aside, or falls back to the id', () => {
+    expect(accessFlagKey(fields, 'Litmos Access')).toBe('customLitmosAccess');
+    expect(accessFlagKey(fields, ' litmos access')).toBe('customLitmosAccess');
+    expect(accessFlagKey(fields, 'Badge Access')).toBe('4002');
+  });
+
+  it('is a configuration error when the account has no such field', () => {
+    expect(() => accessFlagKey(fields, 'LMS Access')).toThrow(ConfigError);
+    expect(() => accessFlagKey(fields, 'LMS Access')).toThrow(/"LMS Access"/);
+  });
+});
+
+describe('payloads', () => {
+  it('rejects a report value that is neither text, boolean nor null', () => {
+    const body = JSON.stringify({ fields: [{ id: 'firstName' }], employees: [{ id: '5', firstName: { first: 'Ann' } }] });
+    expect(() => parseReport(body)).toThrow(/employee 5 firstName is \{"first":"Ann"\}/);
+    expect(() => parseReport('<report/>')).toThrow(/JSON/);
+  });
+
+  it('reads a changed-since feed, including the empty one PHP sends as []', () => {
+    expect(parseChanges(JSON.stringify({ latest: '2025-06-01T10:00:00+00:00', employees: [] }))).toEqual({ latest: '2025-06-01T10:00:00+00:00', employeeIds: [] });
+    const feed = { latest: 'x', employees: { '4': { id: '4', action: 'Updated', lastChanged: 'x' }, '9': { id: '9', action: 'Inserted', lastChanged: 'x' } } };
+    expect(parseChanges(JSON.stringify(feed)).employeeIds).toEqual(['4', '9']);
+  });
+});

@@ -1,0 +1,253 @@
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { createUpstreamClient, type UpstreamClient } from '../../src/datasources/http.js';
+import { createLitmosClient, type LitmosClient } from '../../src/datasources/litmos/client.js';
+import { UpstreamError } from '../../src/errors.js';
+import { generateCompany } from '../../src/sandbox/generate.js';
+import { startSimulator, type RunningSimulator, type SimulatorStats } from '../../src/sandbox/kit.js';
+import { createLitmosSimulator, type LitmosSimulator } from '../../src/sandbox/litmos/simulator.js';
+
+const KEY = 'litmos-test-key-0123456789';
+
+let litmos: LitmosSimulator;
+let server: RunningSimulator;
+const opened: UpstreamClient[] = [];
+
+function clientFor(options: { apiKey?: string; pageSize?: number; teamBatchSize?: number } = {}): LitmosClient {
+  const http = createUpstreamClient({
+    system: 'litmos',
+    baseUrl: `${server.url}/v1.svc`,
+    authorize: ({ headers }) => void (headers.apikey = options.apiKey ?? KEY),
+    budget: { limit: 100_000, windowMs: 60_000 },
+    retry: { retries: 2, baseDelayMs: 5, maxDelayMs: 20 },
+  });
+  opened.push(http);
+  return createLitmosClient({ http, source: 'rostergate-test', pageSize: options.pageSize, teamBatchSize: options.teamBatchSize });
+}
+
+const control = (path: string, init: RequestInit = {}) => fetch(`${server.url}/__sandbox/${path}`, init);
+const stats = async () => (await (await control('stats')).json()) as SimulatorStats;
+const routeCount = async (route: string) => (await stats()).routes[route]?.count ?? 0;
+
+async function rejection(promise: Promise<unknown>): Promise<UpstreamError> {
+  const error = await promise.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  expect(error).toBeInstanceOf(UpstreamError);
+  return error as UpstreamError;
+}
+
+const addUser = (userName: string, extra: Record<string, string | boolean | null> = {}) =>
+  litmos.state.createUser({ UserName: userName, FirstName: 'Jo', LastName: 'Baba', Email: userName, Active: true, ...extra }, Date.now());
+
+beforeAll(async () => {
+  const company = generateCompany({ seed: 5, size: 300, today: '2025-06-01' });
+  litmos = createLitmosSimulator({ companies: [company], apiKey: KEY, rate: { limit: 100_000 } });
+  server = await startSimulator(litmos.spec);
+});
+afterAll(async () => {
+  await Promise.all(opened.map((http) => http.close()));
+  await server.close();
+});
+beforeEach(async () => {
+  await control('reset', { method: 'POST' });
+  await control('limits', { method: 'PUT', body: JSON.stringify({ limit: 100_000, windowMs: 60_000 }) });
+});
+
+describe('learners', () => {
+  it('lists every learner, inactive ones included, reading pages until the empty one', async () => {
+    const learners = await clientFor({ pageSize: 7 }).listLearners();
+    expect(learners.map((l) => l.id)).toEqual(litmos.state.users.map((u) => u.Id));
+    expect(learners.some((l) => !l.active)).toBe(true);
+    expect(await routeCount('GET /v1.svc/users')).toBe(Math.ceil(litmos.state.users.length / 7) + 1);
+  });
+
+  it('reads pages of 1000 by default', async () => {
+    for (let i = 0; i < 2_100; i++) addUser(`bulk${i}@bakery.test`);
+    const learners = await clientFor().listLearners();
+    expect(learners.length).toBe(litmos.state.users.length);
+    expect(await routeCount('GET /v1.svc/users')).toBe(4);
+  });
+
+  it('maps a full profile, decoding the HTML entities Litmos stores', async () => {
+    const user = addUser('siobhan.obrien@bakery.test', {
+      FirstName: 'Siobh&#225;n',
+      LastName: 'O&#39;Brien',
+      JobTitle: 'R&amp;D Lead',
+      PhoneWork: '+1 555 0100',
+      PhoneMobile: '',
+      City: 'Cork',
+    });
+    const learner = await clientFor().getLearner(user.Id);
+    expect(learner).toEqual({
+      id: user.Id,
+      userName: 'siobhan.obrien@bakery.test',
+      email: 'siobhan.obrien@bakery.test',
+      firstName: 'Siobhán',
+      lastName: "O'Brien",
+      title: 'R&D Lead',
+      active: true,
+      accessLevel: 'Learner',
+      phoneWork: '+1 555 0100',
+      phoneMobile: null,
+      street1: null,
+      street2: null,
+      city: 'Cork',
+      state: null,
+      postalCode: null,
+      country: null,
+    });
+  });
+
+  it('finds a learner by username in any case, and returns null for an unknown one', async () => {
+    const user = addUser('jo+tag@bakery.test');
+    const client = clientFor();
+    expect((await client.getLearner('JO+TAG@Bakery.test'))?.id).toBe(user.Id);
+    expect(await client.getLearner('nobody@bakery.test')).toBeNull();
+  });
+
+  it('creates a learner and returns it as Litmos stored it', async () => {
+    const learner = await clientFor().createLearner({
+      userName: 'new.starter@bakery.test',
+      firstName: 'New',
+      lastName: 'Starter',
+      email: 'new.starter@bakery.test',
+      title: 'Baker',
+      city: 'Leeds',
+      active: true,
+    });
+    expect(learner).toMatchObject({ userName: 'new.starter@bakery.test', title: 'Baker', city: 'Leeds', active: true, street1: null });
+    expect(litmos.state.user(learner.id)).toMatchObject({ IsCustomUsername: false, JobTitle: 'Baker', AccessLevel: 'Learner' });
+  });
+
+  it('surfaces a taken username as UPSTREAM_CONFLICT without retrying', async () => {
+    addUser('taken@bakery.test');
+    const error = await rejection(clientFor().createLearner({ userName: 'Taken@Bakery.test', firstName: 'T', lastName: 'K' }));
+    expect(error.code).toBe('UPSTREAM_CONFLICT');
+    expect(error.status).toBe(409);
+    expect(error.message).toContain('UserName already exists');
+    expect(await routeCount('POST /v1.svc/users')).toBe(1);
+  });
+
+  it('updates only the given fields and keeps what the sync does not manage', async () => {
+    const user = addUser('keep.me@bakery.test', { LastName: 'O&#39;Hara', CustomField1: 'E-1234', TimeZone: 'GMT Standard Time', AccessLevel: 'Team_Leader', JobTitle: 'Baker' });
+    const updated = await clientFor().updateLearner(user.Id, { title: 'Head Baker', phoneWork: null, city: 'York' });
+    expect(updated).toMatchObject({ title: 'Head Baker', city: 'York', phoneWork: null, lastName: "O'Hara" });
+    expect(litmos.state.user(user.Id)).toMatchObject({
+      JobTitle: 'Head Baker',
+      City: 'York',
+      PhoneWork: '',
+      LastName: 'O&#39;Hara',
+      CustomField1: 'E-1234',
+      TimeZone: 'GMT Standard Time',
+      AccessLevel: 'Team_Leader',
+      Active: true,
+    });
+  });
+
+  it('deactivates and reactivates without touching anything else', async () => {
+    const user = addUser('leaver@bakery.test', { JobTitle: 'Baker' });
+    const client = clientFor();
+    expect((await client.setLearnerActive(user.Id, false)).active).toBe(false);
+    expect(litmos.state.user(user.Id)).toMatchObject({ Active: false, JobTitle: 'Baker' });
+    await client.setLearnerActive(user.Id, true);
+    expect(litmos.state.user(user.Id)?.Active).toBe(true);
+  });
+
+  it('reports an unknown learner on update as UPSTREAM_NOT_FOUND', async () => {
+    const error = await rejection(clientFor().updateLearner('nope000000001', { title: 'x' }));
+    expect(error.code).toBe('UPSTREAM_NOT_FOUND');
+  });
+});
+
+describe('teams', () => {
+  it('lists teams with their parents and creates teams and sub-teams', async () => {
+    const client = clientFor();
+    const root = await client.createTeam('Bakers');
+    const sub = await client.createTeam('Night Shift', root.id);
+    expect(sub).toEqual({ id: sub.id, name: 'Night Shift', parentId: root.id });
+    const teams = await client.listTeams();
+    expect(teams).toContainEqual({ id: root.id, name: 'Bakers', parentId: null });
+    expect(teams).toContainEqual(sub);
+    expect(teams.find((t) => t.name === 'New Hires')?.parentId).toBe(teams.find((t) => t.name === 'All Staff')?.id);
+  });
+
+  it('adds members in batches, lists them, and removes one', async () => {
+    const team = litmos.state.createTeam({ Name: 'Ovens' }, null);
+    const ids = ['a', 'b', 'c', 'd', 'e'].map((n) => addUser(`${n}@bakery.test`).Id);
+    const client = clientFor({ teamBatchSize: 2 });
+    await client.addTeamMembers(team.Id, ids);
+    expect(await routeCount('POST /v1.svc/teams/:id/users')).toBe(3);
+    expect((await client.teamMembers(team.Id)).map((l) => l.id)).toEqual(ids);
+    await client.removeTeamMember(team.Id, ids[0] ?? '');
+    expect((await client.teamMembers(team.Id)).map((l) => l.id)).toEqual(ids.slice(1));
+    expect((await client.learnerTeams(ids[1] ?? '')).map((t) => t.id)).toEqual([team.Id]);
+  });
+
+  it('makes a member a leader, and reports a non-member as UPSTREAM_NOT_FOUND', async () => {
+    const team = litmos.state.createTeam({ Name: 'Icing' }, null);
+    const member = addUser('member@bakery.test');
+    const outsider = addUser('outsider@bakery.test');
+    litmos.state.addMembers(team.Id, [member.Id]);
+    const client = clientFor();
+    await client.setTeamLeader(team.Id, member.Id);
+    expect((await client.teamLeaders(team.Id)).map((l) => l.id)).toEqual([member.Id]);
+    const error = await rejection(client.setTeamLeader(team.Id, outsider.Id));
+    expect(error.code).toBe('UPSTREAM_NOT_FOUND');
+  });
+});
+
+describe('courses', () => {
+  it('lists courses with entities decoded', async () => {
+    const courses = await clientFor().listCourses();
+    expect(courses.length).toBe(litmos.state.courses.length);
+    expect(courses.map((c) => c.name)).toContain('Health & Safety Basics');
+    expect(courses.find((c) => c.code === 'EXP101')?.active).toBe(false);
+  });
+
+  it('reads results per course and per learner, with dates from /Date(ms)/', async () => {
+    const learner = addUser('student@bakery.test');
+    const course = litmos.state.courses[1];
+    const assignedAt = Date.parse('2025-04-01T09:30:00Z');
+    const completedAt = Date.parse('2025-04-03T16:00:00.250Z');
+    litmos.state.enrol(learner.Id, course?.Id ?? '', { assignedAt, startedAt: assignedAt, completedAt, percentageComplete: 100, score: 90 });
+    const client = clientFor();
+
+    expect(await client.learnerCourses(learner.Id)).toEqual([
+      {
+        courseId: course?.Id,
+        learnerId: learner.Id,
+        completed: true,
+        percentageComplete: 100,
+        assignedAt: '2025-04-01T09:30:00.000Z',
+        completedAt: '2025-04-03T16:00:00.250Z',
+      },
+    ]);
+    const results = await client.courseResults(course?.Id ?? '');
+    expect(results).toContainEqual({ courseId: course?.Id, learnerId: learner.Id, completed: true, percentageComplete: 100, assignedAt: null, completedAt: null });
+    expect(results.length).toBe(litmos.state.courseEnrolments(course?.Id ?? '').length);
+  });
+});
+
+describe('failures', () => {
+  it('reports a wrong key as UPSTREAM_UNAUTHORIZED without revealing it', async () => {
+    const error = await rejection(clientFor({ apiKey: 'wrong-key-abcdefgh' }).listCourses());
+    expect(error.code).toBe('UPSTREAM_UNAUTHORIZED');
+    expect(error.message).not.toContain('wrong-key-abcdefgh');
+    expect(JSON.stringify(error.details)).not.toContain('wrong-key-abcdefgh');
+  });
+
+  it('retries a 503 and carries on', async () => {
+    await control('faults', { method: 'POST', body: JSON.stringify({ route: 'GET /v1.svc/courses', status: 503 }) });
+    expect((await clientFor().listCourses()).length).toBe(litmos.state.courses.length);
+    expect((await stats()).routes['GET /v1.svc/courses']?.statuses['503']).toBe(1);
+  });
+
+  it('gives up on a limit that does not clear as UPSTREAM_RATE_LIMITED', async () => {
+    await control('limits', { method: 'PUT', body: JSON.stringify({ limit: 0, windowMs: 60_000 }) });
+    const error = await rejection(clientFor().listCourses());
+    expect(error.code).toBe('UPSTREAM_RATE_LIMITED');
+    expect(error.status).toBe(503);
+    expect((await stats()).throttled).toBe(3);
+  });
+});

@@ -1,0 +1,221 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { ConfigError, UpstreamError } from '../../src/errors.js';
+import { accessFlagKey, groupRoles, toEmployee, type MappingContext } from '../../src/datasources/namely/mapping.js';
+import { parseGroups, parseProfile, parseProfilesPage, parseSingleProfile } from '../../src/datasources/namely/payload.js';
+
+const DEPARTMENT = 'g-dept-eng';
+const OFFICE = 'g-office-nyc';
+const DIVISION = 'g-div-rnd';
+const context: MappingContext = {
+  accessFlagKey: 'litmos_activated',
+  groupRoles: new Map([
+    [DEPARTMENT, 'department'],
+    [OFFICE, 'location'],
+    [DIVISION, 'division'],
+  ]),
+};
+
+/** A profile as the current API gives it; each test overrides what it is about. */
+function rawProfile(overrides: Record<string, unknown> = {}): Record<string, unknown> {
+  return {
+    id: '20332458-c1fe-412f-bcb8-01622f04a35d',
+    email: 'Leighton.Meester@Example.com ',
+    first_name: 'Leighton',
+    last_name: 'Meester',
+    full_name: 'Leighton Meester',
+    user_status: 'active',
+    updated_at: 1415905802,
+    created_at: 1400611216,
+    links: {
+      job_title: { id: 'jt-1', title: 'VP, Client Services' },
+      groups: [
+        { id: DEPARTMENT, name: 'Engineering' },
+        { id: OFFICE, name: 'New York' },
+        { id: DIVISION, name: 'Research & Development' },
+        { id: 'g-custom', name: 'Book Club' },
+      ],
+      teams: [{ id: 't-1', name: 'DottedLineTeam1' }],
+    },
+    middle_name: '',
+    preferred_name: '',
+    job_title: { id: 'jt-1', title: 'VP, Client Services' },
+    reports_to: [{ id: 'manager-uuid', first_name: 'Blair', last_name: 'Waldorf', email: 'blair@example.com' }],
+    employee_type: { title: 'Full Time' },
+    start_date: '2011-01-15',
+    departure_date: '',
+    employee_id: '1011',
+    office_main_number: '408.555.1234',
+    office_direct_dial: '408.555.2345',
+    office_phone: '408.555.2346',
+    mobile_phone: '3102234223',
+    office: { address1: 'Office line 1', address2: '', city: 'New York', state_id: 'NY', zip: '10001', country_id: 'US' },
+    litmos_activated: 'Yes',
+    ...overrides,
+  };
+}
+
+const map = (overrides: Record<string, unknown> = {}, ctx: MappingContext = context) => toEmployee(parseProfile(rawProfile(overrides)), ctx);
+
+describe('toEmployee', () => {
+  it('maps every field of a current profile', () => {
+    expect(map()).toEqual({
+      source: 'NAMELY',
+      sourceId: '20332458-c1fe-412f-bcb8-01622f04a35d',
+      employeeNumber: '1011',
+      firstName: 'Leighton',
+      lastName: 'Meester',
+      preferredName: null,
+      displayName: 'Leighton Meester',
+      workEmail: 'leighton.meester@example.com',
+      jobTitle: 'VP, Client Services',
+      department: 'Engineering',
+      division: 'Research & Development',
+      location: 'New York',
+      workPhone: '408.555.2345',
+      mobilePhone: '3102234223',
+      workAddress: { street1: 'Office line 1', street2: null, city: 'New York', state: 'NY', postalCode: '10001', country: 'US' },
+      employmentStatusHistory: [{ effectiveDate: '2011-01-15', status: 'Full Time' }],
+      status: 'ACTIVE',
+      hireDate: '2011-01-15',
+      terminationDate: null,
+      accessEnabled: true,
+      managerId: 'manager-uuid',
+    });
+  });
+
+  it('keeps names exactly, accents and apostrophes included, and shows the preferred name', () => {
+    const employee = map({ first_name: 'José-María', last_name: "O'Brien Ñúñez", preferred_name: 'Chema' });
+    expect(employee.firstName).toBe('José-María');
+    expect(employee.lastName).toBe("O'Brien Ñúñez");
+    expect(employee.preferredName).toBe('Chema');
+    expect(employee.displayName).toBe("Chema O'Brien Ñúñez");
+  });
+
+  it('reads "" and null emails and dates as absent', () => {
+    const employee = map({ email: '', start_date: '', departure_date: null, employee_type: null });
+    expect(employee.workEmail).toBeNull();
+    expect(employee.hireDate).toBeNull();
+    expect(employee.terminationDate).toBeNull();
+    expect(employee.employmentStatusHistory).toEqual([]);
+  });
+
+  it('maps user_status and rejects a value Namely does not document', () => {
+    expect(map({ user_status: 'inactive' }).status).toBe('INACTIVE');
+    expect(map({ user_status: 'pending' }).status).toBe('PENDING');
+    expect(() => map({ user_status: 'archived' })).toThrow(/user_status is "archived", expected active, inactive or pending/);
+    expect(() => map({ user_status: 'archived' })).toThrow(expect.objectContaining({ code: 'UPSTREAM_BAD_RESPONSE', system: 'namely' }));
+  });
+
+  it('closes a leaver’s history with a Terminated row at the departure date', () => {
+    const employee = map({ user_status: 'inactive', departure_date: '2024-03-31', employee_type: { title: 'Part Time' } });
+    expect(employee.terminationDate).toBe('2024-03-31');
+    expect(employee.employmentStatusHistory).toEqual([
+      { effectiveDate: '2011-01-15', status: 'Part Time' },
+      { effectiveDate: '2024-03-31', status: 'Terminated' },
+    ]);
+  });
+
+  it('gives someone still active on a future departure date no Terminated row yet', () => {
+    const employee = map({ departure_date: '2099-01-01' });
+    expect(employee.terminationDate).toBe('2099-01-01');
+    expect(employee.employmentStatusHistory.map((row) => row.status)).toEqual(['Full Time']);
+  });
+
+  it('reads the older MM/DD/YYYY dates and rejects what is no date', () => {
+    expect(map({ start_date: '1/5/2011' }).hireDate).toBe('2011-01-05');
+    expect(() => map({ start_date: '2011-02-30' })).toThrow(/start_date is "2011-02-30"/);
+    expect(() => map({ start_date: 'soon' })).toThrow(UpstreamError);
+  });
+
+  it('reads no manager from an empty reports_to or the no_guid placeholder', () => {
+    expect(map({ reports_to: [] }).managerId).toBeNull();
+    expect(map({ reports_to: [{ id: 'no_guid', first_name: 'Nobody', last_name: 'Nobody', email: 'None' }] }).managerId).toBeNull();
+  });
+
+  it('turns access on only for "Yes" in the resolved field', () => {
+    expect(map({ litmos_activated: 'No' }).accessEnabled).toBe(false);
+    expect(map({ litmos_activated: null }).accessEnabled).toBe(false);
+    expect(map({ litmos_activated: 'Yes' }, { ...context, accessFlagKey: 'lms_access' }).accessEnabled).toBe(false);
+    expect(map({ lms_access: 'Yes' }, { ...context, accessFlagKey: 'lms_access' }).accessEnabled).toBe(true);
+  });
+
+  it('leaves department, division and location null when no group plays the role', () => {
+    const employee = map({}, { ...context, groupRoles: new Map() });
+    expect([employee.department, employee.division, employee.location]).toEqual([null, null, null]);
+  });
+
+  it('maps the recorded 2014 show response (MM/DD/YYYY dates, no employee_type, no reports_to)', () => {
+    const recorded = readFileSync(new URL('../../../shared/samples/namely/profiles_show.body.json', import.meta.url), 'utf8');
+    const employee = toEmployee(parseSingleProfile(recorded), { accessFlagKey: 'litmos_activated', groupRoles: new Map() });
+    expect(employee).toMatchObject({
+      sourceId: '20332458-c1fe-412f-bcb8-01622f04a35d',
+      workEmail: 'leighton@example.com',
+      hireDate: '2011-01-15',
+      status: 'ACTIVE',
+      managerId: null,
+      employmentStatusHistory: [],
+      workAddress: { street1: 'Office line 1', street2: 'Office line 2', city: 'Office City', state: 'NY', postalCode: '10001', country: 'US' },
+    });
+  });
+});
+
+describe('payload checks', () => {
+  it('names the key and value a profile lacks', () => {
+    expect(() => parseProfile(rawProfile({ first_name: 42 }))).toThrow(/first_name is 42, expected a string/);
+    expect(() => parseProfile(rawProfile({ links: { groups: 'Engineering' } }))).toThrow(/links.groups is "Engineering", expected an array/);
+  });
+
+  it('requires total_count on a page, since completeness is judged by it', () => {
+    expect(() => parseProfilesPage(JSON.stringify({ profiles: [], meta: { count: 0, status: 200 } }))).toThrow(/total_count is undefined/);
+    expect(parseProfilesPage(JSON.stringify({ profiles: [rawProfile()], meta: { count: 1, total_count: 9 } })).totalCount).toBe(9);
+    expect(() => parseProfilesPage('<html>')).toThrow(/expected JSON/);
+  });
+});
+
+describe('accessFlagKey', () => {
+  const fields = [
+    { name: 'first_name', label: 'First name', type: 'text' },
+    { name: 'litmos_activated', label: 'Litmos Activated', type: 'select' },
+  ];
+
+  it('finds the field by its label, ignoring case and spaces around it', () => {
+    expect(accessFlagKey(fields, 'Litmos Activated')).toBe('litmos_activated');
+    expect(accessFlagKey(fields, ' litmos activated ')).toBe('litmos_activated');
+  });
+
+  it('refuses to guess when no field has the label', () => {
+    expect(() => accessFlagKey(fields, 'LMS Access')).toThrow(ConfigError);
+    expect(() => accessFlagKey(fields, 'LMS Access')).toThrow(/no profile field labelled "LMS Access"/);
+  });
+});
+
+describe('groupRoles', () => {
+  it('tells departments, office locations and the division group type apart, ignoring other types', () => {
+    const { groups, groupTypes } = parseGroups(
+      JSON.stringify({
+        groups: [
+          { id: 'g1', title: 'Engineering', links: { group_type: 't-dept' } },
+          { id: 'g2', title: 'New York', links: { group_type: 't-office' } },
+          { id: 'g3', title: 'R&D', links: { group_type: 't-div' } },
+          { id: 'g4', title: 'Book Club', links: { group_type: 't-club' } },
+        ],
+        linked: {
+          group_types: [
+            { id: 't-dept', title: 'Departments', type: 'department' },
+            { id: 't-office', title: 'Office Locations', type: 'office location' },
+            { id: 't-div', title: 'Divisions', type: 'custom' },
+            { id: 't-club', title: 'Clubs', type: 'custom' },
+          ],
+        },
+      }),
+    );
+    expect(groupRoles(groups, groupTypes, 'divisions')).toEqual(
+      new Map([
+        ['g1', 'department'],
+        ['g2', 'location'],
+        ['g3', 'division'],
+      ]),
+    );
+  });
+});

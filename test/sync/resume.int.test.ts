@@ -1,0 +1,119 @@
+/**
+ * The gateway process is killed (SIGKILL) in the middle of applying a run; a new process on the same
+ * store resumes the run from its journal. Litmos must end with every planned change and no duplicate.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startSandbox, SANDBOX_CREDENTIALS, type RunningSandbox } from '../../src/sandbox/index.js';
+import { activeUserNames, eligiblePeople, litmos } from '../support/upstreams.js';
+
+const TOKEN = 'resume-test-admin-token-0123456789';
+const today = new Date().toISOString().slice(0, 10);
+let sandbox: RunningSandbox;
+let dir: string;
+let env: Record<string, string>;
+const children = new Set<ChildProcess>();
+
+beforeAll(async () => {
+  sandbox = await startSandbox({ employees: 200, seed: 21, rateWindowMs: 1000, latencyMs: 15 });
+  dir = await mkdtemp(join(tmpdir(), 'rostergate-resume-'));
+  env = {
+    PATH: process.env.PATH ?? '',
+    HOME: process.env.HOME ?? dir,
+    ROSTERGATE_PORT: '0',
+    ROSTERGATE_STORE_URL: `sqlite:${join(dir, 'store.sqlite')}`,
+    ROSTERGATE_SECRET_KEY: randomBytes(32).toString('hex'),
+    ROSTERGATE_ADMIN_TOKEN: TOKEN,
+    ROSTERGATE_RATE_WINDOW_MS: '1000',
+    BAMBOOHR_BASE_URL: sandbox.bamboohr.url,
+    BAMBOOHR_SUBDOMAIN: sandbox.bamboohr.companyDomain,
+    BAMBOOHR_API_KEY: SANDBOX_CREDENTIALS.bamboohr.apiKey,
+    LITMOS_BASE_URL: sandbox.litmos.url,
+    LITMOS_API_KEY: SANDBOX_CREDENTIALS.litmos.apiKey,
+    LITMOS_SOURCE: 'resume-test',
+  };
+});
+
+afterAll(async () => {
+  for (const child of children) child.kill('SIGKILL');
+  await sandbox?.close();
+  await rm(dir, { recursive: true, force: true });
+});
+
+/** Starts `rostergate serve` and resolves with its URL once it says it is listening. */
+function serve(): Promise<{ child: ChildProcess; url: string }> {
+  const child = spawn(process.execPath, ['bin/rostergate.js', 'serve'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  children.add(child);
+  let output = '';
+  return new Promise((resolve, reject) => {
+    child.stdout!.on('data', (chunk: Buffer) => {
+      output += chunk.toString();
+      const match = /listening on (http:\/\/[^\s/]+)/.exec(output);
+      if (match) resolve({ child, url: match[1]! });
+    });
+    child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    child.once('exit', (code) => reject(new Error(`rostergate exited with ${code}: ${output}`)));
+  });
+}
+
+async function gql<T>(url: string, query: string, variables: Record<string, unknown> = {}): Promise<T> {
+  const response = await fetch(`${url}/graphql`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${TOKEN}` },
+    body: JSON.stringify({ query, variables }),
+  });
+  const body = (await response.json()) as { data?: T; errors?: unknown[] };
+  if (!body.data || body.errors) throw new Error(JSON.stringify(body.errors));
+  return body.data;
+}
+
+/** Polls an external process: there is no promise to await across a process boundary. */
+async function until<T>(probe: () => Promise<T | undefined>, what: string, timeoutMs = 60_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    const value = await probe();
+    if (value !== undefined) return value;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  throw new Error(`timed out waiting for ${what}`);
+}
+
+describe('a run interrupted by a crash', () => {
+  it('resumes after restart without duplicating anyone', async () => {
+    const first = await serve();
+    await gql(first.url, `mutation { setSyncPolicy(input: { source: BAMBOOHR, safeguard: { maxDeactivationPercent: 100, maxDeactivations: 100000 } }) { source } }`);
+    const { startSync } = await gql<{ startSync: { runId: string } }>(first.url, `mutation { startSync(input: { source: BAMBOOHR }) { runId } }`);
+
+    const creates = () => sandbox.litmos.stats().routes['POST /v1.svc/users']?.count ?? 0;
+    await until(async () => (creates() >= 15 ? true : undefined), 'the run to be applying');
+    first.child.kill('SIGKILL');
+    await new Promise((resolve) => first.child.once('exit', resolve));
+    const createdBeforeCrash = creates();
+
+    const second = await serve();
+    const finished = await until(async () => {
+      const { syncRun } = await gql<{ syncRun: { status: string; counts: { created: number; failed: number } } }>(
+        second.url,
+        `query($id: ID!) { syncRun(id: $id) { status counts { created failed } } }`,
+        { id: startSync.runId },
+      );
+      return ['SUCCEEDED', 'PARTIAL', 'FAILED'].includes(syncRun.status) ? syncRun : undefined;
+    }, 'the resumed run to finish');
+    second.child.kill('SIGTERM');
+
+    expect(finished.status).toBe('SUCCEEDED');
+    expect(createdBeforeCrash).toBeLessThan(creates());
+    const users = await litmos(sandbox).users();
+    const names = users.map((u) => u.UserName.toLowerCase());
+    expect(new Set(names).size).toBe(names.length);
+    const active = activeUserNames(users);
+    for (const person of eligiblePeople(sandbox.companies.bamboohr, today)) {
+      const byEmail = users.some((u) => u.Active && u.Email?.toLowerCase() === person.workEmail);
+      expect(active.has(person.workEmail!) || byEmail, `${person.workEmail} provisioned`).toBe(true);
+    }
+  }, 120_000);
+});
