@@ -72,7 +72,9 @@ export function eligibility(employee: Employee, policy: Policy, today: LocalDate
   if (status !== null && policy.blocklist.some((blocked) => normaliseStatus(blocked) === status)) {
     return { eligible: false, reason: 'BLOCKLISTED_STATUS' };
   }
-  if (policy.accessFlag.mode === 'FIELD' && !employee.accessEnabled) return { eligible: false, reason: 'ACCESS_FLAG_OFF' };
+  if (policy.accessFlag.mode === 'FIELD' && !employee.accessEnabled) {
+    return { eligible: false, reason: 'ACCESS_FLAG_OFF' };
+  }
   if (employee.hireDate !== null && employee.hireDate > addDays(today, policy.prehireLeadDays)) {
     return { eligible: false, reason: 'PREHIRE' };
   }

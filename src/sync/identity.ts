@@ -11,7 +11,9 @@ export type Identity =
   | { kind: 'LINKED'; learner: Learner }
   | { kind: 'MATCHED'; learner: Learner; matchedBy: 'USERNAME' | 'EMAIL' }
   | { kind: 'UNMATCHED' }
-  | { kind: 'SKIPPED'; reason: 'DUPLICATE_EMAIL' | 'AMBIGUOUS_MATCH' | 'LINKED_LEARNER_MISSING'; learnerId: string | null };
+  | { kind: 'SKIPPED'; reason: IdentitySkipReason; learnerId: string | null };
+
+export type IdentitySkipReason = 'DUPLICATE_EMAIL' | 'AMBIGUOUS_MATCH' | 'LINKED_LEARNER_MISSING';
 
 export interface IdentityInput {
   source: Source;

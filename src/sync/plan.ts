@@ -8,7 +8,15 @@ import { eligibility, isEvidenceReason } from './eligibility.js';
 import { identityKey, learnerChanges, learnerFieldsFor, missingRequiredFields } from './fields.js';
 import type { Identity } from './identity.js';
 import { resolveIdentities } from './identity.js';
-import type { PlanAction, PlanActionKind, PlanInput, PlanSkip, SafeguardCheck, SkipReason, SyncPlan } from './plan-types.js';
+import type {
+  PlanAction,
+  PlanActionKind,
+  PlanInput,
+  PlanSkip,
+  SafeguardCheck,
+  SkipReason,
+  SyncPlan,
+} from './plan-types.js';
 import { ACTION_KINDS, compareIds, createLearnerId } from './plan-types.js';
 import type { Policy, SafeguardPolicy } from './policy.js';
 import { planTeams } from './teams-plan.js';
@@ -103,6 +111,7 @@ export function planSync(input: PlanInput): SyncPlan {
 function planEmployee(employee: Employee, identity: Identity, context: EmployeeContext): EmployeePlan {
   const { sourceId } = employee;
   const { source, policy } = context;
+  const id = (verb: string) => `${verb}:${source}:${sourceId}`;
   const verdict = eligibility(employee, policy, context.today);
   const fields = learnerFieldsFor(employee, policy.fieldMap);
   const actions: PlanAction[] = [];
@@ -115,7 +124,8 @@ function planEmployee(employee: Employee, identity: Identity, context: EmployeeC
 
   const learner = identity.kind === 'UNMATCHED' ? null : identity.learner;
   if (identity.kind === 'MATCHED') {
-    actions.push({ kind: 'LINK', id: `link:${source}:${sourceId}`, sourceId, learnerId: identity.learner.id, matchedBy: identity.matchedBy });
+    const { learner: matched, matchedBy } = identity;
+    actions.push({ kind: 'LINK', id: id('link'), sourceId, learnerId: matched.id, matchedBy });
   }
 
   if (!verdict.eligible) {
@@ -125,7 +135,7 @@ function planEmployee(employee: Employee, identity: Identity, context: EmployeeC
     // Absent is not terminated, and neither is a read that stopped halfway: deactivation needs
     // positive evidence from a complete read.
     if (!isEvidenceReason(reason) || !context.complete) return skip(reason, learner.id);
-    actions.push({ kind: 'DEACTIVATE_LEARNER', id: `deactivate:${source}:${sourceId}`, sourceId, learnerId: learner.id, reason });
+    actions.push({ kind: 'DEACTIVATE_LEARNER', id: id('deactivate'), sourceId, learnerId: learner.id, reason });
     return { actions, skip: null, learnerAfter: null };
   }
 
@@ -140,11 +150,11 @@ function planEmployee(employee: Employee, identity: Identity, context: EmployeeC
 
   // The same learner comes back rather than a new one, so the person keeps their training history.
   if (!learner.active) {
-    actions.push({ kind: 'REACTIVATE_LEARNER', id: `reactivate:${source}:${sourceId}`, sourceId, learnerId: learner.id });
+    actions.push({ kind: 'REACTIVATE_LEARNER', id: id('reactivate'), sourceId, learnerId: learner.id });
   }
   const changes = learnerChanges(learner, fields, policy.protectedFields);
   if (changes.length > 0) {
-    actions.push({ kind: 'UPDATE_LEARNER', id: `update:${source}:${sourceId}`, sourceId, learnerId: learner.id, changes });
+    actions.push({ kind: 'UPDATE_LEARNER', id: id('update'), sourceId, learnerId: learner.id, changes });
   }
   return { actions, skip: null, learnerAfter: { id: learner.id } };
 }
@@ -177,7 +187,11 @@ function summarise(actions: readonly PlanAction[]): Record<PlanActionKind, numbe
  * min(ceil(percent% × active learners), cap), in integer hundredths of a percent: in floating point
  * 1.1% of 3000 comes out a hair over 33 and would round up to 34.
  */
-function safeguardCheck(actions: readonly PlanAction[], learners: readonly Learner[], safeguard: SafeguardPolicy): SafeguardCheck {
+function safeguardCheck(
+  actions: readonly PlanAction[],
+  learners: readonly Learner[],
+  safeguard: SafeguardPolicy,
+): SafeguardCheck {
   const deactivations = actions.filter((action) => action.kind === 'DEACTIVATE_LEARNER').length;
   const activeLearners = learners.filter((learner) => learner.active).length;
   const basisPoints = Math.round(safeguard.maxDeactivationPercent * 100);

@@ -258,7 +258,6 @@ function oneOfAt<T extends string>(value: unknown, path: string, allowed: readon
 }
 
 function reject(field: string, expected: string, received: unknown): never {
-  throw new BadUserInputError(`policy.${field}: expected ${expected}, received ${JSON.stringify(received) ?? 'nothing'}`, {
-    field,
-  });
+  const shown = JSON.stringify(received) ?? 'nothing';
+  throw new BadUserInputError(`policy.${field}: expected ${expected}, received ${shown}`, { field });
 }

@@ -63,9 +63,8 @@ export function planTeams(input: TeamPlanInput): PlanAction[] {
     if (!provisioned.has(employee.sourceId) || key === null) continue;
     want(employee.sourceId, key);
     const { managerId } = employee;
-    if (!policy.managerAsLeader || managerId === null || managerId === employee.sourceId || !provisioned.has(managerId)) {
-      continue;
-    }
+    const led = policy.managerAsLeader && managerId !== null && managerId !== employee.sourceId;
+    if (!led || !provisioned.has(managerId)) continue;
     want(managerId, key);
     leaders.set(`${managerId}\u0000${key}`, { key, managerId });
   }
@@ -84,7 +83,8 @@ export function planTeams(input: TeamPlanInput): PlanAction[] {
     for (const key of [...keys].sort()) {
       const ref = teamRef(key);
       if (ref.teamId !== null && current.has(ref.teamId)) continue;
-      memberships.push({ kind: 'ADD_TO_TEAM', id: `add-to-team:${source}:${sourceId}:${key}`, sourceId, learnerId, ...ref });
+      const id = `add-to-team:${source}:${sourceId}:${key}`;
+      memberships.push({ kind: 'ADD_TO_TEAM', id, sourceId, learnerId, ...ref });
     }
     for (const teamId of current) {
       const key = managed.get(teamId);
@@ -143,7 +143,8 @@ function teamCreates(
     const parentKey = division === null || departments.has(teamKey(division)) ? null : teamKey(division);
     const parentTeam = parentKey === null ? undefined : existing.get(parentKey);
     if (parentKey !== null && division !== null && parentTeam === undefined && !parents.has(parentKey)) {
-      parents.set(parentKey, { kind: 'CREATE_TEAM', id: createTeamId(division), name: division, parentName: null, parentId: null });
+      const id = createTeamId(division);
+      parents.set(parentKey, { kind: 'CREATE_TEAM', id, name: division, parentName: null, parentId: null });
     }
     children.push({
       kind: 'CREATE_TEAM',
