@@ -2,7 +2,7 @@
  * One tenant's runtime: its upstream connections (credentials read from the encrypted secret store,
  * one HTTP client and rate budget per credential), its read model and cache, and its sync engine.
  */
-import { createBambooHrClient } from './datasources/bamboohr/client.js';
+import { bambooHrAuthorize, createBambooHrClient } from './datasources/bamboohr/client.js';
 import { createReadCache } from './datasources/cache.js';
 import type { HrClient } from './datasources/hr.js';
 import { createUpstreamClient, type UpstreamClient } from './datasources/http.js';
@@ -86,8 +86,6 @@ async function secret(store: GatewayStore, tenant: string, name: string): Promis
   return value;
 }
 
-const basic = (apiKey: string) => `Basic ${Buffer.from(`${apiKey}:x`).toString('base64')}`;
-
 export async function openTenant(options: TenantOptions): Promise<Tenant> {
   const { id, store } = options;
   const connections = await store.settings.get<Connections>(id, CONNECTIONS);
@@ -101,7 +99,7 @@ export async function openTenant(options: TenantOptions): Promise<Tenant> {
     const http = createUpstreamClient({
       system: 'bamboohr',
       baseUrl: `${connections.bamboohr.baseUrl}/api/gateway.php/${connections.bamboohr.companyDomain}/v1`,
-      authorize: ({ headers }) => void (headers.authorization = basic(apiKey)),
+      authorize: bambooHrAuthorize(apiKey),
       budget: { limit: options.rateLimits.bamboohr, windowMs },
     });
     upstreams.push(http);

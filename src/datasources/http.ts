@@ -7,7 +7,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import pLimit from 'p-limit';
 import { Pool, type Dispatcher } from 'undici';
-import { UpstreamError, type ErrorCode, type UpstreamSystem } from '../errors.js';
+import { ConfigError, UpstreamError, type ErrorCode, type UpstreamSystem } from '../errors.js';
 import { createRollingBudget, type BudgetState, type RateBudget, type RollingBudgetOptions } from './budget.js';
 import {
   RETRY_DEFAULTS,
@@ -166,7 +166,10 @@ type Attempt =
 
 export function createUpstreamClient(options: UpstreamClientOptions): UpstreamClient {
   const { system, onEvent } = options;
-  const base = new URL(options.baseUrl);
+  const base = URL.canParse(options.baseUrl) ? new URL(options.baseUrl) : undefined;
+  if (!base || !/^https?:$/.test(base.protocol)) {
+    throw new ConfigError(`${system} baseUrl must be an absolute http(s) URL, received "${options.baseUrl}"`, { system });
+  }
   const prefix = base.pathname.replace(/\/+$/, '');
   const concurrency = options.concurrency ?? 4;
   const retry = { ...RETRY_DEFAULTS, ...options.retry };

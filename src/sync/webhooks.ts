@@ -5,6 +5,7 @@
  */
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import type Keyv from 'keyv';
+import type { UpstreamClient } from '../datasources/http.js';
 import { UnauthenticatedError } from '../errors.js';
 import type { SyncEngine } from './engine.js';
 
@@ -107,4 +108,58 @@ export function createWebhookIntake(options: WebhookIntakeOptions): WebhookIntak
       timer = undefined;
     },
   };
+}
+
+/** Fields whose change should reach Litmos: the ones the default field map, teams and rules read. */
+export const MONITORED_FIELDS = [
+  'firstName',
+  'lastName',
+  'workEmail',
+  'jobTitle',
+  'department',
+  'division',
+  'location',
+  'workPhone',
+  'mobilePhone',
+  'address1',
+  'city',
+  'state',
+  'zipcode',
+  'country',
+  'status',
+  'employmentHistoryStatus',
+  'terminationDate',
+  'hireDate',
+  'supervisorEId',
+];
+
+/**
+ * Registers `url` as an event-based BambooHR webhook and returns its id and private key. The key is
+ * returned by BambooHR only once, at creation: the caller stores it encrypted and never shows it.
+ */
+export async function registerBambooHrWebhook(
+  http: UpstreamClient,
+  options: { url: string; accessFlagField: string },
+): Promise<{ id: string; privateKey: string }> {
+  // The access flag is a custom field: BambooHR monitors it by its alias or id, known from its name.
+  const meta = await http.request({ method: 'GET', path: '/meta/fields', headers: { accept: 'application/json' } });
+  const flag = (JSON.parse(meta.body) as { id: unknown; name?: string; alias?: string }[]).find((field) => field.name === options.accessFlagField);
+  const response = await http.request({
+    method: 'POST',
+    path: '/webhooks',
+    // Creating twice would deliver every change twice; a lost answer is retried by the caller, knowingly.
+    idempotent: false,
+    headers: { 'content-type': 'application/json', accept: 'application/json' },
+    body: JSON.stringify({
+      name: 'rostergate',
+      url: options.url,
+      format: 'json',
+      events: ['employee.created', 'employee.updated'],
+      monitorFields: [...MONITORED_FIELDS, ...(flag ? [flag.alias ?? String(flag.id)] : [])],
+    }),
+  });
+  const created = JSON.parse(response.body) as { id?: unknown; privateKey?: unknown };
+  if (typeof created.id !== 'string' && typeof created.id !== 'number') throw new Error('BambooHR answered the webhook creation without an id');
+  if (typeof created.privateKey !== 'string') throw new Error('BambooHR answered the webhook creation without a private key');
+  return { id: String(created.id), privateKey: created.privateKey };
 }

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { UpstreamError } from '../../src/errors.js';
+import { ConfigError, UpstreamError } from '../../src/errors.js';
 import { createRollingBudget } from '../../src/datasources/budget.js';
 import { createUpstreamClient, type UpstreamClient, type UpstreamClientOptions, type UpstreamEvent } from '../../src/datasources/http.js';
 import { json, Router, startSimulator, type Fault, type RunningSimulator, type SimRequest, type SimulatorSpec } from '../../src/sandbox/kit.js';
@@ -305,6 +305,11 @@ describe('upstream HTTP client against a real simulator', () => {
     expect(state.nextSlotAt).toBeGreaterThanOrEqual(untilEpochMs);
     expect(state.remaining).toBe(0);
     expect((await pending).status).toBe(200);
+  });
+
+  it('refuses a base URL it cannot send to, saying what it received', () => {
+    expect(() => client({ baseUrl: 'api.bamboohr.com/v1' })).toThrow(/baseUrl .* received "api.bamboohr.com\/v1"/);
+    expect(() => client({ baseUrl: 'ftp://127.0.0.1/v1' })).toThrow(ConfigError);
   });
 
   it('counts budget waits and reports the budget state', async () => {

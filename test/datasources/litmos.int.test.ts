@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createUpstreamClient, type UpstreamClient } from '../../src/datasources/http.js';
-import { createLitmosClient, type LitmosClient } from '../../src/datasources/litmos/client.js';
+import { LISTED_LEARNER_FIELDS, createLitmosClient, type LitmosClient } from '../../src/datasources/litmos/client.js';
 import { UpstreamError } from '../../src/errors.js';
 import { generateCompany } from '../../src/sandbox/generate.js';
 import { startSimulator, type RunningSimulator, type SimulatorStats } from '../../src/sandbox/kit.js';
@@ -67,6 +67,18 @@ describe('learners', () => {
     const learners = await clientFor().listLearners();
     expect(learners.length).toBe(litmos.state.users.length);
     expect(await routeCount('GET /v1.svc/users')).toBe(4);
+  });
+
+  it('lists summaries: only the listed fields are filled, the full profile has the rest', async () => {
+    const user = addUser('full.profile@bakery.test', { JobTitle: 'Baker', City: 'Leeds', PhoneWork: '+44 113 000' });
+    const client = clientFor();
+    const listed = (await client.listLearners()).find((l) => l.id === user.Id);
+    const full = await client.getLearner(user.Id);
+    const unlisted = Object.keys(full ?? {}).filter((key) => !(LISTED_LEARNER_FIELDS as readonly string[]).includes(key));
+    expect(unlisted).toContain('title');
+    for (const key of LISTED_LEARNER_FIELDS) expect(listed?.[key], key).toEqual(full?.[key]);
+    for (const key of unlisted) expect(listed?.[key as keyof typeof listed], key).toBeNull();
+    expect(full).toMatchObject({ title: 'Baker', city: 'Leeds', phoneWork: '+44 113 000' });
   });
 
   it('maps a full profile, decoding the HTML entities Litmos stores', async () => {

@@ -12,7 +12,7 @@ let server: RunningSimulator;
 let http: UpstreamClient;
 
 beforeAll(async () => {
-  const company = generateCompany({ seed: 11, size: USERS, today: '2025-06-01' });
+  const company = generateCompany({ seed: 11, size: 2_000, today: '2025-06-01' });
   litmos = createLitmosSimulator({ companies: [company], rate: { limit: 100_000 } });
   const now = Date.now();
   for (let i = litmos.state.users.length; i < USERS; i++) {

@@ -241,6 +241,15 @@ describe('users', () => {
     // Culture precedes CustomField4..10 in the contract, so after CustomField10 it is skipped.
     expect(created.Culture).toBe('en-US');
   });
+
+  it('answers 400 to malformed XML and to a body of another media type', async () => {
+    const broken = await api('/users', { method: 'POST', body: '<User><UserName>x</User>', headers: { 'content-type': 'application/xml' }, query: { format: 'json' } });
+    expect(broken.status).toBe(400);
+    expect(((await broken.json()) as { Detail: string }).Detail).toMatch(/^malformed XML/);
+    const plain = await api('/users', { method: 'POST', body: 'UserName=x', headers: { 'content-type': 'text/plain' } });
+    expect(plain.status).toBe(400);
+    expect(await plain.text()).toMatch(/^<Error xmlns:i="[^"]+"><Detail>Content-Type must be application\/json or application\/xml/);
+  });
 });
 
 describe('teams', () => {

@@ -109,16 +109,16 @@ export function createBambooHrClient(options: BambooHrClientOptions): BambooHrCl
     },
 
     /**
-     * One filtered report. Its employees carry no `employmentStatusHistory` (that would take a
-     * table read per person or one over everyone); status and dates are complete without it.
+     * One filtered report plus the status table. The history is not optional: without it an
+     * employee reads as having no status at all, and the planner would deactivate them for it.
      */
     async getEmployees(sourceIds: readonly string[]): Promise<Employee[]> {
       const ids = [...new Set(sourceIds.filter((id) => /^\d+$/.test(id)).map(Number))];
       if (ids.length === 0) return [];
       const key = await accessFlag();
-      const roster = await report(key, ids);
+      const [roster, history] = await Promise.all([report(key, ids), statusRowsByEmployee()]);
       const context = { accessFlagKey: key, today: today() };
-      return roster.rows.map((row) => toEmployee(row, [], context));
+      return roster.rows.map((row) => toEmployee(row, history.get(row.id) ?? [], context));
     },
 
     async changedSince(since: string): Promise<BambooHrChanges> {

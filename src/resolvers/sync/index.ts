@@ -1,5 +1,6 @@
 import { SyncMutationResolver } from './mutations.resolver.js';
 import { SyncProgressResolver } from './progress.resolver.js';
 import { SyncRunResolver } from './run.resolver.js';
+import { WebhookResolver } from './webhook.resolver.js';
 
-export const SYNC_RESOLVERS = [SyncRunResolver, SyncMutationResolver, SyncProgressResolver] as const;
+export const SYNC_RESOLVERS = [SyncRunResolver, SyncMutationResolver, SyncProgressResolver, WebhookResolver] as const;

@@ -4,7 +4,7 @@
  * DateTime members become `\/Date(ms)\/` in JSON, nulls are `i:nil` in XML, and successful writes
  * often answer with no body and no Content-Type at all (all as recorded from the real service).
  */
-import { XMLParser } from 'fast-xml-parser';
+import { XMLParser, XMLValidator } from 'fast-xml-parser';
 import type { SimResponse } from '../kit.js';
 
 /** A decimal printed with a fixed number of places (`"Price":0.00`), as .NET prints `decimal`. */
@@ -219,12 +219,11 @@ function bodyFormat(contentType: string | undefined): Format {
   throw new BadBody(`Content-Type must be application/json or application/xml, received ${contentType ?? 'none'}`);
 }
 
+/** The parser itself forgives broken markup; WCF does not, so validate first. */
 function parseXml(body: string): OrderedNode[] {
-  try {
-    return parser.parse(body) as OrderedNode[];
-  } catch (error) {
-    throw new BadBody(`malformed XML: ${String(error)}`);
-  }
+  const valid = XMLValidator.validate(body);
+  if (valid !== true) throw new BadBody(`malformed XML: ${valid.err.msg}`);
+  return parser.parse(body) as OrderedNode[];
 }
 
 function parseJson(body: string): unknown {
