@@ -50,7 +50,7 @@ export function createLoaders({ readModel, links }: LoaderSources): Loaders {
     let index = identities.get(source);
     if (!index) {
       index = Promise.all([readModel.employees(source), readModel.learners(), links()]).then(([employees, learners, all]) =>
-        matchIdentities(employees, learners, all.filter((link) => link.source === source)),
+        matchIdentities(source, employees, learners, all),
       );
       identities.set(source, index);
     }

@@ -14,7 +14,7 @@ import type { GatewayStore } from '../tenant.js';
 import { today } from '../time.js';
 import { applyPlan, type ActionResult } from './apply.js';
 import { planSync } from './plan.js';
-import type { SyncPlan } from './plan-types.js';
+import type { PlanAction, SyncPlan } from './plan-types.js';
 import { defaultPolicy, type Policy } from './policy.js';
 import type { ProgressBus } from './progress.js';
 import { readForPlan } from './read.js';
@@ -98,9 +98,9 @@ export function createSyncEngine(options: SyncEngineOptions): SyncEngine {
     return run as SyncRun;
   }
 
-  function publish(run: SyncRun, message: string | null = null) {
+  function publish(run: SyncRun, message: string | null = null, remainingRequests?: number) {
     const budget = options.litmosBudget();
-    const remaining = run.progress.total - run.progress.done;
+    const remaining = remainingRequests ?? run.progress.total - run.progress.done;
     bus.publish({
       runId: run.id,
       status: run.status,
@@ -143,15 +143,17 @@ export function createSyncEngine(options: SyncEngineOptions): SyncEngine {
     const counts = emptyCounts();
     let done = 0;
     let lastPublished = 0;
+    let remainingRequests = plan.actions.reduce((sum, action) => sum + requestCost(action), 0);
     const onResult = (result: ActionResult) => {
       done += 1;
+      if (!result.resumed) remainingRequests -= requestCost(result.action);
       if (!result.ok) counts.failed += 1;
       // Progress is published at most every 100 ms (and always at the end): a 50,000-action run
       // must not turn into 50,000 store writes.
       if (Date.now() - lastPublished > 100 || done === plan.actions.length) {
         lastPublished = Date.now();
         run = { ...run, progress: { done, total: plan.actions.length }, counts: { ...counts } };
-        publish(run);
+        publish(run, null, Math.max(0, remainingRequests));
       }
     };
     const results = await applyPlan(plan, {
@@ -322,6 +324,25 @@ export function createSyncEngine(options: SyncEngineOptions): SyncEngine {
       await Promise.all([...executing.values()].map((entry) => entry.promise));
     },
   };
+}
+
+/**
+ * Litmos requests an action costs, for the ETA: a PUT replaces the whole user, so updates and
+ * (de)activations read the profile first; team additions go 100 to a request.
+ */
+function requestCost(action: PlanAction): number {
+  switch (action.kind) {
+    case 'UPDATE_LEARNER':
+    case 'REACTIVATE_LEARNER':
+    case 'DEACTIVATE_LEARNER':
+      return 2;
+    case 'ADD_TO_TEAM':
+      return 0.01;
+    case 'LINK':
+      return 0;
+    default:
+      return 1;
+  }
 }
 
 function teamIdsOf(plan: SyncPlan, results: readonly ActionResult[]): string[] {

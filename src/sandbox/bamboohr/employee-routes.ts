@@ -159,8 +159,7 @@ export function employeeRoutes(router: Router, store: BambooHrStore): Router {
       if ('refused' in read) return read.refused;
       const created = store.create(read.body);
       if (isRefusal(created)) return failure(created.status, created.message);
-      const company = req.path.split('/')[3] ?? '';
-      const location = `http://${req.headers.host ?? 'localhost'}/api/gateway.php/${company}/v1/employees/${created.id}`;
+      const location = `http://${req.headers.host ?? 'localhost'}/api/gateway.php/${req.params.company ?? ''}/v1/employees/${created.id}`;
       return noContent(201, { Location: location });
     })
     .on('POST', `${API}/employees/:id`, (req) => {

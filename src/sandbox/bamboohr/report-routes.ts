@@ -142,6 +142,7 @@ function buildReport(store: BambooHrStore, request: ReportRequest, columns: Colu
       for (const { key, field } of columns) row[key] = field.read(view, store);
       return row;
     };
+    // The document up to and including the employees array's opening bracket.
     const head = JSON.stringify({ title: request.title, fields, employees: [] }).slice(0, -2);
     return { status: 200, headers: { 'Content-Type': 'application/json' }, body: jsonArrayBody(head, records, rowOf, ']}') };
   }
