@@ -120,13 +120,28 @@ describe('listEmployees', () => {
 });
 
 describe('getEmployees', () => {
-  it('reads the given ids in one report, leaving unknown ones out', async () => {
-    const wanted = company.people.filter((p) => p.id % 97 === 0).map((p) => String(p.id));
+  const routeCount = async (route: string) => (await stats()).routes[route]?.count;
+
+  it('reads the given ids in one report, with their status history, leaving unknown ones out', async () => {
     const client = connect();
+    const everyone = new Map((await client.listEmployees()).map((e) => [e.sourceId, e]));
+    await control('reset', 'POST');
+    const wanted = company.people.filter((p) => p.id % 97 === 0).map((p) => String(p.id));
     const employees = await client.getEmployees([...wanted, '999999', 'not-an-id']);
-    expect(employees.map((e) => e.sourceId)).toEqual(wanted);
-    expect((await stats()).routes['POST /api/gateway.php/:company/v1/reports/custom']?.count).toBe(1);
+    expect(employees).toEqual(wanted.map((id) => everyone.get(id)));
+    expect(await routeCount('POST /api/gateway.php/:company/v1/reports/custom')).toBe(1);
+    expect(await routeCount('GET /api/gateway.php/:company/v1/employees/:id/tables/:table')).toBe(1);
     expect(await client.getEmployees([])).toEqual([]);
+  });
+
+  it("reads one employee's own status rows, not the whole company's", async () => {
+    const client = connect();
+    const leaver = company.people.find((p) => p.terminationDate !== null && p.terminationDate <= TODAY);
+    const [employee] = await client.getEmployees([String(leaver?.id)]);
+    expect(employee?.employmentStatusHistory).toEqual(leaver?.statusHistory.map((row) => ({ effectiveDate: row.date, status: row.status })));
+    expect(employee?.status).toBe('INACTIVE');
+    expect(await client.getEmployees(['999999'])).toEqual([]);
+    expect((await stats()).routes['GET /api/gateway.php/:company/v1/employees/:id/tables/:table']?.statuses).toEqual({ '200': 1, '404': 1 });
   });
 });
 
