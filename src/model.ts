@@ -74,6 +74,24 @@ export interface Learner {
   country: string | null;
 }
 
+/** The Litmos-side learner fields a sync writes (the rest of `Learner` is Litmos's own). */
+export const LEARNER_FIELDS = [
+  'userName',
+  'firstName',
+  'lastName',
+  'email',
+  'title',
+  'phoneWork',
+  'phoneMobile',
+  'street1',
+  'street2',
+  'city',
+  'state',
+  'postalCode',
+  'country',
+] as const satisfies readonly (keyof Learner)[];
+export type LearnerField = (typeof LEARNER_FIELDS)[number];
+
 export interface Team {
   id: string;
   name: string;

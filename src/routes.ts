@@ -40,21 +40,6 @@ export function gatewayRoutes({ store, tenant, authenticate }: RouteDeps): Extra
       },
     },
     {
-      method: 'POST',
-      path: /^\/webhooks\/bamboohr$/,
-      handle: async ({ req, res, body }) => {
-        const header = (name: string) => {
-          const value = req.headers[name];
-          return Array.isArray(value) ? value[0] : value;
-        };
-        const queued = await tenant.webhooks.receive(await body(), {
-          timestamp: header('x-bamboohr-timestamp'),
-          signature: header('x-bamboohr-signature'),
-        });
-        sendJson(res, 202, { queued });
-      },
-    },
-    {
       // BambooHR retries 5xx but not 4xx: a bad signature is answered 401 and never redelivered.
       method: 'POST',
       path: /^\/webhooks\/bamboohr$/,

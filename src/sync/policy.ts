@@ -4,28 +4,12 @@
  * map, protected fields, teams, safeguards) is a value here rather than a code path.
  */
 import { BadUserInputError } from '../errors.js';
-import type { Learner, Source } from '../model.js';
+import { LEARNER_FIELDS, type LearnerField, type Source } from '../model.js';
 
 export { eligibility, employmentStatusOn, isEvidenceReason } from './eligibility.js';
 export type { Eligibility, EvidenceReason, IneligibilityReason } from './eligibility.js';
 
-/** The Litmos-side fields of a learner that a sync writes. */
-export const LEARNER_FIELDS = [
-  'userName',
-  'firstName',
-  'lastName',
-  'email',
-  'title',
-  'phoneWork',
-  'phoneMobile',
-  'street1',
-  'street2',
-  'city',
-  'state',
-  'postalCode',
-  'country',
-] as const satisfies readonly (keyof Learner)[];
-export type LearnerField = (typeof LEARNER_FIELDS)[number];
+export { LEARNER_FIELDS, type LearnerField } from '../model.js';
 export type LearnerFields = Partial<Record<LearnerField, string | null>>;
 
 /** Litmos refuses a user without these, so a field map must fill them and a sync never blanks them. */

@@ -5,6 +5,7 @@
  */
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import type Keyv from 'keyv';
+import { REPORT_FIELDS } from '../datasources/bamboohr/mapping.js';
 import type { UpstreamClient } from '../datasources/http.js';
 import { UnauthenticatedError } from '../errors.js';
 import type { SyncEngine } from './engine.js';
@@ -110,28 +111,6 @@ export function createWebhookIntake(options: WebhookIntakeOptions): WebhookIntak
   };
 }
 
-/** Fields whose change should reach Litmos: the ones the default field map, teams and rules read. */
-export const MONITORED_FIELDS = [
-  'firstName',
-  'lastName',
-  'workEmail',
-  'jobTitle',
-  'department',
-  'division',
-  'location',
-  'workPhone',
-  'mobilePhone',
-  'address1',
-  'city',
-  'state',
-  'zipcode',
-  'country',
-  'status',
-  'employmentHistoryStatus',
-  'terminationDate',
-  'hireDate',
-  'supervisorEId',
-];
 
 /**
  * Registers `url` as an event-based BambooHR webhook and returns its id and private key. The key is
@@ -155,7 +134,8 @@ export async function registerBambooHrWebhook(
       url: options.url,
       format: 'json',
       events: ['employee.created', 'employee.updated'],
-      monitorFields: [...MONITORED_FIELDS, ...(flag ? [flag.alias ?? String(flag.id)] : [])],
+      // The fields the gateway reads are the ones whose change can matter to Litmos.
+      monitorFields: [...REPORT_FIELDS, ...(flag ? [flag.alias ?? String(flag.id)] : [])],
     }),
   });
   const created = JSON.parse(response.body) as { id?: unknown; privateKey?: unknown };

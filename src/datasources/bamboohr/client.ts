@@ -87,9 +87,19 @@ export function createBambooHrClient(options: BambooHrClientOptions): BambooHrCl
     return parsed;
   };
 
-  const statusRowsByEmployee = async (): Promise<Map<string, BambooHrStatusRow[]>> => {
-    const response = await http.request({ method: 'GET', path: '/employees/all/tables/employmentStatus', headers: ACCEPT_JSON });
+  /**
+   * One employee's rows, or everyone's. For one employee a 404 means there is no such employee
+   * (the report leaves them out too); for everyone it is a failure, as a roster read must be whole.
+   */
+  const statusRowsByEmployee = async (employeeId: number | 'all'): Promise<Map<string, BambooHrStatusRow[]>> => {
+    const response = await http.request({
+      method: 'GET',
+      path: `/employees/${employeeId}/tables/employmentStatus`,
+      headers: ACCEPT_JSON,
+      accept: employeeId === 'all' ? undefined : [404],
+    });
     const byEmployee = new Map<string, BambooHrStatusRow[]>();
+    if (response.status === 404) return byEmployee;
     for (const row of parseStatusRows(response.body)) {
       const rows = byEmployee.get(row.employeeId);
       if (rows) rows.push(row);
@@ -103,7 +113,7 @@ export function createBambooHrClient(options: BambooHrClientOptions): BambooHrCl
 
     async listEmployees(): Promise<Employee[]> {
       const key = await accessFlag();
-      const [roster, history] = await Promise.all([report(key), statusRowsByEmployee()]);
+      const [roster, history] = await Promise.all([report(key), statusRowsByEmployee('all')]);
       const context = { accessFlagKey: key, today: today() };
       return roster.rows.map((row) => toEmployee(row, history.get(row.id) ?? [], context));
     },
@@ -111,12 +121,14 @@ export function createBambooHrClient(options: BambooHrClientOptions): BambooHrCl
     /**
      * One filtered report plus the status table. The history is not optional: without it an
      * employee reads as having no status at all, and the planner would deactivate them for it.
+     * A single employee (a webhook's targeted sync) reads only their own rows: the same two calls,
+     * without downloading the whole company's table.
      */
     async getEmployees(sourceIds: readonly string[]): Promise<Employee[]> {
       const ids = [...new Set(sourceIds.filter((id) => /^\d+$/.test(id)).map(Number))];
       if (ids.length === 0) return [];
       const key = await accessFlag();
-      const [roster, history] = await Promise.all([report(key, ids), statusRowsByEmployee()]);
+      const [roster, history] = await Promise.all([report(key, ids), statusRowsByEmployee(ids.length === 1 ? (ids[0] as number) : 'all')]);
       const context = { accessFlagKey: key, today: today() };
       return roster.rows.map((row) => toEmployee(row, history.get(row.id) ?? [], context));
     },

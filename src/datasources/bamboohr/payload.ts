@@ -3,7 +3,7 @@
  * the mapping relies on becomes an `UPSTREAM_BAD_RESPONSE` naming the key and the value received,
  * instead of an `undefined` somewhere in a sync plan.
  */
-import { UpstreamError } from '../../errors.js';
+import { isObject, payloadChecks, type Json } from '../payload.js';
 
 /** One row of a custom report: `id` plus one value per requested field that the account has. */
 export interface BambooHrReportRow {
@@ -38,30 +38,7 @@ export interface BambooHrChanges {
   employeeIds: string[];
 }
 
-type Json = Record<string, unknown>;
-
-const bad = (what: string, value: unknown, expected: string) =>
-  new UpstreamError('bamboohr', 200, `${what} is ${JSON.stringify(value)?.slice(0, 100)}, expected ${expected}`, {
-    code: 'UPSTREAM_BAD_RESPONSE',
-    retryable: false,
-  });
-
-const isObject = (value: unknown): value is Json => typeof value === 'object' && value !== null && !Array.isArray(value);
-
-function object(value: unknown, what: string): Json {
-  if (!isObject(value)) throw bad(what, value, 'an object');
-  return value;
-}
-
-function array(value: unknown, what: string): unknown[] {
-  if (!Array.isArray(value)) throw bad(what, value, 'an array');
-  return value;
-}
-
-function text(value: unknown, what: string): string {
-  if (typeof value !== 'string') throw bad(what, value, 'a string');
-  return value;
-}
+const { bad, object, array, text } = payloadChecks('bamboohr');
 
 /** Ids arrive as numeric strings in JSON payloads and as integers in a few (meta, filters). */
 function id(value: unknown, what: string): string {

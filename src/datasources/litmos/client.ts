@@ -8,10 +8,9 @@
  * hold active users only.
  */
 import { BadUserInputError, UpstreamError } from '../../errors.js';
-import type { Course, CourseProgress, Learner, Team } from '../../model.js';
+import { LEARNER_FIELDS, type Course, type CourseProgress, type Learner, type Team } from '../../model.js';
 import type { UpstreamClient, UpstreamRequest } from '../http.js';
 import {
-  LEARNER_TEXT_FIELDS,
   asRecord,
   asRecords,
   newUserBody,
@@ -146,7 +145,7 @@ export function createLitmosClient(options: LitmosClientOptions): LitmosClient {
     },
 
     async updateLearner(id, fields) {
-      const unknown = Object.keys(fields).filter((key) => key !== 'active' && !(LEARNER_TEXT_FIELDS as readonly string[]).includes(key));
+      const unknown = Object.keys(fields).filter((key) => key !== 'active' && !(LEARNER_FIELDS as readonly string[]).includes(key));
       if (unknown.length) throw new BadUserInputError(`unknown learner fields ${unknown.join(', ')}`, { unknown });
       return update(id, fields);
     },

@@ -5,26 +5,10 @@
  * not send becomes an `UpstreamError` (UPSTREAM_BAD_RESPONSE) that says what arrived.
  */
 import { UpstreamError } from '../../errors.js';
-import type { Course, CourseProgress, Learner, Team } from '../../model.js';
+import { LEARNER_FIELDS, type Course, type CourseProgress, type Learner, type LearnerField, type Team } from '../../model.js';
 
 /** The Litmos-side learner fields a sync writes; `null` clears a field. */
-export const LEARNER_TEXT_FIELDS = [
-  'userName',
-  'firstName',
-  'lastName',
-  'email',
-  'title',
-  'phoneWork',
-  'phoneMobile',
-  'street1',
-  'street2',
-  'city',
-  'state',
-  'postalCode',
-  'country',
-] as const satisfies readonly (keyof Learner)[];
-export type LearnerTextField = (typeof LEARNER_TEXT_FIELDS)[number];
-export type LearnerFields = Partial<Record<LearnerTextField, string | null>> & { active?: boolean };
+export type LearnerFields = Partial<Record<LearnerField, string | null>> & { active?: boolean };
 
 /**
  * The learner fields `GET /users` (and team member lists) carry. Litmos lists summaries only; the
@@ -33,7 +17,7 @@ export type LearnerFields = Partial<Record<LearnerTextField, string | null>> & {
 export const LISTED_LEARNER_FIELDS = ['id', 'userName', 'firstName', 'lastName', 'email', 'active', 'accessLevel'] as const satisfies readonly (keyof Learner)[];
 
 /** The User DataContract member each learner field is written to. */
-const MEMBER_OF: Record<LearnerTextField, string> = {
+const MEMBER_OF: Record<LearnerField, string> = {
   userName: 'UserName',
   firstName: 'FirstName',
   lastName: 'LastName',
@@ -208,7 +192,7 @@ export function toLearnerCourse(learnerId: string, value: unknown): CourseProgre
 /** The members `fields` sets; a cleared field is written as `""`, as Litmos's own clients do. */
 function members(fields: LearnerFields): LitmosRecord {
   const out: LitmosRecord = {};
-  for (const field of LEARNER_TEXT_FIELDS) {
+  for (const field of LEARNER_FIELDS) {
     if (field in fields) out[MEMBER_OF[field]] = fields[field] ?? '';
   }
   if (fields.active !== undefined) out['Active'] = fields.active;

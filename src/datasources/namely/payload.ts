@@ -3,7 +3,7 @@
  * the mapping relies on becomes an `UPSTREAM_BAD_RESPONSE` naming the key and the value received,
  * instead of an `undefined` somewhere in a sync plan.
  */
-import { UpstreamError } from '../../errors.js';
+import { isObject, payloadChecks, type Json } from '../payload.js';
 
 export interface NamelyLink {
   id: string;
@@ -66,30 +66,7 @@ export interface NamelyGroupType {
   type: string;
 }
 
-type Json = Record<string, unknown>;
-
-const bad = (what: string, value: unknown, expected: string) =>
-  new UpstreamError('namely', 200, `${what} is ${JSON.stringify(value)?.slice(0, 100)}, expected ${expected}`, {
-    code: 'UPSTREAM_BAD_RESPONSE',
-    retryable: false,
-  });
-
-const isObject = (value: unknown): value is Json => typeof value === 'object' && value !== null && !Array.isArray(value);
-
-function object(value: unknown, what: string): Json {
-  if (!isObject(value)) throw bad(what, value, 'an object');
-  return value;
-}
-
-function array(value: unknown, what: string): unknown[] {
-  if (!Array.isArray(value)) throw bad(what, value, 'an array');
-  return value;
-}
-
-function text(value: unknown, what: string): string {
-  if (typeof value !== 'string') throw bad(what, value, 'a string');
-  return value;
-}
+const { bad, object, array, text } = payloadChecks('namely');
 
 /** Namely leaves never-set text fields null and cleared ones ""; absent keys count as null. */
 function optionalText(value: unknown, what: string): string | null {
