@@ -19,6 +19,7 @@ export interface Loaders {
   learnerCourses: DataLoader<string, CourseProgress[]>;
   teamMembers: DataLoader<string, Learner[]>;
   teamLeaders: DataLoader<string, Learner[]>;
+  teamCourses: DataLoader<string, Course[]>;
   courseResults: DataLoader<string, CourseProgress[]>;
   /** By employee key: the employee's learner and how they were matched. */
   learnerOfEmployee: DataLoader<string, IdentityMatch | null>;
@@ -98,6 +99,10 @@ export function createLoaders({ readModel, links }: LoaderSources): Loaders {
     teamLeaders: new DataLoader(async (teamIds) =>
       Promise.all(teamIds.map(async (teamId) => learnersByIds(await readModel.teamLeaders(teamId)))),
     ),
+    teamCourses: new DataLoader(async (teamIds) => {
+      const all = byId(await readModel.courses());
+      return Promise.all(teamIds.map(async (teamId) => (await readModel.teamCourses(teamId)).flatMap((id) => all.get(id) ?? [])));
+    }),
     courseResults: new DataLoader(async (courseIds) => Promise.all(courseIds.map((id) => readModel.courseResults(id)))),
     learnerOfEmployee: new DataLoader(async (keys) =>
       Promise.all(keys.map(async (key) => (await identity(sourceOf(key))).byEmployee.get(key) ?? null)),

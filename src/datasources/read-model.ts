@@ -20,6 +20,7 @@ export interface ReadModel {
   teamMembers(teamId: string): Promise<string[]>;
   teamLeaders(teamId: string): Promise<string[]>;
   courses(): Promise<Course[]>;
+  teamCourses(teamId: string): Promise<string[]>;
   courseResults(courseId: string): Promise<CourseProgress[]>;
   /** learnerId → team ids, from every team's members. */
   teamsByLearner(): Promise<Map<string, string[]>>;
@@ -64,6 +65,8 @@ export function createReadModel(options: ReadModelOptions): ReadModel {
     teamLeaders: (teamId) =>
       cache.get(`team-leaders:${teamId}`, async () => (await litmos.teamLeaders(teamId)).map((learner) => learner.id)),
     courses: () => cache.get('courses', () => litmos.listCourses()),
+    teamCourses: (teamId) =>
+      cache.get(`team-courses:${teamId}`, async () => (await litmos.teamCourses(teamId)).map((course) => course.id)),
     courseResults: (courseId) => cache.get(`course-results:${courseId}`, () => litmos.courseResults(courseId)),
 
     async teamsByLearner() {

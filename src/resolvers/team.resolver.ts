@@ -2,6 +2,7 @@ import { Arg, Args, ArgsType, Authorized, Ctx, Field, FieldResolver, ID, ObjectT
 import type { GatewayContext } from '../context.js';
 import type { Team as TeamRecord } from '../model.js';
 import { Connection, PageArgs, paginate } from '../schema/connection.js';
+import { Course } from '../schema/course.type.js';
 import { Learner } from '../schema/learner.type.js';
 import { toGlobalId } from '../schema/node.js';
 import { Team } from '../schema/team.type.js';
@@ -56,6 +57,11 @@ export class TeamResolver {
   @FieldResolver(() => LearnerConnection)
   async members(@Root() team: TeamRecord, @Args(() => PageArgs) page: PageArgs, @Ctx() ctx: GatewayContext) {
     return paginate(await ctx.loaders.teamMembers.load(team.id), page);
+  }
+
+  @FieldResolver(() => [Course], { description: 'Courses assigned to the team.' })
+  courses(@Root() team: TeamRecord, @Ctx() ctx: GatewayContext) {
+    return ctx.loaders.teamCourses.load(team.id);
   }
 
   @FieldResolver(() => [Learner])

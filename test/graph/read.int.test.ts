@@ -120,14 +120,15 @@ describe('the read graph over the sandbox', () => {
 
   it('answers teams with members, and courses with their learners progress', async () => {
     const { teams, courses } = await t.data<{
-      teams: { nodes: { name: string; members: { totalCount: number; nodes: { userName: string }[] } }[] };
+      teams: { nodes: { name: string; courses: { name: string }[]; members: { totalCount: number; nodes: { userName: string }[] } }[] };
       courses: { totalCount: number; nodes: { name: string; learners: { totalCount: number; nodes: { percentageComplete: number; completed: boolean; learner: { userName: string } }[] } }[] };
     }>(`{
-      teams { nodes { name members { totalCount nodes { userName } } } }
+      teams { nodes { name courses { name } members { totalCount nodes { userName } } } }
       courses { totalCount nodes { name learners(first: 1000) { totalCount nodes { percentageComplete completed learner { userName } } } } }
     }`);
     expect(teams.nodes.length).toBeGreaterThan(0);
     expect(teams.nodes.some((team) => team.members.totalCount > 0)).toBe(true);
+    expect(teams.nodes.some((team) => team.courses.length > 0)).toBe(true);
     expect(courses.totalCount).toBeGreaterThan(0);
     const results = courses.nodes.flatMap((c) => c.learners.nodes);
     expect(results.length).toBeGreaterThan(0);

@@ -64,6 +64,8 @@ export interface LitmosClient {
   /** The learner must already be a member (Litmos answers 404 otherwise). */
   setTeamLeader(teamId: string, learnerId: string): Promise<void>;
   listCourses(): Promise<Course[]>;
+  /** The courses assigned to a team. */
+  teamCourses(teamId: string): Promise<Course[]>;
   /** Every assigned learner's progress in a course; Litmos gives no dates here. */
   courseResults(courseId: string): Promise<CourseProgress[]>;
   /** One learner's courses, with assigned and completed dates. */
@@ -181,6 +183,8 @@ export function createLitmosClient(options: LitmosClientOptions): LitmosClient {
     },
 
     listCourses: async () => (await readAll('/courses', 'courses')).map(toCourse),
+
+    teamCourses: async (teamId) => (await readAll(`/teams/${seg(teamId)}/courses`, 'team courses')).map(toCourse),
 
     courseResults: async (courseId) =>
       (await readAll(`/courses/${seg(courseId)}/users`, 'course results')).map((row) => toCourseResult(courseId, row)),
