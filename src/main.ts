@@ -5,6 +5,7 @@
  */
 import 'reflect-metadata';
 import { Command } from 'commander';
+import { ClientError } from 'graphql-request';
 import { writeFile } from 'node:fs/promises';
 import { startGateway } from './app.js';
 import { syncCommand } from './cli/sync.js';
@@ -80,7 +81,11 @@ program
 program.addCommand(syncCommand());
 
 program.parseAsync().catch((error: unknown) => {
-  // Configuration and input errors are the user's to fix: their message, not a stack.
-  console.error(isRostergateError(error) ? `rostergate: ${error.message}` : error);
+  // Configuration, input and API errors are the user's to fix: their message and code, not a stack.
+  if (isRostergateError(error)) console.error(`rostergate: ${error.message}`);
+  else if (error instanceof ClientError) {
+    for (const e of error.response.errors ?? []) console.error(`rostergate: ${String(e.extensions?.code ?? 'ERROR')}: ${e.message}`);
+    if (!error.response.errors?.length) console.error(`rostergate: the gateway answered HTTP ${error.response.status}`);
+  } else console.error(error);
   process.exit(1);
 });

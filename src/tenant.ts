@@ -15,6 +15,7 @@ import type { Store } from './store/open.js';
 import type { RunRecord, SyncRun } from './sync/run.js';
 import { createSyncEngine, type SyncEngine } from './sync/engine.js';
 import { createProgressBus, type ProgressBus } from './sync/progress.js';
+import { shadowKey, type Shadow } from './sync/shadow.js';
 import { createWebhookIntake, type WebhookIntake } from './sync/webhooks.js';
 
 /** The store as the gateway uses it: its runs and records are the sync engine's. */
@@ -127,7 +128,11 @@ export async function openTenant(options: TenantOptions): Promise<Tenant> {
   const litmos = createLitmosClient({ http: litmosHttp, source: connections.litmos.source });
 
   const cache = createReadCache({ keyv: store.cache, prefix: `tenant:${id}`, ttlMs: options.cacheTtlMs });
-  const readModel = createReadModel({ hr, litmos, cache });
+  const shadow = async () => {
+    const shadows = await Promise.all((Object.keys(hr) as Source[]).map((source) => store.settings.get<Shadow>(id, shadowKey(source))));
+    return Object.assign({}, ...shadows.map((s) => s ?? {})) as Shadow;
+  };
+  const readModel = createReadModel({ hr, litmos, cache, shadow });
   const bus = createProgressBus();
   const engine = createSyncEngine({
     tenant: id,

@@ -8,6 +8,7 @@
  */
 import { BadUserInputError } from '../errors.js';
 import type { Course, CourseProgress, Employee, Learner, Source, Team } from '../model.js';
+import { withShadow, type Shadow } from '../sync/shadow.js';
 import type { ReadCache } from './cache.js';
 import type { HrClient } from './hr.js';
 import type { LitmosClient } from './litmos/client.js';
@@ -34,6 +35,8 @@ export interface ReadModelOptions {
   hr: Partial<Record<Source, HrClient>>;
   litmos: LitmosClient;
   cache: ReadCache;
+  /** What syncs last wrote to the learner fields Litmos's list leaves out (title, phones, address). */
+  shadow?: () => Promise<Shadow>;
 }
 
 function groupBy<T>(pairs: Iterable<[string, T]>): Map<string, T[]> {
@@ -58,7 +61,9 @@ export function createReadModel(options: ReadModelOptions): ReadModel {
   const model: ReadModel = {
     sources: () => Object.keys(options.hr) as Source[],
     employees: (source) => cache.get(`employees:${source}`, () => hrClient(source).listEmployees()),
-    learners: () => cache.get('learners', () => litmos.listLearners()),
+    // The list is cached as Litmos sent it; the shadow is laid over on every read, so a sync's
+    // writes show at once without waiting for the cached list to expire.
+    learners: async () => withShadow(await cache.get('learners', () => litmos.listLearners()), (await options.shadow?.()) ?? {}),
     teams: () => cache.get('teams', () => litmos.listTeams()),
     teamMembers: (teamId) =>
       cache.get(`team-members:${teamId}`, async () => (await litmos.teamMembers(teamId)).map((learner) => learner.id)),

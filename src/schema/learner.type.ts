@@ -16,7 +16,10 @@ export class Learner extends Node {
   firstName!: string;
   @Field(() => String)
   lastName!: string;
-  @Field(() => String, { nullable: true })
+  @Field(() => String, {
+    nullable: true,
+    description: "Litmos's user list omits it: this is what rostergate last wrote (null for learners it never wrote).",
+  })
   title!: string | null;
   @Field(() => Boolean)
   active!: boolean;

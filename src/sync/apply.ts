@@ -146,17 +146,17 @@ export async function applyPlan(plan: SyncPlan, options: ApplyOptions): Promise<
 
   /** Team additions in one request per team and batch: Litmos ignores members already present, so a repeat is harmless. */
   async function executeTeamAdditions(actions: Extract<PlanAction, { kind: 'ADD_TO_TEAM' }>[]): Promise<void> {
-    const pending = actions.filter((action) => prior.get(action.id)?.state !== 'DONE');
-    for (const action of actions) if (!pending.includes(action)) await execute(action);
-    const byTeam = new Map<string, typeof pending>();
-    for (const action of pending) {
+    const byTeam = new Map<string, typeof actions>();
+    for (const action of actions) {
       const teamId = teamOf(action);
-      const learnerId = learnerOf(action);
-      if (!teamId || !learnerId) {
+      // Done before, or missing its learner or team: the one-by-one path reports it as such.
+      if (prior.get(action.id)?.state === 'DONE' || !teamId || !learnerOf(action)) {
         await execute(action);
         continue;
       }
-      byTeam.set(teamId, [...(byTeam.get(teamId) ?? []), action]);
+      const group = byTeam.get(teamId);
+      if (group) group.push(action);
+      else byTeam.set(teamId, [action]);
     }
     const size = options.teamBatchSize ?? 100;
     for (const [teamId, group] of byTeam) {

@@ -18,7 +18,7 @@ import type { PlanAction, SyncPlan } from './plan-types.js';
 import { defaultPolicy, type Policy } from './policy.js';
 import type { ProgressBus } from './progress.js';
 import { readForPlan } from './read.js';
-import { updateShadow, type Shadow } from './shadow.js';
+import { shadowKey, updateShadow, type Shadow } from './shadow.js';
 import { buildRecords, countRecords, summarise, type EmployeeSummary } from './records.js';
 import { ACTIVE_STATUSES, emptyCounts, type RunPhase, type RunStatus, type RunTrigger, type SyncRun } from './run.js';
 
@@ -88,8 +88,6 @@ export function createSyncEngine(options: SyncEngineOptions): SyncEngine {
   const policyKey = (source: Source) => `policy:${source}`;
   const planKey = (runId: string) => `plan:${runId}`;
   const draftKey = (runId: string) => `draft:${runId}`;
-  // Per source, because runs of different sources may apply at the same time.
-  const shadowKey = (source: Source) => `learner-shadow:${source}`;
   const shadowOf = async (source: Source) => (await store.settings.get<Shadow>(tenant, shadowKey(source))) ?? {};
 
   async function mustGet(runId: string): Promise<SyncRun> {
@@ -144,6 +142,7 @@ export function createSyncEngine(options: SyncEngineOptions): SyncEngine {
     let done = 0;
     let lastPublished = 0;
     let remainingRequests = plan.actions.reduce((sum, action) => sum + requestCost(action), 0);
+    let persisting: Promise<void> = Promise.resolve();
     const onResult = (result: ActionResult) => {
       done += 1;
       if (!result.resumed) remainingRequests -= requestCost(result.action);
@@ -154,6 +153,9 @@ export function createSyncEngine(options: SyncEngineOptions): SyncEngine {
         lastPublished = Date.now();
         run = { ...run, progress: { done, total: plan.actions.length }, counts: { ...counts } };
         publish(run, null, Math.max(0, remainingRequests));
+        // The stored run follows too (for `syncRun` queries and other replicas), in order.
+        const snapshot = { progress: run.progress, counts: run.counts };
+        persisting = persisting.then(() => store.runs.update(tenant, runId, snapshot)).then(() => undefined, () => undefined);
       }
     };
     const results = await applyPlan(plan, {
@@ -167,6 +169,7 @@ export function createSyncEngine(options: SyncEngineOptions): SyncEngine {
       signal,
       ...(options.concurrency && { concurrency: options.concurrency }),
     });
+    await persisting;
     await store.settings.put(tenant, shadowKey(run.source), updateShadow(await shadowOf(run.source), results));
     await options.readModel.invalidate({ source: run.source, learners: true, teamIds: teamIdsOf(plan, results) });
     const records = buildRecords(plan, draft.people, results, draft.notFound);

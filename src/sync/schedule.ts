@@ -1,48 +1,58 @@
 /**
- * Scheduled full syncs, per tenant, on a cron expression. After three consecutive runs that failed
- * (typically a connection or credential problem) the schedule enters an error state and stops
- * starting runs, as the vendors' connectors do, until someone fixes the cause and resumes it.
+ * Scheduled full syncs, per tenant, on a cron expression. A source whose runs fail three times in a
+ * row (typically a connection or credential problem) enters an error state and is not started again,
+ * as the vendors' connectors do, until someone fixes the cause and resumes the schedule.
  */
 import { Cron } from 'croner';
 import { ConfigError } from '../errors.js';
+import type { Source } from '../model.js';
 import type { Tenant } from '../tenant.js';
+import type { SyncRun } from './run.js';
 
 export interface ScheduleOptions {
-  /** Cron expression, e.g. "0 3 * * *" for 03:00 every day. */
+  /** Cron expression, e.g. "0 3 * * *" for 03:00 every day (a sixth, leading field counts seconds). */
   cron: string;
   tenant: Tenant;
-  /** Consecutive failed runs before the schedule stops. @default 3 */
+  /** Consecutive failed runs of a source before it stops being scheduled. @default 3 */
   maxFailures?: number;
+  /** Called with each scheduled run once it has ended. */
+  onRun?: (run: SyncRun) => void;
 }
 
 export interface Schedule {
-  state(): { failures: number; error: boolean; nextRunAt: Date | null };
+  state(): { failures: Partial<Record<Source, number>>; erroredSources: Source[]; error: boolean; nextRunAt: Date | null };
+  /** Clears every error state: the next tick schedules every source again. */
   resume(): void;
   stop(): void;
 }
 
 export function createSchedule(options: ScheduleOptions): Schedule {
   const maxFailures = options.maxFailures ?? 3;
-  let failures = 0;
-  let job: Cron;
+  const failures: Partial<Record<Source, number>> = {};
+  const errored = () => options.tenant.sources.filter((source) => (failures[source] ?? 0) >= maxFailures);
+
   const tick = async () => {
-    if (failures >= maxFailures) return;
     for (const source of options.tenant.sources) {
+      if ((failures[source] ?? 0) >= maxFailures) continue;
       const { run } = await options.tenant.engine.start({ source, trigger: 'SCHEDULE' });
       await options.tenant.engine.idle();
       const finished = await options.tenant.engine.get(run.id);
-      failures = finished?.status === 'FAILED' ? failures + 1 : 0;
+      failures[source] = finished?.status === 'FAILED' ? (failures[source] ?? 0) + 1 : 0;
+      if (finished) options.onRun?.(finished);
     }
   };
+
+  let job: Cron;
   try {
-    job = new Cron(options.cron, { protect: true, catch: true }, tick);
+    // `protect`: a tick that is still running when the next one is due is not overlapped.
+    job = new Cron(options.cron, { protect: true, catch: (error) => console.error('scheduled sync failed to start', error) }, tick);
   } catch (error) {
     throw new ConfigError(`ROSTERGATE_SYNC_SCHEDULE is not a cron expression: ${String(error)}`, { variable: 'ROSTERGATE_SYNC_SCHEDULE' });
   }
   return {
-    state: () => ({ failures, error: failures >= maxFailures, nextRunAt: job.nextRun() }),
+    state: () => ({ failures: { ...failures }, erroredSources: errored(), error: errored().length > 0, nextRunAt: job.nextRun() }),
     resume: () => {
-      failures = 0;
+      for (const source of Object.keys(failures) as Source[]) failures[source] = 0;
     },
     stop: () => job.stop(),
   };

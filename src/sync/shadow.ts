@@ -6,11 +6,14 @@
  * stated plainly: a manual edit in Litmos to a hidden field is only overwritten when HR next changes it.
  */
 import { LISTED_LEARNER_FIELDS } from '../datasources/litmos/client.js';
-import type { Learner } from '../model.js';
+import type { Learner, Source } from '../model.js';
 import type { ActionResult } from './apply.js';
 import { LEARNER_FIELDS, type LearnerField, type LearnerFields } from './policy.js';
 
 export type Shadow = Record<string, LearnerFields>;
+
+/** Settings key of a source's shadow: per source, because runs of different sources may apply at once. */
+export const shadowKey = (source: Source) => `learner-shadow:${source}`;
 
 const listed = new Set<string>(LISTED_LEARNER_FIELDS);
 const HIDDEN_FIELDS: readonly LearnerField[] = LEARNER_FIELDS.filter((field) => !listed.has(field));

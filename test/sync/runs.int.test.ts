@@ -1,0 +1,91 @@
+import { spawn } from 'node:child_process';
+import { afterEach, describe, expect, it } from 'vitest';
+import { createSchedule } from '../../src/sync/schedule.js';
+import { ADMIN_TOKEN, startTestGateway, type TestGateway } from '../support/gateway.js';
+import { relaxSafeguard, sync } from '../support/sync.js';
+import { bamboohr, eligiblePeople } from '../support/upstreams.js';
+
+const today = new Date().toISOString().slice(0, 10);
+let t: TestGateway | undefined;
+afterEach(async () => {
+  await t?.close();
+  t = undefined;
+});
+
+async function fresh(): Promise<TestGateway> {
+  t = await startTestGateway({ employees: 60, seed: 29 });
+  await relaxSafeguard(t);
+  return t;
+}
+
+function cli(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  const child = spawn(process.execPath, ['bin/rostergate.js', ...args], { stdio: ['ignore', 'pipe', 'pipe'], env: { PATH: process.env.PATH ?? '' } });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  return new Promise((resolve) => child.once('exit', (code) => resolve({ code, stdout, stderr })));
+}
+
+describe('runs that go wrong, and the ways runs start', () => {
+  it('one learner failing ends the run PARTIAL with that record, and a re-run finishes the job without duplicates', async () => {
+    const t = await fresh();
+    await sync(t);
+    const person = eligiblePeople(t.sandbox.companies.bamboohr, today)[4]!;
+    await bamboohr(t.sandbox).update(person.id, { jobTitle: 'Chief Retry Officer' });
+    // A 400 is not retried: the update fails for good in this run.
+    await fetch(`${t.sandbox.litmos.url}/__sandbox/faults`, { method: 'POST', body: JSON.stringify({ route: 'PUT /v1.svc/users/:id', status: 400, count: 1 }) });
+    const partial = await sync(t);
+    expect(partial.status).toBe('PARTIAL');
+    const failed = partial.records.nodes.filter((r) => r.outcome === 'FAILED');
+    expect(failed.map((r) => r.employeeSourceId)).toEqual([String(person.id)]);
+    expect(partial.counts.failed).toBe(1);
+
+    const rerun = await sync(t);
+    expect(rerun.status).toBe('SUCCEEDED');
+    expect(rerun.records.nodes.find((r) => r.employeeSourceId === String(person.id))).toMatchObject({ outcome: 'UPDATED' });
+    expect(rerun.counts.created).toBe(0);
+  });
+
+  it('the CLI starts a run through the API and follows it to the end', async () => {
+    const t = await fresh();
+    const dry = await cli(['sync', 'start', '--source', 'bamboohr', '--dry-run', '--wait', '--url', t.url, '--token', ADMIN_TOKEN]);
+    expect(dry.code).toBe(0);
+    expect(dry.stdout).toMatch(/run [0-9a-f-]{36} SUCCEEDED/);
+    expect(dry.stdout).toContain('dry run: nothing was written');
+
+    const bad = await cli(['sync', 'start', '--source', 'bamboohr', '--url', t.url, '--token', 'nope']);
+    expect(bad.code).not.toBe(0);
+    expect(bad.stderr).toContain('UNAUTHENTICATED');
+    expect(bad.stderr).not.toContain('    at ');
+  });
+
+  it('a schedule starts runs, and stops with an error state after three failures in a row', async () => {
+    const t = await fresh();
+    await fetch(`${t.sandbox.bamboohr.url}/__sandbox/faults`, {
+      method: 'POST',
+      body: JSON.stringify({ route: 'POST /api/gateway.php/:company/v1/reports/custom', status: 401, count: 1000 }),
+    });
+    const failures: string[] = [];
+    const finished = new Promise<void>((resolve) => {
+      const schedule = createSchedule({
+        cron: '* * * * * *',
+        tenant: t.gateway.tenant,
+        onRun: (run) => {
+          if (run.source === 'BAMBOOHR') failures.push(run.status);
+          if (schedule.state().error) {
+            schedule.stop();
+            resolve();
+          }
+        },
+      });
+    });
+    await finished;
+    expect(failures).toEqual(['FAILED', 'FAILED', 'FAILED']);
+    const { syncRuns } = await t.data<{ syncRuns: { nodes: { trigger: string; status: string; error: string }[] } }>(
+      `{ syncRuns(source: BAMBOOHR) { nodes { trigger status error } } }`,
+    );
+    expect(syncRuns.nodes).toHaveLength(3);
+    expect(syncRuns.nodes.every((run) => run.trigger === 'SCHEDULE' && run.status === 'FAILED' && /401|API key/.test(run.error))).toBe(true);
+  });
+});
