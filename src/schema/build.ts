@@ -13,6 +13,7 @@ import { LearnerResolver } from '../resolvers/learner.resolver.js';
 import { NodeResolver } from '../resolvers/node.resolver.js';
 import { CourseProgressResolver } from '../resolvers/progress.resolver.js';
 import { TeamResolver } from '../resolvers/team.resolver.js';
+import { TokenResolver } from '../resolvers/token.resolver.js';
 import { SYNC_RESOLVERS } from '../resolvers/sync/index.js';
 
 /** `@Authorized()` = any valid token; `@Authorized('OPERATOR')` = operators and admins; `@Authorized('ADMIN')` = admins. */
@@ -40,7 +41,7 @@ const NO_TOPICS: PubSub = {
 
 export function buildGatewaySchema(): Promise<GraphQLSchema> {
   return buildSchema({
-    resolvers: [EmployeeResolver, LearnerResolver, TeamResolver, CourseResolver, CourseProgressResolver, NodeResolver, ...SYNC_RESOLVERS],
+    resolvers: [EmployeeResolver, LearnerResolver, TeamResolver, CourseResolver, CourseProgressResolver, NodeResolver, TokenResolver, ...SYNC_RESOLVERS],
     authChecker,
     validate: false,
     pubSub: NO_TOPICS,

@@ -75,10 +75,11 @@ export class TokenRepository {
     });
   }
 
-  /** False when no token has this id (already revoked, or never issued). */
-  async revoke(id: string): Promise<boolean> {
+  /** False when no token has this id (already revoked, or never issued), or it belongs to another tenant than `tenant`. */
+  async revoke(id: string, tenant?: string): Promise<boolean> {
     const hash = await this.kv.get<string>(globalKey('token-id', id));
     if (hash === undefined) return false;
+    if (tenant !== undefined && (await this.kv.get<StoredToken>(globalKey('token', hash)))?.tenant !== tenant) return false;
     await this.kv.deleteMany([globalKey('token', hash), globalKey('token-id', id)]);
     return true;
   }
