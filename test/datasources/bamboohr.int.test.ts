@@ -49,9 +49,9 @@ beforeEach(async () => {
 });
 
 describe('listEmployees', () => {
-  it('maps every seeded person in exactly three upstream calls', async () => {
+  it('maps every seeded person in exactly four upstream calls (fields, report, status and job tables)', async () => {
     const employees = await connect().listEmployees();
-    expect((await stats()).total).toBe(3);
+    expect((await stats()).total).toBe(4);
     expect(employees).toHaveLength(company.people.length);
 
     const byId = new Map(employees.map((e) => [e.sourceId, e]));
@@ -130,7 +130,7 @@ describe('getEmployees', () => {
     const employees = await client.getEmployees([...wanted, '999999', 'not-an-id']);
     expect(employees).toEqual(wanted.map((id) => everyone.get(id)));
     expect(await routeCount('POST /api/gateway.php/:company/v1/reports/custom')).toBe(1);
-    expect(await routeCount('GET /api/gateway.php/:company/v1/employees/:id/tables/:table')).toBe(1);
+    expect(await routeCount('GET /api/gateway.php/:company/v1/employees/:id/tables/:table')).toBe(2);
     expect(await client.getEmployees([])).toEqual([]);
   });
 
@@ -141,7 +141,7 @@ describe('getEmployees', () => {
     expect(employee?.employmentStatusHistory).toEqual(leaver?.statusHistory.map((row) => ({ effectiveDate: row.date, status: row.status })));
     expect(employee?.status).toBe('INACTIVE');
     expect(await client.getEmployees(['999999'])).toEqual([]);
-    expect((await stats()).routes['GET /api/gateway.php/:company/v1/employees/:id/tables/:table']?.statuses).toEqual({ '200': 1, '404': 1 });
+    expect((await stats()).routes['GET /api/gateway.php/:company/v1/employees/:id/tables/:table']?.statuses).toEqual({ '200': 2, '404': 2 });
   });
 });
 
@@ -159,5 +159,29 @@ describe('changedSince', () => {
     const changes = await client.changedSince(since);
     expect(changes.employeeIds).toEqual(['5']);
     expect(Date.parse(changes.latest)).toBeGreaterThanOrEqual(Date.parse(since));
+  });
+});
+
+describe('effective-dated job changes', () => {
+  it('shows a department move from its date on, not before', async () => {
+    const person = company.people.find((p) => p.hireDate < TODAY && !p.terminationDate)!;
+    const newDepartment = company.departments.find((d) => d !== person.department)!;
+    const response = await fetch(`${sim.url}/api/gateway.php/${company.domain}/v1/employees/${person.id}/tables/jobInfo`, {
+      method: 'POST',
+      headers: { authorization: `Basic ${Buffer.from(`${KEY}:x`).toString('base64')}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ date: '2025-07-01', department: newDepartment }),
+    });
+    expect(response.status).toBe(200);
+    const before = (await connect().getEmployees([String(person.id)]))[0];
+    expect(before?.department).toBe(person.department);
+    const http = createUpstreamClient({
+      system: 'bamboohr',
+      baseUrl: `${sim.url}/api/gateway.php/${company.domain}/v1`,
+      authorize: bambooHrAuthorize(KEY),
+      budget: { limit: 1000, windowMs: 60_000 },
+    });
+    opened.push(http);
+    const later = createBambooHrClient({ http, companyDomain: company.domain, today: () => '2025-07-01' });
+    expect((await later.getEmployees([String(person.id)]))[0]?.department).toBe(newDepartment);
   });
 });

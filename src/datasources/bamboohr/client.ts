@@ -9,7 +9,7 @@ import type { Employee, LocalDate } from '../../model.js';
 import type { HrClient } from '../hr.js';
 import type { UpstreamClient, UpstreamRequest } from '../http.js';
 import { accessFlagKey, REPORT_FIELDS, toEmployee } from './mapping.js';
-import { parseChanges, parseFields, parseReport, parseStatusRows, type BambooHrChanges, type BambooHrReport, type BambooHrStatusRow } from './payload.js';
+import { parseChanges, parseFields, parseJobRows, parseReport, parseStatusRows, type BambooHrChanges, type BambooHrReport } from './payload.js';
 
 export interface BambooHrClientOptions {
   /** The account's API (`https://api.bamboohr.com/api/gateway.php/{companyDomain}/v1`), its key set by `authorize` (see `bambooHrAuthorize`); the caller closes it. */
@@ -88,19 +88,24 @@ export function createBambooHrClient(options: BambooHrClientOptions): BambooHrCl
   };
 
   /**
-   * One employee's rows, or everyone's. For one employee a 404 means there is no such employee
-   * (the report leaves them out too); for everyone it is a failure, as a roster read must be whole.
+   * One employee's rows of an effective-dated table, or everyone's. For one employee a 404 means
+   * there is no such employee (the report leaves them out too); for everyone it is a failure, as a
+   * roster read must be whole.
    */
-  const statusRowsByEmployee = async (employeeId: number | 'all'): Promise<Map<string, BambooHrStatusRow[]>> => {
+  const tableByEmployee = async <Row extends { employeeId: string }>(
+    table: 'employmentStatus' | 'jobInfo',
+    employeeId: number | 'all',
+    parse: (body: string) => Row[],
+  ): Promise<Map<string, Row[]>> => {
     const response = await http.request({
       method: 'GET',
-      path: `/employees/${employeeId}/tables/employmentStatus`,
+      path: `/employees/${employeeId}/tables/${table}`,
       headers: ACCEPT_JSON,
       accept: employeeId === 'all' ? undefined : [404],
     });
-    const byEmployee = new Map<string, BambooHrStatusRow[]>();
+    const byEmployee = new Map<string, Row[]>();
     if (response.status === 404) return byEmployee;
-    for (const row of parseStatusRows(response.body)) {
+    for (const row of parse(response.body)) {
       const rows = byEmployee.get(row.employeeId);
       if (rows) rows.push(row);
       else byEmployee.set(row.employeeId, [row]);
@@ -108,29 +113,32 @@ export function createBambooHrClient(options: BambooHrClientOptions): BambooHrCl
     return byEmployee;
   };
 
+  /** The report, with the status history and the job rows that make "current" mean today. */
+  const read = async (employeeIds?: number[]): Promise<Employee[]> => {
+    const key = await accessFlag();
+    const scope = employeeIds?.length === 1 ? (employeeIds[0] as number) : 'all';
+    const [roster, history, jobs] = await Promise.all([
+      report(key, employeeIds),
+      tableByEmployee('employmentStatus', scope, parseStatusRows),
+      tableByEmployee('jobInfo', scope, parseJobRows),
+    ]);
+    const context = { accessFlagKey: key, today: today() };
+    return roster.rows.map((row) => toEmployee(row, history.get(row.id) ?? [], context, jobs.get(row.id) ?? []));
+  };
+
   return {
     source: 'BAMBOOHR',
 
-    async listEmployees(): Promise<Employee[]> {
-      const key = await accessFlag();
-      const [roster, history] = await Promise.all([report(key), statusRowsByEmployee('all')]);
-      const context = { accessFlagKey: key, today: today() };
-      return roster.rows.map((row) => toEmployee(row, history.get(row.id) ?? [], context));
-    },
+    listEmployees: () => read(),
 
     /**
-     * One filtered report plus the status table. The history is not optional: without it an
+     * One filtered report plus the tables. The status history is not optional: without it an
      * employee reads as having no status at all, and the planner would deactivate them for it.
-     * A single employee (a webhook's targeted sync) reads only their own rows: the same two calls,
-     * without downloading the whole company's table.
+     * A single employee (a webhook's targeted sync) reads only their own rows.
      */
     async getEmployees(sourceIds: readonly string[]): Promise<Employee[]> {
       const ids = [...new Set(sourceIds.filter((id) => /^\d+$/.test(id)).map(Number))];
-      if (ids.length === 0) return [];
-      const key = await accessFlag();
-      const [roster, history] = await Promise.all([report(key, ids), statusRowsByEmployee(ids.length === 1 ? (ids[0] as number) : 'all')]);
-      const context = { accessFlagKey: key, today: today() };
-      return roster.rows.map((row) => toEmployee(row, history.get(row.id) ?? [], context));
+      return ids.length === 0 ? [] : read(ids);
     },
 
     async changedSince(since: string): Promise<BambooHrChanges> {

@@ -10,7 +10,7 @@
  */
 import { ConfigError, UpstreamError } from '../../errors.js';
 import type { Address, Employee, EmployeeStatus, EmploymentStatusRow, LocalDate } from '../../model.js';
-import type { BambooHrField, BambooHrReportRow, BambooHrStatusRow } from './payload.js';
+import type { BambooHrField, BambooHrJobRow, BambooHrReportRow, BambooHrStatusRow } from './payload.js';
 
 export interface MappingContext {
   /** The report key of the access-flag checkbox (its alias, or its id when it has none). */
@@ -126,7 +126,24 @@ export function employeeStatus(
   return reportStatus === 'Inactive' && !terminationAhead ? 'INACTIVE' : 'ACTIVE';
 }
 
-export function toEmployee(row: BambooHrReportRow, statusRows: readonly BambooHrStatusRow[], context: MappingContext): Employee {
+/**
+ * The job row in force on `today`: a report read with `onlyCurrent=false` (needed to see pre-hires)
+ * shows future-dated job changes early, so a department move dated next month would move the learner
+ * to the new team today. A pre-hire has no row in force yet: their first row is what they will be.
+ */
+export function jobOn(rows: readonly BambooHrJobRow[], today: string): BambooHrJobRow | undefined {
+  const sorted = [...rows].sort((a, b) => a.date.localeCompare(b.date));
+  return sorted.filter((row) => row.date <= today).at(-1) ?? sorted[0];
+}
+
+export function toEmployee(
+  row: BambooHrReportRow,
+  statusRows: readonly BambooHrStatusRow[],
+  context: MappingContext,
+  jobRows: readonly BambooHrJobRow[] = [],
+): Employee {
+  const job = jobOn(jobRows, context.today);
+  const jobValue = (field: 'jobTitle' | 'department' | 'division' | 'location') => (job ? job[field] : textValue(row, field));
   const firstName = name(row, 'firstName');
   const lastName = name(row, 'lastName');
   const preferredName = textValue(row, 'preferredName');
@@ -148,10 +165,10 @@ export function toEmployee(row: BambooHrReportRow, statusRows: readonly BambooHr
     preferredName,
     displayName: textValue(row, 'displayName') ?? `${preferredName ?? firstName} ${lastName}`,
     workEmail: email === null ? null : email.toLowerCase(),
-    jobTitle: textValue(row, 'jobTitle'),
-    department: textValue(row, 'department'),
-    division: textValue(row, 'division'),
-    location: textValue(row, 'location'),
+    jobTitle: jobValue('jobTitle'),
+    department: jobValue('department'),
+    division: jobValue('division'),
+    location: jobValue('location'),
     workPhone: textValue(row, 'workPhone'),
     mobilePhone: textValue(row, 'mobilePhone'),
     workAddress: workAddress(row),

@@ -26,6 +26,16 @@ export interface BambooHrStatusRow {
   rowId: number;
 }
 
+/** A jobInfo row: where someone works from `date` on. */
+export interface BambooHrJobRow {
+  employeeId: string;
+  date: string;
+  jobTitle: string | null;
+  department: string | null;
+  division: string | null;
+  location: string | null;
+}
+
 export interface BambooHrField {
   id: string;
   name: string;
@@ -82,6 +92,21 @@ export function parseStatusRows(body: string): BambooHrStatusRow[] {
       date: text(row.date, `employmentStatus row ${i} date`),
       employmentStatus: text(row.employmentStatus, `employmentStatus row ${i} employmentStatus`),
       rowId: Number(id(row.id, `employmentStatus row ${i} id`)),
+    };
+  });
+}
+
+export function parseJobRows(body: string): BambooHrJobRow[] {
+  const optional = (value: unknown, what: string) => (value === null || value === undefined ? null : text(value, what));
+  return array(parseJson(body, 'jobInfo table'), 'jobInfo table').map((entry, i) => {
+    const row = object(entry, `jobInfo row ${i}`);
+    return {
+      employeeId: id(row.employeeId, `jobInfo row ${i} employeeId`),
+      date: text(row.date, `jobInfo row ${i} date`),
+      jobTitle: optional(row.jobTitle, `jobInfo row ${i} jobTitle`),
+      department: optional(row.department, `jobInfo row ${i} department`),
+      division: optional(row.division, `jobInfo row ${i} division`),
+      location: optional(row.location, `jobInfo row ${i} location`),
     };
   });
 }
