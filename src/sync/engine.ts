@@ -88,6 +88,7 @@ export function createSyncEngine(options: SyncEngineOptions): SyncEngine {
   const policyKey = (source: Source) => `policy:${source}`;
   const planKey = (runId: string) => `plan:${runId}`;
   const draftKey = (runId: string) => `draft:${runId}`;
+  const departmentsKey = (source: Source) => `departments:${source}`;
   const shadowOf = async (source: Source) => (await store.settings.get<Shadow>(tenant, shadowKey(source))) ?? {};
 
   async function mustGet(runId: string): Promise<SyncRun> {
@@ -187,6 +188,7 @@ export function createSyncEngine(options: SyncEngineOptions): SyncEngine {
     let run = await update(runId, { status: 'FETCHING', startedAt: now() });
     const hr = hrFor(run.source);
     const currentPolicy = await policy(run.source);
+    const knownDepartments = (await store.settings.get<string[]>(tenant, departmentsKey(run.source))) ?? [];
     const read = await readForPlan({
       hr,
       litmos: options.litmos,
@@ -195,7 +197,12 @@ export function createSyncEngine(options: SyncEngineOptions): SyncEngine {
       policy: currentPolicy,
       scope: run.scope,
       shadow: await shadowOf(run.source),
+      knownDepartments,
     });
+    if (!run.scope) {
+      const departments = [...new Set(read.employees.flatMap((employee) => (employee.department ? [employee.department] : [])))];
+      await store.settings.put(tenant, departmentsKey(run.source), departments);
+    }
     if (signal.aborted) return void (await finish(runId, 'CANCELLED'));
     run = await update(runId, { status: 'PLANNING' });
     const plan = planSync({
@@ -209,6 +216,7 @@ export function createSyncEngine(options: SyncEngineOptions): SyncEngine {
       links: read.links,
       policy: currentPolicy,
       today: today(),
+      knownDepartments,
       ...(run.scope && { scope: { sourceIds: run.scope } }),
     });
     const draft: Draft = { people: summarise(read.employees), notFound: read.notFound };

@@ -25,6 +25,12 @@ export interface PlanInput {
   today: LocalDate;
   /** Import of selected employees: only these produce actions. @default everyone */
   scope?: { sourceIds: string[] };
+  /**
+   * Department names of this source seen by earlier full reads. A scoped read holds only its own
+   * employees' departments; without these a mover's old department team would not count as managed,
+   * and they would stay in it. @default []
+   */
+  knownDepartments?: string[];
 }
 
 /**

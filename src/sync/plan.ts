@@ -87,6 +87,7 @@ export function planSync(input: PlanInput): SyncPlan {
       teamLeaders: input.teamLeaders ?? {},
       policy: policy.teams,
       inScope,
+      knownDepartments: input.knownDepartments ?? [],
     }),
   );
 

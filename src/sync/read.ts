@@ -31,6 +31,8 @@ export async function readForPlan(options: {
   policy: Policy;
   scope: string[] | null;
   shadow: Shadow;
+  /** Departments of earlier full reads: a scoped read must still see a mover's old team. */
+  knownDepartments: readonly string[];
 }): Promise<PlanRead> {
   const { hr, litmos, policy, scope } = options;
   const [employees, listed, teams, links] = await Promise.all([
@@ -41,7 +43,10 @@ export async function readForPlan(options: {
   ]);
   const learners = withShadow(listed, options.shadow);
   const found = new Set(employees.map((employee) => employee.sourceId));
-  const departments = new Set(employees.flatMap((employee) => (employee.department ? [teamKey(employee.department)] : [])));
+  const departments = new Set([
+    ...employees.flatMap((employee) => (employee.department ? [teamKey(employee.department)] : [])),
+    ...options.knownDepartments.map(teamKey),
+  ]);
   const managed = policy.teams.fromDepartment ? teams.filter((team) => departments.has(teamKey(team.name))) : [];
   const ids = async (list: Promise<Learner[]>) => (await list).map((learner) => learner.id);
   const [members, leaders] = await Promise.all([

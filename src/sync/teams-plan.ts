@@ -25,6 +25,8 @@ export interface TeamPlanInput {
   teamLeaders: Readonly<Record<string, readonly string[]>>;
   policy: TeamPolicy;
   inScope: (sourceId: string) => boolean;
+  /** Departments known from earlier full reads, also managed (see `PlanInput.knownDepartments`). */
+  knownDepartments?: readonly string[];
 }
 
 interface Department {
@@ -42,7 +44,7 @@ export function planTeams(input: TeamPlanInput): PlanAction[] {
   // Litmos allows two teams with one name; the first listed is the department's, the other is left alone.
   for (const team of input.teams) if (!existing.has(teamKey(team.name))) existing.set(teamKey(team.name), team);
   const managed = new Map<string, string>();
-  for (const key of departments.keys()) {
+  for (const key of new Set([...departments.keys(), ...(input.knownDepartments ?? []).map(teamKey)])) {
     const team = existing.get(key);
     if (team !== undefined) managed.set(team.id, key);
   }

@@ -54,6 +54,15 @@ describe('department teams', () => {
     ]);
   });
 
+  it('moves a learner in a scoped run too, knowing the old department from earlier full reads', () => {
+    const world = inStep([employee('1'), employee('2', { department: 'Sales' })]);
+    // A webhook's targeted read holds only the mover, now in Sales: Engineering is in no employee's record.
+    const scoped = planInput({ ...world, employees: [employee('1', { department: 'Sales' })], scope: { sourceIds: ['1'] } });
+    expect(planSync(scoped).actions.map((action) => action.id)).toEqual(['add-to-team:BAMBOOHR:1:sales']);
+    const known = planSync({ ...scoped, knownDepartments: ['Engineering', 'Sales'] });
+    expect(known.actions.map((action) => action.id)).toEqual(['add-to-team:BAMBOOHR:1:sales', 'remove-from-team:BAMBOOHR:1:T-Engineering']);
+  });
+
   it('takes a learner out of the department team when HR clears the department', () => {
     const world = inStep([employee('1'), employee('2')]);
     const plan = planSync(planInput({ ...world, employees: [employee('1', { department: null }), employee('2')] }));

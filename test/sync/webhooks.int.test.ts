@@ -1,17 +1,32 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signWebhook } from '../../src/sync/webhooks.js';
 import { startTestGateway, type TestGateway } from '../support/gateway.js';
-import { getRun, relaxSafeguard, sync, writes } from '../support/sync.js';
+import { getRun, relaxSafeguard, sync, writes, type RunView } from '../support/sync.js';
 import { bamboohr, eligiblePeople, litmos } from '../support/upstreams.js';
 
 const today = new Date().toISOString().slice(0, 10);
 let t: TestGateway;
 
+let registration: Record<string, unknown>;
 beforeAll(async () => {
   t = await startTestGateway({ employees: 60, seed: 13 });
   await relaxSafeguard(t);
   await sync(t);
+  const result = await t.graphql<{ connectBambooHrWebhook: Record<string, unknown> }>(`mutation($url: String!) { connectBambooHrWebhook(url: $url) { id url } }`, {
+    url: `${t.url}/webhooks/bamboohr`,
+  });
+  expect(result.errors).toBeUndefined();
+  registration = result.data!.connectBambooHrWebhook;
 });
+
+/** BambooHR delivers what the change set off; the gateway gathers it into a targeted run. */
+async function deliverAndSync(): Promise<RunView> {
+  const flushed = await fetch(`${t.sandbox.bamboohr.url}/__sandbox/webhooks/flush`, { method: 'POST' });
+  expect(flushed.status).toBe(200);
+  await t.gateway.tenant.webhooks.drain();
+  const { syncRuns } = await t.data<{ syncRuns: { nodes: { runId: string }[] } }>(`{ syncRuns(first: 1) { nodes { runId } } }`);
+  return getRun(t, syncRuns.nodes[0]!.runId);
+}
 afterAll(async () => t?.close());
 
 const deliver = (body: string, timestamp: string, signature: string) =>
@@ -23,11 +38,7 @@ const deliver = (body: string, timestamp: string, signature: string) =>
 
 describe('BambooHR webhooks', () => {
   it('registers with BambooHR and turns a delivered change into a targeted sync', async () => {
-    const result = await t.graphql<{ connectBambooHrWebhook: Record<string, unknown> }>(`mutation($url: String!) { connectBambooHrWebhook(url: $url) { id url } }`, {
-      url: `${t.url}/webhooks/bamboohr`,
-    });
-    expect(result.errors).toBeUndefined();
-    expect(Object.keys(result.data!.connectBambooHrWebhook)).toEqual(['id', 'url']);
+    expect(Object.keys(registration)).toEqual(['id', 'url']);
 
     const person = eligiblePeople(t.sandbox.companies.bamboohr, today)[3]!;
     await bamboohr(t.sandbox).update(person.id, { jobTitle: 'Head of Webhooks' });
@@ -42,6 +53,20 @@ describe('BambooHR webhooks', () => {
     expect(run.records.nodes).toEqual([expect.objectContaining({ employeeSourceId: String(person.id), outcome: 'UPDATED' })]);
     // A targeted read: the changed employee only, not the whole company's report.
     expect(writes(await t.stats('litmos'))).toEqual({ 'PUT /v1.svc/users/:id': 1 });
+  });
+
+  it('moves a learner between department teams on a webhook, though the read holds only the mover', async () => {
+    const company = t.sandbox.companies.bamboohr;
+    const person = eligiblePeople(company, today)[6]!;
+    const newDepartment = company.departments.find((d) => d !== person.department)!;
+    await bamboohr(t.sandbox).addRow(person.id, 'jobInfo', { date: today, department: newDepartment });
+    const run = await deliverAndSync();
+    expect(run.records.nodes).toHaveLength(1);
+    expect(run.records.nodes[0]!.changes).toEqual(expect.arrayContaining([{ field: 'team', after: newDepartment }, { field: 'team', after: null }]));
+    const teams = await litmos(t.sandbox).teams();
+    const oldTeam = teams.find((team) => team.Name.toLowerCase() === person.department.toLowerCase())!;
+    const members = await litmos(t.sandbox).teamMembers(oldTeam.Id);
+    expect(members.map((m) => m.UserName.toLowerCase())).not.toContain(person.workEmail);
   });
 
   it('refuses a delivery whose signature does not match, and ignores a replay', async () => {
