@@ -195,3 +195,30 @@ export async function applyPlan(plan: SyncPlan, options: ApplyOptions): Promise<
   }
   return results;
 }
+
+/**
+ * Litmos requests an action costs, for the ETA: a PUT replaces the whole user, so updates and
+ * (de)activations read the profile first; team additions go 100 to a request.
+ */
+export function litmosRequestsFor(action: PlanAction): number {
+  switch (action.kind) {
+    case 'UPDATE_LEARNER':
+    case 'REACTIVATE_LEARNER':
+    case 'DEACTIVATE_LEARNER':
+      return 2;
+    case 'ADD_TO_TEAM':
+      return 0.01;
+    case 'LINK':
+      return 0;
+    default:
+      return 1;
+  }
+}
+
+/**
+ * Existing teams whose member lists a plan changes, so the read cache forgets them. Teams the plan
+ * creates have no cached list to forget (the team list itself is dropped with the learners).
+ */
+export function teamsTouched(plan: SyncPlan): string[] {
+  return [...new Set(plan.actions.flatMap((action) => ('teamId' in action && action.teamId ? [action.teamId] : [])))];
+}

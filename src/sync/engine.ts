@@ -12,9 +12,9 @@ import { BadUserInputError, ConflictError, NotFoundError } from '../errors.js';
 import type { Source } from '../model.js';
 import type { GatewayStore } from '../tenant.js';
 import { today } from '../time.js';
-import { applyPlan, type ActionResult } from './apply.js';
+import { applyPlan, litmosRequestsFor, teamsTouched, type ActionResult } from './apply.js';
 import { planSync } from './plan.js';
-import type { PlanAction, SyncPlan } from './plan-types.js';
+import type { SyncPlan } from './plan-types.js';
 import { defaultPolicy, type Policy } from './policy.js';
 import type { ProgressBus } from './progress.js';
 import { readForPlan } from './read.js';
@@ -142,11 +142,11 @@ export function createSyncEngine(options: SyncEngineOptions): SyncEngine {
     const counts = emptyCounts();
     let done = 0;
     let lastPublished = 0;
-    let remainingRequests = plan.actions.reduce((sum, action) => sum + requestCost(action), 0);
+    let remainingRequests = plan.actions.reduce((sum, action) => sum + litmosRequestsFor(action), 0);
     let persisting: Promise<void> = Promise.resolve();
     const onResult = (result: ActionResult) => {
       done += 1;
-      if (!result.resumed) remainingRequests -= requestCost(result.action);
+      if (!result.resumed) remainingRequests -= litmosRequestsFor(result.action);
       if (!result.ok) counts.failed += 1;
       // Progress is published at most every 100 ms (and always at the end): a 50,000-action run
       // must not turn into 50,000 store writes.
@@ -172,7 +172,7 @@ export function createSyncEngine(options: SyncEngineOptions): SyncEngine {
     });
     await persisting;
     await store.settings.put(tenant, shadowKey(run.source), updateShadow(await shadowOf(run.source), results));
-    await options.readModel.invalidate({ source: run.source, learners: true, teamIds: teamIdsOf(plan, results) });
+    await options.readModel.invalidate({ source: run.source, learners: true, teamIds: teamsTouched(plan) });
     const records = buildRecords(plan, draft.people, results, draft.notFound);
     await store.records.append(tenant, runId, records);
     const finalCounts = countRecords(records);
@@ -335,30 +335,4 @@ export function createSyncEngine(options: SyncEngineOptions): SyncEngine {
       await Promise.all([...executing.values()].map((entry) => entry.promise));
     },
   };
-}
-
-/**
- * Litmos requests an action costs, for the ETA: a PUT replaces the whole user, so updates and
- * (de)activations read the profile first; team additions go 100 to a request.
- */
-function requestCost(action: PlanAction): number {
-  switch (action.kind) {
-    case 'UPDATE_LEARNER':
-    case 'REACTIVATE_LEARNER':
-    case 'DEACTIVATE_LEARNER':
-      return 2;
-    case 'ADD_TO_TEAM':
-      return 0.01;
-    case 'LINK':
-      return 0;
-    default:
-      return 1;
-  }
-}
-
-function teamIdsOf(plan: SyncPlan, results: readonly ActionResult[]): string[] {
-  const ids = new Set<string>();
-  for (const action of plan.actions) if ('teamId' in action && action.teamId) ids.add(action.teamId);
-  for (const result of results) if (result.action.kind === 'CREATE_TEAM') ids.add(result.action.id);
-  return [...ids];
 }
