@@ -20,8 +20,8 @@ export interface CacheStats {
 }
 
 export interface ReadCache {
-  /** The cached value for `key`, or the result of `load` (stored for `ttlMs`). */
-  get<T>(key: string, load: () => Promise<T>): Promise<T>;
+  /** The cached value for `key`, or the result of `load`, stored for `ttlMs` (default: the cache's). */
+  get<T>(key: string, load: () => Promise<T>, ttlMs?: number): Promise<T>;
   /** Drop entries whose key starts with any of the given prefixes (after this cache's own prefix). */
   invalidate(keys: readonly string[]): Promise<void>;
   stats(): CacheStats;
@@ -36,7 +36,7 @@ export function createReadCache(options: ReadCacheOptions): ReadCache {
   const stats: CacheStats = { hits: 0, misses: 0, deduplicated: 0 };
   const full = (key: string) => `${options.prefix}:${key}`;
 
-  async function read<T>(key: string, load: () => Promise<T>): Promise<T> {
+  async function read<T>(key: string, load: () => Promise<T>, ttlMs: number): Promise<T> {
     if (ttlMs > 0) {
       const cached = (await options.keyv.get(full(key))) as { value: T } | undefined;
       if (cached !== undefined) {
@@ -55,13 +55,13 @@ export function createReadCache(options: ReadCacheOptions): ReadCache {
   }
 
   return {
-    get<T>(key: string, load: () => Promise<T>): Promise<T> {
+    get<T>(key: string, load: () => Promise<T>, entryTtlMs = ttlMs): Promise<T> {
       const pending = inFlight.get(key);
       if (pending) {
         stats.deduplicated += 1;
         return pending as Promise<T>;
       }
-      const promise = read(key, load).finally(() => inFlight.delete(key));
+      const promise = read(key, load, entryTtlMs).finally(() => inFlight.delete(key));
       inFlight.set(key, promise);
       return promise;
     },

@@ -37,6 +37,8 @@ export interface ReadModelOptions {
   cache: ReadCache;
   /** What syncs last wrote to the learner fields Litmos's list leaves out (title, phones, address). */
   shadow?: () => Promise<Shadow>;
+  /** Lifetime of the course catalogue and team course lists, ms; they change far less than people. @default the cache's */
+  catalogueTtlMs?: number;
 }
 
 function groupBy<T>(pairs: Iterable<[string, T]>): Map<string, T[]> {
@@ -69,9 +71,9 @@ export function createReadModel(options: ReadModelOptions): ReadModel {
       cache.get(`team-members:${teamId}`, async () => (await litmos.teamMembers(teamId)).map((learner) => learner.id)),
     teamLeaders: (teamId) =>
       cache.get(`team-leaders:${teamId}`, async () => (await litmos.teamLeaders(teamId)).map((learner) => learner.id)),
-    courses: () => cache.get('courses', () => litmos.listCourses()),
+    courses: () => cache.get('courses', () => litmos.listCourses(), options.catalogueTtlMs),
     teamCourses: (teamId) =>
-      cache.get(`team-courses:${teamId}`, async () => (await litmos.teamCourses(teamId)).map((course) => course.id)),
+      cache.get(`team-courses:${teamId}`, async () => (await litmos.teamCourses(teamId)).map((course) => course.id), options.catalogueTtlMs),
     courseResults: (courseId) => cache.get(`course-results:${courseId}`, () => litmos.courseResults(courseId)),
 
     async teamsByLearner() {

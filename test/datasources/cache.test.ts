@@ -1,0 +1,65 @@
+import Keyv from 'keyv';
+import { describe, expect, it } from 'vitest';
+import { createReadCache } from '../../src/datasources/cache.js';
+
+function counter<T>(value: T) {
+  let calls = 0;
+  let release: () => void = () => undefined;
+  const gate = new Promise<void>((resolve) => (release = resolve));
+  return {
+    load: async () => {
+      calls += 1;
+      await gate;
+      return value;
+    },
+    release: () => release(),
+    calls: () => calls,
+  };
+}
+
+describe('the read cache', () => {
+  it('answers concurrent identical reads with one load, then from keyv', async () => {
+    const cache = createReadCache({ keyv: new Keyv(), prefix: 't1' });
+    const roster = counter(['a', 'b']);
+    const pending = Array.from({ length: 5 }, () => cache.get('employees', roster.load));
+    roster.release();
+    expect(await Promise.all(pending)).toEqual(Array.from({ length: 5 }, () => ['a', 'b']));
+    expect(await cache.get('employees', roster.load)).toEqual(['a', 'b']);
+    expect(roster.calls()).toBe(1);
+    expect(cache.stats()).toEqual({ hits: 1, misses: 1, deduplicated: 4 });
+  });
+
+  it('caches a null answer too, and keeps tenants apart by prefix', async () => {
+    const keyv = new Keyv();
+    const a = createReadCache({ keyv, prefix: 'tenant-a' });
+    const b = createReadCache({ keyv, prefix: 'tenant-b' });
+    const nothing = counter(null);
+    nothing.release();
+    await a.get('learner:1', nothing.load);
+    await a.get('learner:1', nothing.load);
+    expect(nothing.calls()).toBe(1);
+    const other = counter('b');
+    other.release();
+    expect(await b.get('learner:1', other.load)).toBe('b');
+  });
+
+  it('forgets invalidated keys and everything under an invalidated prefix', async () => {
+    const cache = createReadCache({ keyv: new Keyv(), prefix: 't' });
+    const members = counter(['L1']);
+    members.release();
+    await cache.get('team-members:T1', members.load);
+    await cache.get('team-members:T2', members.load);
+    await cache.invalidate(['team-members:']);
+    await cache.get('team-members:T1', members.load);
+    expect(members.calls()).toBe(3);
+  });
+
+  it('with a TTL of 0 deduplicates but never stores', async () => {
+    const cache = createReadCache({ keyv: new Keyv(), prefix: 't', ttlMs: 0 });
+    const courses = counter(['c']);
+    courses.release();
+    await cache.get('courses', courses.load);
+    await cache.get('courses', courses.load);
+    expect(courses.calls()).toBe(2);
+  });
+});
