@@ -117,7 +117,7 @@ export async function startGateway(config: Config, options: GatewayOptions = {})
     return {
       principal,
       tenant,
-      loaders: createLoaders({ readModel: tenant.readModel, links: () => store.links.list(principal.tenant) }),
+      loaders: createLoaders({ readModel: tenant.readModel }),
     };
   };
 

@@ -132,7 +132,7 @@ export async function openTenant(options: TenantOptions): Promise<Tenant> {
     const shadows = await Promise.all((Object.keys(hr) as Source[]).map((source) => store.settings.get<Shadow>(id, shadowKey(source))));
     return Object.assign({}, ...shadows.map((s) => s ?? {})) as Shadow;
   };
-  const readModel = createReadModel({ hr, litmos, cache, shadow, catalogueTtlMs: options.cacheTtlMs * 4 });
+  const readModel = createReadModel({ hr, litmos, cache, shadow, links: () => store.links.list(id), catalogueTtlMs: options.cacheTtlMs * 4 });
   const bus = createProgressBus();
   const engine = createSyncEngine({
     tenant: id,

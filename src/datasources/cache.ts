@@ -11,9 +11,17 @@ export interface ReadCacheOptions {
   prefix: string;
   /** Entry lifetime, ms; 0 disables caching but keeps deduplication. @default 300_000 */
   ttlMs?: number;
+  /**
+   * How long this process keeps a decoded copy in memory, ms (capped by the entry's lifetime). A roster
+   * of thousands is costly to read back from keyv and parse on every request; a short memory keeps the
+   * hot path off the store while another replica's invalidation still reaches this one quickly. @default 5_000
+   */
+  memoryTtlMs?: number;
 }
 
 export interface CacheStats {
+  /** Answered from this process's memory. */
+  memoryHits: number;
   hits: number;
   misses: number;
   deduplicated: number;
@@ -33,14 +41,20 @@ export function createReadCache(options: ReadCacheOptions): ReadCache {
   // Keys written since start: keyv cannot enumerate every backend cheaply, and invalidation only
   // needs the keys this process could have cached.
   const written = new Set<string>();
-  const stats: CacheStats = { hits: 0, misses: 0, deduplicated: 0 };
+  const stats: CacheStats = { memoryHits: 0, hits: 0, misses: 0, deduplicated: 0 };
+  const memory = new Map<string, { value: unknown; until: number }>();
+  const memoryTtlMs = options.memoryTtlMs ?? 5_000;
   const full = (key: string) => `${options.prefix}:${key}`;
+  const remember = (key: string, value: unknown, ttl: number) => {
+    if (ttl > 0 && memoryTtlMs > 0) memory.set(key, { value, until: Date.now() + Math.min(ttl, memoryTtlMs) });
+  };
 
   async function read<T>(key: string, load: () => Promise<T>, ttlMs: number): Promise<T> {
     if (ttlMs > 0) {
       const cached = (await options.keyv.get(full(key))) as { value: T } | undefined;
       if (cached !== undefined) {
         stats.hits += 1;
+        remember(key, cached.value, ttlMs);
         return cached.value;
       }
     }
@@ -50,12 +64,19 @@ export function createReadCache(options: ReadCacheOptions): ReadCache {
       // Wrapped, so a legitimately null or undefined upstream answer is still a hit next time.
       await options.keyv.set(full(key), { value }, ttlMs);
       written.add(key);
+      remember(key, value, ttlMs);
     }
     return value;
   }
 
   return {
     get<T>(key: string, load: () => Promise<T>, entryTtlMs = ttlMs): Promise<T> {
+      const kept = memory.get(key);
+      if (kept && kept.until > Date.now()) {
+        stats.memoryHits += 1;
+        // The same instance every time: callers may memoise what they derive from it by identity.
+        return Promise.resolve(kept.value as T);
+      }
       const pending = inFlight.get(key);
       if (pending) {
         stats.deduplicated += 1;
@@ -68,6 +89,7 @@ export function createReadCache(options: ReadCacheOptions): ReadCache {
     async invalidate(keys) {
       const doomed = [...written].filter((key) => keys.some((prefix) => key.startsWith(prefix)));
       const all = new Set([...keys, ...doomed]);
+      for (const key of memory.keys()) if (keys.some((prefix) => key.startsWith(prefix))) memory.delete(key);
       await Promise.all([...all].map((key) => options.keyv.delete(full(key))));
       for (const key of all) written.delete(key);
     },

@@ -4,8 +4,8 @@
  * answer them all from one bulk read.
  */
 import DataLoader from 'dataloader';
-import { employeeKey, type Course, type CourseProgress, type Employee, type IdentityLink, type Learner, type Source, type Team } from '../model.js';
-import { matchIdentities, type IdentityIndex, type IdentityMatch } from './identity.js';
+import { employeeKey, type Course, type CourseProgress, type Employee, type Learner, type Source, type Team } from '../model.js';
+import type { IdentityMatch } from './identity.js';
 import type { ReadModel } from './read-model.js';
 
 export interface Loaders {
@@ -29,7 +29,6 @@ export interface Loaders {
 
 export interface LoaderSources {
   readModel: ReadModel;
-  links(): Promise<IdentityLink[]>;
 }
 
 const sourceOf = (key: string) => key.slice(0, key.indexOf(':')) as Source;
@@ -44,20 +43,7 @@ function tableLoader<V, D>(build: () => Promise<Map<string, V>>, fallback: D): D
 
 const byId = <T extends { id: string }>(items: T[]) => new Map(items.map((item) => [item.id, item]));
 
-export function createLoaders({ readModel, links }: LoaderSources): Loaders {
-  // One identity index per source and request: matching needs the whole roster and every learner.
-  const identities = new Map<Source, Promise<IdentityIndex>>();
-  const identity = (source: Source) => {
-    let index = identities.get(source);
-    if (!index) {
-      index = Promise.all([readModel.employees(source), readModel.learners(), links()]).then(([employees, learners, all]) =>
-        matchIdentities(source, employees, learners, all),
-      );
-      identities.set(source, index);
-    }
-    return index;
-  };
-
+export function createLoaders({ readModel }: LoaderSources): Loaders {
   const learnersByIds = async (ids: readonly string[]) => {
     const all = byId(await readModel.learners());
     return ids.flatMap((id) => all.get(id) ?? []);
@@ -105,10 +91,10 @@ export function createLoaders({ readModel, links }: LoaderSources): Loaders {
     }),
     courseResults: new DataLoader(async (courseIds) => Promise.all(courseIds.map((id) => readModel.courseResults(id)))),
     learnerOfEmployee: new DataLoader(async (keys) =>
-      Promise.all(keys.map(async (key) => (await identity(sourceOf(key))).byEmployee.get(key) ?? null)),
+      Promise.all(keys.map(async (key) => (await readModel.identities(sourceOf(key))).byEmployee.get(key) ?? null)),
     ),
     employeeOfLearner: new DataLoader(async (learnerIds) => {
-      const indexes = await Promise.all(readModel.sources().map(identity));
+      const indexes = await Promise.all(readModel.sources().map((source) => readModel.identities(source)));
       return learnerIds.map((id) => indexes.map((index) => index.byLearner.get(id)).find(Boolean) ?? null);
     }),
   };

@@ -7,9 +7,10 @@
  * come from inverting every team's member list, and a learner's courses from every course's results.
  */
 import { BadUserInputError } from '../errors.js';
-import type { Course, CourseProgress, Employee, Learner, Source, Team } from '../model.js';
+import type { Course, CourseProgress, Employee, IdentityLink, Learner, Source, Team } from '../model.js';
 import { withShadow, type Shadow } from '../sync/shadow.js';
 import type { ReadCache } from './cache.js';
+import { matchIdentities, type IdentityIndex } from './identity.js';
 import type { HrClient } from './hr.js';
 import type { LitmosClient } from './litmos/client.js';
 
@@ -27,8 +28,10 @@ export interface ReadModel {
   teamsByLearner(): Promise<Map<string, string[]>>;
   /** learnerId → progress in each course, from every course's results. */
   progressByLearner(): Promise<Map<string, CourseProgress[]>>;
+  /** Who is who between this source's employees and the learners (stored links, then matching). */
+  identities(source: Source): Promise<IdentityIndex>;
   /** Forget what a sync has just changed. */
-  invalidate(what: { source?: Source; learners?: boolean; teamIds?: string[] }): Promise<void>;
+  invalidate(what: { source?: Source; learners?: boolean; teamIds?: string[]; everything?: boolean }): Promise<void>;
 }
 
 export interface ReadModelOptions {
@@ -37,6 +40,8 @@ export interface ReadModelOptions {
   cache: ReadCache;
   /** What syncs last wrote to the learner fields Litmos's list leaves out (title, phones, address). */
   shadow?: () => Promise<Shadow>;
+  /** The tenant's stored identity links. */
+  links: () => Promise<IdentityLink[]>;
   /** Lifetime of the course catalogue and team course lists, ms; they change far less than people. @default the cache's */
   catalogueTtlMs?: number;
 }
@@ -53,6 +58,7 @@ function groupBy<T>(pairs: Iterable<[string, T]>): Map<string, T[]> {
 
 export function createReadModel(options: ReadModelOptions): ReadModel {
   const { cache, litmos } = options;
+  const identityMemo = new WeakMap<Employee[], WeakMap<Learner[], IdentityIndex>>();
 
   const hrClient = (source: Source): HrClient => {
     const client = options.hr[source];
@@ -63,9 +69,8 @@ export function createReadModel(options: ReadModelOptions): ReadModel {
   const model: ReadModel = {
     sources: () => Object.keys(options.hr) as Source[],
     employees: (source) => cache.get(`employees:${source}`, () => hrClient(source).listEmployees()),
-    // The list is cached as Litmos sent it; the shadow is laid over on every read, so a sync's
-    // writes show at once without waiting for the cached list to expire.
-    learners: async () => withShadow(await cache.get('learners', () => litmos.listLearners()), (await options.shadow?.()) ?? {}),
+    // The shadow only changes when a sync applies, and the sync then drops the cached list.
+    learners: () => cache.get('learners', async () => withShadow(await litmos.listLearners(), (await options.shadow?.()) ?? {})),
     teams: () => cache.get('teams', () => litmos.listTeams()),
     teamMembers: (teamId) =>
       cache.get(`team-members:${teamId}`, async () => (await litmos.teamMembers(teamId)).map((learner) => learner.id)),
@@ -88,8 +93,22 @@ export function createReadModel(options: ReadModelOptions): ReadModel {
       return groupBy(results.flat().map((progress): [string, CourseProgress] => [progress.learnerId, progress]));
     },
 
+    async identities(source) {
+      const [employees, learners] = await Promise.all([model.employees(source), model.learners()]);
+      // Links change only while a sync applies, and the sync then drops the cached learners, so the
+      // same roster and learner list (by identity) always pair the same way: match once, not per request.
+      const known = identityMemo.get(employees)?.get(learners);
+      if (known) return known;
+      const index = matchIdentities(source, employees, learners, await options.links());
+      const byLearners = identityMemo.get(employees) ?? new WeakMap<Learner[], IdentityIndex>();
+      byLearners.set(learners, index);
+      identityMemo.set(employees, byLearners);
+      return index;
+    },
+
     async invalidate(what) {
-      const keys: string[] = [];
+      // Every key starts with the empty prefix.
+      const keys: string[] = what.everything ? [''] : [];
       if (what.source) keys.push(`employees:${what.source}`);
       if (what.learners) keys.push('learners', 'teams');
       for (const teamId of what.teamIds ?? []) keys.push(`team-members:${teamId}`, `team-leaders:${teamId}`);

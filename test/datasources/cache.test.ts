@@ -18,15 +18,23 @@ function counter<T>(value: T) {
 }
 
 describe('the read cache', () => {
-  it('answers concurrent identical reads with one load, then from keyv', async () => {
-    const cache = createReadCache({ keyv: new Keyv(), prefix: 't1' });
+  it('answers concurrent identical reads with one load, then from memory, then from keyv', async () => {
+    const keyv = new Keyv();
+    const cache = createReadCache({ keyv, prefix: 't1' });
     const roster = counter(['a', 'b']);
     const pending = Array.from({ length: 5 }, () => cache.get('employees', roster.load));
     roster.release();
-    expect(await Promise.all(pending)).toEqual(Array.from({ length: 5 }, () => ['a', 'b']));
-    expect(await cache.get('employees', roster.load)).toEqual(['a', 'b']);
+    const answers = await Promise.all(pending);
+    expect(answers).toEqual(Array.from({ length: 5 }, () => ['a', 'b']));
+    // The very same instance from memory, so callers can memoise by identity.
+    expect(await cache.get('employees', roster.load)).toBe(answers[0]);
+    expect(cache.stats()).toEqual({ memoryHits: 1, hits: 0, misses: 1, deduplicated: 4 });
+
+    // Another process (no memory of its own) over the same keyv reads it back from the store.
+    const replica = createReadCache({ keyv, prefix: 't1' });
+    expect(await replica.get('employees', roster.load)).toEqual(['a', 'b']);
+    expect(replica.stats()).toMatchObject({ hits: 1, misses: 0 });
     expect(roster.calls()).toBe(1);
-    expect(cache.stats()).toEqual({ hits: 1, misses: 1, deduplicated: 4 });
   });
 
   it('caches a null answer too, and keeps tenants apart by prefix', async () => {

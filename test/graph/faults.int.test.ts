@@ -8,7 +8,7 @@ beforeAll(async () => {
 });
 afterAll(async () => t?.close());
 beforeEach(async () => {
-  await t.gateway.store.cache.clear();
+  await t.gateway.tenant.readModel.invalidate({ everything: true });
   for (const system of ['bamboohr', 'litmos'] as const) await fetch(`${t.sandbox[system].url}/__sandbox/faults`, { method: 'DELETE' });
   await t.resetStats();
 });

@@ -83,7 +83,7 @@ describe('BambooHR webhooks', () => {
 describe('the gateway never leaks credentials', () => {
   it('keeps upstream keys out of the API and out of errors', async () => {
     await fetch(`${t.sandbox.litmos.url}/__sandbox/faults`, { method: 'POST', body: JSON.stringify({ route: 'GET /v1.svc/users', status: 401, count: 5 }) });
-    await t.gateway.store.cache.clear();
+    await t.gateway.tenant.readModel.invalidate({ everything: true });
     const result = await t.graphql(`{ learners { totalCount } }`);
     await fetch(`${t.sandbox.litmos.url}/__sandbox/faults`, { method: 'DELETE' });
     expect(result.errors?.[0]?.extensions?.code).toBe('UPSTREAM_UNAUTHORIZED');
