@@ -3,7 +3,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { createSchedule } from '../../src/sync/schedule.js';
 import { ADMIN_TOKEN, startTestGateway, type TestGateway } from '../support/gateway.js';
 import { relaxSafeguard, sync } from '../support/sync.js';
-import { bamboohr, eligiblePeople } from '../support/upstreams.js';
+import { activeUserNames, bamboohr, eligiblePeople, litmos } from '../support/upstreams.js';
 
 const today = new Date().toISOString().slice(0, 10);
 let t: TestGateway | undefined;
@@ -45,6 +45,33 @@ describe('runs that go wrong, and the ways runs start', () => {
     expect(rerun.status).toBe('SUCCEEDED');
     expect(rerun.records.nodes.find((r) => r.employeeSourceId === String(person.id))).toMatchObject({ outcome: 'UPDATED' });
     expect(rerun.counts.created).toBe(0);
+  });
+
+  it('cancelling a run while it applies stops it; what it wrote stays, and the next run finishes the job', async () => {
+    t = await startTestGateway({ employees: 80, seed: 29, latencyMs: 10 });
+    await relaxSafeguard(t);
+    const { startSync } = await t.data<{ startSync: { runId: string } }>(`mutation { startSync(input: { source: BAMBOOHR }) { runId } }`);
+    const abort = new AbortController();
+    for await (const event of t.gateway.tenant.bus.subscribe(startSync.runId, abort.signal)) {
+      if (event.status === 'APPLYING' && event.done > 5) break;
+    }
+    abort.abort();
+    const { cancelSyncRun } = await t.data<{ cancelSyncRun: { status: string; progress: { done: number; total: number } } }>(
+      `mutation($id: ID!) { cancelSyncRun(id: $id) { status progress { done total } } }`,
+      { id: startSync.runId },
+    );
+    expect(cancelSyncRun.status).toBe('CANCELLED');
+    expect(cancelSyncRun.progress.done).toBeLessThan(cancelSyncRun.progress.total);
+
+    const next = await sync(t);
+    expect(next.status).toBe('SUCCEEDED');
+    const users = await litmos(t.sandbox).users();
+    const names = users.map((u) => u.UserName.toLowerCase());
+    expect(new Set(names).size).toBe(names.length);
+    const active = activeUserNames(users);
+    for (const person of eligiblePeople(t.sandbox.companies.bamboohr, today)) {
+      expect(active.has(person.workEmail!) || users.some((u) => u.Active && u.Email?.toLowerCase() === person.workEmail)).toBe(true);
+    }
   });
 
   it('the CLI starts a run through the API and follows it to the end', async () => {
