@@ -6,6 +6,7 @@
  */
 import type { HrClient } from '../datasources/hr.js';
 import type { LitmosClient } from '../datasources/litmos/client.js';
+import { matchIdentities } from '../datasources/identity.js';
 import type { Employee, IdentityLink, Learner, Team } from '../model.js';
 import type { LinkRepository } from '../store/links.js';
 import { teamKey } from './plan-types.js';
@@ -50,7 +51,7 @@ export async function readForPlan(options: {
   const managed = policy.teams.fromDepartment ? teams.filter((team) => departments.has(teamKey(team.name))) : [];
   const ids = async (list: Promise<Learner[]>) => (await list).map((learner) => learner.id);
   const [members, leaders] = await Promise.all([
-    Promise.all(managed.map(async (team) => [team.id, await ids(litmos.teamMembers(team.id))] as const)),
+    membersOf(managed, scope ? scopedLearners(employees, learners, links) : null, litmos),
     policy.teams.managerAsLeader ? Promise.all(managed.map(async (team) => [team.id, await ids(litmos.teamLeaders(team.id))] as const)) : [],
   ]);
   return {
@@ -58,8 +59,36 @@ export async function readForPlan(options: {
     notFound: (scope ?? []).filter((id) => !found.has(id)),
     learners,
     teams,
-    teamMembers: Object.fromEntries(members),
+    teamMembers: members,
     teamLeaders: Object.fromEntries(leaders),
     links,
   };
+}
+
+/** The learners of a scoped read's employees (stored link, then username or email). */
+function scopedLearners(employees: readonly Employee[], learners: readonly Learner[], links: readonly IdentityLink[]): string[] {
+  const source = employees[0]?.source;
+  if (!source) return [];
+  return [...matchIdentities(source, employees, learners, links).byLearner.keys()];
+}
+
+/**
+ * Members of the managed teams. A scoped run (a webhook's few employees) only needs its own
+ * learners' memberships: one call per learner beats one per department team when the scope is the
+ * smaller, and the planner only moves in-scope learners.
+ */
+async function membersOf(managed: readonly Team[], scoped: string[] | null, litmos: LitmosClient): Promise<Record<string, string[]>> {
+  const members: Record<string, string[]> = Object.fromEntries(managed.map((team) => [team.id, []]));
+  if (scoped && scoped.length < managed.length) {
+    await Promise.all(
+      scoped.map(async (learnerId) => {
+        for (const team of await litmos.learnerTeams(learnerId)) members[team.id]?.push(learnerId);
+      }),
+    );
+    return members;
+  }
+  for (const [teamId, learners] of await Promise.all(managed.map(async (team) => [team.id, await litmos.teamMembers(team.id)] as const))) {
+    members[teamId] = learners.map((learner) => learner.id);
+  }
+  return members;
 }
