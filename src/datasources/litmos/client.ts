@@ -112,6 +112,10 @@ export function createLitmosClient(options: LitmosClientOptions): LitmosClient {
       }
       for (const item of fresh) seen.add(item['Id']);
       items.push(...fresh);
+      // A short page is the last: Litmos may send more than asked, never fewer mid-list. Stopping
+      // here saves the empty page on every small list (a team's members, a course's results), which
+      // at 100 calls a minute is half the budget of a read.
+      if (page.length < pageSize) return items;
       start += page.length;
     }
   }
