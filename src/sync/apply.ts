@@ -71,29 +71,34 @@ export async function applyPlan(plan: SyncPlan, options: ApplyOptions): Promise<
 
   async function createLearner(fields: LearnerFields, entry: JournalEntry | undefined): Promise<string> {
     const userName = fields.userName ?? '';
+    const find = async () => (await litmos.getLearner(userName))?.id;
     // A STARTED entry means an earlier attempt may have created the user before the process died.
     if (entry?.state === 'STARTED') {
-      const existing = await litmos.getLearner(userName);
-      if (existing) return existing.id;
+      const existing = await find();
+      if (existing) return existing;
     }
     try {
-      return (await litmos.createLearner({ ...fields, active: true })).id;
+      return await createChecked(async () => (await litmos.createLearner({ ...fields, active: true })).id, find);
     } catch (error) {
       if (!(error instanceof UpstreamError && error.code === 'UPSTREAM_CONFLICT')) throw error;
       // Someone (or a lost response of ours) created the username first: adopt it rather than duplicate.
-      const existing = await litmos.getLearner(userName);
+      const existing = await find();
       if (!existing) throw error;
-      return existing.id;
+      return existing;
     }
+  }
+
+  async function createTeam(name: string, parentId: string | undefined, entry: JournalEntry | undefined): Promise<string> {
+    const find = async () => (await litmos.listTeams()).find((team) => teamKey(team.name) === teamKey(name))?.id;
+    const existing = entry?.state === 'STARTED' ? await find() : undefined;
+    return existing ?? (await createChecked(async () => (await litmos.createTeam(name, parentId)).id, find));
   }
 
   async function run(action: PlanAction, entry: JournalEntry | undefined): Promise<DoneResult> {
     switch (action.kind) {
       case 'CREATE_TEAM': {
-        const existing = entry?.state === 'STARTED' ? (await litmos.listTeams()).find((t) => teamKey(t.name) === teamKey(action.name)) : undefined;
         const parentId = action.parentId ?? (action.parentName ? created.get(createTeamId(action.parentName)) : undefined) ?? undefined;
-        const team = existing ?? (await litmos.createTeam(action.name, parentId));
-        return { teamId: team.id };
+        return { teamId: await createTeam(action.name, parentId, entry) };
       }
       case 'LINK':
         await link(action.sourceId, action.learnerId, action.matchedBy);
@@ -194,6 +199,23 @@ export async function applyPlan(plan: SyncPlan, options: ApplyOptions): Promise<
     else await Promise.all(actions.map((action) => limit(() => runOne(action))));
   }
   return results;
+}
+
+/**
+ * A create whose request got no answer (status 0: reset, timeout, a pooled connection the server had
+ * just closed) may or may not have happened. The HTTP client never repeats it blindly; here we look
+ * for what it would have made, and only create again when it is not there.
+ */
+async function createChecked(create: () => Promise<string>, find: () => Promise<string | undefined>, attempts = 3): Promise<string> {
+  for (let attempt = 1; ; attempt += 1) {
+    try {
+      return await create();
+    } catch (error) {
+      if (!(error instanceof UpstreamError && error.status === 0) || attempt >= attempts) throw error;
+      const existing = await find();
+      if (existing) return existing;
+    }
+  }
 }
 
 /**

@@ -74,6 +74,31 @@ describe('runs that go wrong, and the ways runs start', () => {
     }
   });
 
+  it('a create whose connection drops is checked for, then made again: nobody missing, nobody twice', async () => {
+    const t = await fresh();
+    await fetch(`${t.sandbox.litmos.url}/__sandbox/faults`, {
+      method: 'POST',
+      body: JSON.stringify([
+        { route: 'POST /v1.svc/teams', drop: true, count: 1 },
+        { route: 'POST /v1.svc/users', drop: true, count: 2 },
+      ]),
+    });
+    const run = await sync(t);
+    expect(run.status).toBe('SUCCEEDED');
+    const stats = await t.stats('litmos');
+    expect(stats.routes['POST /v1.svc/users']!.statuses['0']).toBe(2);
+    expect(stats.routes['POST /v1.svc/teams']!.statuses['0']).toBe(1);
+    const users = await litmos(t.sandbox).users();
+    const names = users.map((u) => u.UserName.toLowerCase());
+    expect(new Set(names).size).toBe(names.length);
+    const active = activeUserNames(users);
+    for (const person of eligiblePeople(t.sandbox.companies.bamboohr, today)) {
+      expect(active.has(person.workEmail!) || users.some((u) => u.Active && u.Email?.toLowerCase() === person.workEmail)).toBe(true);
+    }
+    const teams = (await litmos(t.sandbox).teams()).map((team) => team.Name.toLowerCase());
+    expect(new Set(teams).size).toBe(teams.length);
+  });
+
   it('the CLI starts a run through the API and follows it to the end', async () => {
     const t = await fresh();
     const dry = await cli(['sync', 'start', '--source', 'bamboohr', '--dry-run', '--wait', '--url', t.url, '--token', ADMIN_TOKEN]);
