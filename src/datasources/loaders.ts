@@ -44,9 +44,10 @@ function tableLoader<V, D>(build: () => Promise<Map<string, V>>, fallback: D): D
 const byId = <T extends { id: string }>(items: T[]) => new Map(items.map((item) => [item.id, item]));
 
 export function createLoaders({ readModel }: LoaderSources): Loaders {
-  const learnersByIds = async (ids: readonly string[]) => {
+  /** Each team's ids (from `idsOf`) resolved to learners, with one lookup table for the whole batch. */
+  const learnersOfTeams = async (teamIds: readonly string[], idsOf: (teamId: string) => Promise<string[]>) => {
     const all = byId(await readModel.learners());
-    return ids.flatMap((id) => all.get(id) ?? []);
+    return Promise.all(teamIds.map(async (teamId) => (await idsOf(teamId)).flatMap((id) => all.get(id) ?? [])));
   };
 
   const loaders: Loaders = {
@@ -79,20 +80,19 @@ export function createLoaders({ readModel }: LoaderSources): Loaders {
       return new Map([...membership].map(([learnerId, ids]) => [learnerId, ids.flatMap((id) => teamById.get(id) ?? [])]));
     }, []),
     learnerCourses: tableLoader(() => readModel.progressByLearner(), []),
-    teamMembers: new DataLoader(async (teamIds) =>
-      Promise.all(teamIds.map(async (teamId) => learnersByIds(await readModel.teamMembers(teamId)))),
-    ),
-    teamLeaders: new DataLoader(async (teamIds) =>
-      Promise.all(teamIds.map(async (teamId) => learnersByIds(await readModel.teamLeaders(teamId)))),
-    ),
+    teamMembers: new DataLoader((teamIds) => learnersOfTeams(teamIds, readModel.teamMembers)),
+    teamLeaders: new DataLoader((teamIds) => learnersOfTeams(teamIds, readModel.teamLeaders)),
     teamCourses: new DataLoader(async (teamIds) => {
       const all = byId(await readModel.courses());
       return Promise.all(teamIds.map(async (teamId) => (await readModel.teamCourses(teamId)).flatMap((id) => all.get(id) ?? [])));
     }),
     courseResults: new DataLoader(async (courseIds) => Promise.all(courseIds.map((id) => readModel.courseResults(id)))),
-    learnerOfEmployee: new DataLoader(async (keys) =>
-      Promise.all(keys.map(async (key) => (await readModel.identities(sourceOf(key))).byEmployee.get(key) ?? null)),
-    ),
+    learnerOfEmployee: new DataLoader(async (keys) => {
+      // Matching needs the whole roster: once per source and batch, never once per key.
+      const sources = [...new Set(keys.map(sourceOf))];
+      const indexes = new Map(await Promise.all(sources.map(async (source) => [source, await readModel.identities(source)] as const)));
+      return keys.map((key) => indexes.get(sourceOf(key))?.byEmployee.get(key) ?? null);
+    }),
     employeeOfLearner: new DataLoader(async (learnerIds) => {
       const indexes = await Promise.all(readModel.sources().map((source) => readModel.identities(source)));
       return learnerIds.map((id) => indexes.map((index) => index.byLearner.get(id)).find(Boolean) ?? null);
