@@ -1,0 +1,65 @@
+/**
+ * The fewest upstream requests that can do what a run did: its reads at their floor, plus exactly
+ * the writes its plan needs. Everything a run sends beyond this is overhead to explain.
+ */
+import type { PlanActionKind, SyncPlan } from '../../src/sync/plan-types.js';
+
+/** Litmos list page size, and learners per team-membership POST (the product's batch size). */
+export const LITMOS_PAGE = 1000;
+export const TEAM_BATCH = 100;
+
+export interface WriteCost {
+  /** Requests by action kind. */
+  byKind: Partial<Record<PlanActionKind, number>>;
+  total: number;
+}
+
+/**
+ * Litmos's PUT /users/{id} replaces the whole user and its list endpoint returns only summaries, so
+ * an update, a deactivation and a reactivation each cost GET + PUT; team additions go in batches
+ * per team; LINK is a store write only.
+ */
+const PER_ACTION: Record<Exclude<PlanActionKind, 'ADD_TO_TEAM'>, number> = {
+  CREATE_TEAM: 1,
+  LINK: 0,
+  CREATE_LEARNER: 1,
+  UPDATE_LEARNER: 2,
+  REACTIVATE_LEARNER: 2,
+  DEACTIVATE_LEARNER: 2,
+  REMOVE_FROM_TEAM: 1,
+  SET_TEAM_LEADER: 1,
+};
+
+export function writeCost(plans: readonly SyncPlan[]): WriteCost {
+  const byKind: Partial<Record<PlanActionKind, number>> = {};
+  const add = (kind: PlanActionKind, n: number) => void (byKind[kind] = (byKind[kind] ?? 0) + n);
+  for (const plan of plans) {
+    const additions = new Map<string, number>();
+    for (const action of plan.actions) {
+      if (action.kind === 'ADD_TO_TEAM') {
+        const team = action.teamId ?? `new:${action.teamName.trim().toLowerCase()}`;
+        additions.set(team, (additions.get(team) ?? 0) + 1);
+      } else add(action.kind, PER_ACTION[action.kind]);
+    }
+    for (const count of additions.values()) add('ADD_TO_TEAM', Math.ceil(count / TEAM_BATCH));
+  }
+  return { byKind, total: Object.values(byKind).reduce((sum, n) => sum + n, 0) };
+}
+
+/** Action counts by kind over several plans (a webhook burst may take more than one run). */
+export function actionCounts(plans: readonly SyncPlan[]): Partial<Record<PlanActionKind, number>> {
+  const counts: Partial<Record<PlanActionKind, number>> = {};
+  for (const plan of plans) for (const action of plan.actions) counts[action.kind] = (counts[action.kind] ?? 0) + 1;
+  return counts;
+}
+
+/**
+ * The brief's floor for reads: one BambooHR report plus its metadata (the access flag's alias,
+ * looked up once per gateway), and ceil(users / 1000) Litmos user pages.
+ */
+export function readFloor(options: { litmosUsers: number; firstRead: boolean }): { bamboohr: number; litmos: number } {
+  return {
+    bamboohr: 1 + (options.firstRead ? 1 : 0),
+    litmos: Math.max(1, Math.ceil(options.litmosUsers / LITMOS_PAGE)),
+  };
+}
