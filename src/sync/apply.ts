@@ -62,6 +62,7 @@ export async function applyPlan(plan: SyncPlan, options: ApplyOptions): Promise<
     options.onResult?.(result);
   };
 
+  const limit = pLimit(options.concurrency ?? 4);
   const learnerOf = (action: { sourceId: string; learnerId: string | null }) =>
     action.learnerId ?? created.get(createLearnerId(options.source, action.sourceId)) ?? null;
   const teamOf = (action: { teamId: string | null; teamName: string }) => action.teamId ?? created.get(createTeamId(action.teamName)) ?? null;
@@ -164,28 +165,34 @@ export async function applyPlan(plan: SyncPlan, options: ApplyOptions): Promise<
       else byTeam.set(teamId, [action]);
     }
     const size = options.teamBatchSize ?? 100;
+    const batches: { teamId: string; batch: typeof actions }[] = [];
     for (const [teamId, group] of byTeam) {
-      for (let i = 0; i < group.length; i += size) {
-        if (options.signal?.aborted) return;
-        const batch = group.slice(i, i + size);
-        await Promise.all(batch.map((action) => journal.begin(tenant, runId, action.id, action)));
-        try {
-          await litmos.addTeamMembers(teamId, batch.map((action) => learnerOf(action) ?? ''));
-          for (const action of batch) {
-            await journal.complete(tenant, runId, action.id, { learnerId: learnerOf(action), teamId });
-            report({ action, ok: true, learnerId: learnerOf(action), error: null, resumed: false });
-          }
-        } catch (error) {
-          for (const action of batch) {
-            await journal.fail(tenant, runId, action.id, message(error));
-            report({ action, ok: false, learnerId: learnerOf(action), error: message(error), resumed: false });
-          }
-        }
-      }
+      for (let i = 0; i < group.length; i += size) batches.push({ teamId, batch: group.slice(i, i + size) });
     }
+    // Batches are independent (Litmos ignores members already present), so they share the pipeline
+    // like any other action kind instead of waiting for each other.
+    await Promise.all(
+      batches.map(({ teamId, batch }) =>
+        limit(async () => {
+          if (options.signal?.aborted) return;
+          await Promise.all(batch.map((action) => journal.begin(tenant, runId, action.id, action)));
+          try {
+            await litmos.addTeamMembers(teamId, batch.map((action) => learnerOf(action) ?? ''));
+            for (const action of batch) {
+              await journal.complete(tenant, runId, action.id, { learnerId: learnerOf(action), teamId });
+              report({ action, ok: true, learnerId: learnerOf(action), error: null, resumed: false });
+            }
+          } catch (error) {
+            for (const action of batch) {
+              await journal.fail(tenant, runId, action.id, message(error));
+              report({ action, ok: false, learnerId: learnerOf(action), error: message(error), resumed: false });
+            }
+          }
+        }),
+      ),
+    );
   }
 
-  const limit = pLimit(options.concurrency ?? 4);
   for (const kind of ACTION_KINDS) {
     if (options.signal?.aborted) break;
     const actions = plan.actions.filter((action) => action.kind === kind);

@@ -17,8 +17,10 @@ export interface WebhookIntakeOptions {
   tenant: string;
   /** The webhook's private key, as BambooHR returned it at creation. */
   privateKey: () => Promise<string | undefined>;
-  /** How long to gather changes before starting a run, ms. @default 1000 */
+  /** Quiet time after the last delivery before a run starts, ms: a burst of edits becomes one run. @default 1000 */
   gatherMs?: number;
+  /** Longest a change waits for the burst to end, ms. @default 10 × gatherMs */
+  maxGatherMs?: number;
   /** Oldest delivery accepted, ms; older ones are treated as replays. @default 900_000 */
   maxAgeMs?: number;
 }
@@ -53,12 +55,26 @@ function employeeIdsOf(body: unknown): string[] {
 export function createWebhookIntake(options: WebhookIntakeOptions): WebhookIntake {
   const gatherMs = options.gatherMs ?? 1000;
   const maxAgeMs = options.maxAgeMs ?? 900_000;
+  const maxGatherMs = options.maxGatherMs ?? gatherMs * 10;
   const pending = new Set<string>();
   let timer: NodeJS.Timeout | undefined;
+  /** When the oldest change still gathering arrived. */
+  let gatheringSince = 0;
   let flushing: Promise<void> = Promise.resolve();
 
+  // Every delivery restarts the quiet period, so a burst of edits (an HR import) becomes one run, each
+  // of which re-reads every Litmos user; the cap keeps a steady trickle from postponing runs forever.
+  const schedule = () => {
+    if (timer) clearTimeout(timer);
+    else gatheringSince = Date.now();
+    const wait = Math.max(0, Math.min(gatherMs, gatheringSince + maxGatherMs - Date.now()));
+    timer = setTimeout(() => {
+      timer = undefined;
+      flushing = flushing.then(flush).catch((error: unknown) => console.error('webhook sync failed to start', error));
+    }, wait);
+  };
+
   async function flush(): Promise<void> {
-    timer = undefined;
     while (pending.size > 0) {
       const ids = [...pending];
       pending.clear();
@@ -90,11 +106,7 @@ export function createWebhookIntake(options: WebhookIntakeOptions): WebhookIntak
 
       const ids = employeeIdsOf(JSON.parse(rawBody.toString('utf8') || '{}'));
       for (const id of ids) pending.add(id);
-      if (ids.length > 0 && !timer) {
-        timer = setTimeout(() => {
-          flushing = flushing.then(flush).catch((error: unknown) => console.error('webhook sync failed to start', error));
-        }, gatherMs);
-      }
+      if (ids.length > 0) schedule();
       return ids;
     },
     async drain() {
