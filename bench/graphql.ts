@@ -106,6 +106,8 @@ function agreement(a: Nested, b: Nested): string {
   return `${same} of ${left.size}`;
 }
 
+// Read before the run: the code measured is what was there when it started, whatever is committed meanwhile.
+const provenanceAtStart = provenance();
 const SECRET_KEY = randomBytes(32).toString('hex');
 const storeDir = await mkdtemp(join(tmpdir(), 'rostergate-bench-'));
 const sandbox = await spawnSandbox({ employees: EMPLOYEES, seed: 1, rateWindowMs: RATE_WINDOW_MS });
@@ -227,7 +229,7 @@ try {
     'bench:graphql',
     `## bench:graphql
 
-${provenance()}
+${provenanceAtStart}
 - sandbox: ${EMPLOYEES} BambooHR employees (seed 1), provisioned into Litmos by a sync first; Litmos then holds
   ${shape.users} users, ${shape.teams} teams and ${shape.courses} courses, and the gateways start from a copy of
   that sync's SQLite store (${links} identity links); ${LATENCY_MS} ms added to every upstream call

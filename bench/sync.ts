@@ -95,6 +95,8 @@ async function benchSize(size: number, rss: ReturnType<typeof sampleRss>): Promi
 }
 
 const sizes = sizesFromArgs();
+// Read before the run: the code measured is what was there when it started, whatever is committed meanwhile.
+const provenanceAtStart = provenance();
 const rss = sampleRss();
 const budget: Budget = { limit: LIMITS.litmos, windowMs: RATE_WINDOW_MS, marginMs: defaultMarginMs(RATE_WINDOW_MS) };
 const results: SizedResult[] = [];
@@ -121,7 +123,7 @@ await writeSection(
   'bench:sync',
   `## bench:sync
 
-${provenance()}
+${provenanceAtStart}
 - sizes run: ${sizes.join(', ')} employees (BambooHR company, seed ${SEED}); total ${((Date.now() - started) / 60_000).toFixed(1)} min
 - rate limits: Litmos ${LIMITS.litmos} and BambooHR ${LIMITS.bamboohr} requests per rolling window of ${RATE_WINDOW_MS} ms
   (the real window is 60 s: multiply times by 60); the gateway adds a margin of ${budget.marginMs} ms, so its ceiling is

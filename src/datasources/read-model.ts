@@ -58,7 +58,7 @@ function groupBy<T>(pairs: Iterable<[string, T]>): Map<string, T[]> {
 
 export function createReadModel(options: ReadModelOptions): ReadModel {
   const { cache, litmos } = options;
-  const identityMemo = new WeakMap<Employee[], WeakMap<Learner[], IdentityIndex>>();
+  const identityMemo = new WeakMap<Employee[], WeakMap<Learner[], Promise<IdentityIndex>>>();
 
   const hrClient = (source: Source): HrClient => {
     const client = options.hr[source];
@@ -93,17 +93,21 @@ export function createReadModel(options: ReadModelOptions): ReadModel {
       return groupBy(results.flat().map((progress): [string, CourseProgress] => [progress.learnerId, progress]));
     },
 
-    async identities(source) {
-      const [employees, learners] = await Promise.all([model.employees(source), model.learners()]);
-      // Links change only while a sync applies, and the sync then drops the cached learners, so the
-      // same roster and learner list (by identity) always pair the same way: match once, not per request.
-      const known = identityMemo.get(employees)?.get(learners);
-      if (known) return known;
-      const index = matchIdentities(source, employees, learners, await options.links());
-      const byLearners = identityMemo.get(employees) ?? new WeakMap<Learner[], IdentityIndex>();
-      byLearners.set(learners, index);
-      identityMemo.set(employees, byLearners);
-      return index;
+    identities(source) {
+      return Promise.all([model.employees(source), model.learners()]).then(([employees, learners]) => {
+        // Links change only while a sync applies, and the sync then drops the cached learners, so the
+        // same roster and learner list (by identity) always pair the same way: match once, not per
+        // request — and requests arriving together share the one matching in progress.
+        let byLearners = identityMemo.get(employees);
+        if (!byLearners) identityMemo.set(employees, (byLearners = new WeakMap()));
+        let index = byLearners.get(learners);
+        if (!index) {
+          index = options.links().then((links) => matchIdentities(source, employees, learners, links));
+          byLearners.set(learners, index);
+          index.catch(() => byLearners?.delete(learners));
+        }
+        return index;
+      });
     },
 
     async invalidate(what) {

@@ -14,6 +14,9 @@ const BUCKETS = 64;
 type EmployeeRef = Pick<IdentityLink, 'source' | 'sourceId'>;
 
 /** Identity links (HR employee ↔ Litmos learner), with a reverse index by learner. */
+/** One collator for every comparison: `localeCompare` with options builds a new one each call. */
+const BY_ID = new Intl.Collator('en', { numeric: true }).compare;
+
 export class LinkRepository {
   constructor(
     private readonly kv: Keyv,
@@ -64,9 +67,7 @@ export class LinkRepository {
     const buckets = await this.kv.getMany<IdentityLink[]>(keys);
     return buckets
       .flatMap((bucket) => bucket ?? [])
-      .sort(
-        (a, b) => a.source.localeCompare(b.source) || a.sourceId.localeCompare(b.sourceId, 'en', { numeric: true }),
-      );
+      .sort((a, b) => (a.source < b.source ? -1 : a.source > b.source ? 1 : BY_ID(a.sourceId, b.sourceId)));
   }
 
   private bucketKey(tenant: string, employee: EmployeeRef): string {
