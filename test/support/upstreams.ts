@@ -3,6 +3,7 @@
  * make HR changes through BambooHR's write API and check Litmos through its read API, never through
  * the gateway they are testing.
  */
+import { expect } from 'vitest';
 import type { RunningSandbox } from '../../src/sandbox/index.js';
 import { SANDBOX_CREDENTIALS } from '../../src/sandbox/index.js';
 import type { SeedCompany, SeedPerson } from '../../src/sandbox/company.js';
@@ -81,6 +82,22 @@ export function shouldBeProvisioned(person: SeedPerson, today: string, blocklist
 
 export function activeUserNames(users: readonly LitmosUser[]): Set<string> {
   return new Set(users.filter((u) => u.Active).map((u) => u.UserName.toLowerCase()));
+}
+
+/**
+ * Litmos holds every eligible employee of `company` as an active learner (by username, or by email for
+ * the seeded users with another username) and no username twice. Returns the users read.
+ */
+export async function expectEveryEligibleOnce(sandbox: RunningSandbox, company: SeedCompany, today: string): Promise<LitmosUser[]> {
+  const users = await litmos(sandbox).users();
+  const names = users.map((u) => u.UserName.toLowerCase());
+  expect(new Set(names).size, 'no username twice').toBe(names.length);
+  const active = activeUserNames(users);
+  for (const person of eligiblePeople(company, today)) {
+    const byEmail = users.some((u) => u.Active && u.Email?.toLowerCase() === person.workEmail);
+    expect(active.has(person.workEmail!) || byEmail, `${person.workEmail} should be an active learner`).toBe(true);
+  }
+  return users;
 }
 
 export function eligiblePeople(company: SeedCompany, today: string, blocklist: readonly string[] = []): SeedPerson[] {

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSandbox, SANDBOX_CREDENTIALS, type RunningSandbox } from '../../src/sandbox/index.js';
-import { activeUserNames, eligiblePeople, litmos } from '../support/upstreams.js';
+import { expectEveryEligibleOnce } from '../support/upstreams.js';
 
 const TOKEN = 'resume-test-admin-token-0123456789';
 const today = new Date().toISOString().slice(0, 10);
@@ -107,13 +107,6 @@ describe('a run interrupted by a crash', () => {
 
     expect(finished.status).toBe('SUCCEEDED');
     expect(createdBeforeCrash).toBeLessThan(creates());
-    const users = await litmos(sandbox).users();
-    const names = users.map((u) => u.UserName.toLowerCase());
-    expect(new Set(names).size).toBe(names.length);
-    const active = activeUserNames(users);
-    for (const person of eligiblePeople(sandbox.companies.bamboohr, today)) {
-      const byEmail = users.some((u) => u.Active && u.Email?.toLowerCase() === person.workEmail);
-      expect(active.has(person.workEmail!) || byEmail, `${person.workEmail} provisioned`).toBe(true);
-    }
+    await expectEveryEligibleOnce(sandbox, sandbox.companies.bamboohr, today);
   }, 120_000);
 });
