@@ -6,7 +6,7 @@ import { UpstreamError, type UpstreamSystem } from '../errors.js';
 
 export type Json = Record<string, unknown>;
 
-export const isObject = (value: unknown): value is Json => typeof value === 'object' && value !== null && !Array.isArray(value);
+const isObject = (value: unknown): value is Json => typeof value === 'object' && value !== null && !Array.isArray(value);
 
 export function payloadChecks(system: UpstreamSystem) {
   const bad = (what: string, value: unknown, expected: string) =>
@@ -27,6 +27,13 @@ export function payloadChecks(system: UpstreamSystem) {
     text(value: unknown, what: string): string {
       if (typeof value !== 'string') throw bad(what, value, 'a string');
       return value;
+    },
+    json(body: string, what: string): unknown {
+      try {
+        return JSON.parse(body);
+      } catch {
+        throw bad(what, body.slice(0, 100), 'JSON');
+      }
     },
   };
 }

@@ -97,9 +97,9 @@ export function createSyncEngine(options: SyncEngineOptions): SyncEngine {
     return run as SyncRun;
   }
 
+  /** `remainingRequests`: Litmos requests the plan still needs, given while applying (for the ETA). */
   function publish(run: SyncRun, message: string | null = null, remainingRequests?: number) {
     const budget = options.litmosBudget();
-    const remaining = remainingRequests ?? run.progress.total - run.progress.done;
     bus.publish({
       runId: run.id,
       status: run.status,
@@ -108,7 +108,7 @@ export function createSyncEngine(options: SyncEngineOptions): SyncEngine {
       total: run.progress.total,
       counts: run.counts,
       budget: { limit: budget.limit, windowMs: budget.windowMs, used: budget.used, remaining: budget.remaining },
-      etaMs: run.status === 'APPLYING' ? options.litmosEta(remaining) : null,
+      etaMs: run.status === 'APPLYING' && remainingRequests !== undefined ? options.litmosEta(remainingRequests) : null,
       message,
     });
   }
@@ -138,11 +138,12 @@ export function createSyncEngine(options: SyncEngineOptions): SyncEngine {
     const plan = await store.settings.get<SyncPlan>(tenant, planKey(runId));
     const draft = await store.settings.get<Draft>(tenant, draftKey(runId));
     if (!plan || !draft) throw new Error(`run ${runId} has no stored plan to apply`);
-    run = await update(runId, { status: 'APPLYING', progress: { done: 0, total: plan.actions.length } });
+    let remainingRequests = plan.actions.reduce((sum, action) => sum + litmosRequestsFor(action), 0);
+    run = (await store.runs.update(tenant, runId, { status: 'APPLYING', progress: { done: 0, total: plan.actions.length } })) as SyncRun;
+    publish(run, null, remainingRequests);
     const counts = emptyCounts();
     let done = 0;
     let lastPublished = 0;
-    let remainingRequests = plan.actions.reduce((sum, action) => sum + litmosRequestsFor(action), 0);
     let persisting: Promise<void> = Promise.resolve();
     const onResult = (result: ActionResult) => {
       done += 1;

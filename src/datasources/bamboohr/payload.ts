@@ -3,7 +3,7 @@
  * the mapping relies on becomes an `UPSTREAM_BAD_RESPONSE` naming the key and the value received,
  * instead of an `undefined` somewhere in a sync plan.
  */
-import { isObject, payloadChecks, type Json } from '../payload.js';
+import { payloadChecks } from '../payload.js';
 
 /** One row of a custom report: `id` plus one value per requested field that the account has. */
 export interface BambooHrReportRow {
@@ -48,7 +48,7 @@ export interface BambooHrChanges {
   employeeIds: string[];
 }
 
-const { bad, object, array, text } = payloadChecks('bamboohr');
+const { bad, object, array, text, json } = payloadChecks('bamboohr');
 
 /** Ids arrive as numeric strings in JSON payloads and as integers in a few (meta, filters). */
 function id(value: unknown, what: string): string {
@@ -57,16 +57,9 @@ function id(value: unknown, what: string): string {
   return s;
 }
 
-export function parseJson(body: string, what: string): unknown {
-  try {
-    return JSON.parse(body);
-  } catch {
-    throw bad(what, body.slice(0, 100), 'JSON');
-  }
-}
 
 export function parseReport(body: string): BambooHrReport {
-  const raw = object(parseJson(body, 'custom report'), 'custom report');
+  const raw = object(json(body, 'custom report'), 'custom report');
   const fieldIds = new Set(array(raw.fields, 'custom report fields').map((f, i) => text(object(f, `report field ${i}`).id, `report field ${i} id`)));
   const rows = array(raw.employees, 'custom report employees').map((entry, i) => {
     const row = object(entry, `report employee ${i}`);
@@ -85,7 +78,7 @@ export function parseReport(body: string): BambooHrReport {
 }
 
 export function parseStatusRows(body: string): BambooHrStatusRow[] {
-  return array(parseJson(body, 'employmentStatus table'), 'employmentStatus table').map((entry, i) => {
+  return array(json(body, 'employmentStatus table'), 'employmentStatus table').map((entry, i) => {
     const row = object(entry, `employmentStatus row ${i}`);
     return {
       employeeId: id(row.employeeId, `employmentStatus row ${i} employeeId`),
@@ -98,7 +91,7 @@ export function parseStatusRows(body: string): BambooHrStatusRow[] {
 
 export function parseJobRows(body: string): BambooHrJobRow[] {
   const optional = (value: unknown, what: string) => (value === null || value === undefined ? null : text(value, what));
-  return array(parseJson(body, 'jobInfo table'), 'jobInfo table').map((entry, i) => {
+  return array(json(body, 'jobInfo table'), 'jobInfo table').map((entry, i) => {
     const row = object(entry, `jobInfo row ${i}`);
     return {
       employeeId: id(row.employeeId, `jobInfo row ${i} employeeId`),
@@ -112,7 +105,7 @@ export function parseJobRows(body: string): BambooHrJobRow[] {
 }
 
 export function parseFields(body: string): BambooHrField[] {
-  return array(parseJson(body, 'meta/fields'), 'meta/fields').map((entry, i) => {
+  return array(json(body, 'meta/fields'), 'meta/fields').map((entry, i) => {
     const field = object(entry, `meta field ${i}`);
     const alias = field.alias === undefined || field.alias === null ? null : text(field.alias, `meta field ${i} alias`);
     return {
@@ -125,7 +118,7 @@ export function parseFields(body: string): BambooHrField[] {
 }
 
 export function parseChanges(body: string): BambooHrChanges {
-  const raw = object(parseJson(body, 'changed employees'), 'changed employees');
+  const raw = object(json(body, 'changed employees'), 'changed employees');
   // PHP serialises an empty map as `[]`, so "nobody changed" can arrive as an empty array.
   const employees = Array.isArray(raw.employees) && raw.employees.length === 0 ? {} : object(raw.employees, 'changed employees.employees');
   return {

@@ -3,7 +3,7 @@
  * the mapping relies on becomes an `UPSTREAM_BAD_RESPONSE` naming the key and the value received,
  * instead of an `undefined` somewhere in a sync plan.
  */
-import { isObject, payloadChecks, type Json } from '../payload.js';
+import { payloadChecks } from '../payload.js';
 
 export interface NamelyLink {
   id: string;
@@ -66,7 +66,7 @@ export interface NamelyGroupType {
   type: string;
 }
 
-const { bad, object, array, text } = payloadChecks('namely');
+const { bad, object, array, text, json } = payloadChecks('namely');
 
 /** Namely leaves never-set text fields null and cleared ones ""; absent keys count as null. */
 function optionalText(value: unknown, what: string): string | null {
@@ -74,13 +74,6 @@ function optionalText(value: unknown, what: string): string | null {
   return text(value, what);
 }
 
-export function parseJson(body: string, what: string): unknown {
-  try {
-    return JSON.parse(body);
-  } catch {
-    throw bad(what, body.slice(0, 100), 'JSON');
-  }
-}
 
 function parseAddress(value: unknown, what: string): NamelyAddress | null {
   if (value === undefined || value === null) return null;
@@ -137,7 +130,7 @@ export function parseProfile(value: unknown): NamelyProfile {
 
 /** A `GET /profiles` page; `total_count` is required because the read's completeness rests on it. */
 export function parseProfilesPage(body: string): ProfilesPage {
-  const raw = object(parseJson(body, 'profiles page'), 'profiles page');
+  const raw = object(json(body, 'profiles page'), 'profiles page');
   const meta = object(raw.meta, 'profiles page meta');
   const totalCount = meta.total_count;
   if (typeof totalCount !== 'number' || !Number.isInteger(totalCount) || totalCount < 0) {
@@ -148,14 +141,14 @@ export function parseProfilesPage(body: string): ProfilesPage {
 
 /** `GET /profiles/{id}`: the envelope with exactly one profile. */
 export function parseSingleProfile(body: string): NamelyProfile {
-  const raw = object(parseJson(body, 'profile'), 'profile envelope');
+  const raw = object(json(body, 'profile'), 'profile envelope');
   const profiles = array(raw.profiles, 'profile envelope profiles');
   if (profiles.length !== 1) throw bad('profile envelope profiles', `${profiles.length} profiles`, 'exactly one');
   return parseProfile(profiles[0]);
 }
 
 export function parseFields(body: string): NamelyField[] {
-  const raw = object(parseJson(body, 'profile fields'), 'profile fields');
+  const raw = object(json(body, 'profile fields'), 'profile fields');
   return array(raw.fields, 'profile fields fields').map((entry, i) => {
     const field = object(entry, `fields[${i}]`);
     return {
@@ -167,7 +160,7 @@ export function parseFields(body: string): NamelyField[] {
 }
 
 export function parseGroups(body: string): { groups: NamelyGroup[]; groupTypes: NamelyGroupType[] } {
-  const raw = object(parseJson(body, 'groups'), 'groups');
+  const raw = object(json(body, 'groups'), 'groups');
   const groups = array(raw.groups, 'groups groups').map((entry, i) => {
     const group = object(entry, `groups[${i}]`);
     const links = object(group.links, `groups[${i}].links`);

@@ -1,4 +1,4 @@
-import { Arg, Authorized, Ctx, ID, Resolver, Root, Subscription } from 'type-graphql';
+import { Arg, Authorized, ID, Resolver, Root, Subscription } from 'type-graphql';
 import type { GatewayContext } from '../../context.js';
 import { NotFoundError } from '../../errors.js';
 import { SyncProgress } from '../../schema/sync-run.type.js';
