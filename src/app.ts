@@ -5,7 +5,7 @@
 import type { Config } from './config.js';
 import type { GatewayContext, Principal } from './context.js';
 import { createLoaders } from './datasources/loaders.js';
-import { UnauthenticatedError } from './errors.js';
+import { ConfigError, UnauthenticatedError } from './errors.js';
 import { toGraphQLError } from './errors-graphql.js';
 import { startSandbox, SANDBOX_CREDENTIALS, type RunningSandbox } from './sandbox/index.js';
 import { buildGatewaySchema } from './schema/build.js';
@@ -54,7 +54,7 @@ async function recordConnections(config: Config, store: GatewayStore, sandbox: R
     );
   }
   const { bamboohr, namely, litmos } = config.upstreams;
-  if (!litmos) throw new Error('LITMOS_API_KEY and LITMOS_SOURCE are required when upstreams are configured');
+  if (!litmos) throw new ConfigError('LITMOS_API_KEY and LITMOS_SOURCE are required when upstreams are configured', { variable: 'LITMOS_API_KEY' });
   return saveConnections(
     store,
     DEFAULT_TENANT,

@@ -144,6 +144,10 @@ export function loadConfig(env: Env = process.env): Config {
   const sandboxWindow = integer(env, 'ROSTERGATE_SANDBOX_RATE_WINDOW_MS', 60_000, 10, 3_600_000);
   const configured = upstreams(env);
   const useSandbox = Object.keys(configured).length === 0;
+  // Real HR systems with the sandbox's Litmos would provision nobody anyone can see: refuse it.
+  if (!useSandbox && !configured.litmos) {
+    throw new ConfigError('LITMOS_API_KEY and LITMOS_SOURCE are required when BambooHR or Namely is configured', { variable: 'LITMOS_API_KEY' });
+  }
   return {
     port: integer(env, 'ROSTERGATE_PORT', 4000, 0, 65_535),
     host: env.ROSTERGATE_HOST || '127.0.0.1',

@@ -40,6 +40,7 @@ describe('loadConfig', () => {
 
   it('takes upstream credentials all or none, and leaves the sandbox when given', () => {
     expect((fails({ LITMOS_API_KEY: 'k' }) as Error).message).toContain('LITMOS_SOURCE');
+    expect(fails({ BAMBOOHR_SUBDOMAIN: 'acme', BAMBOOHR_API_KEY: 'b' })).toMatchObject({ details: { variable: 'LITMOS_API_KEY' } });
     const config = loadConfig({ LITMOS_API_KEY: 'k', LITMOS_SOURCE: 'acme', BAMBOOHR_SUBDOMAIN: 'acme', BAMBOOHR_API_KEY: 'b' });
     expect(config.useSandbox).toBe(false);
     expect(config.rateWindowMs).toBe(60_000);

@@ -7,6 +7,7 @@ import { GraphQLClient, gql } from 'graphql-request';
 import { createClient } from 'graphql-ws';
 import WebSocket from 'ws';
 import { loadClientConfig } from '../config.js';
+import { ConfigError } from '../errors.js';
 
 interface RunView {
   runId: string;
@@ -86,7 +87,7 @@ export function syncCommand(): Command {
       const config = loadClientConfig();
       const url = (options.url ?? config.url).replace(/\/+$/, '');
       const token = options.token ?? config.token;
-      if (!token) throw new Error('an API token is needed: --token or ROSTERGATE_TOKEN');
+      if (!token) throw new ConfigError('an API token is needed: --token or ROSTERGATE_TOKEN', { variable: 'ROSTERGATE_TOKEN' });
       const client = new GraphQLClient(`${url}/graphql`, { headers: { authorization: `Bearer ${token}` } });
       const { startSync: run } = await client.request<{ startSync: RunView }>(START, {
         input: { source: options.source.toUpperCase(), dryRun: options.dryRun },

@@ -7,7 +7,7 @@ import { createHmac, timingSafeEqual } from 'node:crypto';
 import type Keyv from 'keyv';
 import { REPORT_FIELDS } from '../datasources/bamboohr/mapping.js';
 import type { UpstreamClient } from '../datasources/http.js';
-import { UnauthenticatedError } from '../errors.js';
+import { UnauthenticatedError, UpstreamError } from '../errors.js';
 import type { SyncEngine } from './engine.js';
 
 export interface WebhookIntakeOptions {
@@ -151,7 +151,9 @@ export async function registerBambooHrWebhook(
     }),
   });
   const created = JSON.parse(response.body) as { id?: unknown; privateKey?: unknown };
-  if (typeof created.id !== 'string' && typeof created.id !== 'number') throw new Error('BambooHR answered the webhook creation without an id');
-  if (typeof created.privateKey !== 'string') throw new Error('BambooHR answered the webhook creation without a private key');
-  return { id: String(created.id), privateKey: created.privateKey };
+  const missing = typeof created.id !== 'string' && typeof created.id !== 'number' ? 'an id' : typeof created.privateKey !== 'string' ? 'a private key' : null;
+  if (missing) {
+    throw new UpstreamError('bamboohr', response.status, `the webhook creation was answered without ${missing}`, { code: 'UPSTREAM_BAD_RESPONSE', retryable: false });
+  }
+  return { id: String(created.id), privateKey: String(created.privateKey) };
 }
