@@ -9,6 +9,7 @@ import { startSimulator, type RunningSimulator } from './kit.js';
 import { createLitmosSimulator } from './litmos/simulator.js';
 import { createNamelySimulator } from './namely/simulator.js';
 import type { SeedCompany } from './company.js';
+import { FORMAT_QUIRKS, withQuirks, type QuirksPatch, type SandboxQuirks } from './quirks.js';
 
 export interface SandboxOptions {
   /** BambooHR's port; Namely and Litmos take the next two. 0 picks free ports. @default 0 */
@@ -25,6 +26,11 @@ export interface SandboxOptions {
   today?: string;
   /** @default "127.0.0.1" */
   host?: string;
+  /**
+   * The documented vendor quirks to show (see quirks.ts). A preset, or a patch over `FORMAT_QUIRKS`.
+   * @default FORMAT_QUIRKS — every format quirk, no injected faults
+   */
+  quirks?: SandboxQuirks | QuirksPatch;
 }
 
 export const SANDBOX_CREDENTIALS = {
@@ -38,6 +44,10 @@ export interface RunningSandbox {
   namely: RunningSimulator & { baseUrl: string };
   litmos: RunningSimulator & { baseUrl: string };
   companies: { bamboohr: SeedCompany; namely: SeedCompany };
+  /** The live quirk switches of all three simulators; change them with `setQuirks`. */
+  quirks: SandboxQuirks;
+  /** Changes quirk switches while running (e.g. faults off for a test that counts requests). */
+  setQuirks(patch: QuirksPatch): void;
   /** `POST /__sandbox/reset` on all three. */
   reset(): void;
   close(): Promise<void>;
@@ -51,6 +61,10 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Runnin
   const latencyMs = options.latencyMs ?? 0;
   const host = options.host ?? '127.0.0.1';
   const port = (offset: number) => (options.port ? options.port + offset : 0);
+  // One live object per vendor: each simulator reads its switches per request, so setQuirks takes effect at once.
+  const quirks = withQuirks(FORMAT_QUIRKS, options.quirks);
+  const commonFor = () => ({ ...quirks.common });
+  const common = { bamboohr: commonFor(), namely: commonFor(), litmos: commonFor() };
 
   const bamboohrCompany = generateCompany({ seed, size, today, name: 'Acme Rockets' });
   const namelyCompany = generateCompany({ seed: seed + 1, size: Math.max(10, Math.floor(size / 5)), today, name: 'Nimbus Labs' });
@@ -58,14 +72,18 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Runnin
   const bamboo = createBambooHrSimulator({
     company: bamboohrCompany,
     apiKey: SANDBOX_CREDENTIALS.bamboohr.apiKey,
-    rate: { limit: 100, windowMs: rateWindowMs, status: 503, retryAfter: true },
+    rate: { limit: 100, windowMs: rateWindowMs, status: quirks.bamboohr.throttleAs429 ? 429 : 503, retryAfter: true },
     latencyMs,
+    quirks: { common: common.bamboohr, vendor: quirks.bamboohr },
+    seed,
   });
   const namely = createNamelySimulator({
     company: namelyCompany,
     token: SANDBOX_CREDENTIALS.namely.token,
     rate: { limit: 300, windowMs: rateWindowMs, status: 429, retryAfter: true },
     latencyMs,
+    quirks: { common: common.namely, vendor: quirks.namely },
+    seed,
   });
   const litmos = createLitmosSimulator({
     companies: [bamboohrCompany, namelyCompany],
@@ -73,6 +91,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Runnin
     rate: { limit: 100, windowMs: rateWindowMs, status: 503, retryAfter: false },
     latencyMs,
     seed,
+    quirks: { common: common.litmos, vendor: quirks.litmos },
   });
 
   const [b, n, l] = await Promise.all([
@@ -85,6 +104,15 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Runnin
     namely: { ...n, baseUrl: `${n.url}/api/v1` },
     litmos: { ...l, baseUrl: `${l.url}/v1.svc` },
     companies: { bamboohr: bamboohrCompany, namely: namelyCompany },
+    quirks,
+    setQuirks: (patch) => {
+      const simulators = { bamboohr: b, namely: n, litmos: l };
+      for (const [name, simulator] of Object.entries(simulators)) {
+        simulator.setQuirks({ ...patch.common, ...patch[name as keyof typeof simulators] });
+      }
+      // The vendor objects are live (the simulators merged into them); the common ones are per simulator.
+      Object.assign(quirks.common, patch.common);
+    },
     reset: () => {
       bamboo.spec.reset();
       namely.spec.reset();

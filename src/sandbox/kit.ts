@@ -5,6 +5,8 @@
  */
 import { createServer, type IncomingHttpHeaders, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
+import { createRandom } from './random.js';
+import type { CommonQuirks } from './quirks.js';
 
 export interface SimRequest {
   method: string;
@@ -106,6 +108,16 @@ export interface SimulatorSpec {
   rate: RateLimit;
   /** Delay added to every request, ms. @default 0 */
   latencyMs?: number;
+  /**
+   * Live quirk switches: `common` ones the kit applies to every API route, `vendor` ones the
+   * simulator reads per request. `PUT /__sandbox/quirks` merges a flat object into whichever holds
+   * each key. @default no quirks
+   */
+  quirks?: { common: CommonQuirks; vendor: object };
+  /** The vendor's transient server error (the kit sends it for `transientErrorRate`). @default an empty 500 */
+  transientError?: () => SimResponse;
+  /** Seeds the fault draws, so a failing run can be replayed. @default 1 */
+  seed?: number;
 }
 
 export interface RouteStats {
@@ -127,6 +139,8 @@ export interface RunningSimulator {
   resetStats(): void;
   setLimits(limits: Partial<RateLimit>): void;
   setLatency(ms: number): void;
+  /** Merges quirk switches by key (common or vendor); unknown keys throw. */
+  setQuirks(patch: Record<string, unknown>): void;
   close(): Promise<void>;
 }
 
@@ -174,6 +188,34 @@ function readBody(req: import('node:http').IncomingMessage): Promise<Buffer> {
   });
 }
 
+const NO_COMMON_QUIRKS: CommonQuirks = { transientErrorRate: 0, dropRate: 0, retryAfterForm: 'seconds' };
+
+/** Merges `patch` into the live switch objects by key; a key neither knows is a test's typo, not a no-op. */
+function mergeQuirks(targets: readonly object[], patch: Record<string, unknown>): void {
+  for (const [key, value] of Object.entries(patch)) {
+    const target = targets.find((t) => key in t);
+    if (!target) throw new Error(`unknown quirk ${key}`);
+    (target as Record<string, unknown>)[key] = value;
+  }
+}
+
+/** `Retry-After` for a wait of `waitMs`, in the form the quirk asks for (an HTTP-date rounds up to the next second). */
+function retryAfterValue(waitMs: number, form: CommonQuirks['retryAfterForm'], turn: number): string {
+  const seconds = Math.max(1, Math.ceil(waitMs / 1000));
+  const asDate = form === 'date' || (form === 'both' && turn % 2 === 1);
+  return asDate ? new Date(Date.now() + seconds * 1000 + 999).toUTCString() : String(seconds);
+}
+
+/** Sends the status line, headers and half the body, then cuts the connection: a response lost mid-body. */
+function sendTruncated(res: ServerResponse, response: SimResponse): void {
+  const body = Buffer.from(response.body ?? '');
+  res.statusCode = response.status;
+  for (const [name, value] of Object.entries(response.headers ?? {})) res.setHeader(name, value);
+  res.setHeader('Content-Length', Math.max(body.length, 2));
+  res.flushHeaders();
+  res.write(body.subarray(0, Math.floor(body.length / 2)), () => res.socket?.destroy());
+}
+
 export async function startSimulator(
   spec: SimulatorSpec,
   options: { port?: number; host?: string } = {},
@@ -181,6 +223,10 @@ export async function startSimulator(
   const window = new RollingWindow();
   const rate: RateLimit = { ...spec.rate };
   let latencyMs = spec.latencyMs ?? 0;
+  const common = spec.quirks?.common ?? { ...NO_COMMON_QUIRKS };
+  const vendorQuirks = spec.quirks?.vendor ?? {};
+  const random = createRandom(spec.seed ?? 1);
+  let throttles = 0;
   let faults: Fault[] = [];
   let stats: SimulatorStats = { total: 0, throttled: 0, routes: {} };
   const sockets = new Set<Socket>();
@@ -216,6 +262,15 @@ export async function startSimulator(
       return json(200, rate);
     })
     .on('GET', '/__sandbox/limits', () => json(200, rate))
+    .on('GET', '/__sandbox/quirks', () => json(200, { ...common, ...vendorQuirks }))
+    .on('PUT', '/__sandbox/quirks', (req) => {
+      try {
+        mergeQuirks([common, vendorQuirks], JSON.parse(req.body.toString() || '{}') as Record<string, unknown>);
+      } catch (error) {
+        return json(400, { error: String(error) });
+      }
+      return json(200, { ...common, ...vendorQuirks });
+    })
     .on('PUT', '/__sandbox/latency', (req) => {
       latencyMs = (JSON.parse(req.body.toString() || '{}') as { ms?: number }).ms ?? 0;
       return json(200, { ms: latencyMs });
@@ -270,13 +325,30 @@ export async function startSimulator(
         count(key, rate.status);
         const throttled = spec.throttled?.() ?? { status: rate.status, body: '' };
         const headers = { ...throttled.headers };
-        if (rate.retryAfter) headers['Retry-After'] = String(Math.max(1, Math.ceil(waitMs / 1000)));
+        if (rate.retryAfter) headers['Retry-After'] = retryAfterValue(waitMs, common.retryAfterForm, throttles++);
         return send(res, { ...throttled, status: rate.status, headers }, false);
       }
 
+      // Injected faults are drawn only for routes that exist: a 404 stays a 404.
+      const transient = found !== undefined && random.chance(common.transientErrorRate);
+      if (transient && random.chance(0.5)) {
+        const error = spec.transientError?.() ?? { status: 500, body: '' };
+        count(key, error.status);
+        return send(res, error, false);
+      }
       const response = found
         ? await found.route.handler({ ...base, params: found.params, credential })
         : json(404, { error: `no route ${method} ${url.pathname}` });
+      if (transient) {
+        // The request took effect; only its answer is lost to a server error.
+        const error = spec.transientError?.() ?? { status: 500, body: '' };
+        count(key, error.status);
+        return send(res, error, false);
+      }
+      if (found !== undefined && method !== 'HEAD' && random.chance(common.dropRate)) {
+        count(key, 0);
+        return sendTruncated(res, response);
+      }
       count(key, response.status);
       send(res, response, method === 'HEAD');
     } catch (error) {
@@ -307,6 +379,7 @@ export async function startSimulator(
     setLatency: (ms) => {
       latencyMs = ms;
     },
+    setQuirks: (patch) => mergeQuirks([common, vendorQuirks], patch),
     close: () =>
       new Promise<void>((resolve) => {
         for (const socket of sockets) socket.destroy();

@@ -15,6 +15,7 @@ import { reportRoutes } from './report-routes.js';
 import { BambooHrStore } from './store.js';
 import { WebhookHub, type WebhookResult } from './webhooks.js';
 import { failure } from './wire.js';
+import type { BambooHrQuirks, CommonQuirks } from '../quirks.js';
 
 export interface BambooHrSimulatorOptions {
   company: SeedCompany;
@@ -28,6 +29,10 @@ export interface BambooHrSimulatorOptions {
   today?: LocalDate;
   /** Waits before each retry of a failed webhook delivery, ms (BambooHR's 5…80 minutes, scaled down). @default [50, 100, 200, 400, 800] */
   webhookRetryDelaysMs?: readonly number[];
+  /** Live quirk switches (see ../quirks.ts). @default none */
+  quirks?: { common: CommonQuirks; vendor: BambooHrQuirks };
+  /** Seeds the injected-fault draws. @default 1 */
+  seed?: number;
 }
 
 export interface BambooHrSimulator {
@@ -94,6 +99,9 @@ export function createBambooHrSimulator(options: BambooHrSimulatorOptions): Bamb
       control,
       rate: { ...BAMBOOHR_RATE_DEFAULTS, ...options.rate },
       latencyMs: options.latencyMs ?? 0,
+      ...(options.quirks && { quirks: options.quirks }),
+      ...(options.seed !== undefined && { seed: options.seed }),
+      transientError: () => failure(500, 'Internal Server Error'),
       reset: () => {
         store.reset();
         webhooks.reset();

@@ -9,7 +9,8 @@ import { Router, json, type RateLimit, type SimRequest, type SimResponse, type S
 import { litmosRoutes } from './routes.js';
 import { seedLitmos } from './seed.js';
 import { LitmosState } from './state.js';
-import { fault, queryParam, responseFormat, serviceUnavailable } from './wire.js';
+import { fault, queryParam, requestError, responseFormat, serviceUnavailable } from './wire.js';
+import type { CommonQuirks, LitmosQuirks } from '../quirks.js';
 
 export interface LitmosSimulatorOptions {
   /** HR companies to seed against: the first lends its people to the existing learners and a team name; all of them are kept clear of the outsiders. @default [] */
@@ -22,6 +23,8 @@ export interface LitmosSimulatorOptions {
   latencyMs?: number;
   /** Seeds the ids and the seeded account; the same seed and companies give the same account. @default 1 */
   seed?: number;
+  /** Live quirk switches (see ../quirks.ts). @default none */
+  quirks?: { common: CommonQuirks; vendor: LitmosQuirks };
 }
 
 export interface LitmosSimulator {
@@ -87,6 +90,9 @@ export function createLitmosSimulator(options: LitmosSimulatorOptions = {}): Lit
       control: controlRoutes(state, now),
       rate: { limit: 100, windowMs: 60_000, status: 503, retryAfter: false, ...options.rate },
       latencyMs: options.latencyMs ?? 0,
+      ...(options.quirks && { quirks: options.quirks }),
+      seed,
+      transientError: requestError,
     },
   };
 }

@@ -253,3 +253,19 @@ export function readRecords(body: string, contentType: string | undefined, contr
   if (!root) throw new BadBody('empty XML body');
   return elementsOf(root.content).map((item) => readXmlMembers(elementsOf(item.content), contract));
 }
+
+/**
+ * WCF's answer to a request it failed on (recorded: python-litmos-api `module_complete_3`): a 500
+ * with an HTML page. Litmos sends it now and then on any route, sometimes after the write was made.
+ */
+export function requestError(): SimResponse {
+  return {
+    status: 500,
+    statusText: 'The server encountered an error processing the request. Please see the server logs for more details.',
+    headers: { ...IIS_HEADERS, 'Content-Type': 'text/html' },
+    body:
+      '<html version="-//W3C//DTD XHTML 2.0//EN" xml:lang="en" xmlns="http://www.w3.org/1999/xhtml"><HEAD><TITLE>Request Error</TITLE></HEAD>' +
+      '<BODY><DIV id="content"><P class="heading1"><B>Error Status Code:</B> \'InternalServerError\'</P><P><B>Details: </B>The server ' +
+      'encountered an error processing the request. Please see the server logs for more details.</P></DIV></BODY></html>',
+  };
+}

@@ -10,6 +10,7 @@ import { buildDirectory, seededUuid, type Group, type ProfileRecord } from './di
 import { createProfile, profilePayload, updateProfile } from './edits.js';
 import { profilesEnvelope, renderGroup, renderGroupTypes, renderTeam } from './render.js';
 import { FILTER_KEYS, Roster, SORT_KEYS, type ListQuery, type SortKey } from './roster.js';
+import type { CommonQuirks, NamelyQuirks } from '../quirks.js';
 
 export interface NamelySimulatorOptions {
   /** The seeded company; give Namely a different one from BambooHR's. */
@@ -22,6 +23,10 @@ export interface NamelySimulatorOptions {
   latencyMs?: number;
   /** The day user statuses are judged against (pre-hires pending, leavers inactive). @default company.today */
   today?: LocalDate;
+  /** Live quirk switches (see ../quirks.ts). @default none */
+  quirks?: { common: CommonQuirks; vendor: NamelyQuirks };
+  /** Seeds the injected-fault draws. @default 1 */
+  seed?: number;
 }
 
 /** A read-mostly handle on the simulator's state, for tests. */
@@ -222,6 +227,9 @@ export function createNamelySimulator(options: NamelySimulatorOptions): NamelySi
     router,
     rate: { ...(options.rate ?? DEFAULT_RATE) },
     latencyMs: options.latencyMs ?? 0,
+    ...(options.quirks && { quirks: options.quirks }),
+    ...(options.seed !== undefined && { seed: options.seed }),
+    transientError: () => json(500, { message: 'Internal Server Error', errors: [] }),
     authenticate(req) {
       const header = req.headers.authorization;
       const bearer = typeof header === 'string' ? /^Bearer\s+(.+)$/i.exec(header)?.[1] : undefined;
