@@ -146,7 +146,7 @@ describe('toEmployee', () => {
   });
 
   it('maps the recorded 2014 show response (MM/DD/YYYY dates, no employee_type, no reports_to)', () => {
-    const recorded = readFileSync(new URL('../../../shared/samples/namely/profiles_show.body.json', import.meta.url), 'utf8');
+    const recorded = readFileSync(new URL('../fixtures/recorded/namely/profiles_show.body.json', import.meta.url), 'utf8');
     const employee = toEmployee(parseSingleProfile(recorded), { accessFlagKey: 'litmos_activated', groupRoles: new Map() });
     expect(employee).toMatchObject({
       sourceId: '20332458-c1fe-412f-bcb8-01622f04a35d',
