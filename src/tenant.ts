@@ -146,9 +146,14 @@ export async function openTenant(options: TenantOptions): Promise<Tenant> {
   });
   const webhooks = createWebhookIntake({
     engine,
-    keyv: store.cache,
+    outbox: store.outbox,
     tenant: id,
     privateKey: () => store.secrets.get(id, SECRET.bamboohrWebhookKey).then((key) => key ?? undefined),
+    roster: async (fresh) => {
+      if (fresh) await readModel.invalidate({ source: 'BAMBOOHR' });
+      return new Set(hr.BAMBOOHR ? (await readModel.employees('BAMBOOHR')).map((employee) => employee.sourceId) : []);
+    },
+    onError: (error) => console.error('webhook sync failed to start', error),
     ...(options.webhookGatherMs !== undefined && { gatherMs: options.webhookGatherMs }),
   });
   return {

@@ -2,6 +2,7 @@ import type Keyv from 'keyv';
 import { openBackend } from './backend.js';
 import { JournalRepository } from './journal.js';
 import { LinkRepository } from './links.js';
+import { WebhookOutbox } from './outbox.js';
 import { KeyedMutex } from './lock.js';
 import { RunRecordRepository, type RunRecordShape } from './records.js';
 import { RunRepository, type RunShape } from './runs.js';
@@ -31,6 +32,8 @@ export interface Store<TRun extends RunShape = RunShape, TRecord extends RunReco
   settings: SettingsRepository;
   secrets: SecretRepository;
   tokens: TokenRepository;
+  /** Accepted webhook deliveries until a run has applied them. */
+  outbox: WebhookOutbox;
   /** Namespace "cache": upstream reads with TTLs. Keys are the caller's; start them with the tenant. */
   cache: Keyv;
   /** The backend without credentials, e.g. `postgres 127.0.0.1:5432/test public.keyv`, for logs. */
@@ -59,6 +62,7 @@ export async function openStore<TRun extends RunShape = RunShape, TRecord extend
     settings: new SettingsRepository(state),
     secrets: new SecretRepository(state, options.secretKey),
     tokens: new TokenRepository(state, locks),
+    outbox: new WebhookOutbox(state, locks),
     cache: backend.cache,
     address: backend.address,
     ping: async () => backend.ping(),

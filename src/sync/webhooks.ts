@@ -1,128 +1,170 @@
 /**
- * Inbound BambooHR webhooks: verify the signature, drop replays and duplicates, and turn the changed
- * employees into a targeted sync. Changes that arrive while another run holds the source wait and go
- * in the next run, so none is lost and runs never overlap.
+ * Inbound BambooHR webhooks: verify each delivery (datasources/bamboohr/delivery.ts), keep it in the
+ * store's outbox before the sender is answered, and turn the changed employees into a targeted sync.
+ * A delivery leaves the outbox only when a run has applied it, so a change acknowledged to BambooHR
+ * survives a crash; changes that arrive while another run holds the source wait for the next run.
  */
-import { createHmac, timingSafeEqual } from 'node:crypto';
-import type Keyv from 'keyv';
 import { REPORT_FIELDS } from '../datasources/bamboohr/mapping.js';
+import { verifyDelivery, type DeliveryHeaders } from '../datasources/bamboohr/delivery.js';
 import type { UpstreamClient } from '../datasources/http.js';
 import { UnauthenticatedError, UpstreamError } from '../errors.js';
+import type { WebhookOutbox } from '../store/outbox.js';
 import type { SyncEngine } from './engine.js';
+
+export { signDelivery as signWebhook } from '../datasources/bamboohr/delivery.js';
 
 export interface WebhookIntakeOptions {
   engine: SyncEngine;
-  /** Used to remember delivered signatures. */
-  keyv: Keyv;
+  outbox: WebhookOutbox;
   tenant: string;
   /** The webhook's private key, as BambooHR returned it at creation. */
   privateKey: () => Promise<string | undefined>;
+  /**
+   * The BambooHR employee ids the gateway knows; `fresh` asks for a re-read rather than the cache (a
+   * hire's first delivery names someone the cached roster has not seen yet).
+   */
+  roster: (fresh: boolean) => Promise<ReadonlySet<string>>;
   /** Quiet time after the last delivery before a run starts, ms: a burst of edits becomes one run. @default 1000 */
   gatherMs?: number;
   /** Longest a change waits for the burst to end, ms. @default 10 × gatherMs */
   maxGatherMs?: number;
-  /** Oldest delivery accepted, ms; older ones are treated as replays. @default 900_000 */
+  /** Largest distance between a delivery's timestamp and the clock, ms; it also bounds the replay window. @default 900_000 */
   maxAgeMs?: number;
+  /** Most employees one delivery may name. @default 100 */
+  maxEmployees?: number;
+  /** The clock. @default Date.now */
+  now?: () => number;
+  /** Told about a flush that failed; the deliveries stay in the outbox for the next one. @default ignore */
+  onError?: (error: unknown) => void;
+}
+
+export interface WebhookStats {
+  accepted: number;
+  replayed: number;
+  /** Named employees the roster does not know, dropped before the run. */
+  unknownEmployees: number;
 }
 
 export interface WebhookIntake {
-  /** Verifies and queues a delivery; throws UnauthenticatedError for a bad or replayed one. Returns the queued employee ids. */
-  receive(rawBody: Buffer, headers: { timestamp?: string; signature?: string }): Promise<string[]>;
-  /** Resolves when every queued change has been handed to a run and that run has ended. */
+  /**
+   * Verifies a delivery and stores it for the next run; throws UnauthenticatedError for one that is
+   * not signed by the key (or too old), BadUserInputError for a signed body that is not a delivery.
+   * Returns the employee ids it names (none for a replay).
+   */
+  receive(rawBody: Buffer, headers: DeliveryHeaders): Promise<string[]>;
+  /** Resolves when every change gathered so far has been handed to a run and that run has ended. */
   drain(): Promise<void>;
+  stats(): WebhookStats;
   close(): void;
 }
 
-export function signWebhook(privateKey: string, rawBody: Buffer | string, timestamp: string): string {
-  // BambooHR signs the body with the timestamp appended, no separator.
-  return createHmac('sha256', privateKey).update(Buffer.concat([Buffer.from(rawBody), Buffer.from(timestamp)])).digest('hex');
-}
-
-/** Unix seconds or an ISO date: BambooHR's documentation shows both. */
-function timestampMs(value: string): number | undefined {
-  const parsed = /^\d+$/.test(value) ? Number(value) * 1000 : Date.parse(value);
-  return Number.isFinite(parsed) ? parsed : undefined;
-}
-
-function employeeIdsOf(body: unknown): string[] {
-  if (typeof body !== 'object' || body === null) return [];
-  const record = body as { data?: { employeeId?: unknown }; employees?: { id?: unknown }[] };
-  // Event-based deliveries name one employee; legacy field-based ones may batch several.
-  const ids = [record.data?.employeeId, ...(record.employees ?? []).map((e) => e.id)];
-  return ids.filter((id): id is string | number => typeof id === 'string' || typeof id === 'number').map(String);
-}
+/** A run that ended like this has applied its scope; the deliveries behind it are done. */
+const APPLIED = new Set(['SUCCEEDED', 'PARTIAL']);
 
 export function createWebhookIntake(options: WebhookIntakeOptions): WebhookIntake {
+  const { outbox, tenant } = options;
+  const now = options.now ?? Date.now;
   const gatherMs = options.gatherMs ?? 1000;
   const maxAgeMs = options.maxAgeMs ?? 900_000;
   const maxGatherMs = options.maxGatherMs ?? gatherMs * 10;
-  const pending = new Set<string>();
+  const stats: WebhookStats = { accepted: 0, replayed: 0, unknownEmployees: 0 };
   let timer: NodeJS.Timeout | undefined;
   /** When the oldest change still gathering arrived. */
   let gatheringSince = 0;
   let flushing: Promise<void> = Promise.resolve();
+  /** Settles when the flush the current timer will start has finished: what `drain` awaits. */
+  let gathered: Promise<void> = Promise.resolve();
+  let closed = false;
+  let settle: () => void = () => undefined;
 
   // Every delivery restarts the quiet period, so a burst of edits (an HR import) becomes one run, each
   // of which re-reads every Litmos user; the cap keeps a steady trickle from postponing runs forever.
-  const schedule = () => {
+  function schedule(): void {
+    if (closed) return;
     if (timer) clearTimeout(timer);
-    else gatheringSince = Date.now();
-    const wait = Math.max(0, Math.min(gatherMs, gatheringSince + maxGatherMs - Date.now()));
+    else {
+      gatheringSince = now();
+      gathered = new Promise((resolve) => (settle = resolve));
+    }
+    const wait = Math.max(0, Math.min(gatherMs, gatheringSince + maxGatherMs - now()));
     timer = setTimeout(() => {
       timer = undefined;
-      flushing = flushing.then(flush).catch((error: unknown) => console.error('webhook sync failed to start', error));
+      flushing = flushing.then(flush).catch((error: unknown) => options.onError?.(error));
+      void flushing.then(settle);
     }, wait);
-  };
+  }
+
+  /** The named employees the roster knows; unknown ones are dropped and counted, after one fresh look. */
+  async function known(ids: readonly string[]): Promise<string[]> {
+    let roster = await options.roster(false);
+    if (ids.some((id) => !roster.has(id))) roster = await options.roster(true);
+    const kept = ids.filter((id) => roster.has(id));
+    stats.unknownEmployees += ids.length - kept.length;
+    return kept;
+  }
 
   async function flush(): Promise<void> {
-    while (pending.size > 0) {
-      const ids = [...pending];
-      pending.clear();
-      const { joined } = await options.engine.start({ source: 'BAMBOOHR', trigger: 'WEBHOOK', scope: ids });
+    for (;;) {
+      const entries = await outbox.pending(tenant);
+      if (entries.length === 0 || closed) return;
+      const scope = await known([...new Set(entries.flatMap((entry) => entry.employeeIds))]);
+      const done = entries.map((entry) => entry.id);
+      if (scope.length === 0) {
+        await outbox.complete(tenant, done, maxAgeMs * 2);
+        continue;
+      }
+      const { run, joined } = await options.engine.start({ source: 'BAMBOOHR', trigger: 'WEBHOOK', scope });
       await options.engine.idle();
       // Another run held the source: these changes were not in it, so they go in the next one.
-      if (joined) for (const id of ids) pending.add(id);
+      if (joined) continue;
+      const ended = await options.engine.get(run.id);
+      // A failed or held run leaves its deliveries pending: the next delivery, or the next start, retries them.
+      if (!ended || !APPLIED.has(ended.status)) return;
+      await outbox.complete(tenant, done, maxAgeMs * 2);
     }
   }
 
+  // Deliveries accepted before a crash or restart are still in the outbox: apply them now.
+  void outbox.pending(tenant).then(
+    (entries) => entries.length > 0 && schedule(),
+    (error: unknown) => options.onError?.(error),
+  );
+
   return {
     async receive(rawBody, headers) {
-      const key = await options.privateKey();
-      const { timestamp, signature } = headers;
-      if (!key) throw new UnauthenticatedError('no BambooHR webhook is registered for this tenant');
-      if (!timestamp || !signature) throw new UnauthenticatedError('X-BambooHR-Timestamp and X-BambooHR-Signature are required');
-      const expected = Buffer.from(signWebhook(key, rawBody, timestamp), 'hex');
-      const received = Buffer.from(signature, 'hex');
-      if (expected.length !== received.length || !timingSafeEqual(expected, received)) {
-        throw new UnauthenticatedError('the webhook signature does not match its body and timestamp');
+      const privateKey = await options.privateKey();
+      if (!privateKey) throw new UnauthenticatedError('no BambooHR webhook is registered for this tenant');
+      const delivery = verifyDelivery(rawBody, headers, {
+        privateKey,
+        now: now(),
+        maxAgeMs,
+        ...(options.maxEmployees !== undefined && { maxEmployees: options.maxEmployees }),
+      });
+      const fresh = await outbox.accept(tenant, { id: delivery.id, employeeIds: delivery.employeeIds, acceptedAt: new Date(now()).toISOString() });
+      if (!fresh) {
+        stats.replayed += 1;
+        return [];
       }
-      const sentAt = timestampMs(timestamp);
-      if (sentAt !== undefined && Math.abs(Date.now() - sentAt) > maxAgeMs) {
-        throw new UnauthenticatedError(`the webhook timestamp ${timestamp} is too old to accept`);
-      }
-      const seenKey = `webhook-seen:${options.tenant}:${signature}`;
-      if (await options.keyv.get(seenKey)) return [];
-      await options.keyv.set(seenKey, true, maxAgeMs * 2);
-
-      const ids = employeeIdsOf(JSON.parse(rawBody.toString('utf8') || '{}'));
-      for (const id of ids) pending.add(id);
-      if (ids.length > 0) schedule();
-      return ids;
+      stats.accepted += 1;
+      if (delivery.employeeIds.length > 0) schedule();
+      return delivery.employeeIds;
     },
     async drain() {
-      while (timer || pending.size > 0) {
-        await new Promise((resolve) => setTimeout(resolve, gatherMs));
-        await flushing;
+      for (let seen: Promise<void> | undefined; seen !== gathered || timer; ) {
+        seen = gathered;
+        await gathered;
       }
       await flushing;
     },
+    stats: () => ({ ...stats }),
     close() {
+      closed = true;
       if (timer) clearTimeout(timer);
       timer = undefined;
+      settle();
     },
   };
 }
-
 
 /**
  * Registers `url` as an event-based BambooHR webhook and returns its id and private key. The key is

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { signWebhook } from '../../src/sync/webhooks.js';
+import { signDelivery as signWebhook } from '../../src/datasources/bamboohr/delivery.js';
 import { startTestGateway, type TestGateway } from '../support/gateway.js';
 import { getRun, relaxSafeguard, sync, writes, type RunView } from '../support/sync.js';
 import { bamboohr, eligiblePeople, litmos } from '../support/upstreams.js';

@@ -1,0 +1,124 @@
+/**
+ * BambooHR webhook deliveries, verified: pure, so every rule is tested without a server.
+ *
+ * BambooHR signs `hex_lowercase(HMAC_SHA256(privateKey, rawBody + timestamp))` and sends it in
+ * `X-BambooHR-Signature`, the timestamp in `X-BambooHR-Timestamp`. Anything looser than the exact
+ * form lets a captured delivery be replayed under a "new" signature: Node's hex decoding stops at the
+ * first bad character (`abc…zz` decodes like `abc…`), and upper case decodes like lower case. So the
+ * signature must be 64 lower-case hex digits, compared in constant time as bytes, and a delivery is
+ * known by what it says (timestamp + body digest), never by how its signature is spelt.
+ */
+import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
+import { BadUserInputError, UnauthenticatedError } from '../../errors.js';
+
+export interface DeliveryHeaders {
+  timestamp?: string | undefined;
+  signature?: string | undefined;
+  contentType?: string | undefined;
+}
+
+export interface VerifyOptions {
+  /** The webhook's private key, as BambooHR returned it at creation. */
+  privateKey: string;
+  /** The receiver's clock, ms since the epoch. */
+  now: number;
+  /** Largest distance between the delivery's timestamp and `now`, ms. @default 900_000 */
+  maxAgeMs?: number;
+  /** Most employees one delivery may name; more is refused, not truncated. @default 100 */
+  maxEmployees?: number;
+}
+
+export interface VerifiedDelivery {
+  /** Stable across redeliveries of the same event and across re-spellings of its signature. */
+  id: string;
+  /** When BambooHR says it sent it, ms. */
+  sentAt: number;
+  /** The employees the delivery names, as BambooHR ids (numeric strings), without repeats. */
+  employeeIds: string[];
+}
+
+const SIGNATURE = /^[0-9a-f]{64}$/;
+const EMPLOYEE_ID = /^\d{1,12}$/;
+
+export function signDelivery(privateKey: string, rawBody: Buffer | string, timestamp: string): string {
+  // Body first, the timestamp appended, no separator: BambooHR's documented order.
+  return createHmac('sha256', privateKey).update(Buffer.concat([Buffer.from(rawBody), Buffer.from(timestamp)])).digest('hex');
+}
+
+/** Throws UnauthenticatedError for anything not signed by the key, BadUserInputError for a signed body that is not a delivery. */
+export function verifyDelivery(rawBody: Buffer, headers: DeliveryHeaders, options: VerifyOptions): VerifiedDelivery {
+  const { timestamp, signature } = headers;
+  if (!timestamp || !signature) throw new UnauthenticatedError('X-BambooHR-Timestamp and X-BambooHR-Signature are required');
+  if (!SIGNATURE.test(signature)) {
+    throw new UnauthenticatedError('X-BambooHR-Signature must be 64 lower-case hexadecimal digits (HMAC-SHA256)');
+  }
+  const expected = Buffer.from(signDelivery(options.privateKey, rawBody, timestamp), 'hex');
+  if (!timingSafeEqual(expected, Buffer.from(signature, 'hex'))) {
+    throw new UnauthenticatedError('the webhook signature does not match its body and timestamp');
+  }
+  const sentAt = parseTimestamp(timestamp);
+  if (sentAt === undefined) throw new UnauthenticatedError(`X-BambooHR-Timestamp must be unix seconds or an ISO 8601 date; received "${timestamp.slice(0, 40)}"`);
+  const maxAgeMs = options.maxAgeMs ?? 900_000;
+  if (Math.abs(options.now - sentAt) > maxAgeMs) {
+    throw new UnauthenticatedError(`the webhook timestamp ${timestamp} is outside the accepted window of ${maxAgeMs / 1000} s`);
+  }
+  const employeeIds = employeeIdsOf(parseBody(rawBody, headers.contentType));
+  const maxEmployees = options.maxEmployees ?? 100;
+  if (employeeIds.length > maxEmployees) {
+    throw new BadUserInputError(`a delivery may name at most ${maxEmployees} employees; this one names ${employeeIds.length}`, {
+      employees: employeeIds.length,
+      limit: maxEmployees,
+    });
+  }
+  const digest = createHash('sha256').update(rawBody).digest('hex');
+  return { id: `${sentAt}:${digest}`, sentAt, employeeIds };
+}
+
+/** Unix seconds or an ISO 8601 date: BambooHR's documentation and connectors show both. */
+export function parseTimestamp(value: string): number | undefined {
+  if (/^\d{1,12}$/.test(value)) return Number(value) * 1000;
+  if (!/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}/.test(value)) return undefined;
+  // `+0000` (BambooHR's own payload timestamps) is not an offset Date.parse reads everywhere.
+  const parsed = Date.parse(value.replace(/([+-]\d{2})(\d{2})$/, '$1:$2'));
+  return Number.isFinite(parsed) ? parsed : undefined;
+}
+
+/** JSON, or the form encoding BambooHR offers as the other delivery format. */
+function parseBody(rawBody: Buffer, contentType: string | undefined): unknown {
+  const text = rawBody.toString('utf8');
+  if (/application\/x-www-form-urlencoded/i.test(contentType ?? '')) return fromForm(new URLSearchParams(text));
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    throw new BadUserInputError('the webhook body is not JSON (or form-encoded with that content type)');
+  }
+}
+
+/** `data[employeeId]=1` and `employees[0][id]=1` → the ids, the only members the gateway reads. */
+function fromForm(form: URLSearchParams): unknown {
+  const employeeId = form.get('data[employeeId]');
+  const batched = [...form.entries()].filter(([name]) => /^employees\[\d+\]\[id\]$/.test(name)).map(([, id]) => ({ id }));
+  return { ...(employeeId !== null && { data: { employeeId } }), employees: batched };
+}
+
+/**
+ * Event-based deliveries name one employee (`data.employeeId`); legacy field-based ones may batch
+ * several (`employees[].id`). Anything else in the body is BambooHR's business, not ours; a named
+ * id that is not a BambooHR id is refused rather than skipped, so a malformed sender hears about it.
+ */
+function employeeIdsOf(body: unknown): string[] {
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) {
+    throw new BadUserInputError('the webhook body must be an object with data.employeeId or employees[].id');
+  }
+  const record = body as { data?: unknown; employees?: unknown };
+  const named: unknown[] = [];
+  if (typeof record.data === 'object' && record.data !== null && 'employeeId' in record.data) named.push(record.data.employeeId);
+  if (record.employees !== undefined) {
+    if (!Array.isArray(record.employees)) throw new BadUserInputError('the webhook body\'s employees must be a list');
+    for (const employee of record.employees as unknown[]) named.push(typeof employee === 'object' && employee !== null && 'id' in employee ? employee.id : undefined);
+  }
+  const ids = named.map((id) => (typeof id === 'number' ? String(id) : id));
+  const bad = ids.find((id) => typeof id !== 'string' || !EMPLOYEE_ID.test(id));
+  if (bad !== undefined) throw new BadUserInputError(`the webhook names an employee id that is not a BambooHR id: ${JSON.stringify(bad)?.slice(0, 40)}`);
+  return [...new Set(ids as string[])];
+}
