@@ -1,34 +1,70 @@
 /**
  * The one place an error becomes a GraphQL error: a `RostergateError`'s `code` is the
  * `extensions.code`, its details ride along, and anything unexpected is reported as INTERNAL without
- * its message (which could hold an upstream URL or a stack) leaking to the caller.
+ * its message (which could hold an upstream URL or a stack) leaking to the caller. No answer carries
+ * a stack trace or a file path, whatever NODE_ENV says.
  */
-import { unwrapResolverError } from '@apollo/server/errors';
 import { GraphQLError, type GraphQLFormattedError } from 'graphql';
-import { isRostergateError, type RostergateError } from './errors.js';
+import { isRostergateError, type ErrorCode, type RostergateError } from './errors.js';
+import { isTokenLimitError } from './limits.js';
 
-const HTTP_STATUS: Partial<Record<RostergateError['code'], number>> = {
+/** The HTTP status of an error answered outside GraphQL's 200 (plain routes, refused requests); 500 otherwise. */
+const HTTP_STATUS: Partial<Record<ErrorCode, number>> = {
+  BAD_USER_INPUT: 400,
   UNAUTHENTICATED: 401,
   FORBIDDEN: 403,
+  NOT_FOUND: 404,
+  CONFLICT: 409,
+  PAYLOAD_TOO_LARGE: 413,
+  RATE_LIMITED: 429,
+  QUERY_TOO_COMPLEX: 400,
+  QUERY_TOO_DEEP: 400,
+  QUERY_TOO_LARGE: 400,
+  TOO_MANY_ALIASES: 400,
+  TOO_MANY_DIRECTIVES: 400,
 };
+
+export function httpStatusFor(code: unknown): number {
+  return (typeof code === 'string' && HTTP_STATUS[code as ErrorCode]) || 500;
+}
+
+/** Statuses GraphQL answers carry too: a refused token is a 401 however it is transported. */
+const GRAPHQL_HTTP_STATUS = new Set<ErrorCode>(['UNAUTHENTICATED', 'FORBIDDEN', 'RATE_LIMITED', 'PAYLOAD_TOO_LARGE']);
 
 /** For errors raised outside resolvers (context creation), where Apollo expects a GraphQLError. */
 export function toGraphQLError(error: RostergateError): GraphQLError {
-  const status = HTTP_STATUS[error.code];
+  const status = GRAPHQL_HTTP_STATUS.has(error.code) ? httpStatusFor(error.code) : undefined;
   return new GraphQLError(error.message, {
     extensions: { code: error.code, ...error.details, ...(status && { http: { status } }) },
     originalError: error,
   });
 }
 
-export function formatError(formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError {
-  const original = unwrapResolverError(error);
-  if (isRostergateError(original)) {
-    return { ...formatted, message: original.message, extensions: { ...original.details, code: original.code } };
+/** The first `RostergateError` down the `originalError` chain (Apollo wraps validation and resolver errors). */
+function rostergateErrorIn(error: unknown): RostergateError | undefined {
+  for (let current = error, depth = 0; current instanceof Error && depth < 8; depth += 1) {
+    if (isRostergateError(current)) return current;
+    current = current instanceof GraphQLError ? current.originalError : undefined;
   }
-  const code = formatted.extensions?.code;
-  if (typeof code === 'string' && code !== 'INTERNAL_SERVER_ERROR') return formatted;
+  return undefined;
+}
+
+export function formatError(formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError {
+  const location = { ...(formatted.locations && { locations: formatted.locations }), ...(formatted.path && { path: formatted.path }) };
+  const known = rostergateErrorIn(error);
+  if (known) return { message: known.message, ...location, extensions: { ...known.details, code: known.code } };
+  if (isTokenLimitError(error) || isTokenLimitError((error as { originalError?: unknown } | null)?.originalError)) {
+    return { message: formatted.message.replace(/^Syntax Error: /, ''), extensions: { code: 'QUERY_TOO_LARGE' } };
+  }
+  // graphql-js's own document errors (parse, validation) carry no code; Apollo adds one, graphql-ws does not.
+  const documentError = error instanceof GraphQLError && !error.path && !error.originalError;
+  const code = formatted.extensions?.code ?? (documentError ? 'GRAPHQL_VALIDATION_FAILED' : undefined);
+  if (typeof code === 'string' && code !== 'INTERNAL_SERVER_ERROR') {
+    // A GraphQL-level error (parse, validation, bad variables): its message is about the caller's
+    // document. Field suggestions ("Did you mean …?") would map the schema for someone without a token.
+    return { message: formatted.message.replace(/ Did you mean .*\?$/, ''), ...location, extensions: { code } };
+  }
   // Unexpected: keep the path, hide the message, log on the server side.
-  console.error('internal error', original);
+  console.error('internal error', error);
   return { message: 'Internal error', ...(formatted.path && { path: formatted.path }), extensions: { code: 'INTERNAL' } };
 }

@@ -17,6 +17,13 @@ export const ERROR_CODES = [
   'UPSTREAM_RATE_LIMITED',
   'UPSTREAM_UNAVAILABLE',
   'UPSTREAM_BAD_RESPONSE',
+  'QUERY_TOO_COMPLEX',
+  'QUERY_TOO_DEEP',
+  'QUERY_TOO_LARGE',
+  'TOO_MANY_ALIASES',
+  'TOO_MANY_DIRECTIVES',
+  'PAYLOAD_TOO_LARGE',
+  'RATE_LIMITED',
   'INTERNAL',
 ] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];
@@ -50,6 +57,29 @@ export class ConflictError extends RostergateError {
 }
 export class ConfigError extends RostergateError {
   readonly code = 'CONFIG_INVALID';
+}
+
+export const OPERATION_LIMIT_CODES = ['QUERY_TOO_COMPLEX', 'QUERY_TOO_DEEP', 'QUERY_TOO_LARGE', 'TOO_MANY_ALIASES', 'TOO_MANY_DIRECTIVES'] as const;
+export type OperationLimitCode = (typeof OPERATION_LIMIT_CODES)[number];
+
+/** An operation refused before execution for its size or estimated cost (see limits.ts). */
+export class OperationLimitError extends RostergateError {
+  readonly code: OperationLimitCode;
+
+  constructor(code: OperationLimitCode, message: string, details: Record<string, unknown> = {}) {
+    super(message, details);
+    this.code = code;
+  }
+}
+
+/** A request body over its route's size limit; refused before it is read whole. */
+export class PayloadTooLargeError extends RostergateError {
+  readonly code = 'PAYLOAD_TOO_LARGE';
+}
+
+/** Too many requests from one caller; `details.retryAfterSeconds` says when to come back. */
+export class RateLimitedError extends RostergateError {
+  readonly code = 'RATE_LIMITED';
 }
 
 export type UpstreamSystem = 'bamboohr' | 'namely' | 'litmos';

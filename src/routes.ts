@@ -43,6 +43,8 @@ export function gatewayRoutes({ store, tenant, authenticate }: RouteDeps): Extra
       // BambooHR retries 5xx but not 4xx: a bad signature is answered 401 and never redelivered.
       method: 'POST',
       path: /^\/webhooks\/bamboohr$/,
+      // A delivery names one employee (a legacy batch, a few): 256 KiB is generous, and refused unread beyond.
+      maxBodyBytes: 256 * 1024,
       handle: async ({ req, res, body }) => {
         const header = (name: string) => {
           const value = req.headers[name];
@@ -51,6 +53,7 @@ export function gatewayRoutes({ store, tenant, authenticate }: RouteDeps): Extra
         const queued = await tenant.webhooks.receive(await body(), {
           timestamp: header('x-bamboohr-timestamp'),
           signature: header('x-bamboohr-signature'),
+          contentType: header('content-type'),
         });
         sendJson(res, 202, { queued });
       },

@@ -3,20 +3,26 @@
  * subscriptions on the same path over WebSocket, and a few plain routes sit beside them (health,
  * readiness, run reports, inbound webhooks). Everything domain-specific is passed in.
  */
-import { ApolloServer, HeaderMap, type HTTPGraphQLRequest } from '@apollo/server';
+import { ApolloServer, HeaderMap, type ApolloServerPlugin, type HTTPGraphQLRequest } from '@apollo/server';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
-import type { GraphQLFormattedError, GraphQLSchema } from 'graphql';
+import { createHash } from 'node:crypto';
+import { parse, specifiedRules, validate, type GraphQLError, type GraphQLFormattedError, type GraphQLSchema } from 'graphql';
 import { useServer } from 'graphql-ws/use/ws';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import getRawBody from 'raw-body';
+import { RateLimiterMemory, RateLimiterRes } from 'rate-limiter-flexible';
 import { WebSocketServer } from 'ws';
-import { formatError } from './errors-graphql.js';
+import { PayloadTooLargeError, RateLimitedError, type RostergateError } from './errors.js';
+import { formatError, httpStatusFor, toGraphQLError } from './errors-graphql.js';
+import { assertAffordable, DEFAULT_LIMITS, isTokenLimitError, limitRules, tokenLimitError, type OperationLimits } from './limits.js';
 
 export interface RouteContext {
   req: IncomingMessage;
   res: ServerResponse;
   url: URL;
   params: string[];
+  /** The whole body, up to the route's `maxBodyBytes`; PayloadTooLargeError beyond (checked against Content-Length, then while reading). */
   body: () => Promise<Buffer>;
 }
 
@@ -24,6 +30,8 @@ export interface ExtraRoute {
   method: string;
   /** Matched against the path; capture groups become `params`. */
   path: RegExp;
+  /** Largest body the route reads, bytes. @default 1_048_576 */
+  maxBodyBytes?: number;
   handle(ctx: RouteContext): Promise<void> | void;
 }
 
@@ -36,6 +44,18 @@ export interface HttpServerOptions<TContext extends object> {
   port?: number;
   /** @default "127.0.0.1" */
   host?: string;
+  /** What one operation may ask, on HTTP and WebSocket alike. @default DEFAULT_LIMITS */
+  limits?: OperationLimits;
+  /** Largest `/graphql` body, bytes. @default 1_048_576 */
+  maxBodyBytes?: number;
+  /** Largest WebSocket message, bytes. @default 65_536 */
+  maxMessageBytes?: number;
+  /** Subscriptions open at once on one connection, and for one token across connections. @default { perConnection: 20, perToken: 100 } */
+  maxSubscriptions?: { perConnection: number; perToken: number };
+  /** Browser origins allowed to open a WebSocket; clients that send no Origin (scripts) are not browsers and pass. @default [] */
+  allowedOrigins?: readonly string[];
+  /** Requests per caller (its token, else its address) per window; over it: 429 RATE_LIMITED with Retry-After. @default { points: 1000, durationSeconds: 10 } */
+  rateLimit?: { points: number; durationSeconds: number };
 }
 
 export interface RunningHttpServer {
@@ -44,13 +64,22 @@ export interface RunningHttpServer {
   close(): Promise<void>;
 }
 
-export function readBody(req: IncomingMessage): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (chunk: Buffer) => chunks.push(chunk));
-    req.on('end', () => resolve(Buffer.concat(chunks)));
-    req.on('error', reject);
-  });
+const MiB = 1_048_576;
+
+/**
+ * The body, refused as soon as it is known to be too large: at once when Content-Length says so,
+ * else as the bytes arrive (raw-body counts them), so a 600 MB upload is never buffered.
+ */
+export async function readBody(req: IncomingMessage, limit = MiB): Promise<Buffer> {
+  try {
+    const length = req.headers['content-length'];
+    return await getRawBody(req, { limit, ...(length !== undefined && { length }) });
+  } catch (error) {
+    if ((error as { type?: string }).type === 'entity.too.large') {
+      throw new PayloadTooLargeError(`the body is over the limit of ${limit} bytes`, { limit });
+    }
+    throw error;
+  }
 }
 
 export function sendJson(res: ServerResponse, status: number, value: unknown): void {
@@ -58,12 +87,11 @@ export function sendJson(res: ServerResponse, status: number, value: unknown): v
   res.end(JSON.stringify(value));
 }
 
-async function toApolloRequest(req: IncomingMessage, url: URL): Promise<HTTPGraphQLRequest> {
+function apolloRequest(req: IncomingMessage, url: URL, raw: string): HTTPGraphQLRequest {
   const headers = new HeaderMap();
   for (const [name, value] of Object.entries(req.headers)) {
     if (value !== undefined) headers.set(name, Array.isArray(value) ? value.join(', ') : value);
   }
-  const raw = (await readBody(req)).toString('utf8');
   let body: unknown = raw;
   if (raw && headers.get('content-type')?.startsWith('application/json')) {
     try {
@@ -75,63 +103,94 @@ async function toApolloRequest(req: IncomingMessage, url: URL): Promise<HTTPGrap
   return { method: req.method ?? 'GET', headers, search: url.search, body };
 }
 
+/** Who a request counts against: its bearer token (hashed, never kept as such), else its address. */
+function callerKey(authorization: string | undefined, address: string | undefined): string {
+  return authorization ? `token:${createHash('sha256').update(authorization).digest('hex')}` : `address:${address ?? 'unknown'}`;
+}
+
+/** Refuses, before execution, an HTTP operation over its estimated cost (the size rules run in validation). */
+function costPlugin(limits: OperationLimits): ApolloServerPlugin {
+  return {
+    requestDidStart: async () => ({
+      didResolveOperation: async ({ request, document, schema }) => {
+        assertAffordable(schema, { document, variables: request.variables, operationName: request.operationName }, limits);
+      },
+    }),
+  };
+}
+
+/** The refusal of a request outside GraphQL execution, with the status its code implies. */
+function sendError(res: ServerResponse, error: unknown): void {
+  const formatted = formatError({ message: String(error) }, error);
+  const code = formatted.extensions?.code;
+  if (error instanceof RateLimitedError) res.setHeader('retry-after', String(error.details.retryAfterSeconds));
+  // A refused body is not read: close the connection rather than drain it for keep-alive.
+  if (code === 'PAYLOAD_TOO_LARGE' || code === 'UNAUTHENTICATED') res.setHeader('connection', 'close');
+  sendJson(res, httpStatusFor(code), { errors: [formatted] });
+}
+
 export async function startHttpServer<TContext extends object>(
   options: HttpServerOptions<TContext>,
 ): Promise<RunningHttpServer> {
+  const limits = options.limits ?? DEFAULT_LIMITS;
+  const rate = options.rateLimit ?? { points: 1000, durationSeconds: 10 };
+  // In memory per process; the distributed mode will hand it the shared Redis (same library).
+  const limiter = new RateLimiterMemory({ points: rate.points, duration: rate.durationSeconds });
   const httpServer: Server = createServer();
-  const wsServer = new WebSocketServer({ server: httpServer, path: '/graphql' });
-  const wsCleanup = useServer<{ authorization?: string }>(
-    {
-      schema: options.schema,
-      // Browsers cannot set headers on a WebSocket, so the token may come in connectionParams instead.
-      context: (ctx) => options.context(ctx.connectionParams?.authorization ?? ctx.extra.request.headers.authorization),
-      onConnect: async (ctx) => {
-        try {
-          await options.context(ctx.connectionParams?.authorization ?? ctx.extra.request.headers.authorization);
-          return true;
-        } catch {
-          return false;
-        }
-      },
-      onNext: (_ctx, _id, _payload, _args, result) =>
-        result.errors ? { ...result, errors: result.errors.map((error) => formatError(error.toJSON(), error)) } : undefined,
-    },
-    wsServer,
-  );
+  const wsCleanup = serveSubscriptions(httpServer, options, limits);
 
   const apollo = new ApolloServer<TContext>({
     schema: options.schema,
     formatError: (formatted: GraphQLFormattedError, error: unknown) => formatError(formatted, error),
+    includeStacktraceInErrorResponses: false,
+    hideSchemaDetailsFromClientErrors: true,
     introspection: true,
+    parseOptions: { maxTokens: limits.maxTokens },
+    validationRules: limitRules(limits),
     plugins: [
+      costPlugin(limits),
       ApolloServerPluginDrainHttpServer({ httpServer }),
       { serverWillStart: async () => ({ drainServer: async () => void (await wsCleanup.dispose()) }) },
     ],
   });
   await apollo.start();
 
+  async function throttle(req: IncomingMessage): Promise<void> {
+    try {
+      await limiter.consume(callerKey(req.headers.authorization, req.socket.remoteAddress));
+    } catch (refusal) {
+      if (!(refusal instanceof RateLimiterRes)) throw refusal;
+      const retryAfterSeconds = Math.max(1, Math.ceil(refusal.msBeforeNext / 1000));
+      throw new RateLimitedError(`too many requests; try again in ${retryAfterSeconds} s`, { retryAfterSeconds });
+    }
+  }
+
+  async function answerGraphQL(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
+    // The caller is known before its body is read: a request without a valid token never gets its
+    // megabytes buffered. The context is built once and handed to Apollo.
+    const context = await options.context(req.headers.authorization);
+    const raw = req.method === 'GET' ? '' : (await readBody(req, options.maxBodyBytes ?? MiB)).toString('utf8');
+    const response = await apollo.executeHTTPGraphQLRequest({ httpGraphQLRequest: apolloRequest(req, url, raw), context: async () => context });
+    res.statusCode = response.status ?? 200;
+    for (const [name, value] of response.headers) res.setHeader(name, value);
+    if (response.body.kind === 'complete') return void res.end(response.body.string);
+    for await (const chunk of response.body.asyncIterator) res.write(chunk);
+    res.end();
+  }
+
   httpServer.on('request', async (req, res) => {
     const url = new URL(req.url ?? '/', 'http://gateway');
     try {
-      if (url.pathname === '/graphql') {
-        const response = await apollo.executeHTTPGraphQLRequest({
-          httpGraphQLRequest: await toApolloRequest(req, url),
-          context: () => options.context(req.headers.authorization),
-        });
-        res.statusCode = response.status ?? 200;
-        for (const [name, value] of response.headers) res.setHeader(name, value);
-        if (response.body.kind === 'complete') return res.end(response.body.string);
-        for await (const chunk of response.body.asyncIterator) res.write(chunk);
-        return res.end();
-      }
+      // Probes are never throttled: a busy gateway must still say it is alive.
+      if (url.pathname !== '/healthz' && url.pathname !== '/readyz') await throttle(req);
+      if (url.pathname === '/graphql') return await answerGraphQL(req, res, url);
       for (const route of options.routes ?? []) {
         const match = route.method === req.method ? route.path.exec(url.pathname) : null;
-        if (match) return await route.handle({ req, res, url, params: match.slice(1), body: () => readBody(req) });
+        if (match) return await route.handle({ req, res, url, params: match.slice(1), body: () => readBody(req, route.maxBodyBytes ?? MiB) });
       }
       sendJson(res, 404, { error: `no route ${req.method} ${url.pathname}` });
     } catch (error) {
-      const formatted = formatError({ message: String(error) }, error);
-      if (!res.headersSent) sendJson(res, statusFor(formatted.extensions?.code), { errors: [formatted] });
+      if (!res.headersSent) sendError(res, error);
       else res.end();
     }
   });
@@ -143,23 +202,89 @@ export async function startHttpServer<TContext extends object>(
     port,
     close: async () => {
       await apollo.stop();
-      wsServer.close();
+      wsCleanup.close();
     },
   };
 }
 
-/** Status for a plain (non-GraphQL) route error, from the same code GraphQL would carry. */
-function statusFor(code: unknown): number {
-  switch (code) {
-    case 'UNAUTHENTICATED':
-      return 401;
-    case 'FORBIDDEN':
-      return 403;
-    case 'NOT_FOUND':
-      return 404;
-    case 'BAD_USER_INPUT':
-      return 400;
-    default:
-      return 500;
-  }
+/**
+ * graphql-ws on `/graphql`, with the HTTP side's limits: a message cap (ws closes the socket with
+ * 1009 on a larger frame, before parsing it), an Origin allow-list on upgrade, authentication at
+ * `connection_init`, the operation limits on every subscribe, and caps on open subscriptions.
+ */
+function serveSubscriptions<TContext extends object>(httpServer: Server, options: HttpServerOptions<TContext>, limits: OperationLimits) {
+  const allowed = new Set(options.allowedOrigins ?? []);
+  const caps = options.maxSubscriptions ?? { perConnection: 20, perToken: 100 };
+  const wsServer = new WebSocketServer({
+    server: httpServer,
+    path: '/graphql',
+    maxPayload: options.maxMessageBytes ?? 65_536,
+    // A browser always sends Origin; a page on another site must not ride a user's token.
+    verifyClient: ({ origin }: { origin?: string }) => !origin || allowed.has(origin),
+  });
+  const open = new Map<object, Set<string>>();
+  const byToken = new Map<string, number>();
+  const tokenOf = (authorization: string | undefined) => callerKey(authorization, undefined);
+  type Extra = { request: IncomingMessage };
+  type Params = { authorization?: string };
+  const authorizationOf = (ctx: { connectionParams?: Readonly<Params>; extra: Extra }) =>
+    ctx.connectionParams?.authorization ?? ctx.extra.request.headers.authorization;
+  const release = (ctx: { connectionParams?: Readonly<Params>; extra: Extra }, id: string) => {
+    if (!open.get(ctx.extra)?.delete(id)) return;
+    const token = tokenOf(authorizationOf(ctx));
+    byToken.set(token, Math.max(0, (byToken.get(token) ?? 1) - 1));
+  };
+
+  const cleanup = useServer<Params, Extra>(
+    {
+      schema: options.schema,
+      // Browsers cannot set headers on a WebSocket, so the token may come in connectionParams instead.
+      context: (ctx) => options.context(authorizationOf(ctx)),
+      onConnect: async (ctx) => {
+        try {
+          await options.context(authorizationOf(ctx));
+          return true;
+        } catch {
+          return false;
+        }
+      },
+      onSubscribe: (ctx, id, payload): readonly GraphQLError[] | void => {
+        const refused = (error: RostergateError) => [toGraphQLError(error)];
+        const mine = open.get(ctx.extra) ?? new Set<string>();
+        const token = tokenOf(authorizationOf(ctx));
+        if (mine.size >= caps.perConnection || (byToken.get(token) ?? 0) >= caps.perToken) {
+          return refused(new RateLimitedError(`at most ${caps.perConnection} subscriptions per connection and ${caps.perToken} per token`, { retryAfterSeconds: 1 }));
+        }
+        let document;
+        try {
+          document = parse(payload.query, { maxTokens: limits.maxTokens });
+        } catch (error) {
+          return [isTokenLimitError(error) ? tokenLimitError(limits) : (error as GraphQLError)];
+        }
+        const errors = validate(options.schema, document, [...specifiedRules, ...limitRules(limits)]);
+        if (errors.length > 0) return errors;
+        try {
+          assertAffordable(options.schema, { document, variables: payload.variables ?? undefined, operationName: payload.operationName ?? undefined }, limits);
+        } catch (error) {
+          return [error as GraphQLError];
+        }
+        mine.add(id);
+        open.set(ctx.extra, mine);
+        byToken.set(token, (byToken.get(token) ?? 0) + 1);
+      },
+      onComplete: (ctx, id) => release(ctx, id),
+      onError: (ctx, id, _payload, errors) => {
+        release(ctx, id);
+        return errors.map((error) => formatError(error.toJSON(), error));
+      },
+      onClose: (ctx) => {
+        for (const id of [...(open.get(ctx.extra) ?? [])]) release(ctx, id);
+        open.delete(ctx.extra);
+      },
+      onNext: (_ctx, _id, _payload, _args, result) =>
+        result.errors ? { ...result, errors: result.errors.map((error) => formatError(error.toJSON(), error)) } : undefined,
+    },
+    wsServer,
+  );
+  return { dispose: () => cleanup.dispose(), close: () => wsServer.close() };
 }
