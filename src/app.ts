@@ -1,10 +1,13 @@
 /**
- * The composition root: configuration in, a running gateway out. Opens the store, records the
- * default tenant's connections (credentials encrypted), carries on unfinished runs, and serves.
+ * The composition root: configuration in, a running gateway out. Opens the store, forgets the sync
+ * state of a sandbox that was reseeded under it, records the default tenant's connections
+ * (credentials encrypted), carries on unfinished runs, checks each configured upstream once, and serves.
  */
+import { randomUUID } from 'node:crypto';
 import type { Config } from './config.js';
 import type { GatewayContext, Principal } from './context.js';
 import { createLoaders } from './datasources/loaders.js';
+import { SOURCES } from './model.js';
 import { ConfigError, UnauthenticatedError } from './errors.js';
 import { toGraphQLError } from './errors-graphql.js';
 import { startSandbox, SANDBOX_CREDENTIALS, type RunningSandbox } from './sandbox/index.js';
@@ -12,10 +15,11 @@ import { buildGatewaySchema } from './schema/build.js';
 import { startHttpServer } from './server.js';
 import { loadOrCreateSecretKey, parseSecretKey } from './store/secrets.js';
 import { openStore } from './store/open.js';
-import { gatewayRoutes } from './routes.js';
+import { createUpstreamReadiness, gatewayRoutes, type UpstreamProbe, type UpstreamReadinessOptions } from './routes.js';
 import { createSchedule, type Schedule } from './sync/schedule.js';
 import { openTenant, saveConnections, type GatewayStore, type Tenant } from './tenant.js';
 import type { RunRecord, SyncRun } from './sync/run.js';
+import { shadowKey } from './sync/shadow.js';
 
 export const DEFAULT_TENANT = 'default';
 const BOOTSTRAP_TOKEN = 'bootstrap-admin-token-id';
@@ -28,12 +32,99 @@ export interface RunningGateway {
   tenant: Tenant;
   store: GatewayStore;
   sandbox: RunningSandbox | null;
+  /** What start-up forgot because the sandbox under the store was reseeded; null when nothing was. */
+  sandboxReset: SandboxReset | null;
+  /**
+   * The start-up check of each configured upstream (one authenticated call each): resolves with a
+   * message per failing one, naming the setting to fix. Never rejects; `/readyz` answers 503 with
+   * the same messages until a later check passes. Empty with the embedded sandbox, which is not checked.
+   */
+  upstreamProblems: Promise<string[]>;
   close(): Promise<void>;
 }
 
 export interface GatewayOptions {
   /** A sandbox already running (tests share one); otherwise `serve` starts its own when no upstream is configured. */
   sandbox?: RunningSandbox;
+  /** Readiness timing (tests): how often a failing upstream is re-checked, and the clock. */
+  readiness?: Pick<UpstreamReadinessOptions, 'recheckMs' | 'waitMs' | 'now'>;
+}
+
+export interface SandboxReset {
+  /** Runs that were applying or awaiting approval, ended FAILED instead of resumed. */
+  endedRuns: string[];
+  /** Identity links forgotten. */
+  links: number;
+}
+
+/** Settings key of the sandbox generation the default tenant's sync state belongs to. */
+const SANDBOX_GENERATION = 'sandbox-generation';
+
+interface SandboxGeneration {
+  id: string;
+  /** When this gateway first saw it, for whoever reads the store. */
+  seenAt: string;
+}
+
+/**
+ * One id per sandbox object, i.e. per seeding: a sandbox keeps its state only in memory, so every
+ * `startSandbox` is a new world, while a gateway restarted over the same running sandbox (tests)
+ * finds the world it left.
+ */
+const generations = new WeakMap<RunningSandbox, SandboxGeneration>();
+
+function generationOf(sandbox: RunningSandbox): SandboxGeneration {
+  let generation = generations.get(sandbox);
+  if (!generation) {
+    generation = { id: randomUUID(), seenAt: new Date().toISOString() };
+    generations.set(sandbox, generation);
+  }
+  return generation;
+}
+
+const RESEEDED =
+  'ended at start: the embedded sandbox this run planned against was reseeded (it is at every start), so the teams and learners in its plan no longer exist; start a new sync';
+
+/**
+ * The embedded sandbox is reseeded at every start, so the store's memory of the previous one is
+ * about a world that is gone: links and learner shadows name learners it no longer has, and a run
+ * left APPLYING or AWAITING_APPROVAL holds a plan naming its teams ("Team … not found" on resume).
+ *
+ * Why reset rather than persist the sandbox next to the store: the sandbox is a demo world
+ * generated from ROSTERGATE_SANDBOX_SEED/EMPLOYEES relative to today, and a newcomer restarting
+ * `npm start` expects a coherent gateway, which a fresh world with fresh sync state is; persisting
+ * would mean serialising three simulators' state and still drifting when the day changes. The reset
+ * touches only what describes the old world — policies, tokens, credentials and run history stay —
+ * and runs only when the store's marker shows another sandbox (or real upstreams) under it.
+ * The ended runs' journals and plans stay as history: they are read only when their run resumes,
+ * which an ended run never does.
+ */
+async function forgetPreviousWorld(store: GatewayStore, tenant: string): Promise<SandboxReset> {
+  const endedRuns: string[] = [];
+  for (const source of SOURCES) {
+    // Runs not yet planned (QUEUED, FETCHING, PLANNING) are left: recovery starts them over with a fresh read.
+    for (let run = await store.runs.findActive(tenant, source, ['APPLYING', 'AWAITING_APPROVAL']); run; ) {
+      await store.runs.update(tenant, run.id, { status: 'FAILED', error: RESEEDED, finishedAt: new Date().toISOString() });
+      endedRuns.push(run.id);
+      run = await store.runs.findActive(tenant, source, ['APPLYING', 'AWAITING_APPROVAL']);
+    }
+    await store.settings.put(tenant, shadowKey(source), {});
+  }
+  const links = await store.links.clear(tenant);
+  // Cached upstream reads (learners, teams, members) describe the old world too; a cache costs only a re-read.
+  await store.cache.clear();
+  return { endedRuns, links };
+}
+
+/** Resets the default tenant's sync state when the world under the store is not the one it was built against. */
+async function reconcileSandboxGeneration(store: GatewayStore, sandbox: RunningSandbox | null): Promise<SandboxReset | null> {
+  const stored = await store.settings.get<SandboxGeneration>(DEFAULT_TENANT, SANDBOX_GENERATION);
+  const current = sandbox ? generationOf(sandbox) : null;
+  // Same sandbox, or real upstreams all along: the store's state is about the world it sees.
+  if (stored?.id === current?.id || (!stored && !current)) return null;
+  const reset = await forgetPreviousWorld(store, DEFAULT_TENANT);
+  await store.settings.put(DEFAULT_TENANT, SANDBOX_GENERATION, current);
+  return reset;
 }
 
 async function recordConnections(config: Config, store: GatewayStore, sandbox: RunningSandbox | null): Promise<void> {
@@ -61,7 +152,8 @@ async function recordConnections(config: Config, store: GatewayStore, sandbox: R
     {
       ...(bamboohr && { bamboohr: { baseUrl: bamboohr.baseUrl, companyDomain: bamboohr.subdomain } }),
       ...(namely && { namely: { baseUrl: namely.baseUrl } }),
-      litmos: { baseUrl: `${litmos.baseUrl}/v1.svc`, source: litmos.source },
+      // Already the API base URI (config normalised it, see datasources/base-url.ts).
+      litmos: { baseUrl: litmos.baseUrl, source: litmos.source },
     },
     {
       ...(bamboohr && { bamboohrApiKey: bamboohr.apiKey }),
@@ -98,6 +190,8 @@ export async function startGateway(config: Config, options: GatewayOptions = {})
     : null;
   const secretKey = config.secretKey ? parseSecretKey(config.secretKey) : await loadOrCreateSecretKey(config.dataDir);
   const store: GatewayStore = await openStore<SyncRun, RunRecord>({ url: config.storeUrl, secretKey });
+  // Before the tenant opens and recovers runs: a run must not resume against a world that lost its teams.
+  const sandboxReset = await reconcileSandboxGeneration(store, sandbox);
   await recordConnections(config, store, sandbox);
   const generatedAdminToken = await adminToken(config, store);
   const tenant = await openTenant({
@@ -108,6 +202,9 @@ export async function startGateway(config: Config, options: GatewayOptions = {})
     cacheTtlMs: config.cacheTtlSeconds * 1000,
   });
   await tenant.engine.recover();
+  const upstreams = createUpstreamReadiness({ probes: upstreamProbes(config, tenant), ...options.readiness });
+  // Not awaited: the gateway serves regardless, and /readyz tells whoever asks until a check passes.
+  const upstreamProblems = upstreams.checkAll();
   const schedule: Schedule | null = config.syncSchedule ? createSchedule({ cron: config.syncSchedule, tenant }) : null;
 
   const context = async (authorization: string | undefined): Promise<GatewayContext> => {
@@ -124,7 +221,7 @@ export async function startGateway(config: Config, options: GatewayOptions = {})
   const server = await startHttpServer({
     schema: await buildGatewaySchema(),
     context,
-    routes: gatewayRoutes({ store, tenant, authenticate: (header) => authenticate(store, header) }),
+    routes: gatewayRoutes({ store, tenant, upstreams, authenticate: (header) => authenticate(store, header) }),
     port: config.port,
     host: config.host,
   });
@@ -136,6 +233,8 @@ export async function startGateway(config: Config, options: GatewayOptions = {})
     tenant,
     store,
     sandbox,
+    sandboxReset,
+    upstreamProblems,
     close: async () => {
       schedule?.stop();
       await server.close();
@@ -144,6 +243,45 @@ export async function startGateway(config: Config, options: GatewayOptions = {})
       if (ownSandbox) await sandbox?.close();
     },
   };
+}
+
+/**
+ * One probe per upstream the operator configured, named by the variables that configure it. The
+ * embedded sandbox is not probed: the gateway wrote its URLs and keys itself, and probing it would
+ * only add calls to every test's counts.
+ */
+function upstreamProbes(config: Config, tenant: Tenant): UpstreamProbe[] {
+  const { bamboohr, namely, litmos } = config.upstreams;
+  const probes: UpstreamProbe[] = [];
+  if (bamboohr && tenant.http.bamboohr) {
+    probes.push({
+      system: 'bamboohr',
+      client: tenant.http.bamboohr,
+      baseUrlSetting: 'BAMBOOHR_BASE_URL',
+      credentialSetting: 'BAMBOOHR_API_KEY',
+      origin: bamboohr.baseUrl,
+    });
+  }
+  if (namely && tenant.http.namely) {
+    probes.push({
+      system: 'namely',
+      client: tenant.http.namely,
+      baseUrlSetting: 'NAMELY_BASE_URL',
+      credentialSetting: 'NAMELY_TOKEN',
+      origin: new URL(namely.baseUrl).origin,
+    });
+  }
+  if (litmos && tenant.http.litmos) {
+    probes.push({
+      system: 'litmos',
+      client: tenant.http.litmos,
+      baseUrlSetting: 'LITMOS_BASE_URL',
+      credentialSetting: 'LITMOS_API_KEY',
+      origin: new URL(litmos.baseUrl).origin,
+      query: { source: litmos.source },
+    });
+  }
+  return probes;
 }
 
 export async function authenticate(store: GatewayStore, authorization: string | undefined): Promise<Principal> {

@@ -3,11 +3,16 @@
  * A malformed or unknown `ROSTERGATE_*` variable stops the process at start with a message naming it,
  * because a typo in a rate limit or a port is better caught before the first sync than after.
  */
-import { ConfigError } from './errors.js';
+import { apiBaseUrl, baseUrlVariable, parseBaseUrl, resolveCompany, type BaseUrl } from './datasources/base-url.js';
+import { ConfigError, type UpstreamSystem } from './errors.js';
 
+/** The vendors an operator points the default tenant at; base URLs normalised by base-url.ts. */
 export interface UpstreamOverrides {
+  /** `baseUrl`: the origin (`https://api.bamboohr.com`); the client adds `/api/gateway.php/{subdomain}/v1`. */
   bamboohr?: { baseUrl: string; subdomain: string; apiKey: string };
+  /** `baseUrl`: the API base URI, `https://{company}.namely.com/api/v1`. */
   namely?: { baseUrl: string; token: string };
+  /** `baseUrl`: the API base URI, `https://api.litmos.com/v1.svc` (or a regional host's). */
   litmos?: { baseUrl: string; apiKey: string; source: string };
 }
 
@@ -95,6 +100,12 @@ function url(env: Env, name: string): string | undefined {
   return raw.replace(/\/+$/, '');
 }
 
+/** A vendor's base URL by the one rule in base-url.ts (origin or documented base URI); undefined when unset. */
+function vendorBase(env: Env, vendor: UpstreamSystem): BaseUrl | undefined {
+  const raw = env[baseUrlVariable(vendor)];
+  return raw === undefined || raw === '' ? undefined : parseBaseUrl(vendor, raw);
+}
+
 /** All or none: half a set of credentials is a mistake worth stopping for. */
 function group<T>(names: string[], env: Env, build: (values: string[]) => T): T | undefined {
   const values = names.map((name) => env[name] ?? '');
@@ -109,18 +120,27 @@ function group<T>(names: string[], env: Env, build: (values: string[]) => T): T 
   return build(values);
 }
 
+/**
+ * The upstreams the environment names. Base URLs are checked even when their credentials are
+ * absent, so a malformed one is reported rather than silently ignored. Namely and Litmos get the
+ * base URI their clients append paths to; BambooHR keeps origin and company apart, because its
+ * client and its webhooks need the company on its own.
+ */
 function upstreams(env: Env): UpstreamOverrides {
-  url(env, 'BAMBOOHR_BASE_URL');
-  url(env, 'NAMELY_BASE_URL');
-  url(env, 'LITMOS_BASE_URL');
-  const bamboohr = group(['BAMBOOHR_SUBDOMAIN', 'BAMBOOHR_API_KEY'], env, ([subdomain = '', apiKey = '']) => ({
-    baseUrl: url(env, 'BAMBOOHR_BASE_URL') ?? 'https://api.bamboohr.com',
-    subdomain,
-    apiKey,
-  }));
-  const namely = group(['NAMELY_BASE_URL', 'NAMELY_TOKEN'], env, ([baseUrl = '', token = '']) => ({ baseUrl, token }));
+  const bases = { bamboohr: vendorBase(env, 'bamboohr'), namely: vendorBase(env, 'namely'), litmos: vendorBase(env, 'litmos') };
+  // The key is what makes BambooHR configured: the company may come from BAMBOOHR_BASE_URL instead of BAMBOOHR_SUBDOMAIN.
+  if (env.BAMBOOHR_SUBDOMAIN && !env.BAMBOOHR_API_KEY) {
+    throw new ConfigError('BAMBOOHR_API_KEY must be set together with BAMBOOHR_SUBDOMAIN', { variable: 'BAMBOOHR_API_KEY' });
+  }
+  let bamboohr: UpstreamOverrides['bamboohr'];
+  if (env.BAMBOOHR_API_KEY) {
+    const base = bases.bamboohr ?? { origin: 'https://api.bamboohr.com' };
+    bamboohr = { baseUrl: base.origin, subdomain: resolveCompany(base, env.BAMBOOHR_SUBDOMAIN), apiKey: env.BAMBOOHR_API_KEY };
+  }
+  // `group` builds only when NAMELY_BASE_URL is set, so its base is there.
+  const namely = group(['NAMELY_BASE_URL', 'NAMELY_TOKEN'], env, ([, token = '']) => bases.namely && { baseUrl: apiBaseUrl('namely', bases.namely), token });
   const litmos = group(['LITMOS_API_KEY', 'LITMOS_SOURCE'], env, ([apiKey = '', source = '']) => ({
-    baseUrl: url(env, 'LITMOS_BASE_URL') ?? 'https://api.litmos.com',
+    baseUrl: apiBaseUrl('litmos', bases.litmos ?? { origin: 'https://api.litmos.com' }),
     apiKey,
     source,
   }));

@@ -41,8 +41,18 @@ program
       `try: curl -s ${gateway.url}/graphql -H 'authorization: Bearer <token>' -H 'content-type: application/json' \\`,
       `       -d '{"query":"{ employees(first: 5) { totalCount nodes { displayName department learner { userName } } } }"}'`,
     );
+    // Said only when there was something to forget: a first start has nothing.
+    if (gateway.sandboxReset && (gateway.sandboxReset.links > 0 || gateway.sandboxReset.endedRuns.length > 0)) {
+      const { endedRuns, links } = gateway.sandboxReset;
+      const ended = endedRuns.length > 0 ? ` and ended unfinished run(s) ${endedRuns.join(', ')}` : '';
+      lines.push(`the embedded sandbox was reseeded: forgot ${links} links to its previous learners${ended}; run a sync to provision this one`);
+    }
     console.log(lines.join('\n'));
     onShutdown(gateway.close);
+    // After "listening": the gateway serves while an upstream is misconfigured, and says which setting to fix.
+    for (const problem of await gateway.upstreamProblems) {
+      console.error(`rostergate: warning: ${problem} (/readyz answers 503 until a check passes)`);
+    }
   });
 
 program

@@ -1,10 +1,17 @@
 /**
  * The plain HTTP routes beside `/graphql`: liveness, readiness, and run reports (same bearer token
  * as the API).
+ *
+ * Readiness of an upstream is two steps: a TCP connect on every probe (free), and one cheap
+ * authenticated API call (`UpstreamReadiness`) that proves the base path and the credential —
+ * a wrong `/v1.svc` or a revoked key answer every real call with 404/401 while the port is open.
  */
 import { connect } from 'node:net';
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { Principal } from './context.js';
-import { NotFoundError } from './errors.js';
+import { acceptedForms } from './datasources/base-url.js';
+import type { UpstreamClient, UpstreamRequest } from './datasources/http.js';
+import { isRostergateError, NotFoundError, type UpstreamSystem } from './errors.js';
 import { sendJson, type ExtraRoute } from './server.js';
 import type { GatewayStore } from './tenant.js';
 import { reportCsv } from './sync/report.js';
@@ -15,9 +22,11 @@ export interface RouteDeps {
   store: GatewayStore;
   tenant: Tenant;
   authenticate(authorization: string | undefined): Promise<Principal>;
+  /** API checks of the configured upstreams; without it (the embedded sandbox) readiness is the TCP connect alone. */
+  upstreams?: UpstreamReadiness;
 }
 
-export function gatewayRoutes({ store, tenant, authenticate }: RouteDeps): ExtraRoute[] {
+export function gatewayRoutes({ store, tenant, authenticate, upstreams }: RouteDeps): ExtraRoute[] {
   return [
     { method: 'GET', path: /^\/healthz$/, handle: ({ res }) => sendJson(res, 200, { status: 'ok' }) },
     {
@@ -29,10 +38,12 @@ export function gatewayRoutes({ store, tenant, authenticate }: RouteDeps): Extra
           () => (checks.store = 'ok'),
           (error: unknown) => (checks.store = String(error)),
         );
-        // A TCP connect, not an API call: probes every few seconds must not spend the vendors' rate budgets.
+        // A TCP connect on every probe, since it costs the vendors nothing; the API check behind it
+        // spends one call per upstream at most once a minute while it fails, and none once it has passed.
         await Promise.all(
           tenant.origins.map(async ({ system, url }) => {
-            checks[system] = await reachable(url);
+            const tcp = await reachable(url);
+            checks[system] = tcp === 'ok' ? ((await upstreams?.verdict(system)) ?? 'ok') : tcp;
           }),
         );
         const ready = Object.values(checks).every((value) => value === 'ok');
@@ -89,4 +100,170 @@ function reachable(url: string, timeoutMs = 2000): Promise<string> {
     socket.once('connect', () => done('ok'));
     socket.once('error', (error) => done(`unreachable: ${error.message}`));
   });
+}
+
+/** One upstream's cheap authenticated call, with the names an operator needs when it fails. */
+export interface UpstreamProbe {
+  system: UpstreamSystem;
+  /** The tenant's client for it: the call counts against the same rate budget as every other. */
+  client: UpstreamClient;
+  /** Where it points, e.g. `LITMOS_BASE_URL`. */
+  baseUrlSetting: string;
+  /** What authenticates it, e.g. `LITMOS_API_KEY`. */
+  credentialSetting: string;
+  /** The origin configured, so the message can show both accepted forms on the operator's own host. */
+  origin: string;
+  /** Query every call to this vendor needs (Litmos's `source`). */
+  query?: Record<string, string>;
+}
+
+interface ProbeCall {
+  vendor: string;
+  request: Pick<UpstreamRequest, 'path' | 'query' | 'headers'>;
+  /** True when a 2xx body is this vendor's answer, not some other service's page. */
+  recognise(body: unknown): boolean;
+  /** Said after a 404, beside the base path. */
+  notFound: string;
+  /** Said after a 401/403, beside the credential. */
+  rejected: string;
+}
+
+const isObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
+
+/** The cheapest authenticated read of each vendor (UPSTREAMS.md: BambooHR's self, Namely's me, one Litmos user). */
+const PROBE_CALLS: Record<UpstreamSystem, ProbeCall> = {
+  bamboohr: {
+    vendor: 'BambooHR',
+    // Employee 0 is the key's own employee: `{"id":"8"}` for any valid key and company.
+    request: { path: '/employees/0', headers: { accept: 'application/json' } },
+    recognise: (body) => isObject(body) && 'id' in body,
+    notFound: 'the base path is wrong or names no company',
+    rejected: '',
+  },
+  namely: {
+    vendor: 'Namely',
+    request: { path: '/profiles/me', headers: { accept: 'application/json' } },
+    recognise: (body) => isObject(body) && Array.isArray(body.profiles),
+    notFound: 'the base path is wrong',
+    rejected: ' — a personal access token also stops working when its user is deactivated',
+  },
+  litmos: {
+    vendor: 'Litmos',
+    request: { path: '/users', query: { limit: 1, format: 'json' } },
+    recognise: (body) => Array.isArray(body),
+    notFound: 'the base path is wrong',
+    rejected: '',
+  },
+};
+
+/** What the probe got: an answer (any status), or the client's error after its retries. */
+export type ProbeOutcome = { status: number; body: string } | { error: string };
+
+/** Pure: the verdict on an upstream from its probe's outcome, `'ok'` or a sentence naming the setting to fix. */
+export function judgeProbe(probe: Pick<UpstreamProbe, 'system' | 'baseUrlSetting' | 'credentialSetting' | 'origin'>, outcome: ProbeOutcome): string {
+  const call = PROBE_CALLS[probe.system];
+  const what = `GET ${call.request.path}`;
+  const expected = `expected ${acceptedForms(probe.system, probe.origin)}`;
+  if ('error' in outcome) return `${call.vendor} could not be checked (${what}): ${outcome.error}`;
+  const { status } = outcome;
+  if (status === 401 || status === 403) return `${probe.credentialSetting} was rejected (${status})${call.rejected}`;
+  if (status === 404) return `${probe.baseUrlSetting}: ${what} answered 404 — ${call.notFound}; ${expected}`;
+  if (status >= 200 && status < 300) {
+    let body: unknown;
+    try {
+      body = JSON.parse(outcome.body);
+    } catch {
+      body = undefined;
+    }
+    if (call.recognise(body)) return 'ok';
+    return `${probe.baseUrlSetting}: ${what} answered ${status} but not as ${call.vendor}'s API does — is it another service? ${expected}`;
+  }
+  return `${call.vendor} could not be checked (${what} answered ${status})`;
+}
+
+async function runProbe(probe: UpstreamProbe): Promise<string> {
+  const call = PROBE_CALLS[probe.system];
+  try {
+    const response = await probe.client.request({
+      method: 'GET',
+      ...call.request,
+      query: { ...call.request.query, ...probe.query },
+      // Returned, not thrown: these are the answers the verdict explains. 5xx and throttles are retried first.
+      accept: [400, 401, 403, 404, 405, 410],
+    });
+    return judgeProbe(probe, { status: response.status, body: response.body });
+  } catch (error) {
+    // The client's errors show redacted URLs and never a credential; anything else is reported by kind only.
+    return judgeProbe(probe, { error: isRostergateError(error) ? error.message : 'unexpected failure' });
+  }
+}
+
+export interface UpstreamReadinessOptions {
+  probes: UpstreamProbe[];
+  /** Least time between two API checks of a failing upstream, ms. @default 60_000 */
+  recheckMs?: number;
+  /** Longest a readiness request waits for a check in flight before answering "checking", ms. @default 3_000 */
+  waitMs?: number;
+  /** @default Date.now */
+  now?: () => number;
+}
+
+export interface UpstreamReadiness {
+  /** Checks every upstream now (at start); resolves with the messages of those that failed. Never rejects. */
+  checkAll(): Promise<string[]>;
+  /** The verdict on `system`: `'ok'`, a message, or undefined when it is not checked here. */
+  verdict(system: UpstreamSystem): Promise<string | undefined>;
+}
+
+/**
+ * Each upstream is checked once at start. A failing one is checked again when readiness is next
+ * asked, but at most every `recheckMs`, so probes every few seconds do not spend the vendor's rate
+ * budget; a passing one is not checked again — its base path and credential are proven, later
+ * outages show in the TCP step and in the calls themselves, and a flapping readiness would take
+ * every replica out of service at once for a vendor's blip.
+ */
+export function createUpstreamReadiness(options: UpstreamReadinessOptions): UpstreamReadiness {
+  const recheckMs = options.recheckMs ?? 60_000;
+  const waitMs = options.waitMs ?? 3_000;
+  const now = options.now ?? Date.now;
+  interface Entry {
+    probe: UpstreamProbe;
+    /** The last verdict; undefined until the first check has answered. */
+    verdict?: string;
+    /** When the last check was sent (`now()`). */
+    at: number;
+    pending?: Promise<string>;
+  }
+  const state = new Map<UpstreamSystem, Entry>(options.probes.map((probe) => [probe.system, { probe, at: 0 }]));
+
+  const check = (system: UpstreamSystem): Promise<string> => {
+    const entry = state.get(system);
+    if (!entry) return Promise.resolve('ok');
+    if (entry.pending) return entry.pending;
+    entry.at = now();
+    entry.pending = runProbe(entry.probe).then((verdict) => {
+      entry.verdict = verdict;
+      entry.pending = undefined;
+      return verdict;
+    });
+    return entry.pending;
+  };
+
+  return {
+    async checkAll() {
+      const verdicts = await Promise.all([...state.keys()].map(check));
+      return verdicts.filter((verdict) => verdict !== 'ok');
+    },
+    async verdict(system) {
+      const entry = state.get(system);
+      if (!entry) return undefined;
+      if (entry.verdict === 'ok') return 'ok';
+      const due = entry.verdict === undefined || now() - entry.at >= recheckMs;
+      const pending = entry.pending ?? (due ? check(system) : undefined);
+      if (!pending) return entry.verdict;
+      const waited = await Promise.race([pending, sleep(waitMs, undefined, { ref: false })]);
+      const checking = `checking ${entry.probe.baseUrlSetting} and ${entry.probe.credentialSetting} (GET ${PROBE_CALLS[system].request.path})`;
+      return waited ?? entry.verdict ?? checking;
+    },
+  };
 }

@@ -3,6 +3,7 @@
  * one HTTP client and rate budget per credential), its read model and cache, and its sync engine.
  */
 import { bambooHrAuthorize, createBambooHrClient } from './datasources/bamboohr/client.js';
+import { apiBaseUrl } from './datasources/base-url.js';
 import { createReadCache } from './datasources/cache.js';
 import type { HrClient } from './datasources/hr.js';
 import { createUpstreamClient, type UpstreamClient } from './datasources/http.js';
@@ -99,7 +100,7 @@ export async function openTenant(options: TenantOptions): Promise<Tenant> {
     const apiKey = await secret(store, id, SECRET.bamboohrApiKey);
     const http = createUpstreamClient({
       system: 'bamboohr',
-      baseUrl: `${connections.bamboohr.baseUrl}/api/gateway.php/${connections.bamboohr.companyDomain}/v1`,
+      baseUrl: apiBaseUrl('bamboohr', { origin: connections.bamboohr.baseUrl, company: connections.bamboohr.companyDomain }),
       authorize: bambooHrAuthorize(apiKey),
       budget: { limit: options.rateLimits.bamboohr, windowMs },
     });

@@ -44,7 +44,54 @@ describe('loadConfig', () => {
     const config = loadConfig({ LITMOS_API_KEY: 'k', LITMOS_SOURCE: 'acme', BAMBOOHR_SUBDOMAIN: 'acme', BAMBOOHR_API_KEY: 'b' });
     expect(config.useSandbox).toBe(false);
     expect(config.rateWindowMs).toBe(60_000);
-    expect(config.upstreams.litmos).toEqual({ baseUrl: 'https://api.litmos.com', apiKey: 'k', source: 'acme' });
-    expect(config.upstreams.bamboohr?.baseUrl).toBe('https://api.bamboohr.com');
+    expect(config.upstreams.litmos).toEqual({ baseUrl: 'https://api.litmos.com/v1.svc', apiKey: 'k', source: 'acme' });
+    expect(config.upstreams.bamboohr).toEqual({ baseUrl: 'https://api.bamboohr.com', subdomain: 'acme', apiKey: 'b' });
+  });
+});
+
+describe('upstream base URLs', () => {
+  const litmos = { LITMOS_API_KEY: 'k', LITMOS_SOURCE: 'acme' };
+
+  it('takes the origin or the documented base URI, as the sandbox prints it, and gives the clients the base URI', () => {
+    for (const LITMOS_BASE_URL of ['https://api.litmos.com', 'https://api.litmos.com/v1.svc', 'https://api.litmos.com/v1.svc/']) {
+      expect(loadConfig({ ...litmos, LITMOS_BASE_URL }).upstreams.litmos?.baseUrl).toBe('https://api.litmos.com/v1.svc');
+    }
+    expect(loadConfig({ ...litmos, LITMOS_BASE_URL: 'https://api.litmoseu.com/v1.svc' }).upstreams.litmos?.baseUrl).toBe(
+      'https://api.litmoseu.com/v1.svc',
+    );
+    for (const NAMELY_BASE_URL of ['https://acme.namely.com', 'https://acme.namely.com/api/v1']) {
+      expect(loadConfig({ ...litmos, NAMELY_BASE_URL, NAMELY_TOKEN: 't' }).upstreams.namely).toEqual({
+        baseUrl: 'https://acme.namely.com/api/v1',
+        token: 't',
+      });
+    }
+  });
+
+  it('lets the BambooHR gateway URL supply the company, and refuses one that disagrees with BAMBOOHR_SUBDOMAIN', () => {
+    const BAMBOOHR_BASE_URL = 'https://api.bamboohr.com/api/gateway.php/acme/v1';
+    expect(loadConfig({ ...litmos, BAMBOOHR_BASE_URL, BAMBOOHR_API_KEY: 'b' }).upstreams.bamboohr).toEqual({
+      baseUrl: 'https://api.bamboohr.com',
+      subdomain: 'acme',
+      apiKey: 'b',
+    });
+    expect(loadConfig({ ...litmos, BAMBOOHR_BASE_URL, BAMBOOHR_SUBDOMAIN: 'acme', BAMBOOHR_API_KEY: 'b' }).upstreams.bamboohr?.subdomain).toBe('acme');
+    const error = fails({ ...litmos, BAMBOOHR_BASE_URL, BAMBOOHR_SUBDOMAIN: 'globex', BAMBOOHR_API_KEY: 'b' }) as ConfigError;
+    expect(error).toBeInstanceOf(ConfigError);
+    expect(error.message).toContain('BAMBOOHR_SUBDOMAIN');
+    expect((fails({ ...litmos, BAMBOOHR_API_KEY: 'b' }) as Error).message).toContain('BAMBOOHR_SUBDOMAIN');
+    expect((fails({ ...litmos, BAMBOOHR_SUBDOMAIN: 'acme' }) as Error).message).toContain('BAMBOOHR_API_KEY');
+  });
+
+  it('refuses a path that is neither form, naming the variable and both forms', () => {
+    const error = fails({ ...litmos, LITMOS_BASE_URL: 'https://api.litmos.com/v2.svc' }) as ConfigError;
+    expect(error).toBeInstanceOf(ConfigError);
+    expect(error.details).toEqual({ variable: 'LITMOS_BASE_URL' });
+    expect(error.message).toContain('https://api.litmos.com or https://api.litmos.com/v1.svc');
+    expect((fails({ ...litmos, NAMELY_BASE_URL: 'https://acme.namely.com/api/v2', NAMELY_TOKEN: 't' }) as Error).message).toContain(
+      'NAMELY_BASE_URL',
+    );
+    expect(
+      (fails({ ...litmos, BAMBOOHR_BASE_URL: 'https://acme.bamboohr.com/api/v1', BAMBOOHR_SUBDOMAIN: 'acme', BAMBOOHR_API_KEY: 'b' }) as Error).message,
+    ).toContain('https://acme.bamboohr.com/api/gateway.php/{company}/v1');
   });
 });

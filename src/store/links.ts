@@ -70,6 +70,21 @@ export class LinkRepository {
       .sort((a, b) => (a.source < b.source ? -1 : a.source > b.source ? 1 : BY_ID(a.sourceId, b.sourceId)));
   }
 
+  /**
+   * Forgets every link of the tenant and its learner index; returns how many links there were.
+   * For start-up, when the learners they name are gone (a reseeded sandbox): it takes no lock, so
+   * nothing may store links meanwhile.
+   */
+  async clear(tenant: string): Promise<number> {
+    const links = await this.list(tenant);
+    const buckets = SOURCES.flatMap((source) =>
+      Array.from({ length: BUCKETS }, (_, bucket) => tenantKey(tenant, 'links', source, String(bucket))),
+    );
+    const learners = new Set(links.map((link) => this.learnerKey(tenant, link.learnerId)));
+    await this.kv.deleteMany([...buckets, ...learners]);
+    return links.length;
+  }
+
   private bucketKey(tenant: string, employee: EmployeeRef): string {
     const bucket = createHash('sha256').update(employee.sourceId).digest().readUInt32BE(0) % BUCKETS;
     return tenantKey(tenant, 'links', employee.source, String(bucket));

@@ -1,0 +1,183 @@
+/**
+ * `npm start` with the embedded sandbox, stopped and started again on the same SQLite store: the
+ * sandbox is reseeded at every start, so what the store remembers of the previous sandbox (links,
+ * learner shadows, plans naming its teams and learners) must not carry over into the new one.
+ * Once after a clean stop, once after a kill in the middle of applying a run.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { startGateway, type RunningGateway } from '../src/app.js';
+import { loadConfig } from '../src/config.js';
+import type { SimulatorStats } from '../src/sandbox/kit.js';
+import { expectEveryEligibleOnce } from './support/upstreams.js';
+
+const TOKEN = 'restart-test-admin-token-0123456789';
+const today = new Date().toISOString().slice(0, 10);
+const children = new Set<ChildProcess>();
+let dir: string;
+let env: Record<string, string>;
+let gateways: RunningGateway[] = [];
+
+beforeEach(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'rostergate-restart-'));
+  // The embedded default, as `npm start` runs it: no upstream configured, a file store. Small and
+  // fast, with a little latency so a run is still applying when the first process is killed.
+  env = {
+    ROSTERGATE_PORT: '0',
+    ROSTERGATE_DATA_DIR: dir,
+    ROSTERGATE_STORE_URL: `sqlite:${join(dir, 'rostergate.sqlite')}`,
+    ROSTERGATE_SECRET_KEY: randomBytes(32).toString('hex'),
+    ROSTERGATE_ADMIN_TOKEN: TOKEN,
+    ROSTERGATE_SANDBOX_PORT: '0',
+    ROSTERGATE_SANDBOX_EMPLOYEES: '80',
+    ROSTERGATE_SANDBOX_SEED: '11',
+    ROSTERGATE_SANDBOX_RATE_WINDOW_MS: '1000',
+    ROSTERGATE_SANDBOX_LATENCY_MS: '10',
+  };
+  gateways = [];
+});
+
+afterEach(async () => {
+  for (const gateway of gateways) await gateway.close();
+  for (const child of children) child.kill('SIGKILL');
+  children.clear();
+  await rm(dir, { recursive: true, force: true });
+});
+
+afterAll(() => {
+  for (const child of children) child.kill('SIGKILL');
+});
+
+async function start(): Promise<RunningGateway> {
+  const gateway = await startGateway(loadConfig(env));
+  gateways.push(gateway);
+  return gateway;
+}
+
+async function stop(gateway: RunningGateway): Promise<void> {
+  gateways = gateways.filter((g) => g !== gateway);
+  await gateway.close();
+}
+
+async function gql<T>(url: string, query: string, variables: Record<string, unknown> = {}): Promise<T> {
+  const response = await fetch(`${url}/graphql`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${TOKEN}` },
+    body: JSON.stringify({ query, variables }),
+  });
+  const body = (await response.json()) as { data?: T; errors?: unknown[] };
+  if (!body.data || body.errors) throw new Error(JSON.stringify(body.errors));
+  return body.data;
+}
+
+interface RunView {
+  status: string;
+  error: string | null;
+  counts: { created: number; failed: number; skipped: number };
+}
+
+const RUN = 'status error counts { created failed skipped }';
+
+async function relax(url: string): Promise<void> {
+  for (const source of ['BAMBOOHR', 'NAMELY']) {
+    const safeguard = '{ maxDeactivationPercent: 100, maxDeactivations: 100000 }';
+    await gql(url, `mutation { setSyncPolicy(input: { source: ${source}, safeguard: ${safeguard} }) { source } }`);
+  }
+}
+
+async function syncAll(gateway: RunningGateway): Promise<RunView[]> {
+  const runs: RunView[] = [];
+  for (const source of ['BAMBOOHR', 'NAMELY']) {
+    const { startSync } = await gql<{ startSync: { runId: string } }>(gateway.url, `mutation { startSync(input: { source: ${source} }) { runId } }`);
+    await gateway.tenant.engine.idle();
+    runs.push(await run(gateway, startSync.runId));
+  }
+  return runs;
+}
+
+async function run(gateway: RunningGateway, id: string): Promise<RunView> {
+  return (await gql<{ syncRun: RunView }>(gateway.url, `query($id: ID!) { syncRun(id: $id) { ${RUN} } }`, { id })).syncRun;
+}
+
+async function expectCoherent(gateway: RunningGateway): Promise<void> {
+  const runs = await syncAll(gateway);
+  for (const each of runs) expect(each).toMatchObject({ status: 'SUCCEEDED', error: null, counts: { failed: 0, skipped: expect.any(Number) } });
+  const sandbox = gateway.sandbox!;
+  await expectEveryEligibleOnce(sandbox, sandbox.companies.bamboohr, today);
+  await expectEveryEligibleOnce(sandbox, sandbox.companies.namely, today);
+  // Nobody eligible is skipped for a learner the previous sandbox had.
+  const { syncRuns } = await gql<{ syncRuns: { nodes: { records: { nodes: { reason: string | null }[] } }[] } }>(
+    gateway.url,
+    '{ syncRuns(first: 2) { nodes { records(first: 1000) { nodes { reason } } } } }',
+  );
+  const reasons = syncRuns.nodes.flatMap((node) => node.records.nodes.map((record) => record.reason));
+  expect(reasons).not.toContain('LINKED_LEARNER_MISSING');
+}
+
+/** `rostergate serve` as `npm start` runs it; resolves with its URL and its sandbox's Litmos URL. */
+function serve(): Promise<{ child: ChildProcess; url: string; litmos: string }> {
+  const child = spawn(process.execPath, ['bin/rostergate.js', 'serve'], {
+    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? dir, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  children.add(child);
+  let output = '';
+  return new Promise((resolve, reject) => {
+    child.stdout!.on('data', (chunk: Buffer) => {
+      output += chunk.toString();
+      const url = /listening on (http:\/\/[^\s/]+)/.exec(output)?.[1];
+      const litmos = /Litmos (http:\/\/[^\s,]+)/.exec(output)?.[1];
+      if (url && litmos) resolve({ child, url, litmos });
+    });
+    child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    child.once('exit', (code) => reject(new Error(`rostergate exited with ${code}: ${output}`)));
+  });
+}
+
+/** Polls an external process: there is no promise to await across a process boundary. */
+async function until<T>(probe: () => Promise<T | undefined>, what: string, timeoutMs = 60_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    const value = await probe();
+    if (value !== undefined) return value;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  throw new Error(`timed out waiting for ${what}`);
+}
+
+describe('restarting the gateway with its embedded sandbox on the same store', () => {
+  it('after a full sync and a clean stop, the next start syncs the new sandbox completely', async () => {
+    const first = await start();
+    await relax(first.url);
+    for (const each of await syncAll(first)) expect(each.status).toBe('SUCCEEDED');
+    await stop(first);
+
+    const second = await start();
+    await expectCoherent(second);
+  }, 120_000);
+
+  it('after a kill in the middle of applying, the run is ended (not resumed against the new sandbox) and a new sync succeeds', async () => {
+    const first = await serve();
+    await relax(first.url);
+    const { startSync } = await gql<{ startSync: { runId: string } }>(first.url, 'mutation { startSync(input: { source: BAMBOOHR }) { runId } }');
+    const creates = async () => {
+      const stats = (await (await fetch(`${first.litmos}/__sandbox/stats`)).json()) as SimulatorStats;
+      return stats.routes['POST /v1.svc/users']?.count ?? 0;
+    };
+    await until(async () => ((await creates()) >= 10 ? true : undefined), 'the run to be applying');
+    first.child.kill('SIGKILL');
+    await new Promise((resolve) => first.child.once('exit', resolve));
+
+    const second = await start();
+    await second.tenant.engine.idle();
+    const interrupted = await run(second, startSync.runId);
+    expect(interrupted.status).toBe('FAILED');
+    expect(interrupted.error).toMatch(/sandbox this run planned against was reseeded/);
+    expect(second.sandboxReset).toMatchObject({ endedRuns: [startSync.runId] });
+    await expectCoherent(second);
+  }, 120_000);
+});
