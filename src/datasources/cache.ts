@@ -1,7 +1,9 @@
 /**
  * The second-level cache for upstream reads: keyv (shared by every request, and by every gateway
  * replica when the store is Redis or PostgreSQL) plus in-flight deduplication, so a hundred
- * concurrent requests for the roster cost one upstream read, not a hundred.
+ * concurrent requests for the roster cost one upstream read, not a hundred. What it stores is HR
+ * data; the store's cache keyv seals every value with the store's key (store/seal.ts), so this
+ * module keeps personal data out of keys only.
  */
 import type Keyv from 'keyv';
 

@@ -49,9 +49,15 @@ function openSqliteBackend(path: string): Backend {
   }
   const stateAdapter = new SqliteStoreAdapter({ db });
   const cacheAdapter = new SqliteStoreAdapter({ db });
+  const state = strictKeyv(stateAdapter, STATE_NAMESPACE);
   return {
-    state: strictKeyv(stateAdapter, STATE_NAMESPACE),
+    state,
     cache: strictKeyv(cacheAdapter, CACHE_NAMESPACE),
+    // Stored keys carry keyv's namespace prefix; keyv's own prefixing spells them.
+    swap: {
+      read: async (key) => stateAdapter.readStored(state._getKeyPrefix(key)),
+      write: async (key, expected, next) => stateAdapter.compareAndSet(state._getKeyPrefix(key), expected, next),
+    },
     address: `sqlite:${path}`,
     async ping() {
       try {

@@ -7,11 +7,28 @@ export interface Backend {
   state: Keyv;
   /** Upstream read cache; entries carry TTLs. */
   cache: Keyv;
+  /** Compare-and-set on `state`, atomic across processes: what state transitions are built on. */
+  swap: StateSwap;
   /** Where the data lives, without credentials, for logs and error messages. */
   address: string;
   /** Resolves when the backend answers a round trip; throws `ConfigError` when it cannot be reached. */
   ping(): Promise<void>;
   close(): Promise<void>;
+}
+
+/**
+ * Compare-and-set of one `state` key's stored text. Keys are the repositories' own (the backend adds
+ * its namespace prefix as keyv does); texts are entries exactly as keyv serialized them, so a caller
+ * compares what it read, byte for byte, with no second serialization that could differ.
+ */
+export interface StateSwap {
+  /** The entry's stored text, or undefined when the key holds nothing. */
+  read(key: string): Promise<string | undefined>;
+  /**
+   * Stores `next` only if the key still holds `expected` (undefined: only if it holds nothing), in
+   * one step no other writer can split; whether it did. The entry never expires.
+   */
+  write(key: string, expected: string | undefined, next: string): Promise<boolean>;
 }
 
 export const STATE_NAMESPACE = 'state';

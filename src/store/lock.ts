@@ -1,8 +1,10 @@
 /**
- * Serializes read-modify-write sections per key within this process. Keyv offers no
- * compare-and-set, so two interleaved `get → set` sequences on one index would lose an update;
- * queueing them here makes each section see the previous one's write. It does not coordinate
- * separate processes: one tenant's index must have one writing process at a time.
+ * Serializes read-modify-write sections per key within this process: two interleaved `get → set`
+ * sequences on one index would lose an update; queueing them here makes each section see the
+ * previous one's write. It does not coordinate separate processes, so it serves only writes that
+ * one process makes at a time (records of a run, links, tokens, the outbox). State transitions,
+ * which replicas race for, use the backend's compare-and-set (`AtomicState`); there it only spares
+ * one process's writers compare-and-set rounds lost to each other.
  */
 export class KeyedMutex {
   private readonly tails = new Map<string, Promise<void>>();

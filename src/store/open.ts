@@ -1,11 +1,14 @@
 import type Keyv from 'keyv';
+import { AtomicState } from './atomic.js';
 import { openBackend } from './backend.js';
+import { CACHE_NAMESPACE, STATE_NAMESPACE } from './connection.js';
 import { JournalRepository } from './journal.js';
 import { LinkRepository } from './links.js';
 import { WebhookOutbox } from './outbox.js';
 import { KeyedMutex } from './lock.js';
 import { RunRecordRepository, type RunRecordShape } from './records.js';
 import { RunRepository, type RunShape } from './runs.js';
+import { sealEntries } from './seal.js';
 import { assertSecretKey, SecretRepository } from './secrets.js';
 import { SettingsRepository } from './settings.js';
 import { TokenRepository } from './tokens.js';
@@ -17,7 +20,10 @@ export interface OpenStoreOptions {
    * optional `?prefix=`.
    */
   url: string;
-  /** 32 bytes sealing upstream credentials (AES-256-GCM); from `loadOrCreateSecretKey` or `parseSecretKey`. */
+  /**
+   * 32 bytes sealing (AES-256-GCM) every value the store writes, state and cache alike, and upstream
+   * credentials once more on their own; from `loadOrCreateSecretKey` or `parseSecretKey`.
+   */
   secretKey: Buffer;
   /** How long connecting or a readiness ping may take before the backend counts as unreachable, ms. @default 5_000 */
   timeoutMs?: number;
@@ -34,7 +40,10 @@ export interface Store<TRun extends RunShape = RunShape, TRecord extends RunReco
   tokens: TokenRepository;
   /** Accepted webhook deliveries until a run has applied them. */
   outbox: WebhookOutbox;
-  /** Namespace "cache": upstream reads with TTLs. Keys are the caller's; start them with the tenant. */
+  /**
+   * Namespace "cache": upstream reads with TTLs, sealed like the rest. Keys are the caller's and stored
+   * as they are: start them with the tenant, and keep personal data out of them.
+   */
   cache: Keyv;
   /** The backend without credentials, e.g. `postgres 127.0.0.1:5432/test public.keyv`, for logs. */
   address: string;
@@ -52,18 +61,22 @@ export async function openStore<TRun extends RunShape = RunShape, TRecord extend
 ): Promise<Store<TRun, TRecord>> {
   assertSecretKey(options.secretKey);
   const backend = await openBackend({ url: options.url, timeoutMs: options.timeoutMs });
-  const { state } = backend;
+  // HR data (names, work emails) sits in run records, plans, the journal and the read cache: sealing
+  // every value keeps all of it, and whatever is stored next, unreadable without the key.
+  const state = sealEntries(backend.state, { key: options.secretKey, namespace: STATE_NAMESPACE });
+  const cache = sealEntries(backend.cache, { key: options.secretKey, namespace: CACHE_NAMESPACE, unreadable: 'miss' });
+  const atomic = new AtomicState(state, backend.swap);
   const locks = new KeyedMutex();
   return {
-    runs: new RunRepository<TRun>(state, locks),
+    runs: new RunRepository<TRun>(state, atomic, locks),
     records: new RunRecordRepository<TRecord>(state, locks),
-    journal: new JournalRepository(state, locks),
+    journal: new JournalRepository(state, atomic),
     links: new LinkRepository(state, locks),
     settings: new SettingsRepository(state),
     secrets: new SecretRepository(state, options.secretKey),
     tokens: new TokenRepository(state, locks),
     outbox: new WebhookOutbox(state, locks),
-    cache: backend.cache,
+    cache,
     address: backend.address,
     ping: async () => backend.ping(),
     close: async () => backend.close(),

@@ -1,11 +1,13 @@
 import { createRequire } from 'node:module';
 import { KeyvPostgres } from '@keyv/postgres';
+import type Keyv from 'keyv';
 import { ConfigError } from '../errors.js';
 import {
   type Backend,
   CACHE_NAMESPACE,
   serverAddress,
   STATE_NAMESPACE,
+  type StateSwap,
   strictKeyv,
   unreachable,
   withDeadline,
@@ -13,7 +15,7 @@ import {
 
 /** The part of node-postgres's Pool this module uses (pg ships no type declarations). */
 interface PgPool {
-  query(text: string, values?: unknown[]): Promise<{ rows: unknown[] }>;
+  query(text: string, values?: unknown[]): Promise<{ rows: unknown[]; rowCount: number | null }>;
   end(): Promise<void>;
   on(event: 'error', listener: (error: Error) => void): unknown;
 }
@@ -52,9 +54,11 @@ export async function openPostgresBackend(url: URL, timeoutMs: number): Promise<
     }
     // Created only now that the table exists, so the two adapters never race to create it.
     const cacheAdapter = pooledAdapter(pool, schema, table);
+    const state = strictKeyv(stateAdapter, STATE_NAMESPACE);
     return {
-      state: strictKeyv(stateAdapter, STATE_NAMESPACE),
+      state,
       cache: strictKeyv(cacheAdapter, CACHE_NAMESPACE),
+      swap: postgresSwap(pool, `${schema}.${table}`, state),
       address: `postgres ${serverAddress(url)} ${schema}.${table}`,
       async ping() {
         await withDeadline(what, timeoutMs, pool.query('SELECT 1'));
@@ -67,6 +71,37 @@ export async function openPostgresBackend(url: URL, timeoutMs: number): Promise<
     await pool.end();
     throw error instanceof ConfigError ? error : unreachable(what, error);
   }
+}
+
+/**
+ * Compare-and-set as single statements. Under READ COMMITTED an UPDATE that finds its row locked by
+ * another writer waits, then re-checks its WHERE against the row that writer committed, so two
+ * writers expecting the same text cannot both succeed; ON CONFLICT DO NOTHING does the same for
+ * creating. `qualifiedTable` is built from checked identifiers only.
+ */
+function postgresSwap(pool: PgPool, qualifiedTable: string, state: Keyv): StateSwap {
+  return {
+    async read(key) {
+      const { rows } = await pool.query(`SELECT value FROM ${qualifiedTable} WHERE key = $1`, [state._getKeyPrefix(key)]);
+      const row = rows[0] as { value: string } | undefined;
+      return row?.value;
+    },
+    async write(key, expected, next) {
+      const stored = state._getKeyPrefix(key);
+      const result =
+        expected === undefined
+          ? await pool.query(`INSERT INTO ${qualifiedTable} (key, value) VALUES ($1, $2) ON CONFLICT (key) DO NOTHING`, [
+              stored,
+              next,
+            ])
+          : await pool.query(`UPDATE ${qualifiedTable} SET value = $1 WHERE key = $2 AND value = $3`, [
+              next,
+              stored,
+              expected,
+            ]);
+      return result.rowCount === 1;
+    },
+  };
 }
 
 /**

@@ -1,10 +1,12 @@
 import KeyvRedis, { createClient } from '@keyv/redis';
+import type Keyv from 'keyv';
 import { ConfigError } from '../errors.js';
 import {
   type Backend,
   CACHE_NAMESPACE,
   serverAddress,
   STATE_NAMESPACE,
+  type StateSwap,
   strictKeyv,
   unreachable,
   withDeadline,
@@ -14,6 +16,27 @@ import {
 const INITIAL_ATTEMPTS = 3;
 /** Longest pause between reconnection attempts once the store has been connected, ms. */
 const MAX_RECONNECT_DELAY_MS = 2_000;
+
+/**
+ * GET, compare, SET in one script: Redis runs a script to the end before any other command, so no
+ * writer can slip in between. ARGV: 'absent' or 'equal', the expected text, the new text. SET
+ * without PX also drops any TTL, as state entries never expire.
+ */
+const COMPARE_AND_SET = `
+local current = redis.call('GET', KEYS[1])
+if ARGV[1] == 'absent' then
+  if current then return 0 end
+elseif current ~= ARGV[2] then
+  return 0
+end
+redis.call('SET', KEYS[1], ARGV[3])
+return 1`;
+
+/** The two commands compare-and-set needs, as the connected client offers them. */
+interface RedisCommands {
+  get(key: string): Promise<string | null>;
+  eval(script: string, options: { keys: string[]; arguments: string[] }): Promise<unknown>;
+}
 
 /**
  * Redis via @keyv/redis. Keys are `<prefix>:<namespace>::<key>`, the prefix (`?prefix=`, default
@@ -49,11 +72,14 @@ export async function openRedisBackend(url: URL, timeoutMs: number): Promise<Bac
     throw unreachable(what, error);
   }
   connected = true;
-  const adapter = (namespace: string) =>
-    strictKeyv(new KeyvRedis(client, { namespace, throwOnErrors: true }), namespace, false);
+  const stateAdapter = new KeyvRedis(client, { namespace: `${prefix}:${STATE_NAMESPACE}`, throwOnErrors: true });
+  const state = strictKeyv(stateAdapter, `${prefix}:${STATE_NAMESPACE}`, false);
+  const cacheAdapter = new KeyvRedis(client, { namespace: `${prefix}:${CACHE_NAMESPACE}`, throwOnErrors: true });
   return {
-    state: adapter(`${prefix}:${STATE_NAMESPACE}`),
-    cache: adapter(`${prefix}:${CACHE_NAMESPACE}`),
+    state,
+    cache: strictKeyv(cacheAdapter, `${prefix}:${CACHE_NAMESPACE}`, false),
+    // The adapter, not keyv, adds the namespace here; its own prefixing spells the stored key.
+    swap: redisSwap(client, (key) => stateAdapter.createKeyPrefix(state._getKeyPrefix(key), stateAdapter.namespace)),
     address: `redis ${serverAddress(url)} ${prefix}:*`,
     async ping() {
       await withDeadline(what, timeoutMs, client.ping());
@@ -62,6 +88,18 @@ export async function openRedisBackend(url: URL, timeoutMs: number): Promise<Bac
       // close() waits for queued commands, which never run while the server is away.
       if (client.isReady) await client.close();
       else client.destroy();
+    },
+  };
+}
+
+function redisSwap(client: RedisCommands, storedKey: (key: string) => string): StateSwap {
+  return {
+    async read(key) {
+      return (await client.get(storedKey(key))) ?? undefined;
+    },
+    async write(key, expected, next) {
+      const args = expected === undefined ? ['absent', '', next] : ['equal', expected, next];
+      return (await client.eval(COMPARE_AND_SET, { keys: [storedKey(key)], arguments: args })) === 1;
     },
   };
 }

@@ -1,5 +1,6 @@
 import type Keyv from 'keyv';
 import { ConflictError, NotFoundError } from '../errors.js';
+import type { AtomicState } from './atomic.js';
 import { tenantKey } from './keys.js';
 import type { KeyedMutex } from './lock.js';
 import { assertPageSize, decodeCursor, encodeCursor, invalidCursor, type PageInfo } from './paging.js';
@@ -16,6 +17,13 @@ export interface RunShape {
 
 /** Everything but the identity and the fields the listing index is keyed on. */
 export type RunPatch<TRun extends RunShape> = Partial<Omit<TRun, 'id' | 'tenant' | 'source' | 'createdAt'>>;
+
+/** A change of a run that only applies while it is in one of the given statuses. */
+export interface RunTransition<TRun extends RunShape> {
+  /** Statuses the stored run may be in; any other refuses the change with `ConflictError`. */
+  from: readonly string[];
+  patch: RunPatch<TRun>;
+}
 
 export interface RunListOptions {
   source?: string;
@@ -34,63 +42,66 @@ type IndexEntry = Pick<RunShape, 'id' | 'source' | 'status' | 'createdAt'>;
 
 const CURSOR = 'run';
 
-/** Sync runs, one key each, plus one index per tenant kept newest first. */
+/**
+ * Sync runs, one key each, plus one index per tenant kept newest first. Every write of a run is a
+ * compare-and-set on the backend, so writers in different processes never undo each other's changes
+ * and a status transition happens once. The index is written after the run and can lag behind it
+ * (a crash between the two, or two processes' index writes landing out of order); each transition
+ * rewrites the run's line, and `findActive` checks the runs themselves.
+ */
 export class RunRepository<TRun extends RunShape> {
   constructor(
     private readonly kv: Keyv,
+    private readonly atomic: AtomicState,
     private readonly locks: KeyedMutex,
   ) {}
 
+  /** Stores a new run; `ConflictError` when the id exists, even when another process created it a moment ago. */
   async create(run: TRun): Promise<TRun> {
-    const indexKey = tenantKey(run.tenant, 'runs');
-    return this.locks.run(indexKey, async () => {
-      const runKey = tenantKey(run.tenant, 'run', run.id);
-      if ((await this.kv.get(runKey)) !== undefined) {
-        throw new ConflictError(`run '${run.id}' already exists for tenant '${run.tenant}'`, { runId: run.id });
-      }
-      const index = (await this.kv.get<IndexEntry[]>(indexKey)) ?? [];
-      index.push(indexEntry(run));
-      index.sort(newestFirst);
-      await this.kv.setMany([
-        { key: runKey, value: run },
-        { key: indexKey, value: index },
-      ]);
-      return run;
-    });
+    const runKey = tenantKey(run.tenant, 'run', run.id);
+    if (!(await this.atomic.create(runKey, run))) {
+      throw new ConflictError(`run '${run.id}' already exists for tenant '${run.tenant}'`, { runId: run.id });
+    }
+    await this.indexStatus(run);
+    return run;
   }
 
   async get(tenant: string, id: string): Promise<TRun | null> {
     return (await this.kv.get<TRun>(tenantKey(tenant, 'run', id))) ?? null;
   }
 
-  /** Merges `patch` into the stored run and returns the result; `NotFoundError` for an unknown id. */
+  /** Merges `patch` into the stored run, whatever its status, and returns the result; `NotFoundError` for an unknown id. */
   async update(tenant: string, id: string, patch: RunPatch<TRun>): Promise<TRun> {
-    const indexKey = tenantKey(tenant, 'runs');
-    return this.locks.run(indexKey, async () => {
-      const runKey = tenantKey(tenant, 'run', id);
-      const current = await this.kv.get<TRun>(runKey);
-      if (current === undefined) throw new NotFoundError(`no run '${id}' for tenant '${tenant}'`, { runId: id });
-      const updated: TRun = { ...current, ...patch, id, tenant, source: current.source, createdAt: current.createdAt };
-      if (updated.status === current.status) {
-        await this.kv.set(runKey, updated);
-        return updated;
-      }
-      const index = (await this.kv.get<IndexEntry[]>(indexKey)) ?? [];
-      const entry = index.find((candidate) => candidate.id === id);
-      if (entry !== undefined) {
-        entry.status = updated.status;
-      } else {
-        // Two processes creating runs for one tenant at once can drop each other's index line;
-        // the run's next transition puts it back.
-        index.push(indexEntry(updated));
-        index.sort(newestFirst);
-      }
-      await this.kv.setMany([
-        { key: runKey, value: updated },
-        { key: indexKey, value: index },
-      ]);
-      return updated;
+    let before: string | undefined;
+    const updated = await this.atomic.change<TRun>(tenantKey(tenant, 'run', id), (current) => {
+      const run = found(current, tenant, id);
+      before = run.status;
+      return merged(run, patch);
     });
+    if (updated.status !== before) await this.indexStatus(updated);
+    return updated;
+  }
+
+  /**
+   * Merges `patch` only while the stored run's status is one of `from`: of any number of concurrent
+   * transitions out of a status, in this process or another, exactly one applies and the others get
+   * `ConflictError` naming the status they found. `NotFoundError` for an unknown id.
+   */
+  async transition(tenant: string, id: string, change: RunTransition<TRun>): Promise<TRun> {
+    const updated = await this.atomic.change<TRun>(tenantKey(tenant, 'run', id), (current) => {
+      const run = found(current, tenant, id);
+      if (!change.from.includes(run.status)) {
+        throw new ConflictError(`run '${id}' is ${run.status}; this change needs it ${change.from.join(' or ')}`, {
+          runId: id,
+          status: run.status,
+          expected: [...change.from],
+        });
+      }
+      return merged(run, change.patch);
+    });
+    // Also when the status stayed: the transition is where a lagging index line is put right.
+    await this.indexStatus(updated);
+    return updated;
   }
 
   /** Newest first; the cursor is a position in that order, so runs created meanwhile do not shift later pages. */
@@ -115,11 +126,39 @@ export class RunRepository<TRun extends RunShape> {
     };
   }
 
-  /** The newest run of `source` whose status is one of `statuses`, or null: a guard against starting a second one. */
+  /**
+   * The newest run of `source` whose status is one of `statuses`, or null: a guard against starting a
+   * second one. The index only nominates candidates; each is read, so a line that still shows a
+   * finished run as active cannot hold the source forever.
+   */
   async findActive(tenant: string, source: string, statuses: readonly string[]): Promise<TRun | null> {
     const index = (await this.kv.get<IndexEntry[]>(tenantKey(tenant, 'runs'))) ?? [];
-    const entry = index.find((candidate) => candidate.source === source && statuses.includes(candidate.status));
-    return entry === undefined ? null : this.get(tenant, entry.id);
+    const candidates = index.filter((entry) => entry.source === source && statuses.includes(entry.status));
+    for (const candidate of candidates) {
+      const run = await this.get(tenant, candidate.id);
+      if (run !== null && statuses.includes(run.status)) return run;
+    }
+    return null;
+  }
+
+  /**
+   * Puts the run's line in its tenant's index, with the status the run has now (read again, so that
+   * of two processes' index writes the later one carries the later status). Leaves the index
+   * untouched when the line is already right.
+   */
+  private async indexStatus(written: TRun): Promise<void> {
+    const indexKey = tenantKey(written.tenant, 'runs');
+    // Queued within the process, so its own writers do not spend compare-and-set rounds on each other.
+    await this.locks.run(indexKey, async () => {
+      const run = (await this.get(written.tenant, written.id)) ?? written;
+      await this.atomic.decide<IndexEntry[], void>(indexKey, (current) => {
+        const index = current ?? [];
+        const entry = index.find((candidate) => candidate.id === run.id);
+        if (entry?.status === run.status) return { keep: true, result: undefined };
+        const others = index.filter((candidate) => candidate.id !== run.id);
+        return { write: [...others, indexEntry(run)].sort(newestFirst), result: undefined };
+      });
+    });
   }
 
   private async load(tenant: string, entries: IndexEntry[]): Promise<TRun[]> {
@@ -127,6 +166,17 @@ export class RunRepository<TRun extends RunShape> {
     const runs = await this.kv.getMany<TRun>(entries.map((entry) => tenantKey(tenant, 'run', entry.id)));
     return runs.filter((run): run is TRun => run !== undefined);
   }
+}
+
+function found<TRun extends RunShape>(run: TRun | undefined, tenant: string, id: string): TRun {
+  if (run === undefined) throw new NotFoundError(`no run '${id}' for tenant '${tenant}'`, { runId: id });
+  return run;
+}
+
+/** The identity and the fields the index is keyed on never change. */
+function merged<TRun extends RunShape>(current: TRun, patch: RunPatch<TRun>): TRun {
+  const { id, tenant, source, createdAt } = current;
+  return { ...current, ...patch, id, tenant, source, createdAt };
 }
 
 function indexEntry(run: RunShape): IndexEntry {

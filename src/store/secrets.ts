@@ -1,21 +1,12 @@
-import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type Keyv from 'keyv';
 import { ConfigError } from '../errors.js';
 import { tenantKey } from './keys.js';
+import { assertSecretKey, SECRET_KEY_BYTES as KEY_BYTES, seal, type Sealed, unseal } from './seal.js';
 
-const KEY_BYTES = 32;
-const IV_BYTES = 12;
-const ALGORITHM = 'aes-256-gcm';
-
-/** What is stored for a secret; never the plaintext. */
-interface SealedSecret {
-  v: 1;
-  iv: string;
-  tag: string;
-  data: string;
-}
+export { assertSecretKey } from './seal.js';
 
 /**
  * Upstream credentials per tenant, sealed with AES-256-GCM. Each value gets a random 96-bit IV,
@@ -30,29 +21,21 @@ export class SecretRepository {
     assertSecretKey(key);
   }
 
+  /**
+   * Sealed here although the whole store is sealed too: this layer binds the value to its tenant and
+   * name, which the store-wide sealing (one key per namespace) cannot.
+   */
   async put(tenant: string, name: string, plaintext: string): Promise<void> {
-    const iv = randomBytes(IV_BYTES);
-    const cipher = createCipheriv(ALGORITHM, this.key, iv);
-    cipher.setAAD(associatedData(tenant, name));
-    const data = Buffer.concat([cipher.update(plaintext, 'utf8'), cipher.final()]);
-    const sealed: SealedSecret = {
-      v: 1,
-      iv: iv.toString('base64'),
-      tag: cipher.getAuthTag().toString('base64'),
-      data: data.toString('base64'),
-    };
+    const sealed = seal(this.key, plaintext, associatedData(tenant, name));
     await this.kv.set(tenantKey(tenant, 'secret', name), sealed);
   }
 
   /** The plaintext, or null when none is stored; `ConfigError` when the key cannot open it. */
   async get(tenant: string, name: string): Promise<string | null> {
-    const sealed = await this.kv.get<SealedSecret>(tenantKey(tenant, 'secret', name));
+    const sealed = await this.kv.get<Sealed>(tenantKey(tenant, 'secret', name));
     if (sealed === undefined) return null;
     try {
-      const decipher = createDecipheriv(ALGORITHM, this.key, Buffer.from(sealed.iv, 'base64'));
-      decipher.setAAD(associatedData(tenant, name));
-      decipher.setAuthTag(Buffer.from(sealed.tag, 'base64'));
-      return Buffer.concat([decipher.update(Buffer.from(sealed.data, 'base64')), decipher.final()]).toString('utf8');
+      return unseal(this.key, sealed, associatedData(tenant, name));
     } catch (error) {
       throw new ConfigError(
         `secret '${name}' of tenant '${tenant}' cannot be decrypted: the secret key is not the one it was stored with, or the stored value was altered`,
@@ -78,7 +61,8 @@ export class SecretRepository {
  */
 export async function loadOrCreateSecretKey(dir: string): Promise<Buffer> {
   const path = join(dir, 'secret.key');
-  await mkdir(dir, { recursive: true });
+  // 0700 applies to the directories this creates; one that exists already keeps its owner's choice.
+  await mkdir(dir, { recursive: true, mode: 0o700 });
   try {
     // 'wx' fails when the file exists, so two processes starting together keep the first key.
     await writeFile(path, `${randomBytes(KEY_BYTES).toString('base64')}\n`, { mode: 0o600, flag: 'wx' });
@@ -103,15 +87,8 @@ export function parseSecretKey(text: string, origin = 'ROSTERGATE_SECRET_KEY'): 
   return key;
 }
 
-/** `ConfigError` unless `key` is the 32 bytes AES-256 needs. */
-export function assertSecretKey(key: Buffer): void {
-  if (key.length !== KEY_BYTES) {
-    throw new ConfigError(`the secret key must be ${KEY_BYTES} bytes for AES-256-GCM; received ${key.length}`);
-  }
-}
-
-function associatedData(tenant: string, name: string): Buffer {
-  return Buffer.from(tenantKey(tenant, 'secret', name), 'utf8');
+function associatedData(tenant: string, name: string): string {
+  return tenantKey(tenant, 'secret', name);
 }
 
 function isAlreadyExists(error: unknown): boolean {

@@ -1,5 +1,5 @@
 import { EventEmitter } from 'node:events';
-import { mkdirSync } from 'node:fs';
+import { chmodSync, closeSync, existsSync, mkdirSync, openSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import type { KeyvStoreAdapter, StoredData } from 'keyv';
@@ -23,12 +23,16 @@ interface Row {
 /** Rows fetched per page by `iterator`, so a listing never holds a read cursor across an `await`. */
 const ITERATOR_PAGE = 100;
 
+/** The store holds HR data and sealed credentials: only its owner may read the files. */
+const FILE_MODE = 0o600;
+const DIRECTORY_MODE = 0o700;
+
 /**
  * Opens (creating its directory) a SQLite file, or an in-memory database for `:memory:`.
  * WAL lets a second process (the CLI while the server runs) read while this one writes.
  */
 export function openSqliteDatabase(location: string): Database.Database {
-  if (location !== ':memory:') mkdirSync(dirname(location), { recursive: true });
+  if (location !== ':memory:') prepareOwnerOnlyFile(location);
   const db = new Database(location);
   db.pragma('journal_mode = WAL');
   // NORMAL under WAL loses no committed transaction when the process crashes, only on power loss,
@@ -36,6 +40,21 @@ export function openSqliteDatabase(location: string): Database.Database {
   db.pragma('synchronous = NORMAL');
   db.pragma('busy_timeout = 5000');
   return db;
+}
+
+/**
+ * Creates the directories (0700) and the database file (0600) before SQLite opens it, and narrows a
+ * file that exists with wider access. SQLite would create the file with the process umask (0644 as
+ * a rule); it gives the -wal and -shm files it creates the database file's own mode, so those follow.
+ * Directories that exist already keep their mode: the path may lead through shared ones like /tmp.
+ */
+function prepareOwnerOnlyFile(location: string): void {
+  mkdirSync(dirname(location), { recursive: true, mode: DIRECTORY_MODE });
+  // 'a' creates the file if absent and never truncates one that exists.
+  closeSync(openSync(location, 'a', FILE_MODE));
+  for (const path of [location, `${location}-wal`, `${location}-shm`]) {
+    if (existsSync(path)) chmodSync(path, FILE_MODE);
+  }
 }
 
 /**
@@ -113,6 +132,26 @@ export class SqliteStoreAdapter extends EventEmitter implements KeyvStoreAdapter
     })();
   }
 
+  /** A row's stored text as it is, or undefined when absent or past its TTL; `key` is the stored (prefixed) one. */
+  readStored(key: string): string | undefined {
+    const row = this.statements.get.get(key);
+    return row === undefined || isExpired(row, Date.now()) ? undefined : row.value;
+  }
+
+  /**
+   * Writes `next` where the row still holds `expected` (undefined: where there is no live row), as
+   * one statement: SQLite takes its write lock for it, so no other connection or process can write
+   * between the comparison and the write.
+   */
+  compareAndSet(key: string, expected: string | undefined, next: string): boolean {
+    const now = Date.now();
+    const result =
+      expected === undefined
+        ? this.statements.insertIfAbsent.run(key, next, now)
+        : this.statements.replaceIfEqual.run(next, key, expected, now);
+    return result.changes === 1;
+  }
+
   /** Clears only this adapter's namespace: cache and state share one table. */
   async clear(): Promise<void> {
     const [from, to] = namespaceRange(this.namespace);
@@ -164,6 +203,15 @@ function prepare(db: Database.Database, table: string) {
        ON CONFLICT(key) DO UPDATE SET value = excluded.value, expires = excluded.expires`,
     ),
     delete: db.prepare<[string]>(`DELETE FROM ${table} WHERE key = ?`),
+    // An expired row counts as absent, as `get` treats it.
+    insertIfAbsent: db.prepare<[string, string, number]>(
+      `INSERT INTO ${table} (key, value, expires) VALUES (?, ?, NULL)
+       ON CONFLICT(key) DO UPDATE SET value = excluded.value, expires = NULL
+       WHERE ${table}.expires IS NOT NULL AND ${table}.expires <= ?`,
+    ),
+    replaceIfEqual: db.prepare<[string, string, string, number]>(
+      `UPDATE ${table} SET value = ?, expires = NULL WHERE key = ? AND value = ? AND (expires IS NULL OR expires > ?)`,
+    ),
     has: db.prepare<[string, number], { one: number }>(
       `SELECT 1 AS one FROM ${table} WHERE key = ? AND (expires IS NULL OR expires > ?)`,
     ),

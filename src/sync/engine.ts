@@ -113,14 +113,33 @@ export function createSyncEngine(options: SyncEngineOptions): SyncEngine {
     });
   }
 
-  async function update(runId: string, patch: Partial<SyncRun>, message: string | null = null): Promise<SyncRun> {
-    const run = (await store.runs.update(tenant, runId, patch)) as SyncRun;
+  /**
+   * Applies `patch` only while the run is in one of `from`, as one compare-and-set in the store: of
+   * two requests or two replicas acting on one run, exactly one moves it; the other gets
+   * `ConflictError` and must not carry on as if it had.
+   */
+  async function transition(runId: string, from: readonly RunStatus[], patch: Partial<SyncRun>, message: string | null = null): Promise<SyncRun> {
+    const run = (await store.runs.transition(tenant, runId, { from, patch })) as SyncRun;
     publish(run, message);
     return run;
   }
 
+  /** A step of a run that is still active: one cancelled or finished elsewhere meanwhile is left as it is. */
+  async function update(runId: string, patch: Partial<SyncRun>, message: string | null = null): Promise<SyncRun> {
+    return transition(runId, ACTIVE_STATUSES, patch, message);
+  }
+
+  /** Ends an active run; of concurrent attempts to end it (cancel, apply, a failure), exactly one does. */
   async function finish(runId: string, status: RunStatus, patch: Partial<SyncRun> = {}, message: string | null = null) {
     return update(runId, { ...patch, status, finishedAt: now() }, message);
+  }
+
+  /** Rewords the store's refusal of a transition for the caller: what the run is, and what the action needs. */
+  function refusedUnless(runId: string, needs: string) {
+    return (error: unknown): never => {
+      if (!(error instanceof ConflictError) || error.details.status === undefined) throw error;
+      throw new ConflictError(`run ${runId} is ${String(error.details.status)}; ${needs}`, error.details, { cause: error });
+    };
   }
 
   function hrFor(source: Source): HrClient {
@@ -139,7 +158,8 @@ export function createSyncEngine(options: SyncEngineOptions): SyncEngine {
     const draft = await store.settings.get<Draft>(tenant, draftKey(runId));
     if (!plan || !draft) throw new Error(`run ${runId} has no stored plan to apply`);
     let remainingRequests = plan.actions.reduce((sum, action) => sum + litmosRequestsFor(action), 0);
-    run = (await store.runs.update(tenant, runId, { status: 'APPLYING', progress: { done: 0, total: plan.actions.length } })) as SyncRun;
+    // A transition, so a run cancelled elsewhere before this starts is not brought back to APPLYING.
+    run = (await store.runs.transition(tenant, runId, { from: ACTIVE_STATUSES, patch: { status: 'APPLYING', progress: { done: 0, total: plan.actions.length } } })) as SyncRun;
     publish(run, null, remainingRequests);
     const counts = emptyCounts();
     let done = 0;
@@ -296,11 +316,12 @@ export function createSyncEngine(options: SyncEngineOptions): SyncEngine {
       return value;
     },
     async approve(runId, approvedBy) {
-      const run = await mustGet(runId);
-      if (run.status !== 'AWAITING_APPROVAL') {
-        throw new ConflictError(`run ${runId} is ${run.status}; only a run AWAITING_APPROVAL can be approved`, { runId, status: run.status });
-      }
-      const approved = await update(runId, { approvedBy }, `approved by ${approvedBy}`);
+      // The check and the move to APPLYING are one compare-and-set, so of any number of concurrent
+      // approvals, in any replica, exactly one launches the apply. A process that dies right after
+      // leaves an APPLYING run, which `recover` resumes.
+      const approved = await transition(runId, ['AWAITING_APPROVAL'], { status: 'APPLYING', approvedBy }, `approved by ${approvedBy}`).catch(
+        refusedUnless(runId, 'only a run AWAITING_APPROVAL can be approved'),
+      );
       launch(runId, (signal) => apply(runId, signal));
       return approved;
     },
@@ -316,7 +337,8 @@ export function createSyncEngine(options: SyncEngineOptions): SyncEngine {
         const after = await mustGet(runId);
         if (after.status === 'CANCELLED' || !ACTIVE_STATUSES.includes(after.status)) return after;
       }
-      return finish(runId, 'CANCELLED', {}, 'cancelled');
+      // Refused when the run ended meanwhile (elsewhere, or its own work finishing first): its outcome stands.
+      return finish(runId, 'CANCELLED', {}, 'cancelled').catch(refusedUnless(runId, 'only an active run can be cancelled'));
     },
     async recover() {
       for (const source of Object.keys(options.hr) as Source[]) {

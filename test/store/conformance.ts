@@ -3,6 +3,8 @@ import { afterAll, beforeAll, describe } from 'vitest';
 import { openStore, type Store } from '../../src/store/open.js';
 import type { RunRecordShape } from '../../src/store/records.js';
 import type { RunShape } from '../../src/store/runs.js';
+import { atRestCases } from './conformance/at-rest-cases.js';
+import { concurrencyCases } from './conformance/concurrency-cases.js';
 import type { TestRecord, TestRun, TestStore } from './conformance/fixtures.js';
 import { securityCases } from './conformance/security-cases.js';
 import { stateCases } from './conformance/state-cases.js';
@@ -15,6 +17,8 @@ export interface ConformanceTarget {
   url: string;
   /** Removes everything this run stored; called after the suite when the backend was reachable. */
   cleanup(): Promise<void>;
+  /** Every key and value this run stored, exactly as the backend holds them, to check what is at rest. */
+  rawContents(): Promise<string>;
 }
 
 /** Opens the target's store; when the server is down, the error says which one and how to start it. */
@@ -57,5 +61,7 @@ export function describeStoreConformance(target: ConformanceTarget): void {
 
     securityCases({ url: target.url, opened, open });
     stateCases(opened);
+    concurrencyCases({ opened, open: async () => open() });
+    atRestCases({ opened, open, rawContents: async () => target.rawContents() });
   });
 }

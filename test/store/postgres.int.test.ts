@@ -11,24 +11,33 @@ const schema = `rg_test_${randomBytes(6).toString('hex')}`;
 /** The slice of node-postgres the cleanup needs (pg ships no types). */
 interface PgClient {
   connect(): Promise<void>;
-  query(sql: string): Promise<unknown>;
+  query(sql: string): Promise<{ rows: unknown[] }>;
   end(): Promise<void>;
 }
 const pg = createRequire(createRequire(import.meta.url).resolve('@keyv/postgres'))('pg') as {
   Client: new (config: { connectionString: string }) => PgClient;
 };
 
+/** Runs `sql` on a connection of its own, outside the store. */
+async function query(sql: string): Promise<unknown[]> {
+  const client = new pg.Client({ connectionString: `postgres://postgres@${ADDRESS}/test` });
+  await client.connect();
+  try {
+    return (await client.query(sql)).rows;
+  } finally {
+    await client.end();
+  }
+}
+
 describeStoreConformance({
   server: `PostgreSQL at ${ADDRESS} (database test, user postgres; start it with: ${START})`,
   url: `postgres://postgres@${ADDRESS}/test?schema=${schema}`,
   cleanup: async () => {
-    const client = new pg.Client({ connectionString: `postgres://postgres@${ADDRESS}/test` });
-    await client.connect();
-    try {
-      await client.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
-    } finally {
-      await client.end();
-    }
+    await query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
+  },
+  rawContents: async () => {
+    const rows = (await query(`SELECT key, value FROM ${schema}.keyv`)) as Array<{ key: string; value: string }>;
+    return rows.map((row) => `${row.key}\t${row.value}`).join('\n');
   },
 });
 

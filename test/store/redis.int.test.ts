@@ -10,18 +10,36 @@ const START =
 const prefix = `rg-test-${randomBytes(6).toString('hex')}`;
 const target = { server: `Redis at ${ADDRESS} (start it with: ${START})`, url: `redis://${ADDRESS}?prefix=${prefix}` };
 
+/** Calls `body` with every batch of this run's keys, on a connection of its own. */
+async function eachKeyBatch(body: (client: RedisClient, keys: string[]) => Promise<void>): Promise<void> {
+  const client = createClient({ url: `redis://${ADDRESS}` });
+  await client.connect();
+  try {
+    for await (const keys of client.scanIterator({ MATCH: `${prefix}:*`, COUNT: 1000 })) {
+      if (keys.length > 0) await body(client, keys);
+    }
+  } finally {
+    await client.close();
+  }
+}
+/** What the callbacks use of the client. */
+interface RedisClient {
+  del(keys: string[]): Promise<number>;
+  mGet(keys: string[]): Promise<Array<string | null>>;
+}
+
 describeStoreConformance({
   ...target,
   cleanup: async () => {
-    const client = createClient({ url: `redis://${ADDRESS}` });
-    await client.connect();
-    try {
-      for await (const keys of client.scanIterator({ MATCH: `${prefix}:*`, COUNT: 1000 })) {
-        if (keys.length > 0) await client.del(keys);
-      }
-    } finally {
-      await client.close();
-    }
+    await eachKeyBatch(async (client, keys) => void (await client.del(keys)));
+  },
+  rawContents: async () => {
+    const lines: string[] = [];
+    await eachKeyBatch(async (client, keys) => {
+      const values = await client.mGet(keys);
+      for (const [index, key] of keys.entries()) lines.push(`${key}\t${values[index] ?? ''}`);
+    });
+    return lines.join('\n');
   },
 });
 

@@ -97,4 +97,27 @@ describe('SqliteStoreAdapter under keyv', () => {
     for await (const [key, value] of state.iterator(undefined)) seen.push([key, value]);
     expect(seen).toEqual(keys.map((key) => [key, key]));
   });
+
+  it('compares and sets stored text, counting an expired row as absent and leaving other rows alone', async () => {
+    const kv = keyv('state');
+    const [adapter] = adapters;
+    if (adapter === undefined) throw new Error('no adapter');
+    vi.useFakeTimers({ toFake: ['Date'] });
+    expect(adapter.compareAndSet('state:a', undefined, '"one"')).toBe(true);
+    expect(adapter.compareAndSet('state:a', undefined, '"two"')).toBe(false);
+    expect(adapter.compareAndSet('state:a', '"other"', '"two"')).toBe(false);
+    expect(adapter.compareAndSet('state:a', '"one"', '"two"')).toBe(true);
+    expect(adapter.readStored('state:a')).toBe('"two"');
+
+    await kv.set('b', 'soon gone', 1_000);
+    const stored = adapter.readStored('state:b');
+    vi.setSystemTime(Date.now() + 2_000);
+    expect(adapter.readStored('state:b')).toBeUndefined();
+    // The expired text no longer counts; creating over it does.
+    expect(adapter.compareAndSet('state:b', stored, '"stale write"')).toBe(false);
+    expect(adapter.compareAndSet('state:b', undefined, '"fresh"')).toBe(true);
+    vi.setSystemTime(Date.now() + 3_600_000);
+    expect(adapter.readStored('state:b')).toBe('"fresh"');
+    expect(rowCount()).toBe(2);
+  });
 });

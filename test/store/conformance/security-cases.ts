@@ -69,12 +69,13 @@ export function securityCases({ url, opened, open }: SecurityCaseContext): void 
     expect(await s.secrets.has(tenant, 'litmos')).toBe(true);
     expect(await s.secrets.has(tenant, 'bamboohr')).toBe(false);
 
+    // The backend without the key: what anyone reading the database would find.
     const raw = await openBackend({ url });
     try {
-      const stored = await raw.state.get<unknown>(tenantKey(tenant, 'secret', 'litmos'));
-      expect(stored).toMatchObject({ v: 1, iv: expect.any(String), tag: expect.any(String) });
-      expect(JSON.stringify(stored)).not.toContain(plaintext);
-      expect(JSON.stringify(stored)).not.toContain(Buffer.from(plaintext).toString('base64'));
+      const stored = await raw.swap.read(tenantKey(tenant, 'secret', 'litmos'));
+      expect(JSON.parse(stored ?? 'null')).toMatchObject({ v: 1, iv: expect.any(String), tag: expect.any(String) });
+      expect(stored).not.toContain(plaintext);
+      expect(stored).not.toContain(Buffer.from(plaintext).toString('base64'));
     } finally {
       await raw.close();
     }

@@ -1,0 +1,102 @@
+import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
+import type Keyv from 'keyv';
+import { ConfigError } from '../errors.js';
+
+export const SECRET_KEY_BYTES = 32;
+const IV_BYTES = 12;
+const ALGORITHM = 'aes-256-gcm';
+
+/** A value sealed with AES-256-GCM, as stored; never the plaintext. */
+export interface Sealed {
+  v: 1;
+  iv: string;
+  tag: string;
+  data: string;
+}
+
+/** `ConfigError` unless `key` is the 32 bytes AES-256 needs. */
+export function assertSecretKey(key: Buffer): void {
+  if (key.length !== SECRET_KEY_BYTES) {
+    throw new ConfigError(`the secret key must be ${SECRET_KEY_BYTES} bytes for AES-256-GCM; received ${key.length}`);
+  }
+}
+
+/**
+ * Seals `plaintext` under a fresh random 96-bit IV. `associatedData` is authenticated, not stored:
+ * opening with any other associated data fails, so a sealed value cannot be passed off as another.
+ */
+export function seal(key: Buffer, plaintext: string, associatedData: string): Sealed {
+  const iv = randomBytes(IV_BYTES);
+  const cipher = createCipheriv(ALGORITHM, key, iv);
+  cipher.setAAD(Buffer.from(associatedData, 'utf8'));
+  const data = Buffer.concat([cipher.update(plaintext, 'utf8'), cipher.final()]);
+  return { v: 1, iv: iv.toString('base64'), tag: cipher.getAuthTag().toString('base64'), data: data.toString('base64') };
+}
+
+/** The plaintext; throws (node's crypto error) when the key or associated data differ or the value was altered. */
+export function unseal(key: Buffer, sealed: Sealed, associatedData: string): string {
+  const decipher = createDecipheriv(ALGORITHM, key, Buffer.from(sealed.iv, 'base64'));
+  decipher.setAAD(Buffer.from(associatedData, 'utf8'));
+  decipher.setAuthTag(Buffer.from(sealed.tag, 'base64'));
+  return Buffer.concat([decipher.update(Buffer.from(sealed.data, 'base64')), decipher.final()]).toString('utf8');
+}
+
+export function isSealed(value: unknown): value is Sealed {
+  if (typeof value !== 'object' || value === null) return false;
+  const { v, iv, tag, data } = value as Record<string, unknown>;
+  return v === 1 && typeof iv === 'string' && typeof tag === 'string' && typeof data === 'string';
+}
+
+export interface SealEntriesOptions {
+  /** The store's 32-byte secret key. */
+  key: Buffer;
+  /** Authenticated with every entry (not stored), so an entry copied into another namespace fails to open. */
+  namespace: string;
+  /**
+   * What an entry this key cannot open reads as. 'fail' throws `ConfigError` (durable state: a wrong key
+   * must not look like missing data); 'miss' reads as absent (a cache, which refills from upstream). @default 'fail'
+   */
+  unreadable?: 'fail' | 'miss';
+}
+
+/**
+ * Makes `kv` seal every entry it writes, value and expiry together, and open the ones it reads.
+ * Keyv's own serializer still turns an entry into text (so its escaping and Buffer handling stay as
+ * they were); that text is what gets sealed. Entries written before sealing existed carry no
+ * envelope and are read as they are, then sealed when next written.
+ */
+export function sealEntries(kv: Keyv, options: SealEntriesOptions): Keyv {
+  assertSecretKey(options.key);
+  const { key, namespace } = options;
+  const unreadable = options.unreadable ?? 'fail';
+  const { serialize, deserialize } = kv;
+  if (serialize === undefined || deserialize === undefined) {
+    throw new ConfigError(`the store's '${namespace}' namespace has no serializer to seal around`);
+  }
+  kv.serialize = async (data) => JSON.stringify(seal(key, await serialize(data), namespace));
+  kv.deserialize = async <Value>(text: string) => {
+    const envelope = parseEnvelope(text);
+    if (envelope === undefined) return deserialize<Value>(text);
+    let plaintext: string;
+    try {
+      plaintext = unseal(key, envelope, namespace);
+    } catch (error) {
+      if (unreadable === 'miss') return undefined;
+      throw new ConfigError(
+        `a value in the store's '${namespace}' namespace cannot be decrypted: the secret key is not the one it was stored with, or the stored value was altered`,
+        { namespace },
+        { cause: error },
+      );
+    }
+    return deserialize<Value>(plaintext);
+  };
+  return kv;
+}
+
+/** The sealed envelope stored as `text`, or undefined for an entry written before sealing. */
+function parseEnvelope(text: string): Sealed | undefined {
+  // A sealed entry starts with the envelope's first member; a plain keyv entry starts with '{"value"'.
+  if (!text.startsWith('{"v":1,')) return undefined;
+  const parsed: unknown = JSON.parse(text);
+  return isSealed(parsed) ? parsed : undefined;
+}
