@@ -164,9 +164,49 @@ describe('write bodies', () => {
   });
 
   it('lays fields over the profile as read, keeping everything else exactly', () => {
-    const profile = { ...(parseBody(FIND_USER) as Record<string, unknown>), LastName: 'O&#39;Brien', AccessLevel: 'Team_Leader' };
+    const profile = { ...(parseBody(FIND_USER) as Record<string, unknown>), AccessLevel: 'Team_Leader' };
     const body = updatedUserBody(profile, { title: 'Head Baker', phoneWork: null, active: false });
     expect(body).toEqual({ ...profile, JobTitle: 'Head Baker', PhoneWork: '', Active: false });
     expect(updatedUserBody(profile, { userName: 'jbutcher' })['IsCustomUsername']).toBe(true);
+  });
+
+  it('writes back the decoded value of every string member it read, never the HTML-encoded one', () => {
+    // Litmos's JSON encodes names on the way out; sending them back as read would store `A&amp;B`,
+    // and one more `&amp;` with every update after that.
+    const profile = {
+      ...(parseBody(FIND_USER) as Record<string, unknown>),
+      FirstName: 'A&amp;B &lt;Bob&gt;',
+      LastName: 'O&#39;Brien &quot;Zo&#235;&quot;',
+      FullName: 'A&amp;B &lt;Bob&gt; O&#39;Brien &quot;Zo&#235;&quot;',
+      CustomField2: 'R&amp;D',
+      CompanyName: '&amp;lt;literal&amp;gt;',
+    };
+    const body = updatedUserBody(profile, { title: 'Head Baker', phoneWork: '+44 1 &amp; 2' });
+    expect(body).toEqual({
+      ...(parseBody(FIND_USER) as Record<string, unknown>),
+      FirstName: 'A&B <Bob>',
+      LastName: 'O\'Brien "Zoë"',
+      FullName: 'A&B <Bob> O\'Brien "Zoë"',
+      CustomField2: 'R&D',
+      // Decoded once: what the user typed was the text `&lt;literal&gt;`.
+      CompanyName: '&lt;literal&gt;',
+      JobTitle: 'Head Baker',
+      // New values are the caller's own, already plain: laid over as given.
+      PhoneWork: '+44 1 &amp; 2',
+    });
+    // Non-string members stay exactly as read.
+    expect(body).toMatchObject({ Active: true, DisableMessages: false, OriginalId: 4138947, Points: 0, Skype: null });
+  });
+
+  it('keeps a name the same through any number of read-update round trips', () => {
+    const encode = (text: string) => text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&#39;');
+    const name = 'A&B <Bob> O\'Brien "Zoë"';
+    let stored: Record<string, unknown> = { ...(parseBody(FIND_USER) as Record<string, unknown>), FirstName: name };
+    for (let i = 0; i < 10; i++) {
+      const asRead = { ...stored, FirstName: encode(String(stored['FirstName'])) };
+      stored = updatedUserBody(asRead, { title: `Title ${i}` });
+    }
+    expect(stored['FirstName']).toBe(name);
+    expect(toLearner(stored).title).toBe('Title 9');
   });
 });

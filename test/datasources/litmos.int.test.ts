@@ -5,11 +5,14 @@ import { UpstreamError } from '../../src/errors.js';
 import { generateCompany } from '../../src/sandbox/generate.js';
 import { startSimulator, type RunningSimulator, type SimulatorStats } from '../../src/sandbox/kit.js';
 import { createLitmosSimulator, type LitmosSimulator } from '../../src/sandbox/litmos/simulator.js';
+import { NO_QUIRKS, type LitmosQuirks } from '../../src/sandbox/quirks.js';
 
 const KEY = 'litmos-test-key-0123456789';
 
 let litmos: LitmosSimulator;
 let server: RunningSimulator;
+/** The simulator's live switches: all off unless a test turns one on (reset before each test). */
+const quirks: LitmosQuirks = { ...NO_QUIRKS.litmos };
 const opened: UpstreamClient[] = [];
 
 function clientFor(options: { apiKey?: string; pageSize?: number; teamBatchSize?: number } = {}): LitmosClient {
@@ -42,7 +45,7 @@ const addUser = (userName: string, extra: Record<string, string | boolean | null
 
 beforeAll(async () => {
   const company = generateCompany({ seed: 5, size: 300, today: '2025-06-01' });
-  litmos = createLitmosSimulator({ companies: [company], apiKey: KEY, rate: { limit: 100_000 } });
+  litmos = createLitmosSimulator({ companies: [company], apiKey: KEY, rate: { limit: 100_000 }, quirks: { common: { ...NO_QUIRKS.common }, vendor: quirks } });
   server = await startSimulator(litmos.spec);
 });
 afterAll(async () => {
@@ -50,6 +53,7 @@ afterAll(async () => {
   await server.close();
 });
 beforeEach(async () => {
+  Object.assign(quirks, NO_QUIRKS.litmos);
   await control('reset', { method: 'POST' });
   await control('limits', { method: 'PUT', body: JSON.stringify({ limit: 100_000, windowMs: 60_000 }) });
 });
@@ -150,14 +154,16 @@ describe('learners', () => {
   });
 
   it('updates only the given fields and keeps what the sync does not manage', async () => {
-    const user = addUser('keep.me@bakery.test', { LastName: 'O&#39;Hara', CustomField1: 'E-1234', TimeZone: 'GMT Standard Time', AccessLevel: 'Team_Leader', JobTitle: 'Baker' });
+    quirks.encodedNames = true;
+    const user = addUser('keep.me@bakery.test', { LastName: "O'Hara", CustomField1: 'E-1234', TimeZone: 'GMT Standard Time', AccessLevel: 'Team_Leader', JobTitle: 'Baker' });
     const updated = await clientFor().updateLearner(user.Id, { title: 'Head Baker', phoneWork: null, city: 'York' });
     expect(updated).toMatchObject({ title: 'Head Baker', city: 'York', phoneWork: null, lastName: "O'Hara" });
     expect(litmos.state.user(user.Id)).toMatchObject({
       JobTitle: 'Head Baker',
       City: 'York',
       PhoneWork: '',
-      LastName: 'O&#39;Hara',
+      // Read as `O&#39;Hara`, written back as the name it is.
+      LastName: "O'Hara",
       CustomField1: 'E-1234',
       TimeZone: 'GMT Standard Time',
       AccessLevel: 'Team_Leader',
@@ -269,5 +275,97 @@ describe('failures', () => {
     expect(error.code).toBe('UPSTREAM_RATE_LIMITED');
     expect(error.status).toBe(503);
     expect((await stats()).throttled).toBe(3);
+  });
+});
+
+describe('with every Litmos quirk on', () => {
+  const FIRST = 'A&B <Bob>';
+  const LAST = `O'Brien "Zoë"`;
+
+  beforeEach(() => {
+    Object.assign(quirks, { encodedNames: true, overfullPages: true, xmlElementOrder: true });
+  });
+
+  it('reads learners with their names decoded, in lists and profiles', async () => {
+    const user = addUser('ab@bakery.test', { FirstName: FIRST, LastName: LAST, JobTitle: 'R&D' });
+    const client = clientFor({ pageSize: 7 });
+    const learners = await client.listLearners();
+    expect(learners.map((l) => l.id)).toEqual(litmos.state.users.map((u) => u.Id));
+    expect(learners.find((l) => l.id === user.Id)).toMatchObject({ firstName: FIRST, lastName: LAST });
+    expect(await client.getLearner(user.Id)).toMatchObject({ firstName: FIRST, lastName: LAST, title: 'R&D' });
+    // Every seeded name reads back as stored, whatever it holds.
+    for (const learner of learners) {
+      const stored = litmos.state.user(learner.id);
+      expect([learner.firstName, learner.lastName]).toEqual([stored?.FirstName, stored?.LastName]);
+    }
+  });
+
+  it('creates a learner and gets its names back decoded', async () => {
+    const learner = await clientFor().createLearner({ userName: 'ab.new@bakery.test', firstName: FIRST, lastName: LAST });
+    expect(learner).toMatchObject({ firstName: FIRST, lastName: LAST });
+    expect(litmos.state.user(learner.id)).toMatchObject({ FirstName: FIRST, LastName: LAST });
+  });
+
+  it('creates teams and finds them again by their decoded names; members and leaders decoded', async () => {
+    const client = clientFor({ pageSize: 2 });
+    const root = await client.createTeam('Sales & <Marketing>');
+    const sub = await client.createTeam(`"Night" Shift's`, root.id);
+    expect(root.name).toBe('Sales & <Marketing>');
+    expect(sub).toEqual({ id: sub.id, name: `"Night" Shift's`, parentId: root.id });
+    expect(litmos.state.team(root.id).Name).toBe('Sales & <Marketing>');
+    const teams = await client.listTeams();
+    expect(teams.map((t) => t.id)).toEqual(litmos.state.teams.map((t) => t.Id));
+    // What apply's team matching compares: the decoded name, trimmed and lower-cased.
+    expect(teams.find((t) => t.name.trim().toLowerCase() === 'sales & <marketing>')?.id).toBe(root.id);
+    expect(teams).toContainEqual(sub);
+
+    const member = addUser('member@bakery.test', { FirstName: FIRST, LastName: LAST });
+    await client.addTeamMembers(root.id, [member.Id]);
+    await client.setTeamLeader(root.id, member.Id);
+    expect(await client.teamMembers(root.id)).toEqual([expect.objectContaining({ id: member.Id, firstName: FIRST, lastName: LAST })]);
+    expect(await client.teamLeaders(root.id)).toEqual([expect.objectContaining({ id: member.Id, firstName: FIRST, lastName: LAST })]);
+    expect(await client.learnerTeams(member.Id)).toEqual([{ id: root.id, name: 'Sales & <Marketing>', parentId: null }]);
+  });
+
+  it('reads courses and every result once, names decoded', async () => {
+    const client = clientFor({ pageSize: 3 });
+    const courses = await client.listCourses();
+    expect(courses.map((c) => c.id)).toEqual(litmos.state.courses.map((c) => c.Id));
+    expect(courses.map((c) => c.name)).toContain('Health & Safety Basics');
+    const course = litmos.state.courses[1];
+    for (let i = 0; i < 10; i++) {
+      const learner = addUser(`result${i}@bakery.test`, { FirstName: FIRST });
+      litmos.state.enrol(learner.Id, course?.Id ?? '', { assignedAt: Date.now(), startedAt: null, completedAt: null, percentageComplete: 0, score: null });
+    }
+    const results = await client.courseResults(course?.Id ?? '');
+    expect(results.map((r) => r.learnerId)).toEqual(litmos.state.courseEnrolments(course?.Id ?? '').map((e) => e.userId));
+  });
+
+  it('reads 2,500 users in pages of 1000 (sent as 1001) each exactly once', async () => {
+    for (let i = litmos.state.users.length; i < 2_500; i++) addUser(`bulk${i}@bakery.test`);
+    const learners = await clientFor().listLearners();
+    expect(learners.map((l) => l.id)).toEqual(litmos.state.users.map((u) => u.Id));
+    expect(new Set(learners.map((l) => l.id)).size).toBe(2_500);
+    // 1001 + 1001 + the short rest of 498: three requests, the last page short so no empty one.
+    expect(await routeCount('GET /v1.svc/users')).toBe(3);
+  });
+
+  it('reads each item once however the list ends: on an overfull page, a full one, or a short one', async () => {
+    for (const pageSize of [1, 2, 5]) {
+      // Every remainder modulo the overfull page length, so the last page is each of the three kinds.
+      for (let remainder = 0; remainder <= pageSize; remainder++) {
+        while (litmos.state.users.length % (pageSize + 1) !== remainder) addUser(`edge${litmos.state.users.length}@bakery.test`);
+        const learners = await clientFor({ pageSize }).listLearners();
+        expect(learners.map((l) => l.id), `page size ${pageSize}, ${litmos.state.users.length} users`).toEqual(litmos.state.users.map((u) => u.Id));
+      }
+    }
+  });
+
+  it('updates and deactivates over JSON as usual (the XML order rule does not touch the client)', async () => {
+    const user = addUser('quirky@bakery.test', { FirstName: FIRST, LastName: LAST });
+    const client = clientFor();
+    expect(await client.updateLearner(user.Id, { title: 'Baker', city: 'York' })).toMatchObject({ firstName: FIRST, lastName: LAST, title: 'Baker' });
+    expect((await client.setLearnerActive(user.Id, false)).active).toBe(false);
+    expect(litmos.state.user(user.Id)).toMatchObject({ FirstName: FIRST, LastName: LAST, JobTitle: 'Baker', City: 'York', Active: false });
   });
 });

@@ -3,6 +3,7 @@ import type { SeedCompany } from '../../src/sandbox/company.js';
 import { generateCompany } from '../../src/sandbox/generate.js';
 import { startSimulator, type RunningSimulator, type SimulatorStats } from '../../src/sandbox/kit.js';
 import { createLitmosSimulator, type LitmosSimulator } from '../../src/sandbox/litmos/simulator.js';
+import { NO_QUIRKS, type LitmosQuirks } from '../../src/sandbox/quirks.js';
 
 const KEY = 'sandbox-litmos-key';
 const TODAY = '2025-06-01';
@@ -48,6 +49,11 @@ async function getJson<T>(path: string): Promise<T> {
   return (await response.json()) as T;
 }
 const control = (path: string, init: RequestInit = {}) => fetch(`${server.url}/__sandbox/${path}`, init);
+/** Through the control API, as `npm start` users flip them; the simulator reads them per request. */
+async function setQuirks(patch: Partial<LitmosQuirks>): Promise<void> {
+  const response = await control('quirks', { method: 'PUT', body: JSON.stringify(patch) });
+  expect(response.status).toBe(200);
+}
 
 const newUser = (userName: string, extra: Record<string, unknown> = {}) => ({
   Id: '',
@@ -81,6 +87,7 @@ afterAll(async () => {
 beforeEach(async () => {
   await control('reset', { method: 'POST' });
   await control('limits', { method: 'PUT', body: JSON.stringify({ limit: 100_000, windowMs: 60_000 }) });
+  await setQuirks(NO_QUIRKS.litmos);
 });
 
 describe('authentication and the source parameter', () => {
@@ -329,7 +336,8 @@ describe('courses and results', () => {
     const courses = JSON.parse(text) as { Id: string; Name: string; Active: boolean }[];
     expect(courses.length).toBe(12);
     expect(courses.some((c) => !c.Active)).toBe(true);
-    expect(courses.some((c) => c.Name.includes('&amp;'))).toBe(true);
+    // Stored as typed; only the encodedNames quirk encodes it on the way out.
+    expect(courses.map((c) => c.Name)).toContain('Health & Safety Basics');
   });
 
   it('reports results per course and per learner, and a completion shows in both', async () => {
@@ -417,5 +425,195 @@ describe('rate limit and control API', () => {
     const stats = (await (await control('stats')).json()) as SimulatorStats;
     expect(stats.throttled).toBe(3);
     expect(stats.routes['GET /v1.svc/users']).toEqual({ count: 6, statuses: { '200': 3, '503': 3 } });
+  });
+});
+
+describe('quirk: encodedNames', () => {
+  const FIRST = 'A&B <Bob>';
+  const LAST = `O'Brien "Zoë"`;
+  const ENCODED_FIRST = 'A&amp;B &lt;Bob&gt;';
+  const ENCODED_LAST = 'O&#39;Brien &quot;Zoë&quot;';
+
+  /** A learner with an awkward name, in a team (as member and leader) with an awkward name, with a result. */
+  async function arrange() {
+    const user = await createUser(`o'brien@bakery.test`, { FirstName: FIRST, LastName: LAST, JobTitle: 'R&D' });
+    const team = litmos.state.createTeam({ Name: 'Sales & <Marketing>' }, null);
+    litmos.state.addMembers(team.Id, [user.Id]);
+    litmos.state.setLeader(team.Id, user.Id, true);
+    const course = litmos.state.courses.find((c) => c.Name === 'Health & Safety Basics');
+    litmos.state.enrol(user.Id, course?.Id ?? '', { assignedAt: Date.now(), startedAt: null, completedAt: Date.now(), percentageComplete: 100, score: 90 });
+    return { user, team, course };
+  }
+
+  it('off: JSON carries names as stored', async () => {
+    const { user, team } = await arrange();
+    expect(await getJson<UserProfile>(`/users/${user.Id}`)).toMatchObject({ FirstName: FIRST, LastName: LAST, FullName: `${FIRST} ${LAST}` });
+    expect((await getJson<TeamRow[]>(`/teams/${team.Id}/users`))[0]).toMatchObject({ FirstName: FIRST });
+    expect((await getJson<TeamRow[]>('/teams?limit=1000')).map((t) => t.Name)).toContain('Sales & <Marketing>');
+  });
+
+  it('on: every JSON read encodes names — users, profiles, members, leaders, teams, courses, results, achievements', async () => {
+    const { user, team, course } = await arrange();
+    await setQuirks({ encodedNames: true });
+    const encoded = { FirstName: ENCODED_FIRST, LastName: ENCODED_LAST };
+
+    const profile = await getJson<UserProfile>(`/users/${user.Id}`);
+    expect(profile).toMatchObject({ ...encoded, FullName: `${ENCODED_FIRST} ${ENCODED_LAST}` });
+    // Logins and other free text stay as stored: only names are encoded.
+    expect(profile).toMatchObject({ UserName: `o'brien@bakery.test`, Email: `o'brien@bakery.test`, JobTitle: 'R&D' });
+    expect((await getJson<UserSummary[]>('/users?limit=1000')).find((u) => u.Id === user.Id)).toMatchObject(encoded);
+    expect(await getJson<UserSummary[]>(`/teams/${team.Id}/users`)).toEqual([expect.objectContaining(encoded)]);
+    expect(await getJson<UserSummary[]>(`/teams/${team.Id}/leaders`)).toEqual([expect.objectContaining(encoded)]);
+    expect((await getJson<{ Id: string }[]>(`/courses/${course?.Id}/users?limit=1000`)).find((r) => r.Id === user.Id)).toMatchObject(encoded);
+    expect(await getJson<unknown[]>(`/achievements?userid=${user.Id}`)).toEqual([
+      expect.objectContaining({ ...encoded, Title: 'Health &amp; Safety Basics' }),
+    ]);
+
+    expect((await getJson<TeamRow[]>('/teams?limit=1000')).find((t) => t.Id === team.Id)?.Name).toBe('Sales &amp; &lt;Marketing&gt;');
+    expect((await getJson<TeamRow[]>(`/users/${user.Id}/teams`))[0]?.Name).toBe('Sales &amp; &lt;Marketing&gt;');
+    expect((await getJson<TeamRow>(`/teams/${team.Id}`)).Name).toBe('Sales &amp; &lt;Marketing&gt;');
+    expect((await getJson<{ Name: string }[]>('/courses?limit=1000')).map((c) => c.Name)).toContain('Health &amp; Safety Basics');
+
+    // Answers to writes are reads too.
+    const created = await jsonApi('/teams', { method: 'POST', body: JSON.stringify({ Id: '', Name: 'R&D', Description: '' }) });
+    expect(((await created.json()) as TeamRow).Name).toBe('R&amp;D');
+    expect(await createUser('new@bakery.test', { FirstName: 'Tom & Jerry' })).toMatchObject({ FirstName: 'Tom &amp; Jerry' });
+
+    // What the account stores stays what was written.
+    expect(litmos.state.user(user.Id)).toMatchObject({ FirstName: FIRST, LastName: LAST });
+    expect(litmos.state.team(team.Id).Name).toBe('Sales & <Marketing>');
+  });
+
+  it('on: XML is escaped once by its serialisation, never encoded on top', async () => {
+    const { user, team } = await arrange();
+    await setQuirks({ encodedNames: true });
+    const xml = await (await api(`/users/${user.Id}`)).text();
+    expect(xml).toContain(`<FirstName>A&amp;B &lt;Bob&gt;</FirstName><LastName>O'Brien "Zoë"</LastName>`);
+    expect(await (await api('/teams', { query: { limit: '1000' } })).text()).toContain('<Name>Sales &amp; &lt;Marketing&gt;</Name>');
+    expect(await (await api(`/teams/${team.Id}/users`)).text()).not.toContain('&amp;amp;');
+  });
+
+  it('takes effect at once when switched, in both directions', async () => {
+    const { user } = await arrange();
+    const firstName = async () => (await getJson<UserProfile>(`/users/${user.Id}`)).FirstName;
+    await setQuirks({ encodedNames: true });
+    expect(await firstName()).toBe(ENCODED_FIRST);
+    await setQuirks({ encodedNames: false });
+    expect(await firstName()).toBe(FIRST);
+  });
+});
+
+describe('quirk: overfullPages', () => {
+  /** Every page of `path` with `limit`, advancing `start` by `advance(page)`. */
+  async function pages(path: string, limit: number, advance: (page: { Id: string }[]) => number): Promise<{ Id: string }[][]> {
+    const out: { Id: string }[][] = [];
+    for (let start = 0; ; ) {
+      const page = await getJson<{ Id: string }[]>(`${path}${path.includes('?') ? '&' : '?'}start=${start}&limit=${limit}`);
+      if (page.length === 0) return out;
+      out.push(page);
+      start += advance(page);
+    }
+  }
+
+  it('off: no page is longer than its limit', async () => {
+    const read = await pages('/users', 4, (page) => page.length);
+    expect(read.every((page) => page.length <= 4)).toBe(true);
+    expect(read.flat().map((u) => u.Id)).toEqual(litmos.state.users.map((u) => u.Id));
+  });
+
+  it('on: a full page with more to come carries one extra item, the next in order', async () => {
+    await setQuirks({ overfullPages: true });
+    const total = litmos.state.users.length;
+    const read = await pages('/users', 4, (page) => page.length);
+    // Every page but the last is limit + 1; the last holds what was left.
+    expect(read.slice(0, -1).every((page) => page.length === 5)).toBe(true);
+    expect(read.at(-1)?.length).toBe(total - 5 * (read.length - 1));
+    // Advancing by what came back reads each user exactly once, in order.
+    expect(read.flat().map((u) => u.Id)).toEqual(litmos.state.users.map((u) => u.Id));
+    // A client advancing by the limit it asked for reads the extra items twice.
+    const byLimit = (await pages('/users', 4, () => 4)).flat().map((u) => u.Id);
+    expect(byLimit.length).toBeGreaterThan(new Set(byLimit).size);
+  });
+
+  it('on: a page that reaches the end exactly has no extra, and the next one is empty', async () => {
+    await setQuirks({ overfullPages: true });
+    while (litmos.state.users.length % 5 !== 0) await createUser(`fill${litmos.state.users.length}@bakery.test`);
+    const total = litmos.state.users.length;
+    expect(await getJson<unknown[]>(`/users?start=${total - 5}&limit=5`)).toHaveLength(5);
+    expect(await getJson<unknown[]>(`/users?start=${total - 6}&limit=5`)).toHaveLength(6);
+    expect(await getJson<unknown[]>(`/users?start=${total}&limit=5`)).toEqual([]);
+  });
+
+  it('on: applies to every list, the 1000 cap included', async () => {
+    for (let i = 0; i < 1002; i++) litmos.state.createUser(newUser(`bulk${i}@example.test`), Date.now());
+    await setQuirks({ overfullPages: true });
+    expect(await getJson<unknown[]>('/users?limit=5000')).toHaveLength(1001);
+    expect(await getJson<unknown[]>('/teams?limit=1')).toHaveLength(2);
+    expect(await getJson<unknown[]>('/courses?limit=3')).toHaveLength(4);
+    await setQuirks({ overfullPages: false });
+    expect(await getJson<unknown[]>('/courses?limit=3')).toHaveLength(3);
+  });
+});
+
+describe('quirk: xmlElementOrder', () => {
+  const NS = 'xmlns:i="http://www.w3.org/2001/XMLSchema-instance"';
+  /** A User in the documented write order (UPSTREAMS.md §3.1), Culture after CustomField10. */
+  const inOrder = (userName: string, id = '') =>
+    `<User ${NS}><Id>${id}</Id><UserName>${userName}</UserName><FirstName>Ex</FirstName><LastName>Em</LastName><FullName/>` +
+    `<Email>${userName}</Email><AccessLevel>Learner</AccessLevel><DisableMessages>true</DisableMessages><Active>true</Active>` +
+    `<Skype i:nil="true"/><PhoneWork>+1 555</PhoneWork><IsCustomUsername>false</IsCustomUsername><SkipFirstLogin>true</SkipFirstLogin>` +
+    `<TimeZone>UTC</TimeZone><City>Leeds</City><JobTitle>Baker</JobTitle><CustomField10>ten</CustomField10><Culture>fr-FR</Culture></User>`;
+  /** City after JobTitle, which it precedes in both orders. */
+  const outOfOrder = (userName: string, id = '') => inOrder(userName, id).replace('<City>Leeds</City><JobTitle>Baker</JobTitle>', '<JobTitle>Baker</JobTitle><City>Leeds</City>');
+  const xmlWrite = (method: 'POST' | 'PUT', path: string, body: string) =>
+    api(path, { method, body, headers: { 'content-type': 'application/xml' }, query: { format: 'json' } });
+
+  it('off: a misordered element is dropped silently and the write succeeds', async () => {
+    const response = await xmlWrite('POST', '/users', outOfOrder('lenient@bakery.test'));
+    expect(response.status).toBe(201);
+    expect((await response.json()) as UserProfile).toMatchObject({ JobTitle: 'Baker', City: null });
+  });
+
+  it('on: an in-order write succeeds, every member read', async () => {
+    await setQuirks({ xmlElementOrder: true });
+    const response = await xmlWrite('POST', '/users', inOrder('strict@bakery.test'));
+    expect(response.status).toBe(201);
+    const created = (await response.json()) as UserProfile & { City: string; CustomField10: string; PhoneWork: string };
+    expect(created).toMatchObject({ FirstName: 'Ex', LastName: 'Em', JobTitle: 'Baker', City: 'Leeds', CustomField10: 'ten', Culture: 'fr-FR', PhoneWork: '+1 555' });
+
+    const put = await xmlWrite('PUT', `/users/${created.Id}`, inOrder('strict@bakery.test', created.Id).replace('Baker', 'Head Baker'));
+    expect(put.status).toBe(200);
+    expect(litmos.state.user(created.Id)?.JobTitle).toBe('Head Baker');
+  });
+
+  it('on: an out-of-order POST or PUT gets the WCF 500 page and changes nothing', async () => {
+    await setQuirks({ xmlElementOrder: true });
+    const before = litmos.state.users.length;
+    const post = await xmlWrite('POST', '/users', outOfOrder('misordered@bakery.test'));
+    expect(post.status).toBe(500);
+    expect(post.headers.get('content-type')).toBe('text/html');
+    expect(await post.text()).toContain("Error Status Code:</B> 'InternalServerError'");
+    expect(litmos.state.users.length).toBe(before);
+
+    const existing = await createUser('existing@bakery.test');
+    const put = await xmlWrite('PUT', `/users/${existing.Id}`, outOfOrder('existing@bakery.test', existing.Id).replace('Baker', 'Head Baker'));
+    expect(put.status).toBe(500);
+    expect(litmos.state.user(existing.Id)?.JobTitle).toBe('Pie Taster');
+
+    // A repeated element is out of order too.
+    const twice = inOrder('twice@bakery.test').replace('<City>Leeds</City>', '<City>Leeds</City><City>York</City>');
+    expect((await xmlWrite('POST', '/users', twice)).status).toBe(500);
+  });
+
+  it('on: ignores elements a write cannot set, wherever they are, and leaves JSON writes alone', async () => {
+    await setQuirks({ xmlElementOrder: true });
+    const withReadOnly = inOrder('readonly@bakery.test').replace('<Culture>', '<OriginalId>1</OriginalId><Points>5</Points><Culture>');
+    expect((await xmlWrite('POST', '/users', withReadOnly)).status).toBe(201);
+    const json = await jsonApi('/users', { method: 'POST', body: JSON.stringify({ ...newUser('json@bakery.test'), JobTitle: 'Baker', UserName: 'json@bakery.test', Id: '' }) });
+    expect(json.status).toBe(201);
+    // Team member lists are not User writes: their order is not checked.
+    const team = litmos.state.createTeam({ Name: 'Ovens' }, null);
+    const members = `<Users><User><UserName>ignored</UserName><Id>${litmos.state.users[0]?.Id}</Id></User></Users>`;
+    expect((await api(`/teams/${team.Id}/users`, { method: 'POST', body: members, headers: { 'content-type': 'text/xml' } })).status).toBe(201);
   });
 });

@@ -7,6 +7,7 @@ import { expect } from 'vitest';
 import type { RunningSandbox } from '../../src/sandbox/index.js';
 import { SANDBOX_CREDENTIALS } from '../../src/sandbox/index.js';
 import type { SeedCompany, SeedPerson } from '../../src/sandbox/company.js';
+import { decodeEntities } from '../../src/datasources/litmos/mapping.js';
 
 export interface LitmosUser {
   Id: string;
@@ -51,7 +52,8 @@ export function litmos(sandbox: RunningSandbox) {
     // (short, test-sized) window to roll, as any Litmos client must.
     for (let attempt = 0; attempt < 20; attempt += 1) {
       const response = await fetch(`${sandbox.litmos.baseUrl}${path}?${params}`, { headers: { apikey: SANDBOX_CREDENTIALS.litmos.apiKey } });
-      if (response.status === 200) return (await response.json()) as T;
+      // Litmos HTML-encodes names in JSON (the encodedNames quirk): decode each string once, as any client must.
+      if (response.status === 200) return JSON.parse(await response.text(), (_key, value: unknown) => (typeof value === 'string' ? decodeEntities(value) : value)) as T;
       if (response.status !== 503) throw new Error(`Litmos ${path}: ${response.status}`);
       await new Promise((resolve) => setTimeout(resolve, 250));
     }
@@ -60,10 +62,12 @@ export function litmos(sandbox: RunningSandbox) {
   return {
     async users(): Promise<LitmosUser[]> {
       const all: LitmosUser[] = [];
-      for (let start = 0; ; start += 1000) {
+      // Advance by what came back: Litmos may send more than the limit (the overfullPages quirk).
+      for (let start = 0; ; ) {
         const page = await get<LitmosUser[]>('/users', { limit: '1000', start: String(start) });
         if (page.length === 0) return all;
         all.push(...page);
+        start += page.length;
       }
     },
     teams: () => get<LitmosTeam[]>('/teams', { limit: '1000' }),

@@ -13,6 +13,7 @@ import type { UpstreamClient, UpstreamRequest } from '../http.js';
 import {
   asRecord,
   asRecords,
+  learnerOf,
   newUserBody,
   parseBody,
   toCourse,
@@ -130,7 +131,8 @@ export function createLitmosClient(options: LitmosClientOptions): LitmosClient {
     if (!current) throw new UpstreamError('litmos', 404, `PUT /users/${id}: no such user`);
     const body = updatedUserBody(current, fields);
     await call({ method: 'PUT', path: `/users/${seg(id)}`, json: body });
-    return toLearner(body);
+    // The body is plain text already; decoding it again would corrupt a name that reads `&amp;`.
+    return learnerOf(body);
   }
 
   return {

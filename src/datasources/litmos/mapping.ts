@@ -3,6 +3,9 @@
  * UI saved them — HTML-encoded — and DateTimes as `/Date(ms)/`) and the unified model, plus the
  * bodies the client writes back. Payloads are validated here, at the boundary: a shape Litmos should
  * not send becomes an `UpstreamError` (UPSTREAM_BAD_RESPONSE) that says what arrived.
+ *
+ * Entities are undone exactly once, where a record arrives (`decodeMembers`); everything past that
+ * point — the model and every body written back — holds plain text.
  */
 import { UpstreamError } from '../../errors.js';
 import { LEARNER_FIELDS, type Course, type CourseProgress, type Learner, type LearnerField, type Team } from '../../model.js';
@@ -76,14 +79,28 @@ export function decodeEntities(text: string): string {
   });
 }
 
-/** Decoded and trimmed; blank and absent are both null, since Litmos sends either for "none". */
+/**
+ * A record as plain text: every string member decoded once, every other member as it came. Litmos
+ * encodes on output only, so this is what it stores — and what a write must send, or the value gains
+ * an `&amp;` with every round trip.
+ */
+export function decodeMembers(record: LitmosRecord): LitmosRecord {
+  const plain: LitmosRecord = {};
+  for (const [member, value] of Object.entries(record)) plain[member] = typeof value === 'string' ? decodeEntities(value) : value;
+  return plain;
+}
+
+/** Trimmed, from a record already decoded; blank and absent are both null, since Litmos sends either for "none". */
 function text(record: LitmosRecord, member: string, what: string): string | null {
   const value = record[member];
   if (value === undefined || value === null) return null;
   if (typeof value !== 'string') throw badResponse(`${what}.${member}: expected a string, received ${preview(value)}`);
-  const decoded = decodeEntities(value).trim();
-  return decoded === '' ? null : decoded;
+  const trimmed = value.trim();
+  return trimmed === '' ? null : trimmed;
 }
+
+/** A response value as a record of plain text, refused unless it is a JSON object. */
+const decodedRecord = (value: unknown, what: string): LitmosRecord => decodeMembers(asRecord(value, what));
 
 function requiredText(record: LitmosRecord, member: string, what: string): string {
   const value = text(record, member, what);
@@ -122,7 +139,14 @@ export function parseLitmosDate(value: unknown): string | null {
 
 /** From a full profile (`GET /users/{id}`) or a summary (lists), which lacks the contact fields. */
 export function toLearner(value: unknown): Learner {
-  const r = asRecord(value, 'user');
+  return learnerOf(decodedRecord(value, 'user'));
+}
+
+/**
+ * From User members that are already plain text — a decoded response, or a body this client wrote
+ * (`updatedUserBody`) — so nothing is decoded twice: a name that really reads `&amp;` keeps it.
+ */
+export function learnerOf(r: LitmosRecord): Learner {
   return {
     id: requiredText(r, 'Id', 'user'),
     userName: requiredText(r, 'UserName', 'user'),
@@ -145,7 +169,7 @@ export function toLearner(value: unknown): Learner {
 
 /** `parentId` comes from the list's `ParentTeamId`; a created sub-team's comes from the request. */
 export function toTeam(value: unknown, parentId?: string | null): Team {
-  const r = asRecord(value, 'team');
+  const r = decodedRecord(value, 'team');
   return {
     id: requiredText(r, 'Id', 'team'),
     name: requiredText(r, 'Name', 'team'),
@@ -154,7 +178,7 @@ export function toTeam(value: unknown, parentId?: string | null): Team {
 }
 
 export function toCourse(value: unknown): Course {
-  const r = asRecord(value, 'course');
+  const r = decodedRecord(value, 'course');
   return {
     id: requiredText(r, 'Id', 'course'),
     code: text(r, 'Code', 'course'),
@@ -165,7 +189,7 @@ export function toCourse(value: unknown): Course {
 
 /** A row of `GET /courses/{id}/users`: Litmos gives no dates there, so they are null. */
 export function toCourseResult(courseId: string, value: unknown): CourseProgress {
-  const r = asRecord(value, 'course result');
+  const r = decodedRecord(value, 'course result');
   return {
     courseId,
     learnerId: requiredText(r, 'Id', 'course result'),
@@ -178,7 +202,7 @@ export function toCourseResult(courseId: string, value: unknown): CourseProgress
 
 /** A row of `GET /users/{id}/courses` (note `Complete`, not `Completed`, and dates). */
 export function toLearnerCourse(learnerId: string, value: unknown): CourseProgress {
-  const r = asRecord(value, 'learner course');
+  const r = decodedRecord(value, 'learner course');
   return {
     courseId: requiredText(r, 'Id', 'learner course'),
     learnerId,
@@ -238,12 +262,14 @@ export function newUserBody(fields: LearnerFields): LitmosRecord {
 }
 
 /**
- * The body of `PUT /users/{id}`: the profile as Litmos last sent it with `fields` laid over it.
- * PUT replaces the whole object, so everything a sync does not manage (access level, custom
- * fields, time zone) must be sent back exactly as read — including still-encoded names.
+ * The body of `PUT /users/{id}`: the profile as Litmos last sent it, decoded, with `fields` laid
+ * over it. PUT replaces the whole object, so everything a sync does not manage (access level,
+ * custom fields, time zone) must go back as it is stored — and Litmos stores the decoded text: its
+ * JSON HTML-encodes on the way out, and an encoded name sent back would be saved as `A&amp;B`.
+ * Non-string members (flags, ids, nulls) go back exactly as read.
  */
 export function updatedUserBody(profile: LitmosRecord, fields: LearnerFields): LitmosRecord {
-  const body: LitmosRecord = { ...profile, ...members(fields) };
+  const body: LitmosRecord = { ...decodeMembers(profile), ...members(fields) };
   if (typeof body['UserName'] === 'string' && 'userName' in fields) {
     body['IsCustomUsername'] = !body['UserName'].includes('@');
   }

@@ -3,8 +3,8 @@
  * an account owner nobody in HR knows, and some learners created by hand before the integration —
  * a slice of the first HR company under their work email (some typed with other letter case), a few
  * who can only be recognised by email, a few who are not in any HR system, one or two deactivated,
- * with assignments at every stage of progress. Names are stored HTML-encoded (`O&#39;Brien`), as
- * the Litmos web UI saves them, so clients must decode what they read.
+ * with assignments at every stage of progress. Names are stored as people typed them (`O'Brien`);
+ * the `encodedNames` quirk sends them HTML-encoded, as the Litmos web UI saved them.
  */
 import type { SeedCompany, SeedPerson } from '../company.js';
 import { createRandom, type Random } from '../random.js';
@@ -22,14 +22,14 @@ const FALLBACK_TODAY = '2025-01-01';
 const COURSES = [
   ['COC101', 'Code of Conduct', 'Our standards of business conduct'],
   ['SEC101', 'Information Security Awareness', 'Phishing, passwords and safe data handling'],
-  ['HS101', 'Health &amp; Safety Basics', 'Workplace health and safety essentials'],
+  ['HS101', 'Health & Safety Basics', 'Workplace health and safety essentials'],
   ['AH201', 'Preventing Workplace Harassment', 'Recognising and reporting harassment'],
   ['GDPR101', 'Data Privacy (GDPR)', 'Personal data under the GDPR'],
   ['ONB100', 'Welcome Onboarding', 'Your first weeks with us'],
   ['CS110', 'Customer Service Essentials', 'Serving customers well'],
   ['LDR300', 'Leadership Foundations', 'For new people managers'],
   ['TM120', 'Time Management', 'Prioritising and planning your week'],
-  ['DEI150', 'Diversity &amp; Inclusion', 'Building an inclusive workplace'],
+  ['DEI150', 'Diversity & Inclusion', 'Building an inclusive workplace'],
   ['FS101', 'Fire Safety', 'Evacuation and fire prevention'],
   ['EXP101', 'Expense Policy (2019)', 'Retired: replaced by the travel policy'],
 ] as const;
@@ -40,16 +40,6 @@ const OUTSIDERS = [
   ['Avery', 'Patel', null],
   ['Jordan', 'Kim', 'contractor-mail.example'],
 ] as const;
-
-/** What the Litmos UI does to a name before saving it. */
-export function htmlEncode(text: string): string {
-  return text
-    .replace(/&/g, '&amp;')
-    .replace(/</g, '&lt;')
-    .replace(/>/g, '&gt;')
-    .replace(/"/g, '&quot;')
-    .replace(/'/g, '&#39;');
-}
 
 /** `jane.o'brien@acme.com` → `Jane.O'brien@Acme.com`: the same login, typed by a person. */
 function recased(email: string): string {
@@ -96,11 +86,11 @@ function learnerFields(p: SeedPerson, s: Seeding, userName: string, email: strin
   const withAddress = s.random.chance(0.5);
   return {
     UserName: userName,
-    FirstName: htmlEncode(p.preferredName ?? p.firstName),
-    LastName: htmlEncode(p.lastName),
+    FirstName: p.preferredName ?? p.firstName,
+    LastName: p.lastName,
     Email: email,
     IsCustomUsername: !userName.includes('@'),
-    JobTitle: htmlEncode(title),
+    JobTitle: title,
     PhoneWork: p.workPhone ?? '',
     PhoneMobile: s.random.chance(0.5) ? (p.mobilePhone ?? '') : '',
     Street1: withAddress ? p.street1 : null,

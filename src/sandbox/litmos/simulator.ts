@@ -10,7 +10,7 @@ import { litmosRoutes } from './routes.js';
 import { seedLitmos } from './seed.js';
 import { LitmosState } from './state.js';
 import { fault, queryParam, requestError, responseFormat, serviceUnavailable } from './wire.js';
-import type { CommonQuirks, LitmosQuirks } from '../quirks.js';
+import { NO_QUIRKS, type CommonQuirks, type LitmosQuirks } from '../quirks.js';
 
 export interface LitmosSimulatorOptions {
   /** HR companies to seed against: the first lends its people to the existing learners and a team name; all of them are kept clear of the outsiders. @default [] */
@@ -23,7 +23,7 @@ export interface LitmosSimulatorOptions {
   latencyMs?: number;
   /** Seeds the ids and the seeded account; the same seed and companies give the same account. @default 1 */
   seed?: number;
-  /** Live quirk switches (see ../quirks.ts). @default none */
+  /** Live quirk switches (see ../quirks.ts), read per request. @default all off (and still switchable through `PUT /__sandbox/quirks`) */
   quirks?: { common: CommonQuirks; vendor: LitmosQuirks };
 }
 
@@ -73,6 +73,8 @@ export function createLitmosSimulator(options: LitmosSimulatorOptions = {}): Lit
   const apiKey = options.apiKey ?? 'sandbox-litmos-key';
   const now = () => Date.now();
   const state = new LitmosState({ seed, site: companies[0]?.domain ?? 'sandbox' });
+  // Always a live object the kit can merge into, so a simulator started without quirks can still be given some.
+  const quirks = options.quirks ?? { common: { ...NO_QUIRKS.common }, vendor: { ...NO_QUIRKS.litmos } };
   const reset = () => {
     state.clear();
     seedLitmos(state, companies, seed);
@@ -83,14 +85,14 @@ export function createLitmosSimulator(options: LitmosSimulatorOptions = {}): Lit
     state,
     spec: {
       name: 'litmos',
-      router: litmosRoutes(state, now),
+      router: litmosRoutes(state, now, quirks.vendor),
       authenticate: (req) => authenticate(apiKey, req),
       reset,
       throttled: serviceUnavailable,
       control: controlRoutes(state, now),
       rate: { limit: 100, windowMs: 60_000, status: 503, retryAfter: false, ...options.rate },
       latencyMs: options.latencyMs ?? 0,
-      ...(options.quirks && { quirks: options.quirks }),
+      quirks,
       seed,
       transientError: requestError,
     },

@@ -130,6 +130,12 @@ export function serviceUnavailable(): SimResponse {
 /** A request body that does not deserialize; the route answers 400 with `message`. */
 export class BadBody extends Error {}
 
+/**
+ * An XML write whose elements break the contract's order, read strictly: WCF fails the request
+ * with its 500 "Request Error" page (`requestError`), not a 400 naming the element.
+ */
+export class OutOfOrder extends Error {}
+
 export type MemberKind = 'string' | 'bool' | 'int';
 /** A DataContract's members in declaration order, which is also the order XML must follow. */
 export type Contract = ReadonlyArray<readonly [name: string, kind: MemberKind]>;
@@ -187,13 +193,19 @@ function coerce(name: string, kind: MemberKind, value: unknown, format: Format):
  * WCF's DataContractSerializer reads XML members strictly in declaration order: an element that
  * appears after a later member has been read is skipped silently (so a misordered write loses data
  * without an error), unknown elements are ignored, and absent members keep their .NET defaults.
+ * `strict` is the service as Litmos's XML clients describe it: a misordered element fails the
+ * whole request instead (`OutOfOrder`).
  */
-function readXmlMembers(elements: XmlElement[], contract: Contract): Members {
+function readXmlMembers(elements: XmlElement[], contract: Contract, strict: boolean): Members {
   const members: Members = {};
   let cursor = 0;
   for (const element of elements) {
     const index = contract.findIndex(([name]) => name === element.name);
-    if (index < cursor) continue;
+    if (index === -1) continue;
+    if (index < cursor) {
+      if (strict) throw new OutOfOrder(`${element.name} after ${contract[cursor - 1]?.[0] ?? ''}`);
+      continue;
+    }
     const [name, kind] = contract[index] ?? ['', 'string'];
     members[name] = coerce(name, kind, element.nil ? null : textOf(element.content), 'xml');
     cursor = index + 1;
@@ -234,12 +246,17 @@ function parseJson(body: string): unknown {
   }
 }
 
+export interface ReadOptions {
+  /** XML only: an element out of `contract` order is an `OutOfOrder` error rather than skipped. @default false */
+  strictOrder?: boolean;
+}
+
 /** One DataContract instance from a write body (JSON object or `<Element>` root). */
-export function readRecord(body: string, contentType: string | undefined, contract: Contract): Members {
+export function readRecord(body: string, contentType: string | undefined, contract: Contract, options: ReadOptions = {}): Members {
   if (bodyFormat(contentType) === 'json') return readJsonMembers(parseJson(body), contract);
   const [root] = elementsOf(parseXml(body));
   if (!root) throw new BadBody('empty XML body');
-  return readXmlMembers(elementsOf(root.content), contract);
+  return readXmlMembers(elementsOf(root.content), contract, options.strictOrder ?? false);
 }
 
 /** A list of instances from a write body (JSON array or `<Collection><Element>…`). */
@@ -251,7 +268,7 @@ export function readRecords(body: string, contentType: string | undefined, contr
   }
   const [root] = elementsOf(parseXml(body));
   if (!root) throw new BadBody('empty XML body');
-  return elementsOf(root.content).map((item) => readXmlMembers(elementsOf(item.content), contract));
+  return elementsOf(root.content).map((item) => readXmlMembers(elementsOf(item.content), contract, false));
 }
 
 /**
