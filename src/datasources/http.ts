@@ -162,7 +162,28 @@ function isRateBudget(budget: UpstreamClientOptions['budget']): budget is RateBu
 
 type Attempt =
   | { kind: 'response'; response: UpstreamResponse; statusText: string }
-  | { kind: 'network'; code: string; error: unknown };
+  /** No (whole) answer; `status` when the status line came before the connection failed mid-body. */
+  | { kind: 'network'; code: string; error: unknown; status?: number };
+
+/**
+ * Reads a response body to the end. A connection cut mid-body rejects here, after the status line
+ * arrived: the answer is lost all the same, so it is a network failure like no answer at all — a
+ * GET is repeated, a POST left for its caller to check — never a half body handed to a parser. An
+ * error with no network code is still the connection's doing (nothing else reads this stream), so it
+ * is reported under its own name rather than thrown as if the request could not be sent.
+ */
+async function readBody(data: Dispatcher.ResponseData): Promise<{ body: string } | { code: string; error: unknown }> {
+  try {
+    return { body: await data.body.text() };
+  } catch (error) {
+    return { code: networkErrorCode(error) ?? bodyErrorName(error), error };
+  }
+}
+
+function bodyErrorName(error: unknown): string {
+  const code = typeof error === 'object' && error !== null && 'code' in error ? (error as { code: unknown }).code : undefined;
+  return typeof code === 'string' ? code : error instanceof Error ? error.name : 'BODY_READ_FAILED';
+}
 
 export function createUpstreamClient(options: UpstreamClientOptions): UpstreamClient {
   const { system, onEvent } = options;
@@ -246,8 +267,12 @@ export function createUpstreamClient(options: UpstreamClientOptions): UpstreamCl
           headers: prepared.headers,
           body: req.body,
         });
-        const body = await data.body.text();
-        const response = { status: data.statusCode, headers: flattenHeaders(data.headers), body };
+        const read = await readBody(data);
+        if ('error' in read) {
+          metrics.networkErrors += 1;
+          return { kind: 'network', code: read.code, error: read.error, status: data.statusCode };
+        }
+        const response = { status: data.statusCode, headers: flattenHeaders(data.headers), body: read.body };
         metrics.responses[String(response.status)] = (metrics.responses[String(response.status)] ?? 0) + 1;
         onEvent?.({ ...event, type: 'response', status: response.status, durationMs: Date.now() - sentAt });
         return { kind: 'response', response, statusText: data.statusText };
@@ -285,16 +310,19 @@ export function createUpstreamClient(options: UpstreamClientOptions): UpstreamCl
       const canRetry = attempt < retry.retries;
 
       if (outcome.kind === 'network') {
+        const lost = outcome.status === undefined ? `got no response (${outcome.code})` : `got ${outcome.status} but its body was cut off (${outcome.code})`;
         if (!idempotent) {
-          // No response tells us nothing about whether the server applied it; repeating a create could
-          // make a second learner, so the caller must look before it tries again.
+          // No (whole) answer tells us nothing about whether the server applied it — even a 201 whose
+          // body was cut leaves us without the id it made — and repeating a create could make a second
+          // learner, so the caller must look before it tries again. Status 0: nothing usable came back.
+          // Retryable, in that a try may yet succeed — once the caller has looked.
           throw fail(
             event,
-            new UpstreamError(system, 0, `${shownRequest} got no response (${outcome.code}); not repeated because it is not idempotent — check whether it was applied`, { retryable: false, cause: outcome.error }),
+            new UpstreamError(system, 0, `${shownRequest} ${lost}; not repeated because it is not idempotent — check whether it was applied`, { retryable: true, cause: outcome.error }),
           );
         }
         if (!canRetry) {
-          throw fail(event, new UpstreamError(system, 0, `${shownRequest} got no response (${outcome.code}) after ${attempt + 1} attempts`, { cause: outcome.error }));
+          throw fail(event, new UpstreamError(system, 0, `${shownRequest} ${lost} after ${attempt + 1} attempts`, { cause: outcome.error }));
         }
         const delayMs = retryDelayMs(attempt, undefined, retry);
         metrics.retries += 1;

@@ -1,9 +1,11 @@
 /**
- * The pure failure policy of the upstream client: which failures are worth repeating, how long to
- * wait (backoff, `Retry-After`), and what the vendor said went wrong. Kept apart from the HTTP client
- * so it is tested without a server.
+ * The failure policy of upstream calls: which failures are worth repeating, how long to wait
+ * (backoff, `Retry-After`), what the vendor said went wrong, and how a write whose outcome is unknown
+ * is settled. Kept apart from the HTTP client and from sync so it is tested without a server.
  */
 import { STATUS_CODES } from 'node:http';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { UpstreamError } from '../errors.js';
 
 export interface RetryOptions {
   /** Repeats after the first attempt. @default 4 */
@@ -25,7 +27,10 @@ export const RETRY_DEFAULTS: Required<RetryOptions> = {
 
 /**
  * `Retry-After` in either form RFC 9110 allows — delta-seconds (`"120"`) or an HTTP-date
- * (`"Wed, 21 Oct 2015 07:28:00 GMT"`) — as ms from `now`. A date in the past means "now" (0).
+ * (`"Wed, 21 Oct 2015 07:28:00 GMT"`) — as ms from `now`. An HTTP-date names a whole second, and a
+ * server that formats "now + wait" truncates the instant to write it, so the moment it means may lie
+ * up to 999 ms after the date: the wait runs to the end of the named second (taking the date at its
+ * word would retry early into the same throttle). A second already over means "now" (0).
  * Returns undefined when the header is absent or is neither form, so the caller falls back to backoff.
  */
 export function parseRetryAfter(value: string | undefined, now: number): number | undefined {
@@ -38,8 +43,10 @@ export function parseRetryAfter(value: string | undefined, now: number): number 
   // asctime carries no zone but means GMT; Date.parse would read it as local time.
   const at = Date.parse(/\b(GMT|UTC)$/i.test(trimmed) ? trimmed : `${trimmed} GMT`);
   if (Number.isNaN(at)) return undefined;
-  return Math.max(0, at - now);
+  return Math.max(0, at + HTTP_DATE_GRANULARITY_MS - now);
 }
+
+const HTTP_DATE_GRANULARITY_MS = 1000;
 
 /**
  * Capped exponential backoff with full jitter: uniformly random in [0, min(max, base·2^retry)).
@@ -132,4 +139,61 @@ export function vendorText(status: number, statusText: string, headers: Record<s
   if (statusText && statusText !== STATUS_CODES[status]) return statusText;
   if (trimmed && !trimmed.startsWith('<')) return trimmed;
   return statusText || STATUS_CODES[status] || 'no reason given';
+}
+
+/**
+ * Whether a failed call may succeed if made again: no answer at all (the connection was refused,
+ * reset, or cut mid-body), a server error, or a throttle that outlasted the client's own retries.
+ * Everything else — a 4xx, an answer that would not parse, a request that could not even be sent
+ * (the client marks those not retryable), a caller's mistake — is the same on every try.
+ */
+export function isTransientFailure(error: unknown): boolean {
+  if (!(error instanceof UpstreamError) || !error.retryable) return false;
+  return error.status === 0 || error.status === 429 || (error.status >= 500 && error.status <= 599);
+}
+
+export interface SettleOptions<T> {
+  /** The write. */
+  write: () => Promise<T>;
+  /**
+   * After a transient failure: whether the write took effect all the same, as its result (the id it
+   * made, …), or undefined when it did not. Omitted for a write that is safe to repeat as it is.
+   */
+  verify?: () => Promise<T | undefined>;
+  /** Tries of `write` in all. @default 4 */
+  attempts?: number;
+  /** Backoff before looking after failed try n (0-based): ceiling of the first, doubling after. @default 250 */
+  baseDelayMs?: number;
+  /** @default 5000 */
+  maxDelayMs?: number;
+  /** Injected by tests. @default a timer */
+  sleep?: (ms: number) => Promise<void>;
+  random?: () => number;
+}
+
+export const SETTLE_DEFAULTS = { attempts: 4, baseDelayMs: 250, maxDelayMs: 5000 } as const;
+
+/**
+ * Carries a write through transient failures whose outcome is unknown. A server error or a lost
+ * answer may come after the write took effect, so after each one it waits (backoff: the server is
+ * struggling), looks whether the effect is there, and only writes again when it is not — a create is
+ * never repeated blindly. Bounded: after `attempts` writes the last failure is thrown, as is any
+ * permanent failure at once. The look itself may fail; that failure is thrown as it is.
+ */
+export async function settleWrite<T>(options: SettleOptions<T>): Promise<T> {
+  const attempts = options.attempts ?? SETTLE_DEFAULTS.attempts;
+  const backoff = { baseDelayMs: options.baseDelayMs ?? SETTLE_DEFAULTS.baseDelayMs, maxDelayMs: options.maxDelayMs ?? SETTLE_DEFAULTS.maxDelayMs };
+  const wait = options.sleep ?? ((ms: number) => sleep(ms));
+  for (let failures = 0; ; ) {
+    try {
+      return await options.write();
+    } catch (error) {
+      if (!isTransientFailure(error)) throw error;
+      await wait(backoffMs(failures, backoff, options.random));
+      failures += 1;
+      const found = await options.verify?.();
+      if (found !== undefined) return found;
+      if (failures >= attempts) throw error;
+    }
+  }
 }

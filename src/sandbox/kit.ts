@@ -3,8 +3,9 @@
  * latency, injected faults and the `/__sandbox/` control API. A simulator supplies its routes, how it
  * authenticates, and how it resets its state; the kit serves them over real HTTP on loopback.
  */
-import { createServer, type IncomingHttpHeaders, type Server, type ServerResponse } from 'node:http';
+import { createServer, type IncomingHttpHeaders, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
+import { BadUserInputError } from '../errors.js';
 import { createRandom } from './random.js';
 import type { CommonQuirks } from './quirks.js';
 
@@ -82,7 +83,7 @@ export interface RateLimit {
 export interface Fault {
   /** `"GET /v1.svc/users"` (a route pattern) or omitted for every route. */
   route?: string;
-  /** Respond with this status instead of handling the request. */
+  /** Respond with this status (and an empty body) instead of handling the request. */
   status?: number;
   /** `Retry-After` value to send with `status`. */
   retryAfter?: string;
@@ -90,6 +91,13 @@ export interface Fault {
   delayMs?: number;
   /** Destroy the connection without a response. */
   drop?: boolean;
+  /**
+   * Handle the request first, so it takes effect, and only then answer `status` or, with `drop`, cut
+   * the answer mid-body: the server-side failure a client cannot tell from one that happened before
+   * the effect. Such a fault waits for a request the rate limit admits, so it never goes to waste on
+   * a throttled one. @default false
+   */
+  afterEffect?: boolean;
   /** How many matching requests this fault applies to. @default 1 */
   count?: number;
 }
@@ -179,7 +187,7 @@ export const json = (status: number, value: unknown, headers: Record<string, str
   body: JSON.stringify(value),
 });
 
-function readBody(req: import('node:http').IncomingMessage): Promise<Buffer> {
+function readBody(req: IncomingMessage): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     req.on('data', (chunk: Buffer) => chunks.push(chunk));
@@ -190,20 +198,30 @@ function readBody(req: import('node:http').IncomingMessage): Promise<Buffer> {
 
 const NO_COMMON_QUIRKS: CommonQuirks = { transientErrorRate: 0, dropRate: 0, retryAfterForm: 'seconds' };
 
-/** Merges `patch` into the live switch objects by key; a key neither knows is a test's typo, not a no-op. */
+/**
+ * Merges `patch` into the live switch objects by key; a key neither knows is a test's typo, not a
+ * no-op, and so is a value of another type than the switch's (`"0.1"` for a rate would never fire).
+ */
 function mergeQuirks(targets: readonly object[], patch: Record<string, unknown>): void {
   for (const [key, value] of Object.entries(patch)) {
-    const target = targets.find((t) => key in t);
-    if (!target) throw new Error(`unknown quirk ${key}`);
-    (target as Record<string, unknown>)[key] = value;
+    const target = targets.find((t) => key in t) as Record<string, unknown> | undefined;
+    if (!target) throw new BadUserInputError(`unknown quirk ${key}`, { key });
+    if (typeof value !== typeof target[key]) {
+      throw new BadUserInputError(`quirk ${key} takes a ${typeof target[key]}, received ${JSON.stringify(value)}`, { key });
+    }
   }
+  for (const [key, value] of Object.entries(patch)) (targets.find((t) => key in t) as Record<string, unknown>)[key] = value;
 }
 
-/** `Retry-After` for a wait of `waitMs`, in the form the quirk asks for (an HTTP-date rounds up to the next second). */
-function retryAfterValue(waitMs: number, form: CommonQuirks['retryAfterForm'], turn: number): string {
-  const seconds = Math.max(1, Math.ceil(waitMs / 1000));
+/**
+ * `Retry-After` for a wait of `waitMs`, in the form the quirk asks for. Delta-seconds round up, as
+ * a careful server's would; the HTTP-date is written the way most servers write one, by formatting
+ * the instant, which truncates it to the second — so it may name a moment up to 999 ms before the
+ * slot frees, and a client must wait out the whole second it names.
+ */
+function retryAfterValue(waitMs: number, form: CommonQuirks['retryAfterForm'], turn: number, now = Date.now()): string {
   const asDate = form === 'date' || (form === 'both' && turn % 2 === 1);
-  return asDate ? new Date(Date.now() + seconds * 1000 + 999).toUTCString() : String(seconds);
+  return asDate ? new Date(now + waitMs).toUTCString() : String(Math.max(1, Math.ceil(waitMs / 1000)));
 }
 
 /** Sends the status line, headers and half the body, then cuts the connection: a response lost mid-body. */
@@ -244,6 +262,8 @@ export async function startSimulator(
       spec.reset();
       window.clear();
       faults = [];
+      // The Retry-After form alternates from the start again, so a run after a reset sees the same sequence.
+      throttles = 0;
       stats = { total: 0, throttled: 0, routes: {} };
       return json(200, { ok: true });
     })
@@ -277,6 +297,60 @@ export async function startSimulator(
     });
   for (const route of spec.control?.routes ?? []) control.routes.push(route);
 
+  /** The first armed fault for `key` of the given kind, spent by one. */
+  const takeFault = (key: string, afterEffect: boolean): Fault | undefined => {
+    const fault = faults.find((f) => (f.count ?? 1) > 0 && (!f.route || f.route === key) && (f.afterEffect ?? false) === afterEffect);
+    if (!fault) return undefined;
+    fault.count = (fault.count ?? 1) - 1;
+    faults = faults.filter((f) => (f.count ?? 0) > 0);
+    return fault;
+  };
+
+  /** A fault in place of handling; false when it only delays (the request then goes on as usual). */
+  const answerFault = async (req: IncomingMessage, res: ServerResponse, key: string, fault: Fault): Promise<boolean> => {
+    if (fault.delayMs) await sleep(fault.delayMs);
+    if (fault.drop) {
+      count(key, 0);
+      req.socket.destroy();
+      return true;
+    }
+    if (!fault.status) return false;
+    count(key, fault.status);
+    send(res, { status: fault.status, headers: fault.retryAfter ? { 'Retry-After': fault.retryAfter } : {}, body: '' }, false);
+    return true;
+  };
+
+  /** An after-effect fault: the handler ran (its `response` is what the client would have had); the answer is lost. */
+  const answerAfterEffect = async (res: ServerResponse, key: string, fault: Fault, response: SimResponse): Promise<void> => {
+    if (fault.delayMs) await sleep(fault.delayMs);
+    if (fault.drop) {
+      count(key, 0);
+      return sendTruncated(res, response);
+    }
+    if (!fault.status) {
+      count(key, response.status);
+      return send(res, response, false);
+    }
+    count(key, fault.status);
+    const error = fault.status === 500 && spec.transientError ? spec.transientError() : { status: fault.status, body: '' };
+    send(res, { ...error, status: fault.status, headers: { ...error.headers, ...(fault.retryAfter && { 'Retry-After': fault.retryAfter }) } }, false);
+  };
+
+  const sendTransient = (res: ServerResponse, key: string) => {
+    const error = spec.transientError?.() ?? { status: 500, body: '' };
+    count(key, error.status);
+    send(res, error, false);
+  };
+
+  const sendThrottled = (res: ServerResponse, key: string, waitMs: number) => {
+    stats.throttled += 1;
+    count(key, rate.status);
+    const throttled = spec.throttled?.() ?? { status: rate.status, body: '' };
+    const headers = { ...throttled.headers };
+    if (rate.retryAfter) headers['Retry-After'] = retryAfterValue(waitMs, common.retryAfterForm, throttles++);
+    send(res, { ...throttled, status: rate.status, headers }, false);
+  };
+
   const server: Server = createServer(async (req, res) => {
     try {
       const url = new URL(req.url ?? '/', 'http://sandbox');
@@ -296,22 +370,8 @@ export async function startSimulator(
       const found = spec.router.match(method, url.pathname);
       const key = found ? `${found.route.method} ${found.route.pattern}` : `${method} (unmatched)`;
 
-      const fault = faults.find((f) => (f.count ?? 1) > 0 && (!f.route || f.route === key));
-      if (fault) {
-        fault.count = (fault.count ?? 1) - 1;
-        faults = faults.filter((f) => (f.count ?? 0) > 0);
-        if (fault.delayMs) await sleep(fault.delayMs);
-        if (fault.drop) {
-          count(key, 0);
-          req.socket.destroy();
-          return;
-        }
-        if (fault.status) {
-          count(key, fault.status);
-          const headers: Record<string, string> = fault.retryAfter ? { 'Retry-After': fault.retryAfter } : {};
-          return send(res, { status: fault.status, headers, body: '' }, false);
-        }
-      }
+      const fault = takeFault(key, false);
+      if (fault && (await answerFault(req, res, key, fault))) return;
 
       const credential = spec.authenticate(base);
       if (typeof credential !== 'string') {
@@ -320,31 +380,19 @@ export async function startSimulator(
       }
 
       const waitMs = window.admit(credential, rate);
-      if (waitMs > 0) {
-        stats.throttled += 1;
-        count(key, rate.status);
-        const throttled = spec.throttled?.() ?? { status: rate.status, body: '' };
-        const headers = { ...throttled.headers };
-        if (rate.retryAfter) headers['Retry-After'] = retryAfterValue(waitMs, common.retryAfterForm, throttles++);
-        return send(res, { ...throttled, status: rate.status, headers }, false);
-      }
+      if (waitMs > 0) return sendThrottled(res, key, waitMs);
+
+      const handle = () =>
+        found ? found.route.handler({ ...base, params: found.params, credential }) : json(404, { error: `no route ${method} ${url.pathname}` });
+      const after = takeFault(key, true);
+      if (after) return await answerAfterEffect(res, key, after, await handle());
 
       // Injected faults are drawn only for routes that exist: a 404 stays a 404.
       const transient = found !== undefined && random.chance(common.transientErrorRate);
-      if (transient && random.chance(0.5)) {
-        const error = spec.transientError?.() ?? { status: 500, body: '' };
-        count(key, error.status);
-        return send(res, error, false);
-      }
-      const response = found
-        ? await found.route.handler({ ...base, params: found.params, credential })
-        : json(404, { error: `no route ${method} ${url.pathname}` });
-      if (transient) {
-        // The request took effect; only its answer is lost to a server error.
-        const error = spec.transientError?.() ?? { status: 500, body: '' };
-        count(key, error.status);
-        return send(res, error, false);
-      }
+      if (transient && random.chance(0.5)) return sendTransient(res, key);
+      const response = await handle();
+      // The request took effect; only its answer is lost to a server error.
+      if (transient) return sendTransient(res, key);
       if (found !== undefined && method !== 'HEAD' && random.chance(common.dropRate)) {
         count(key, 0);
         return sendTruncated(res, response);

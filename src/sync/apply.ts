@@ -3,13 +3,22 @@
  * every action before and after it runs. The journal is what makes a run resumable: an action
  * journaled DONE is never repeated, and one journaled STARTED (the process died mid-call) is first
  * checked against Litmos — a learner that was created is found by username, not created twice.
+ *
+ * Litmos answers an occasional 500 to any request, sometimes after the request took effect, and a
+ * connection may be cut mid-answer. At one such answer in a few hundred requests a large sync meets
+ * hundreds, so every write is settled inside the run (`settleWrite`): after a transient failure it
+ * looks whether the write took effect, adopts what was made, and repeats what was not, a bounded
+ * number of times. Only the vendor saying no (a 4xx), or a failure that outlasts every try, fails
+ * an action.
  */
-import pLimit from 'p-limit';
+import pLimit, { type LimitFunction } from 'p-limit';
 import type { LitmosClient } from '../datasources/litmos/client.js';
-import { UpstreamError } from '../errors.js';
-import type { IdentityLink, Source } from '../model.js';
+import { settleWrite, type SettleOptions } from '../datasources/retry.js';
+import { NotFoundError, UpstreamError } from '../errors.js';
+import type { IdentityLink, Learner, Source } from '../model.js';
 import type { JournalEntry, JournalRepository } from '../store/journal.js';
 import type { LinkRepository } from '../store/links.js';
+import { learnerChanges } from './fields.js';
 import type { LearnerFields } from './policy.js';
 import { ACTION_KINDS, createLearnerId, createTeamId, teamKey, type PlanAction, type SyncPlan } from './plan-types.js';
 
@@ -38,6 +47,8 @@ export interface ApplyOptions {
   concurrency?: number;
   /** Learners added to a team per request. @default 100 */
   teamBatchSize?: number;
+  /** How a write that failed transiently is settled: tries and backoff. @default `SETTLE_DEFAULTS` (retry.ts) */
+  settle?: Pick<SettleOptions<unknown>, 'attempts' | 'baseDelayMs' | 'maxDelayMs'>;
 }
 
 interface DoneResult {
@@ -45,185 +56,251 @@ interface DoneResult {
   teamId?: string;
 }
 
+type AddToTeam = Extract<PlanAction, { kind: 'ADD_TO_TEAM' }>;
+
+/** What every step of one apply shares. */
+interface Apply {
+  options: ApplyOptions;
+  litmos: LitmosClient;
+  /** The journal as this run found it when it began (or resumed). */
+  prior: Map<string, JournalEntry>;
+  /** Ids of what this run created, by the placeholder ids the plan uses for them. */
+  created: Map<string, string>;
+  results: ActionResult[];
+  limit: LimitFunction;
+  settle<T>(write: () => Promise<T>, verify?: () => Promise<T | undefined>): Promise<T>;
+}
+
 const message = (error: unknown) => (error instanceof Error ? error.message : String(error));
 
 export async function applyPlan(plan: SyncPlan, options: ApplyOptions): Promise<ActionResult[]> {
-  const { tenant, runId, litmos, journal } = options;
-  const prior = await journal.getMany(tenant, runId, plan.actions.map((action) => action.id));
-  // Ids of what this run created, by the placeholder ids the plan uses for them.
+  const prior = await options.journal.getMany(options.tenant, options.runId, plan.actions.map((action) => action.id));
+  const ctx: Apply = {
+    options,
+    litmos: options.litmos,
+    prior,
+    created: createdBefore(prior),
+    results: [],
+    limit: pLimit(options.concurrency ?? 4),
+    settle: (write, verify) => settleWrite({ ...options.settle, write, ...(verify && { verify }) }),
+  };
+  for (const kind of ACTION_KINDS) {
+    if (options.signal?.aborted) break;
+    const actions = plan.actions.filter((action) => action.kind === kind);
+    if (kind === 'ADD_TO_TEAM') await executeTeamAdditions(ctx, actions as AddToTeam[]);
+    // CREATE_TEAM runs one at a time: a division team must exist before its department teams.
+    else if (kind === 'CREATE_TEAM') for (const action of actions) await executeUnlessAborted(ctx, action);
+    else await Promise.all(actions.map((action) => ctx.limit(() => executeUnlessAborted(ctx, action))));
+  }
+  return ctx.results;
+}
+
+/** What an earlier attempt of this run created, from its DONE journal entries. */
+function createdBefore(prior: Map<string, JournalEntry>): Map<string, string> {
   const created = new Map<string, string>();
   for (const [id, entry] of prior) {
     const result = entry.result as DoneResult | undefined;
     if (entry.state === 'DONE' && result) created.set(id, result.learnerId ?? result.teamId ?? '');
   }
-  const results: ActionResult[] = [];
-  const report = (result: ActionResult) => {
-    results.push(result);
-    options.onResult?.(result);
-  };
+  return created;
+}
 
-  const limit = pLimit(options.concurrency ?? 4);
-  const learnerOf = (action: { sourceId: string; learnerId: string | null }) =>
-    action.learnerId ?? created.get(createLearnerId(options.source, action.sourceId)) ?? null;
-  const teamOf = (action: { teamId: string | null; teamName: string }) => action.teamId ?? created.get(createTeamId(action.teamName)) ?? null;
+function report(ctx: Apply, result: ActionResult): void {
+  ctx.results.push(result);
+  ctx.options.onResult?.(result);
+}
 
-  const link = async (sourceId: string, learnerId: string, matchedBy: IdentityLink['matchedBy']) =>
-    options.links.put(tenant, { source: options.source, sourceId, learnerId, matchedBy, linkedAt: new Date().toISOString() });
+const learnerOf = (ctx: Apply, action: { sourceId: string; learnerId: string | null }) =>
+  action.learnerId ?? ctx.created.get(createLearnerId(ctx.options.source, action.sourceId)) ?? null;
 
-  async function createLearner(fields: LearnerFields, entry: JournalEntry | undefined): Promise<string> {
-    const userName = fields.userName ?? '';
-    const find = async () => (await litmos.getLearner(userName))?.id;
-    // A STARTED entry means an earlier attempt may have created the user before the process died.
-    if (entry?.state === 'STARTED') {
-      const existing = await find();
-      if (existing) return existing;
-    }
-    try {
-      return await createChecked(async () => (await litmos.createLearner({ ...fields, active: true })).id, find);
-    } catch (error) {
-      if (!(error instanceof UpstreamError && error.code === 'UPSTREAM_CONFLICT')) throw error;
-      // Someone (or a lost response of ours) created the username first: adopt it rather than duplicate.
-      const existing = await find();
-      if (!existing) throw error;
-      return existing;
-    }
+const teamOf = (ctx: Apply, action: { teamId: string | null; teamName: string }) =>
+  action.teamId ?? ctx.created.get(createTeamId(action.teamName)) ?? null;
+
+function executeUnlessAborted(ctx: Apply, action: PlanAction): Promise<void> {
+  return ctx.options.signal?.aborted ? Promise.resolve() : execute(ctx, action);
+}
+
+/** One action, journaled before and after; its failure is reported, never thrown. */
+async function execute(ctx: Apply, action: PlanAction): Promise<void> {
+  const { tenant, runId, journal } = ctx.options;
+  const entry = ctx.prior.get(action.id);
+  if (entry?.state === 'DONE') {
+    const result = entry.result as DoneResult | undefined;
+    return report(ctx, { action, ok: true, learnerId: result?.learnerId ?? null, error: null, resumed: true });
   }
-
-  async function createTeam(name: string, parentId: string | undefined, entry: JournalEntry | undefined): Promise<string> {
-    const find = async () => (await litmos.listTeams()).find((team) => teamKey(team.name) === teamKey(name))?.id;
-    const existing = entry?.state === 'STARTED' ? await find() : undefined;
-    return existing ?? (await createChecked(async () => (await litmos.createTeam(name, parentId)).id, find));
+  await journal.begin(tenant, runId, action.id, action);
+  try {
+    const result = await perform(ctx, action, entry);
+    await journal.complete(tenant, runId, action.id, result);
+    if (result.learnerId && action.kind === 'CREATE_LEARNER') ctx.created.set(action.id, result.learnerId);
+    if (result.teamId && action.kind === 'CREATE_TEAM') ctx.created.set(action.id, result.teamId);
+    report(ctx, { action, ok: true, learnerId: result.learnerId ?? null, error: null, resumed: false });
+  } catch (error) {
+    await journal.fail(tenant, runId, action.id, message(error));
+    report(ctx, { action, ok: false, learnerId: null, error: message(error), resumed: false });
   }
+}
 
-  async function run(action: PlanAction, entry: JournalEntry | undefined): Promise<DoneResult> {
-    switch (action.kind) {
-      case 'CREATE_TEAM': {
-        const parentId = action.parentId ?? (action.parentName ? created.get(createTeamId(action.parentName)) : undefined) ?? undefined;
-        return { teamId: await createTeam(action.name, parentId, entry) };
+async function perform(ctx: Apply, action: PlanAction, entry: JournalEntry | undefined): Promise<DoneResult> {
+  switch (action.kind) {
+    case 'CREATE_TEAM': {
+      const parentId = action.parentId ?? (action.parentName ? ctx.created.get(createTeamId(action.parentName)) : undefined) ?? undefined;
+      return { teamId: await createTeam(ctx, action.name, parentId, entry) };
+    }
+    case 'LINK':
+      await link(ctx, action.sourceId, action.learnerId, action.matchedBy);
+      return { learnerId: action.learnerId };
+    case 'CREATE_LEARNER': {
+      const learnerId = await createLearner(ctx, action.fields, entry);
+      await link(ctx, action.sourceId, learnerId, 'USERNAME');
+      return { learnerId };
+    }
+    case 'UPDATE_LEARNER':
+      await updateLearner(ctx, action.learnerId, Object.fromEntries(action.changes.map((c) => [c.field, c.after])));
+      return { learnerId: action.learnerId };
+    case 'REACTIVATE_LEARNER':
+    case 'DEACTIVATE_LEARNER':
+      await setActive(ctx, action.learnerId, action.kind === 'REACTIVATE_LEARNER');
+      return { learnerId: action.learnerId };
+    case 'REMOVE_FROM_TEAM':
+      await removeFromTeam(ctx, action.teamId, action.learnerId);
+      return { learnerId: action.learnerId };
+    case 'SET_TEAM_LEADER':
+    case 'ADD_TO_TEAM': {
+      const learnerId = learnerOf(ctx, action);
+      const teamId = teamOf(ctx, action);
+      if (!learnerId || !teamId) {
+        // Its CREATE_LEARNER or CREATE_TEAM failed, and that failure is on the record already.
+        const missing = learnerId ? 'team' : 'learner';
+        throw new NotFoundError(`the ${missing} it needs was not created`, { missing });
       }
-      case 'LINK':
-        await link(action.sourceId, action.learnerId, action.matchedBy);
-        return { learnerId: action.learnerId };
-      case 'CREATE_LEARNER': {
-        const learnerId = await createLearner(action.fields, entry);
-        await link(action.sourceId, learnerId, 'USERNAME');
-        return { learnerId };
-      }
-      case 'UPDATE_LEARNER':
-        await litmos.updateLearner(action.learnerId, Object.fromEntries(action.changes.map((c) => [c.field, c.after])));
-        return { learnerId: action.learnerId };
-      case 'REACTIVATE_LEARNER':
-      case 'DEACTIVATE_LEARNER':
-        await litmos.setLearnerActive(action.learnerId, action.kind === 'REACTIVATE_LEARNER');
-        return { learnerId: action.learnerId };
-      case 'REMOVE_FROM_TEAM':
-        await litmos.removeTeamMember(action.teamId, action.learnerId);
-        return { learnerId: action.learnerId };
-      case 'SET_TEAM_LEADER':
-      case 'ADD_TO_TEAM': {
-        const learnerId = learnerOf(action);
-        const teamId = teamOf(action);
-        if (!learnerId || !teamId) throw new Error(`the ${learnerId ? 'team' : 'learner'} it needs was not created`);
-        if (action.kind === 'ADD_TO_TEAM') await litmos.addTeamMembers(teamId, [learnerId]);
-        else await litmos.setTeamLeader(teamId, learnerId);
-        return { learnerId, teamId };
-      }
+      if (action.kind === 'ADD_TO_TEAM') await addToTeam(ctx, teamId, [learnerId]);
+      else await setLeader(ctx, teamId, learnerId);
+      return { learnerId, teamId };
     }
   }
+}
 
-  async function execute(action: PlanAction): Promise<void> {
-    const entry = prior.get(action.id);
-    if (entry?.state === 'DONE') {
-      const result = entry.result as DoneResult | undefined;
-      return report({ action, ok: true, learnerId: result?.learnerId ?? null, error: null, resumed: true });
-    }
-    await journal.begin(tenant, runId, action.id, action);
-    try {
-      const result = await run(action, entry);
-      await journal.complete(tenant, runId, action.id, result);
-      if (result.learnerId && action.kind === 'CREATE_LEARNER') created.set(action.id, result.learnerId);
-      if (result.teamId && action.kind === 'CREATE_TEAM') created.set(action.id, result.teamId);
-      report({ action, ok: true, learnerId: result.learnerId ?? null, error: null, resumed: false });
-    } catch (error) {
-      await journal.fail(tenant, runId, action.id, message(error));
-      report({ action, ok: false, learnerId: null, error: message(error), resumed: false });
-    }
-  }
+const link = (ctx: Apply, sourceId: string, learnerId: string, matchedBy: IdentityLink['matchedBy']) =>
+  ctx.options.links.put(ctx.options.tenant, { source: ctx.options.source, sourceId, learnerId, matchedBy, linkedAt: new Date().toISOString() });
 
-  /** Team additions in one request per team and batch: Litmos ignores members already present, so a repeat is harmless. */
-  async function executeTeamAdditions(actions: Extract<PlanAction, { kind: 'ADD_TO_TEAM' }>[]): Promise<void> {
-    const byTeam = new Map<string, typeof actions>();
-    for (const action of actions) {
-      const teamId = teamOf(action);
-      // Done before, or missing its learner or team: the one-by-one path reports it as such.
-      if (prior.get(action.id)?.state === 'DONE' || !teamId || !learnerOf(action)) {
-        await execute(action);
-        continue;
-      }
-      const group = byTeam.get(teamId);
-      if (group) group.push(action);
-      else byTeam.set(teamId, [action]);
-    }
-    const size = options.teamBatchSize ?? 100;
-    const batches: { teamId: string; batch: typeof actions }[] = [];
-    for (const [teamId, group] of byTeam) {
-      for (let i = 0; i < group.length; i += size) batches.push({ teamId, batch: group.slice(i, i + size) });
-    }
-    // Batches are independent (Litmos ignores members already present), so they share the pipeline
-    // like any other action kind instead of waiting for each other.
-    await Promise.all(
-      batches.map(({ teamId, batch }) =>
-        limit(async () => {
-          if (options.signal?.aborted) return;
-          await Promise.all(batch.map((action) => journal.begin(tenant, runId, action.id, action)));
-          try {
-            await litmos.addTeamMembers(teamId, batch.map((action) => learnerOf(action) ?? ''));
-            for (const action of batch) {
-              await journal.complete(tenant, runId, action.id, { learnerId: learnerOf(action), teamId });
-              report({ action, ok: true, learnerId: learnerOf(action), error: null, resumed: false });
-            }
-          } catch (error) {
-            for (const action of batch) {
-              await journal.fail(tenant, runId, action.id, message(error));
-              report({ action, ok: false, learnerId: learnerOf(action), error: message(error), resumed: false });
-            }
-          }
-        }),
-      ),
-    );
-  }
+// ---- the writes, each with the look that tells whether it took effect ----
 
-  for (const kind of ACTION_KINDS) {
-    if (options.signal?.aborted) break;
-    const actions = plan.actions.filter((action) => action.kind === kind);
-    if (kind === 'ADD_TO_TEAM') {
-      await executeTeamAdditions(actions as Extract<PlanAction, { kind: 'ADD_TO_TEAM' }>[]);
-      continue;
-    }
-    // CREATE_TEAM runs one at a time: a division team must exist before its department teams.
-    const runOne = (action: PlanAction) => (options.signal?.aborted ? Promise.resolve() : execute(action));
-    if (kind === 'CREATE_TEAM') for (const action of actions) await runOne(action);
-    else await Promise.all(actions.map((action) => limit(() => runOne(action))));
+async function createLearner(ctx: Apply, fields: LearnerFields, entry: JournalEntry | undefined): Promise<string> {
+  const userName = fields.userName ?? '';
+  const find = async () => (await ctx.litmos.getLearner(userName))?.id;
+  // A STARTED entry means an earlier attempt may have created the user before the process died.
+  if (entry?.state === 'STARTED') {
+    const existing = await find();
+    if (existing) return existing;
   }
-  return results;
+  try {
+    return await ctx.settle(async () => (await ctx.litmos.createLearner({ ...fields, active: true })).id, find);
+  } catch (error) {
+    if (!(error instanceof UpstreamError && error.code === 'UPSTREAM_CONFLICT')) throw error;
+    // Someone (or a lost response of ours) created the username first: adopt it rather than duplicate.
+    const existing = await find();
+    if (!existing) throw error;
+    return existing;
+  }
+}
+
+async function createTeam(ctx: Apply, name: string, parentId: string | undefined, entry: JournalEntry | undefined): Promise<string> {
+  const find = async () => (await ctx.litmos.listTeams()).find((team) => teamKey(team.name) === teamKey(name))?.id;
+  const existing = entry?.state === 'STARTED' ? await find() : undefined;
+  return existing ?? (await ctx.settle(async () => (await ctx.litmos.createTeam(name, parentId)).id, find));
 }
 
 /**
- * A create whose request got no answer (status 0: reset, timeout, a pooled connection the server had
- * just closed) may or may not have happened. The HTTP client never repeats it blindly; here we look
- * for what it would have made, and only create again when it is not there.
+ * For writes that return nothing: `true` once the write is known to have taken effect, undefined
+ * while it has not (`settleWrite` reads undefined as "not there, write again").
  */
-async function createChecked(create: () => Promise<string>, find: () => Promise<string | undefined>, attempts = 3): Promise<string> {
-  for (let attempt = 1; ; attempt += 1) {
-    try {
-      return await create();
-    } catch (error) {
-      if (!(error instanceof UpstreamError && error.status === 0) || attempt >= attempts) throw error;
-      const existing = await find();
-      if (existing) return existing;
+const DONE = true as const;
+const doneIf = (effect: boolean): typeof DONE | undefined => (effect ? DONE : undefined);
+
+/** Whether the learner already holds every intended value (a 500 after the PUT took effect). */
+const holds = (learner: Learner | null, fields: LearnerFields) => learner !== null && learnerChanges(learner, fields, []).length === 0;
+
+async function updateLearner(ctx: Apply, learnerId: string, fields: LearnerFields): Promise<void> {
+  // A repeat is a new read and PUT of the whole user carrying only these fields, so it never writes back a stale copy.
+  await ctx.settle(
+    async () => (await ctx.litmos.updateLearner(learnerId, fields), DONE),
+    async () => doneIf(holds(await ctx.litmos.getLearner(learnerId), fields)),
+  );
+}
+
+async function setActive(ctx: Apply, learnerId: string, active: boolean): Promise<void> {
+  await ctx.settle(
+    async () => (await ctx.litmos.setLearnerActive(learnerId, active), DONE),
+    async () => doneIf((await ctx.litmos.getLearner(learnerId))?.active === active),
+  );
+}
+
+/** Team lists hold active members only, so membership is read from the learner's side, which holds every team. */
+async function removeFromTeam(ctx: Apply, teamId: string, learnerId: string): Promise<void> {
+  await ctx.settle(
+    async () => (await ctx.litmos.removeTeamMember(teamId, learnerId), DONE),
+    async () => doneIf(!(await ctx.litmos.learnerTeams(learnerId)).some((team) => team.id === teamId)),
+  );
+}
+
+async function setLeader(ctx: Apply, teamId: string, learnerId: string): Promise<void> {
+  await ctx.settle(
+    async () => (await ctx.litmos.setTeamLeader(teamId, learnerId), DONE),
+    async () => doneIf((await ctx.litmos.teamLeaders(teamId)).some((leader) => leader.id === learnerId)),
+  );
+}
+
+/** Litmos ignores members already present, so an addition is simply repeated: no look needed. */
+async function addToTeam(ctx: Apply, teamId: string, learnerIds: readonly string[]): Promise<void> {
+  await ctx.settle(async () => (await ctx.litmos.addTeamMembers(teamId, learnerIds), DONE));
+}
+
+// ---- team additions, batched ----
+
+/**
+ * Team additions go in one request per team and batch: Litmos ignores members already present, so
+ * a repeat is harmless. Actions done before, or missing their learner or team, take the one-by-one
+ * path, which reports them as such.
+ */
+async function executeTeamAdditions(ctx: Apply, actions: AddToTeam[]): Promise<void> {
+  const byTeam = new Map<string, AddToTeam[]>();
+  for (const action of actions) {
+    const teamId = teamOf(ctx, action);
+    if (ctx.prior.get(action.id)?.state === 'DONE' || !teamId || !learnerOf(ctx, action)) {
+      await execute(ctx, action);
+      continue;
+    }
+    byTeam.set(teamId, [...(byTeam.get(teamId) ?? []), action]);
+  }
+  const size = ctx.options.teamBatchSize ?? 100;
+  const batches: { teamId: string; batch: AddToTeam[] }[] = [];
+  for (const [teamId, group] of byTeam) {
+    for (let i = 0; i < group.length; i += size) batches.push({ teamId, batch: group.slice(i, i + size) });
+  }
+  // Batches are independent, so they share the pipeline like any other action kind instead of
+  // waiting for each other.
+  await Promise.all(batches.map(({ teamId, batch }) => ctx.limit(() => (ctx.options.signal?.aborted ? undefined : addBatch(ctx, teamId, batch)))));
+}
+
+async function addBatch(ctx: Apply, teamId: string, batch: AddToTeam[]): Promise<void> {
+  const { tenant, runId, journal } = ctx.options;
+  await Promise.all(batch.map((action) => journal.begin(tenant, runId, action.id, action)));
+  try {
+    await addToTeam(ctx, teamId, batch.map((action) => learnerOf(ctx, action) ?? ''));
+    for (const action of batch) {
+      await journal.complete(tenant, runId, action.id, { learnerId: learnerOf(ctx, action), teamId });
+      report(ctx, { action, ok: true, learnerId: learnerOf(ctx, action), error: null, resumed: false });
+    }
+  } catch (error) {
+    for (const action of batch) {
+      await journal.fail(tenant, runId, action.id, message(error));
+      report(ctx, { action, ok: false, learnerId: learnerOf(ctx, action), error: message(error), resumed: false });
     }
   }
 }
+
+// ---- for the engine ----
 
 /**
  * Litmos requests an action costs, for the ETA: a PUT replaces the whole user, so updates and

@@ -154,14 +154,22 @@ describe('upstream HTTP client against a real simulator', () => {
     expect(upstream.metrics()).toMatchObject({ retries: 1, throttled: 1 });
   });
 
-  it('waits an HTTP-date Retry-After before retrying', async () => {
+  it('waits an HTTP-date Retry-After before retrying, to the end of the second it names', async () => {
     const retryAt = new Date(Date.now() + 2000).toUTCString();
     await injectFaults(sim, [{ route: `GET ${PREFIX}/thing`, status: 503, retryAfter: retryAt }]);
-    const upstream = client();
+    let retriedAt = 0;
+    const upstream = client({
+      onEvent: (event) => {
+        events.push(event);
+        if (event.type === 'request' && event.attempt === 1) retriedAt = Date.now();
+      },
+    });
     expect((await upstream.request({ method: 'GET', path: '/thing' })).status).toBe(200);
     const retry = events.find((e) => e.type === 'retry');
-    expect(retry?.type === 'retry' && retry.delayMs).toBeGreaterThan(0);
-    expect(retry?.type === 'retry' && retry.delayMs).toBeLessThanOrEqual(2000);
+    // The date names a whole second; whatever instant within it the server meant has passed.
+    expect(retriedAt).toBeGreaterThanOrEqual(Date.parse(retryAt) + 1000);
+    expect(retry?.type === 'retry' && retry.delayMs).toBeGreaterThan(1000);
+    expect(retry?.type === 'retry' && retry.delayMs).toBeLessThanOrEqual(3000);
     expect(upstream.metrics()).toMatchObject({ retries: 1, throttled: 1 });
   });
 
@@ -172,15 +180,36 @@ describe('upstream HTTP client against a real simulator', () => {
     expect(upstream.metrics()).toMatchObject({ networkErrors: 1, retries: 1, attempts: 2 });
   });
 
-  it('does not repeat a POST whose connection dropped', async () => {
+  it('does not repeat a POST whose connection dropped, leaving its caller to look', async () => {
     await injectFaults(sim, [{ route: `POST ${PREFIX}/thing`, drop: true }]);
     const upstream = client();
     const error = await rejection(upstream.request({ method: 'POST', path: '/thing', body: '{}' }));
     expect(error.status).toBe(0);
-    expect(error.retryable).toBe(false);
+    // Worth another try once the caller has checked whether it was applied (see settleWrite).
+    expect(error.retryable).toBe(true);
+    expect(error.message).toContain('check whether it was applied');
     expect(error.code).toBe('UPSTREAM_UNAVAILABLE');
     expect(sim.stats().routes[`POST ${PREFIX}/thing`]?.count).toBe(1);
     expect(upstream.metrics()).toMatchObject({ attempts: 1, retries: 0, networkErrors: 1, failures: 1 });
+  });
+
+  it('repeats a GET whose answer was cut mid-body: a network failure, not a bad response', async () => {
+    await injectFaults(sim, [{ route: `GET ${PREFIX}/thing`, drop: true, afterEffect: true }]);
+    const upstream = client();
+    const response = await upstream.request({ method: 'GET', path: '/thing', query: { n: 3 } });
+    expect(JSON.parse(response.body)).toEqual({ ok: true, n: '3' });
+    expect(upstream.metrics()).toMatchObject({ attempts: 2, retries: 1, networkErrors: 1, failures: 0 });
+    expect(events.find((e) => e.type === 'retry')).toMatchObject({ status: 0, reason: 'UND_ERR_SOCKET' });
+    expect(sim.stats().routes[`GET ${PREFIX}/thing`]?.statuses).toEqual({ '0': 1, '200': 1 });
+  });
+
+  it('gives a POST whose answer was cut mid-body back as no answer (status 0), unrepeated', async () => {
+    await injectFaults(sim, [{ route: `POST ${PREFIX}/thing`, drop: true, afterEffect: true }]);
+    const upstream = client();
+    const error = await rejection(upstream.request({ method: 'POST', path: '/thing', body: '{}' }));
+    expect(error).toMatchObject({ status: 0, code: 'UPSTREAM_UNAVAILABLE', retryable: true });
+    expect(error.message).toContain('got 201 but its body was cut off (UND_ERR_SOCKET)');
+    expect(sim.stats().routes[`POST ${PREFIX}/thing`]?.count).toBe(1);
   });
 
   it('retries a GET whose response headers timed out', async () => {
