@@ -170,26 +170,24 @@ describe('WebSocket', () => {
 
   it('caps subscriptions per connection and applies the operation limits to subscriptions', async () => {
     const client = connect(viewer);
-    const codes: (string | undefined)[] = [];
-    const subscribe = (query: string) =>
-      new Promise<void>((resolve) => {
-        client.subscribe({ query }, { next: () => undefined, error: (errors) => (codes.push((errors as { extensions?: { code?: string } }[])[0]?.extensions?.code), resolve()), complete: resolve });
-        setTimeout(resolve, 300);
+    /** Resolves with the first thing the subscription hears: its first event ('open'), or its error's code. */
+    const subscribe = (on: ReturnType<typeof connect>, query: string) =>
+      new Promise<string | undefined>((resolve) => {
+        on.subscribe({ query }, { next: () => resolve('open'), error: (errors) => resolve((errors as { extensions?: { code?: string } }[])[0]?.extensions?.code), complete: () => resolve('complete') });
       });
-    // A run held in FETCHING by a slow Litmos keeps every subscription to it open.
-    t.sandbox.litmos.setLatency(3000);
+    // A run held in FETCHING by a slow Litmos keeps every subscription to it open (each first hears the run's current state).
+    t.sandbox.litmos.setLatency(5000);
     const { startSync } = await t.data<{ startSync: { id: string } }>(`mutation { startSync(input: { source: BAMBOOHR, dryRun: true }) { id } }`);
-    await Promise.all(Array.from({ length: 25 }, () => subscribe(`subscription { syncProgress(runId: "${startSync.id}") { sequence } }`)));
+    const progress = `subscription { syncProgress(runId: "${startSync.id}") { sequence } }`;
+    const first = await Promise.all(Array.from({ length: 20 }, () => subscribe(client, progress)));
+    const over = await Promise.all(Array.from({ length: 5 }, () => subscribe(client, progress)));
     t.sandbox.litmos.setLatency(0);
-    expect(codes.filter((code) => code === 'RATE_LIMITED')).toHaveLength(5);
-    codes.length = 0;
+    expect(first.every((heard) => heard === 'open')).toBe(true);
+    expect(over).toEqual(Array(5).fill('RATE_LIMITED'));
     await client.dispose();
     const fresh = connect(viewer);
-    await new Promise<void>((resolve) => {
-      const aliases = Array.from({ length: 40 }, (_, i) => `s${i}: sequence`).join(' ');
-      fresh.subscribe({ query: `subscription { syncProgress(runId: "${startSync.id}") { ${aliases} } }` }, { next: () => undefined, error: (errors) => (codes.push((errors as { extensions?: { code?: string } }[])[0]?.extensions?.code), resolve()), complete: resolve });
-    });
-    expect(codes).toEqual(['TOO_MANY_ALIASES']);
+    const aliases = Array.from({ length: 40 }, (_, i) => `s${i}: sequence`).join(' ');
+    expect(await subscribe(fresh, `subscription { syncProgress(runId: "${startSync.id}") { ${aliases} } }`)).toBe('TOO_MANY_ALIASES');
     await fresh.dispose();
   });
 });
