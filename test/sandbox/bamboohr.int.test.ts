@@ -2,6 +2,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { SeedCompany, SeedPerson } from '../../src/sandbox/company.js';
 import { BAMBOOHR_RATE_DEFAULTS, createBambooHrSimulator } from '../../src/sandbox/bamboohr/simulator.js';
 import { startSimulator, type RunningSimulator } from '../../src/sandbox/kit.js';
+import { NO_QUIRKS, type BambooHrQuirks } from '../../src/sandbox/quirks.js';
 
 const TODAY = '2025-06-01';
 const KEY = 'test-bamboohr-key';
@@ -87,6 +88,7 @@ afterAll(() => sim.close());
 beforeEach(async () => {
   await control('reset', 'POST');
   await control('limits', 'PUT', BAMBOOHR_RATE_DEFAULTS);
+  await control('quirks', 'PUT', NO_QUIRKS.bamboohr);
 });
 
 describe('authentication and errors', () => {
@@ -131,12 +133,12 @@ describe('reads', () => {
 
   it('returns the requested fields of one employee, leaving unknown ones out', async () => {
     const body = await (await api('/employees/2?fields=firstName,lastName,workEmail,noSuchField,customLitmosAccess,supervisor')).json();
-    expect(body).toEqual({ id: '2', firstName: 'André', lastName: 'Müller', workEmail: 'person2@acme.example', customLitmosAccess: 'yes', supervisor: "O'Brien-Łukasz, Zoë" });
+    expect(body).toEqual({ id: '2', firstName: 'André', lastName: 'Müller', workEmail: 'person2@acme.example', customLitmosAccess: true, supervisor: "O'Brien-Łukasz, Zoë" });
   });
 
   it('shows future-dated values only with onlyCurrent=false', async () => {
     const fields = 'status,terminationDate,employmentHistoryStatus,department';
-    expect(await (await api(`/employees/4?fields=${fields}`)).json()).toMatchObject({ status: 'Active', terminationDate: '0000-00-00', employmentHistoryStatus: 'Full-Time' });
+    expect(await (await api(`/employees/4?fields=${fields}`)).json()).toMatchObject({ status: 'Active', terminationDate: null, employmentHistoryStatus: 'Full-Time' });
     expect(await (await api(`/employees/4?fields=${fields}&onlyCurrent=false`)).json()).toMatchObject({ status: 'Inactive', terminationDate: '2025-07-15', employmentHistoryStatus: 'Terminated' });
     expect(await (await api(`/employees/5?fields=${fields}`)).json()).toMatchObject({ department: null, employmentHistoryStatus: null });
     expect(await (await api(`/employees/5?fields=${fields}&onlyCurrent=false`)).json()).toMatchObject({ department: 'Engineering', employmentHistoryStatus: 'Full-Time' });
@@ -148,10 +150,10 @@ describe('reads', () => {
     expect(result.fields.map((f) => f.id)).toEqual(fields.filter((f) => f !== 'noSuchField'));
     expect(result.employees).toHaveLength(company.people.length);
     const rows = byId(result.employees);
-    expect(rows.get('1')).toMatchObject({ firstName: 'Zoë', status: 'Active', terminationDate: '0000-00-00', supervisor: null, supervisorEId: null });
-    expect(rows.get('2')).toMatchObject({ supervisor: "O'Brien-Łukasz, Zoë", supervisorEId: '1', customLitmosAccess: 'yes' });
+    expect(rows.get('1')).toMatchObject({ firstName: 'Zoë', status: 'Active', terminationDate: null, supervisor: null, supervisorEId: null });
+    expect(rows.get('2')).toMatchObject({ supervisor: "O'Brien-Łukasz, Zoë", supervisorEId: '1', customLitmosAccess: true });
     expect(rows.get('3')).toMatchObject({ status: 'Inactive', terminationDate: '2024-12-31', employmentHistoryStatus: 'Terminated' });
-    expect(rows.get('5')).toMatchObject({ status: 'Active', customLitmosAccess: 'no' });
+    expect(rows.get('5')).toMatchObject({ status: 'Active', customLitmosAccess: false });
     expect(rows.get('6')).toMatchObject({ employmentHistoryStatus: null, workEmail: null });
     expect(rows.get('1')).not.toHaveProperty('noSuchField');
 
@@ -207,7 +209,7 @@ describe('writes', () => {
     const update = await api('/employees/2', { body: { customLitmosAccess: 'no', mobilePhone: '+33 6 00 00 00 00' } });
     expect(update.status).toBe(200);
     expect(await update.text()).toBe('');
-    expect(await (await api('/employees/2?fields=customLitmosAccess,mobilePhone')).json()).toMatchObject({ customLitmosAccess: 'no', mobilePhone: '+33 6 00 00 00 00' });
+    expect(await (await api('/employees/2?fields=customLitmosAccess,mobilePhone')).json()).toMatchObject({ customLitmosAccess: false, mobilePhone: '+33 6 00 00 00 00' });
     const duplicate = await api('/employees/2', { body: { workEmail: 'PERSON3@acme.example' } });
     expect(duplicate.status).toBe(409);
     expect(duplicate.headers.get('x-bamboohr-error-message')).toContain('PERSON3@acme.example');
@@ -217,7 +219,7 @@ describe('writes', () => {
     const terminate = (date: string) => api('/employees/2/tables/employmentStatus', { body: { date, employmentStatus: 'Terminated', terminationTypeId: '1' } });
     expect((await terminate('2025-06-20')).status).toBe(200);
     const fields = 'status,terminationDate,employmentHistoryStatus';
-    expect(await (await api(`/employees/2?fields=${fields}`)).json()).toMatchObject({ status: 'Active', terminationDate: '0000-00-00' });
+    expect(await (await api(`/employees/2?fields=${fields}`)).json()).toMatchObject({ status: 'Active', terminationDate: null });
     expect(await (await control('today', 'PUT', { today: '2025-06-20' })).json()).toMatchObject({ today: '2025-06-20' });
     expect(await (await api(`/employees/2?fields=${fields}`)).json()).toMatchObject({ status: 'Inactive', terminationDate: '2025-06-20', employmentHistoryStatus: 'Terminated' });
     expect((await api('/employees/2/tables/employmentStatus', { body: { employmentStatus: 'Terminated' } })).status).toBe(400);
@@ -255,5 +257,107 @@ describe('throttling', () => {
     await control('limits', 'PUT', { status: 429 });
     for (let i = 0; i < 2; i += 1) expect((await api('/employees/1')).status).toBe(200);
     expect((await api('/employees/1')).status).toBe(429);
+  });
+});
+
+describe('vendor quirks, each read per request', () => {
+  const quirks = (patch: Partial<BambooHrQuirks>) => control('quirks', 'PUT', patch);
+  const REPORT_FIELDS = ['hireDate', 'terminationDate', 'customLitmosAccess', 'photoUploaded'];
+
+  it('zeroDates: "no date" is null when off and "0000-00-00" when on, in reports and on the employee; real dates untouched', async () => {
+    const off = byId((await report(REPORT_FIELDS)).employees);
+    expect(off.get('1')).toMatchObject({ terminationDate: null, hireDate: '2015-01-05' });
+    expect(await (await api('/employees/1?fields=terminationDate')).json()).toEqual({ id: '1', terminationDate: null });
+
+    await quirks({ zeroDates: true });
+    const on = byId((await report(REPORT_FIELDS)).employees);
+    expect(on.get('1')).toMatchObject({ terminationDate: '0000-00-00', hireDate: '2015-01-05' });
+    expect(on.get('3')).toMatchObject({ terminationDate: '2024-12-31' });
+    expect(await (await api('/employees/1?fields=terminationDate')).json()).toEqual({ id: '1', terminationDate: '0000-00-00' });
+    // Switched back, the next report shows it at once (the report cache knows the switches).
+    await quirks({ zeroDates: false });
+    expect(byId((await report(REPORT_FIELDS)).employees).get('1')).toMatchObject({ terminationDate: null });
+  });
+
+  it('checkboxStrings: checkboxes are JSON booleans when off, strings of several spellings when on; bool fields stay booleans', async () => {
+    const values = async () => (await report(REPORT_FIELDS)).employees.map((row) => [row.id, row.customLitmosAccess, row.photoUploaded] as const);
+    const expected = new Map(company.people.map((p) => [String(p.id), p.accessEnabled]));
+    for (const [id, flag, photo] of await values()) {
+      expect(flag).toBe(expected.get(String(id)));
+      expect(photo).toBe(false);
+    }
+
+    await quirks({ checkboxStrings: true });
+    const spellings = new Set<string>();
+    for (const [id, flag, photo] of await values()) {
+      expect(typeof flag).toBe('string');
+      spellings.add(flag as string);
+      expect(expected.get(String(id)) ? ['true', 'Yes', '1'] : ['false', 'No', '0']).toContain(flag);
+      expect(photo).toBe(false);
+    }
+    expect(spellings.size).toBeGreaterThan(2);
+    expect(((await (await api('/employees/2?fields=customLitmosAccess')).json()) as Row).customLitmosAccess).toEqual(expect.any(String));
+  });
+
+  it('unorderedTableRows: rows come in stored order when off, in a different order per request when on, the same rows either way', async () => {
+    const read = async () => (await (await api('/employees/all/tables/employmentStatus')).json()) as Row[];
+    const ordered = await read();
+    expect(await read()).toEqual(ordered);
+    for (const id of new Set(ordered.map((row) => row.employeeId))) {
+      const dates = ordered.filter((row) => row.employeeId === id).map((row) => String(row.date));
+      expect(dates).toEqual([...dates].sort());
+    }
+
+    await quirks({ unorderedTableRows: true });
+    const reads = [await read(), await read(), await read()];
+    const key = (rows: Row[]) => rows.map((row) => JSON.stringify(row)).sort();
+    for (const rows of reads) expect(key(rows)).toEqual(key(ordered));
+    expect(reads.some((rows) => JSON.stringify(rows) !== JSON.stringify(ordered))).toBe(true);
+    expect(new Set(reads.map((rows) => JSON.stringify(rows))).size).toBeGreaterThan(1);
+  });
+
+  it('throttleAs429: on, the default throttle is 429 with Retry-After (the 2026 behaviour); off it is 503 (see "throttling")', async () => {
+    const vendor = { ...NO_QUIRKS.bamboohr, throttleAs429: true };
+    const throttled = await startSimulator(createBambooHrSimulator({ company, apiKey: KEY, quirks: { common: { ...NO_QUIRKS.common }, vendor }, rate: { limit: 1 } }).spec);
+    try {
+      const get = () => fetch(`${throttled.url}/api/gateway.php/${company.domain}/v1/employees/1`, { headers: { authorization: auth(), accept: 'application/json' } });
+      expect((await get()).status).toBe(200);
+      const refused = await get();
+      expect(refused.status).toBe(429);
+      expect(Number(refused.headers.get('retry-after'))).toBeGreaterThan(0);
+    } finally {
+      await throttled.close();
+    }
+  });
+});
+
+describe('custom checkbox fields (control routes)', () => {
+  type Field = { id: number | string; name: string; type: string; alias?: string };
+  const metaFields = async () => (await (await api('/meta/fields')).json()) as Field[];
+
+  it('adds a checkbox an admin named, unchecked for everyone, writable through the API', async () => {
+    const added = await control('fields', 'POST', { name: 'LMS Access' });
+    expect(added.status).toBe(201);
+    expect(await added.json()).toMatchObject({ name: 'LMS Access', alias: 'customLMSAccess', type: 'checkbox' });
+    expect(await metaFields()).toContainEqual(expect.objectContaining({ name: 'LMS Access', alias: 'customLMSAccess', type: 'checkbox' }));
+    expect((await api('/employees/3', { body: { customLMSAccess: 'yes' } })).status).toBe(200);
+    const rows = byId((await report(['customLMSAccess', 'customLitmosAccess'])).employees);
+    expect(rows.get('3')).toMatchObject({ customLMSAccess: true });
+    expect(rows.get('2')).toMatchObject({ customLMSAccess: false, customLitmosAccess: true });
+    expect((await control('fields', 'POST', { name: 'lms access' })).status).toBe(400);
+    // Deleted, its values go with it: created again, it starts unchecked for everyone.
+    expect((await control('fields/customLMSAccess', 'DELETE')).status).toBe(200);
+    await control('fields', 'POST', { name: 'LMS Access' });
+    expect(byId((await report(['customLMSAccess'])).employees).get('3')).toMatchObject({ customLMSAccess: false });
+  });
+
+  it('renames a checkbox (alias kept) and deletes one (reports then leave it out); a reset restores "Litmos Access"', async () => {
+    expect(await (await control('fields/customLitmosAccess', 'PUT', { name: 'Learning Access' })).json()).toMatchObject({ alias: 'customLitmosAccess', name: 'Learning Access' });
+    expect((await metaFields()).map((f) => f.name)).not.toContain('Litmos Access');
+    expect((await control('fields/4001', 'DELETE')).status).toBe(200);
+    expect((await report(['firstName', 'customLitmosAccess'])).fields.map((f) => f.id)).toEqual(['firstName']);
+    expect((await control('fields/firstName', 'DELETE')).status).toBe(404);
+    await control('reset', 'POST');
+    expect(await metaFields()).toContainEqual(expect.objectContaining({ name: 'Litmos Access', alias: 'customLitmosAccess' }));
   });
 });

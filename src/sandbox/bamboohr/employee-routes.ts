@@ -4,11 +4,13 @@
  * company and the key were checked before any of these run.
  */
 import type { Router, SimRequest, SimResponse } from '../kit.js';
-import { fieldByKey, type FieldDef, type FieldValue } from './fields.js';
+import type { BambooHrQuirks } from '../quirks.js';
+import { createRandom } from '../random.js';
+import { standardField, type FieldValue } from './fields.js';
 import { END_OF_TIME, viewAt, type EmployeeRecord, type EmployeeView } from './records.js';
 import { isRefusal } from './patch.js';
 import { TABLES, type BambooHrStore, type TableName } from './store.js';
-import { element, employeeNotFound, failure, fieldElements, negotiate, noContent, readWriteBody, textOf } from './wire.js';
+import { element, employeeNotFound, failure, fieldElements, negotiate, noContent, readWriteBody, textOf, wireValue } from './wire.js';
 
 export const API = '/api/gateway.php/:company/v1';
 export const MAX_FIELDS = 400;
@@ -28,7 +30,7 @@ const DIRECTORY_FIELDS = [
   'supervisor',
   'photoUploaded',
   'photoUrl',
-].map((alias) => fieldByKey(alias) as FieldDef);
+].map(standardField);
 
 /** BambooHR's boolean query parameters: anything but an explicit false keeps the default of true. */
 export const onlyCurrent = (req: SimRequest): boolean => !['false', '0', 'no'].includes((req.query.get('onlyCurrent') ?? '').toLowerCase());
@@ -52,7 +54,7 @@ function tableRows(store: BambooHrStore, record: EmployeeRecord, table: TableNam
   return record.employmentStatus.map(({ id, ...row }) => ({ id: String(id), employeeId, ...row }));
 }
 
-function directory(store: BambooHrStore, req: SimRequest): SimResponse {
+function directory(store: BambooHrStore, req: SimRequest, quirks: BambooHrQuirks): SimResponse {
   const current = onlyCurrent(req);
   const today = store.today;
   const people: EmployeeView[] = [];
@@ -65,7 +67,7 @@ function directory(store: BambooHrStore, req: SimRequest): SimResponse {
   if (people.length === 0) return failure(404, 'The directory is empty');
   const rows = people.map((view) => ({
     id: String(view.record.id),
-    values: DIRECTORY_FIELDS.map((field) => [field.alias, field.read(view, store)] as [string, FieldValue]),
+    values: DIRECTORY_FIELDS.map((field) => [field.alias, wireValue(field, field.read(view, store), view.record.id, quirks)] as [string, FieldValue]),
   }));
   return negotiate(
     req,
@@ -83,7 +85,7 @@ function directory(store: BambooHrStore, req: SimRequest): SimResponse {
   );
 }
 
-function getEmployee(store: BambooHrStore, req: SimRequest): SimResponse {
+function getEmployee(store: BambooHrStore, req: SimRequest, quirks: BambooHrQuirks): SimResponse {
   const record = employeeFromPath(store, req.params.id);
   if (!record) return employeeNotFound();
   const keys = (req.query.get('fields') ?? 'firstName,lastName').split(',').map((key) => key.trim()).filter(Boolean);
@@ -92,8 +94,8 @@ function getEmployee(store: BambooHrStore, req: SimRequest): SimResponse {
   const values: [string, FieldValue][] = [];
   for (const key of keys) {
     // Unknown fields are left out, not refused.
-    const field = fieldByKey(key);
-    if (field) values.push([key, field.read(view, store)]);
+    const field = store.fields.field(key);
+    if (field) values.push([key, wireValue(field, field.read(view, store), record.id, quirks)]);
   }
   const id = String(record.id);
   return negotiate(req, { id, ...Object.fromEntries(values) }, () => element('employee', { id }, fieldElements(values)));
@@ -118,7 +120,18 @@ function changed(store: BambooHrStore, req: SimRequest): SimResponse {
   );
 }
 
-function getTable(store: BambooHrStore, req: SimRequest): SimResponse {
+/** Fisher–Yates with a seeded source: each request its own order, a failing test replayable. */
+function shuffled<T>(items: readonly T[], seed: number): T[] {
+  const random = createRandom(seed);
+  const out = [...items];
+  for (let i = out.length - 1; i > 0; i -= 1) {
+    const j = random.int(0, i);
+    [out[i], out[j]] = [out[j] as T, out[i] as T];
+  }
+  return out;
+}
+
+function getTable(store: BambooHrStore, req: SimRequest, quirks: BambooHrQuirks, seed: number): SimResponse {
   const table = req.params.table as TableName;
   if (!TABLES.includes(table)) return failure(404, `Table not found: ${req.params.table}`);
   let records: readonly EmployeeRecord[];
@@ -128,7 +141,9 @@ function getTable(store: BambooHrStore, req: SimRequest): SimResponse {
     if (!record) return employeeNotFound();
     records = [record];
   }
-  const rows = records.flatMap((record) => tableRows(store, record, table));
+  const stored = records.flatMap((record) => tableRows(store, record, table));
+  // BambooHR documents the rows as unordered; the simulator keeps them by date, so the quirk shuffles.
+  const rows = quirks.unorderedTableRows ? shuffled(stored, seed) : stored;
   return negotiate(req, rows, () =>
     element(
       'table',
@@ -140,11 +155,13 @@ function getTable(store: BambooHrStore, req: SimRequest): SimResponse {
   );
 }
 
-export function employeeRoutes(router: Router, store: BambooHrStore): Router {
+/** `quirks` is the live switch object: each request reads it afresh. */
+export function employeeRoutes(router: Router, store: BambooHrStore, quirks: BambooHrQuirks): Router {
+  let tableReads = 0;
   return router
-    .on('GET', `${API}/employees/directory`, (req) => directory(store, req))
+    .on('GET', `${API}/employees/directory`, (req) => directory(store, req, quirks))
     .on('GET', `${API}/employees/changed`, (req) => changed(store, req))
-    .on('GET', `${API}/employees/:id/tables/:table`, (req) => getTable(store, req))
+    .on('GET', `${API}/employees/:id/tables/:table`, (req) => getTable(store, req, quirks, (tableReads += 1)))
     .on('POST', `${API}/employees/:id/tables/:table`, (req) => {
       const record = employeeFromPath(store, req.params.id);
       if (!record) return employeeNotFound();
@@ -153,7 +170,7 @@ export function employeeRoutes(router: Router, store: BambooHrStore): Router {
       const refusal = store.addRow(record.id, req.params.table ?? '', read.body);
       return refusal ? failure(refusal.status, refusal.message) : noContent(200);
     })
-    .on('GET', `${API}/employees/:id`, (req) => getEmployee(store, req))
+    .on('GET', `${API}/employees/:id`, (req) => getEmployee(store, req, quirks))
     .on('POST', `${API}/employees`, (req) => {
       const read = readWriteBody(req);
       if ('refused' in read) return read.refused;

@@ -4,7 +4,7 @@
  * so a refused write changes nothing.
  */
 import type { LocalDate } from '../../model.js';
-import { ACCESS_FLAG, checkboxInput, fieldByKey } from './fields.js';
+import { checkboxInput, type FieldCatalogue } from './fields.js';
 import { insertByDate, isLocalDate, JOB_FIELDS, STORED_FIELDS, viewAt, type EmployeeRecord, type JobField, type StoredField } from './records.js';
 
 /** A write BambooHR would refuse: the status and the `X-BambooHR-Error-Message` text. */
@@ -20,7 +20,8 @@ export interface Patch {
   stored: Partial<Record<StoredField, string | null>>;
   job: Partial<Record<JobField, string | null>>;
   status?: 'Active' | 'Inactive';
-  accessFlag?: boolean;
+  /** Custom checkbox values by alias. */
+  checkboxes: Record<string, boolean>;
   /** Accepted on create only: it starts the employmentStatus table. */
   employmentHistoryStatus?: string;
 }
@@ -33,6 +34,8 @@ export const text = (value: unknown): string | null => {
 };
 
 export interface PatchContext {
+  /** The account's fields, to read keys given as ids and to know its checkboxes. */
+  fields: FieldCatalogue;
   /** The employee holding a (lower-cased) work email, if any. */
   emailOwner(email: string): number | undefined;
   /** The employee being updated; undefined for a create. */
@@ -40,9 +43,9 @@ export interface PatchContext {
 }
 
 export function parsePatch(body: Record<string, unknown>, context: PatchContext): Patch | Refusal {
-  const patch: Patch = { stored: {}, job: {} };
+  const patch: Patch = { stored: {}, job: {}, checkboxes: {} };
   for (const [key, raw] of Object.entries(body)) {
-    const alias = fieldByKey(key)?.alias ?? key;
+    const alias = context.fields.field(key)?.alias ?? key;
     const value = text(raw);
     if ((STORED_FIELDS as readonly string[]).includes(alias)) {
       if (alias === 'hireDate' && value !== null && !isLocalDate(value)) {
@@ -58,8 +61,8 @@ export function parsePatch(body: Record<string, unknown>, context: PatchContext)
     } else if (alias === 'status') {
       if (value !== 'Active' && value !== 'Inactive') return { status: 409, message: `status must be Active or Inactive, got ${JSON.stringify(raw)}` };
       patch.status = value;
-    } else if (alias === ACCESS_FLAG.alias) {
-      patch.accessFlag = checkboxInput(raw);
+    } else if (context.fields.checkbox(alias)) {
+      patch.checkboxes[alias] = checkboxInput(raw);
     } else if (alias === 'employmentHistoryStatus' && value !== null && context.selfId === undefined) {
       patch.employmentHistoryStatus = value;
     }
@@ -72,7 +75,7 @@ export function parsePatch(body: Record<string, unknown>, context: PatchContext)
 export function applyPatch(record: EmployeeRecord, patch: Patch, rowDate: LocalDate, nextRowId: () => number): void {
   Object.assign(record.stored, patch.stored);
   if (patch.status) record.status = patch.status;
-  if (patch.accessFlag !== undefined) record.accessFlag = patch.accessFlag;
+  Object.assign(record.checkboxes, patch.checkboxes);
   const columns = Object.entries(patch.job) as [JobField, string | null][];
   if (columns.length > 0) {
     // Editing a job field on the employee edits the jobInfo row of that day, or starts one from

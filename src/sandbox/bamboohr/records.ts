@@ -59,8 +59,8 @@ export interface EmployeeRecord {
   status: 'Active' | 'Inactive';
   /** Set by a "Terminated" employmentStatus row; shown only once its day has come (see `viewAt`). */
   terminationDate: LocalDate | null;
-  /** The custom checkbox field "Litmos Access". */
-  accessFlag: boolean;
+  /** Custom checkbox values by field alias ("Litmos Access" is `customLitmosAccess`); absent is unchecked. */
+  checkboxes: Record<string, boolean>;
   /** Oldest first; rows of the same day keep the order they were added in. */
   jobInfo: JobInfoRow[];
   employmentStatus: EmploymentStatusRow[];
@@ -70,6 +70,8 @@ export interface EmployeeRecord {
 }
 
 export const TERMINATED = 'Terminated';
+/** The seeded custom checkbox "Litmos Access" (see fields.ts), which holds each person's access flag. */
+export const ACCESS_FLAG_ALIAS = 'customLitmosAccess';
 /** Compares after every real date: the "as of" day of an `onlyCurrent=false` read. */
 export const END_OF_TIME: LocalDate = '9999-12-31';
 
@@ -150,7 +152,7 @@ function seedRecord(person: SeedPerson, today: LocalDate, ids: RowIds): Employee
     },
     status: 'Active',
     terminationDate: person.terminationDate,
-    accessFlag: person.accessEnabled,
+    checkboxes: { [ACCESS_FLAG_ALIAS]: person.accessEnabled },
     // One row from the hire date: a pre-hire's job therefore only shows in onlyCurrent=false reads.
     jobInfo: [
       {

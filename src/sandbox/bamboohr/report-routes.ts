@@ -6,11 +6,12 @@
  * and Active and Inactive people are both included.
  */
 import type { Router, SimRequest, SimResponse } from '../kit.js';
-import { fieldByKey, FIELDS, type FieldDef, type FieldValue } from './fields.js';
+import type { BambooHrQuirks } from '../quirks.js';
+import type { FieldDef, FieldValue } from './fields.js';
 import { API, MAX_FIELDS, onlyCurrent } from './employee-routes.js';
 import { END_OF_TIME, viewAt, type EmployeeRecord } from './records.js';
 import type { BambooHrStore } from './store.js';
-import { element, failure, fieldElements, negotiate, parseXml, textOf, xmlOk } from './wire.js';
+import { element, failure, fieldElements, negotiate, parseXml, textOf, wireValue, xmlOk } from './wire.js';
 
 interface Column {
   /** The field as the request named it: its alias or its id. */
@@ -88,7 +89,7 @@ interface CachedReport {
   response: SimResponse;
 }
 
-function customReport(store: BambooHrStore, req: SimRequest, cache: { last?: CachedReport }): SimResponse {
+function customReport(store: BambooHrStore, req: SimRequest, quirks: BambooHrQuirks, cache: { last?: CachedReport }): SimResponse {
   const format = reportFormat(req);
   if (!format) return failure(404, 'Report format not found; the sandbox serves json and xml');
   const raw = req.body.toString('utf8');
@@ -99,13 +100,15 @@ function customReport(store: BambooHrStore, req: SimRequest, cache: { last?: Cac
 
   const columns: Column[] = [];
   for (const key of new Set(request.fields)) {
-    const field = fieldByKey(key);
+    const field = store.fields.field(key);
     if (field) columns.push({ key, field });
   }
   const day = onlyCurrent(req) ? store.today : END_OF_TIME;
-  const key = JSON.stringify([format, day, columns.map((c) => c.key), request.title, request.employeeIds ? [...request.employeeIds] : null, request.lastChangedSinceMs]);
+  // The switches change the answer, so they are part of what a cached one was built from.
+  const encoding = { zeroDates: quirks.zeroDates, checkboxStrings: quirks.checkboxStrings };
+  const key = JSON.stringify([format, day, columns.map((c) => c.key), request.title, request.employeeIds ? [...request.employeeIds] : null, request.lastChangedSinceMs, encoding]);
   if (cache.last?.key === key && cache.last.generation === store.generation) return cache.last.response;
-  const response = buildReport(store, request, columns, day, format);
+  const response = buildReport(store, request, columns, day, format, quirks);
   cache.last = { key, generation: store.generation, response };
   return response;
 }
@@ -127,7 +130,7 @@ function jsonArrayBody<T>(head: string, items: readonly T[], rowOf: (item: T) =>
   return Buffer.concat(chunks);
 }
 
-function buildReport(store: BambooHrStore, request: ReportRequest, columns: Column[], day: string, format: 'json' | 'xml'): SimResponse {
+function buildReport(store: BambooHrStore, request: ReportRequest, columns: Column[], day: string, format: 'json' | 'xml', quirks: BambooHrQuirks): SimResponse {
   const { employeeIds, lastChangedSinceMs } = request;
   const sinceMs = lastChangedSinceMs !== undefined && !Number.isNaN(lastChangedSinceMs) ? lastChangedSinceMs : undefined;
   const records = store
@@ -135,31 +138,28 @@ function buildReport(store: BambooHrStore, request: ReportRequest, columns: Colu
     .filter((r) => (!employeeIds || employeeIds.has(r.id)) && (sinceMs === undefined || Date.parse(r.lastChanged) >= sinceMs));
 
   const fields = columns.map(({ key, field }) => ({ id: key, type: field.type, name: field.name }));
+  const valuesOf = (record: EmployeeRecord): [string, FieldValue][] => {
+    const view = viewAt(record, day);
+    return columns.map(({ key, field }) => [key, wireValue(field, field.read(view, store), record.id, quirks)]);
+  };
   if (format === 'json') {
-    const rowOf = (record: EmployeeRecord): Record<string, FieldValue> => {
-      const view = viewAt(record, day);
-      const row: Record<string, FieldValue> = { id: String(record.id) };
-      for (const { key, field } of columns) row[key] = field.read(view, store);
-      return row;
-    };
+    const rowOf = (record: EmployeeRecord): Record<string, FieldValue> => ({ id: String(record.id), ...Object.fromEntries(valuesOf(record)) });
     // The document up to and including the employees array's opening bracket.
     const head = JSON.stringify({ title: request.title, fields, employees: [] }).slice(0, -2);
     return { status: 200, headers: { 'Content-Type': 'application/json' }, body: jsonArrayBody(head, records, rowOf, ']}') };
   }
   const head = element('title', {}, textOf(request.title)) + element('fields', {}, fields.map((f) => element('field', { id: f.id, type: f.type }, textOf(f.name))).join(''));
-  const rows = records.map((record) => {
-    const view = viewAt(record, day);
-    return element('employee', { id: String(record.id) }, fieldElements(columns.map(({ key, field }) => [key, field.read(view, store)])));
-  });
+  const rows = records.map((record) => element('employee', { id: String(record.id) }, fieldElements(valuesOf(record))));
   return xmlOk(element('report', {}, head + element('employees', {}, rows.join(''))));
 }
 
-export function reportRoutes(router: Router, store: BambooHrStore): Router {
+/** `quirks` is the live switch object: each request reads it afresh. */
+export function reportRoutes(router: Router, store: BambooHrStore, quirks: BambooHrQuirks): Router {
   const cache: { last?: CachedReport } = {};
   return router
-    .on('POST', `${API}/reports/custom`, (req) => customReport(store, req, cache))
+    .on('POST', `${API}/reports/custom`, (req) => customReport(store, req, quirks, cache))
     .on('GET', `${API}/meta/fields`, (req) => {
-      const fields = FIELDS.map(({ id, name, type, alias }) => ({ id, name, type, alias }));
+      const fields = store.fields.all().map(({ id, name, type, alias }) => ({ id, name, type, alias }));
       return negotiate(req, fields, () =>
         element('fields', {}, fields.map((f) => element('field', { id: String(f.id), type: f.type, alias: f.alias }, textOf(f.name))).join('')),
       );

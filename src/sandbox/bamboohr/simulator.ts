@@ -3,8 +3,11 @@
  * company, with BambooHR's auth failures, throttling, effective-dated history and signed webhooks.
  *
  * Control routes beyond the kit's: `POST /__sandbox/webhooks/flush` (await deliveries in flight;
- * answers `{ deliveries }`) and `PUT /__sandbox/today` (`{ "today": "YYYY-MM-DD" }`: move the
- * simulated day so future-dated rows take effect; answers `{ today, changed }`).
+ * answers `{ deliveries }`), `PUT /__sandbox/today` (`{ "today": "YYYY-MM-DD" }`: move the
+ * simulated day so future-dated rows take effect; answers `{ today, changed }`), and the custom
+ * checkbox fields an HR admin manages: `POST /__sandbox/fields` (`{ "name": "LMS Access" }`: add one,
+ * unchecked for everyone; answers `{ id, name, alias, type }`), `PUT /__sandbox/fields/{alias or id}`
+ * (`{ "name": … }`: rename it, alias kept) and `DELETE /__sandbox/fields/{alias or id}`.
  */
 import type { LocalDate } from '../../model.js';
 import type { SeedCompany } from '../company.js';
@@ -15,13 +18,14 @@ import { reportRoutes } from './report-routes.js';
 import { BambooHrStore } from './store.js';
 import { WebhookHub, type WebhookResult } from './webhooks.js';
 import { failure } from './wire.js';
-import type { BambooHrQuirks, CommonQuirks } from '../quirks.js';
+import { NO_QUIRKS, type BambooHrQuirks, type CommonQuirks } from '../quirks.js';
+import type { CheckboxField } from './fields.js';
 
 export interface BambooHrSimulatorOptions {
   company: SeedCompany;
   /** The one valid API key (the Basic auth user name; any password). @default 'sandbox-bamboohr-key' */
   apiKey?: string;
-  /** Requests per rolling window and key, and how a refusal looks. @default { limit: 100, windowMs: 60_000, status: 503, retryAfter: true } */
+  /** Requests per rolling window and key, and how a refusal looks. @default { limit: 100, windowMs: 60_000, status: 429 under `throttleAs429` else 503, retryAfter: true } */
   rate?: Partial<RateLimit>;
   /** Delay added to every request, ms. @default 0 */
   latencyMs?: number;
@@ -29,7 +33,7 @@ export interface BambooHrSimulatorOptions {
   today?: LocalDate;
   /** Waits before each retry of a failed webhook delivery, ms (BambooHR's 5…80 minutes, scaled down). @default [50, 100, 200, 400, 800] */
   webhookRetryDelaysMs?: readonly number[];
-  /** Live quirk switches (see ../quirks.ts). @default none */
+  /** Live quirk switches (see ../quirks.ts), read per request; `throttleAs429` only sets the default throttle status at start (the kit owns it then: `PUT /__sandbox/limits`). @default none */
   quirks?: { common: CommonQuirks; vendor: BambooHrQuirks };
   /** Seeds the injected-fault draws. @default 1 */
   seed?: number;
@@ -49,6 +53,9 @@ const companyIdOf = (domain: string): string =>
 
 const fromWebhook = ({ status, value }: WebhookResult) =>
   typeof value === 'string' ? { status, headers: { 'Content-Type': 'text/plain' }, body: value } : json(status, value);
+
+const checkboxAnswer = (field: CheckboxField | undefined, key: string) =>
+  field ? json(200, { ...field, type: 'checkbox' }) : json(404, { error: `no custom checkbox field ${key}` });
 
 function readJson(req: SimRequest): Record<string, unknown> | undefined {
   try {
@@ -70,9 +77,10 @@ export function createBambooHrSimulator(options: BambooHrSimulatorOptions): Bamb
     retryDelaysMs: options.webhookRetryDelaysMs ?? [50, 100, 200, 400, 800],
   });
 
+  const quirks = options.quirks?.vendor ?? { ...NO_QUIRKS.bamboohr };
   const router = new Router();
-  employeeRoutes(router, store);
-  reportRoutes(router, store);
+  employeeRoutes(router, store, quirks);
+  reportRoutes(router, store, quirks);
   router
     .on('GET', `${API}/webhooks`, () => fromWebhook(webhooks.list()))
     .on('POST', `${API}/webhooks`, (req) => {
@@ -88,6 +96,23 @@ export function createBambooHrSimulator(options: BambooHrSimulatorOptions): Bamb
       const today = readJson(req)?.today;
       if (!isLocalDate(today)) return json(400, { error: `today must be YYYY-MM-DD, got ${JSON.stringify(today ?? null)}` });
       return json(200, { today, changed: store.setToday(today) });
+    })
+    .on('POST', '/__sandbox/fields', (req) => {
+      const name = readJson(req)?.name;
+      const added = typeof name === 'string' ? store.changeFields((fields) => fields.addCheckbox(name)) : { refused: 'name must be a string' };
+      return 'refused' in added ? json(400, { error: added.refused }) : json(201, { ...added, type: 'checkbox' });
+    })
+    .on('PUT', '/__sandbox/fields/:key', (req) => {
+      const name = readJson(req)?.name;
+      if (typeof name !== 'string' || name.trim() === '') return json(400, { error: 'name must be a non-empty string' });
+      const key = req.params.key ?? '';
+      return checkboxAnswer(store.changeFields((fields) => fields.rename(key, name)), key);
+    })
+    .on('DELETE', '/__sandbox/fields/:key', (req) => {
+      const key = req.params.key ?? '';
+      const field = store.fields.checkbox(key);
+      if (field) store.removeCheckbox(key);
+      return checkboxAnswer(field, key);
     });
 
   const realm = `Basic realm="https://api.bamboohr.com/${company.domain}"`;
@@ -97,9 +122,11 @@ export function createBambooHrSimulator(options: BambooHrSimulatorOptions): Bamb
       name: 'bamboohr',
       router,
       control,
-      rate: { ...BAMBOOHR_RATE_DEFAULTS, ...options.rate },
+      // Since 2026-09-16 BambooHR throttles with 429 + Retry-After; 503 now means unavailable (UPSTREAMS "2026 updates").
+      rate: { ...BAMBOOHR_RATE_DEFAULTS, ...(quirks.throttleAs429 && { status: 429 as const }), ...options.rate },
       latencyMs: options.latencyMs ?? 0,
-      ...(options.quirks && { quirks: options.quirks }),
+      // Always handed to the kit, so `PUT /__sandbox/quirks` can switch the vendor quirks of any simulator.
+      quirks: { common: options.quirks?.common ?? { ...NO_QUIRKS.common }, vendor: quirks },
       ...(options.seed !== undefined && { seed: options.seed }),
       transientError: () => failure(500, 'Internal Server Error'),
       reset: () => {

@@ -6,7 +6,7 @@
  */
 import type { LocalDate } from '../../model.js';
 import type { SeedCompany } from '../company.js';
-import { changedAliases, currentValues, type FieldContext, type FieldValue } from './fields.js';
+import { changedAliases, currentValues, FieldCatalogue, type FieldContext, type FieldValue } from './fields.js';
 import { applyPatch, isRefusal, parsePatch, text, type Refusal } from './patch.js';
 import {
   insertByDate,
@@ -41,6 +41,8 @@ export class BambooHrStore implements FieldContext {
   private day: LocalDate;
   private writes = 0;
   private readonly listeners = new Set<(change: EmployeeChange) => void>();
+  /** The account's field catalogue: standard fields and its custom checkboxes. */
+  readonly fields = new FieldCatalogue();
 
   constructor(
     private readonly company: SeedCompany,
@@ -54,10 +56,26 @@ export class BambooHrStore implements FieldContext {
     this.writes += 1;
     this.rowId = 0;
     this.day = this.initialToday;
+    this.fields.reset();
     this.records = seedRecords(this.company, { next: () => ++this.rowId });
     this.byId = new Map(this.records.map((record) => [record.id, record]));
     this.emails = new Map();
     for (const record of this.records) this.indexEmail(record);
+  }
+
+  /** Adds, renames or deletes a custom field (an admin in BambooHR's settings); reads change with it. */
+  changeFields<T>(change: (fields: FieldCatalogue) => T): T {
+    this.writes += 1;
+    return change(this.fields);
+  }
+
+  /** Deletes a custom checkbox and every value it held, as deleting a field in BambooHR does. */
+  removeCheckbox(key: string): boolean {
+    const field = this.fields.checkbox(key);
+    if (!field) return false;
+    this.changeFields((fields) => fields.remove(key));
+    for (const record of this.records) delete record.checkboxes[field.alias];
+    return true;
   }
 
   get today(): LocalDate {
@@ -88,7 +106,7 @@ export class BambooHrStore implements FieldContext {
   }
 
   create(body: Record<string, unknown>): { id: number } | Refusal {
-    const patch = parsePatch(body, { emailOwner: (email) => this.emails.get(email) });
+    const patch = parsePatch(body, { fields: this.fields, emailOwner: (email) => this.emails.get(email) });
     if (isRefusal(patch)) return patch;
     if (!text(patch.stored.firstName) || !text(patch.stored.lastName)) {
       return { status: 400, message: 'firstName and lastName are required' };
@@ -99,7 +117,7 @@ export class BambooHrStore implements FieldContext {
       stored: Object.fromEntries(STORED_FIELDS.map((alias) => [alias, null])) as Record<StoredField, string | null>,
       status: 'Active',
       terminationDate: null,
-      accessFlag: false,
+      checkboxes: {},
       jobInfo: [],
       employmentStatus: [],
       lastChanged: isoSeconds(Date.now()),
@@ -119,7 +137,7 @@ export class BambooHrStore implements FieldContext {
   update(id: number, body: Record<string, unknown>): Refusal | undefined {
     const record = this.byId.get(id);
     if (!record) return { status: 404, message: 'Employee not found' };
-    const patch = parsePatch(body, { emailOwner: (email) => this.emails.get(email), selfId: id });
+    const patch = parsePatch(body, { fields: this.fields, emailOwner: (email) => this.emails.get(email), selfId: id });
     if (isRefusal(patch)) return patch;
     const before = currentValues(record, this.day, this);
     this.unindexEmail(record);

@@ -6,7 +6,7 @@
  * `POST /__sandbox/webhooks/flush` control route), so nobody has to sleep for them.
  */
 import { createHmac, randomBytes } from 'node:crypto';
-import { fieldByKey, currentValues } from './fields.js';
+import { currentValues } from './fields.js';
 import type { BambooHrStore, EmployeeChange } from './store.js';
 
 export const EVENT_TYPES = [
@@ -117,7 +117,7 @@ export class WebhookHub {
     const postFields = body.postFields && typeof body.postFields === 'object' ? (body.postFields as Record<string, unknown>) : {};
     if (issues.length > 0) return bad(...issues);
 
-    const unknownFields = [...monitor, ...Object.keys(postFields)].filter((key) => !fieldByKey(key));
+    const unknownFields = [...monitor, ...Object.keys(postFields)].filter((key) => !this.field(key));
     if (unknownFields.length > 0) {
       return { status: 403, value: { errors: [{ error: 'Permission denied to the following fields', unknownFields }] } };
     }
@@ -126,8 +126,8 @@ export class WebhookHub {
       name: name as string,
       url: url as string,
       format: format as Webhook['format'],
-      monitorFields: monitor.length > 0 ? monitor.map((key) => fieldByKey(key)?.alias ?? key) : null,
-      postFields: Object.fromEntries(Object.entries(postFields).map(([key, as]) => [fieldByKey(key)?.alias ?? key, String(as)])),
+      monitorFields: monitor.length > 0 ? monitor.map((key) => this.field(key)?.alias ?? key) : null,
+      postFields: Object.fromEntries(Object.entries(postFields).map(([key, as]) => [this.field(key)?.alias ?? key, String(as)])),
       events: events as EventType[],
       includeCompanyDomain: body.includeCompanyDomain === true,
       created: adminTime(),
@@ -160,6 +160,10 @@ export class WebhookHub {
     return settled;
   }
 
+  private field(key: string) {
+    return this.options.store.fields.field(key);
+  }
+
   private describe(hook: Webhook, withKey: boolean): Record<string, unknown> {
     const { privateKey, ...shown } = hook;
     return withKey ? { ...shown, privateKey } : shown;
@@ -187,7 +191,7 @@ export class WebhookHub {
     const record = this.options.store.employee(change.employeeId);
     const values = record ? currentValues(record, this.options.store.today, this.options.store) : new Map();
     const fields = Object.fromEntries(Object.entries(hook.postFields).map(([alias, as]) => [as, values.get(alias) ?? null]));
-    const changedFields = monitored.map((alias) => fieldByKey(alias)?.name ?? alias);
+    const changedFields = monitored.map((alias) => this.field(alias)?.name ?? alias);
     const employee = { id: String(change.employeeId), action: isUpdate ? 'Updated' : 'Created', timestamp: payloadTime(now), changedFields, fields };
     return { employees: [employee] };
   }

@@ -4,7 +4,8 @@
  */
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
 import type { SimRequest, SimResponse } from '../kit.js';
-import type { FieldValue } from './fields.js';
+import type { BambooHrQuirks } from '../quirks.js';
+import { NO_DATE, type FieldDef, type FieldValue } from './fields.js';
 
 /** Endpoints that "produce either JSON or XML" answer JSON only to `Accept: application/json`. */
 export const wantsJson = (req: Pick<SimRequest, 'headers'>): boolean => (req.headers.accept ?? '').includes('application/json');
@@ -38,6 +39,27 @@ export const xmlOk = (xml: string): SimResponse => ({
 
 export const negotiate = (req: SimRequest, value: unknown, toXml: () => string): SimResponse =>
   wantsJson(req) ? jsonOk(value) : xmlOk(toXml());
+
+/** The spellings a checkbox arrives in under `checkboxStrings` (checked, unchecked); which one depends on the employee. */
+const CHECKBOX_SPELLINGS = [
+  ['true', 'false'],
+  ['Yes', 'No'],
+  ['1', '0'],
+] as const;
+
+/**
+ * A stored value as BambooHR writes it, with the quirks switched on now: "no date" as
+ * `0000-00-00` (the recorded report) and checkboxes as strings. Off, the polite reading: `null`
+ * and JSON booleans.
+ */
+export function wireValue(field: Pick<FieldDef, 'type'>, value: FieldValue, employeeId: number, quirks: BambooHrQuirks): FieldValue {
+  if (field.type === 'date' && value === null) return quirks.zeroDates ? NO_DATE : null;
+  if (field.type === 'checkbox' && typeof value === 'boolean' && quirks.checkboxStrings) {
+    const [checked, unchecked] = CHECKBOX_SPELLINGS[employeeId % CHECKBOX_SPELLINGS.length] ?? CHECKBOX_SPELLINGS[0];
+    return value ? checked : unchecked;
+  }
+  return value;
+}
 
 const escapeXml = (s: string): string =>
   s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
