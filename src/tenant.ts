@@ -105,7 +105,12 @@ export async function openTenant(options: TenantOptions): Promise<Tenant> {
       budget: { limit: options.rateLimits.bamboohr, windowMs },
     });
     upstreams.push(http);
-    hr.BAMBOOHR = createBambooHrClient({ http, companyDomain: connections.bamboohr.companyDomain });
+    hr.BAMBOOHR = createBambooHrClient({
+      http,
+      companyDomain: connections.bamboohr.companyDomain,
+      // The policy is per tenant and source and an admin may change it between runs: read it at each read.
+      accessFlagField: async () => (await engine.policy('BAMBOOHR')).accessFlag.fieldName,
+    });
   }
   if (connections.namely) {
     const token = await secret(store, id, SECRET.namelyToken);
@@ -116,7 +121,14 @@ export async function openTenant(options: TenantOptions): Promise<Tenant> {
       budget: { limit: options.rateLimits.namely, windowMs },
     });
     upstreams.push(http);
-    hr.NAMELY = createNamelyClient({ http });
+    // The Namely client takes the flag's label when it is built, and building one is free, so each
+    // read builds one with the label the policy holds at that moment.
+    const namely = async () => createNamelyClient({ http, accessFlagField: (await engine.policy('NAMELY')).accessFlag.fieldName });
+    hr.NAMELY = {
+      source: 'NAMELY',
+      listEmployees: async () => (await namely()).listEmployees(),
+      getEmployees: async (sourceIds) => (await namely()).getEmployees(sourceIds),
+    };
   }
   const litmosKey = await secret(store, id, SECRET.litmosApiKey);
   const litmosHttp = createUpstreamClient({

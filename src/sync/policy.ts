@@ -46,7 +46,11 @@ export interface FieldMapping {
 export interface AccessFlagPolicy {
   /** FIELD: only employees whose flag is set are provisioned; EVERYONE: the flag is ignored. @default 'FIELD' */
   mode: 'FIELD' | 'EVERYONE';
-  /** The HR field that holds the flag. @default "Litmos Access" (BambooHR), "Litmos Activated" (Namely) */
+  /**
+   * The HR field that holds the flag, by its name (a BambooHR checkbox, a Namely Yes/No select). The
+   * HR clients read it at every read; setting it checks HR has it, and a run whose field has gone
+   * fails. @default "Litmos Access" (BambooHR), "Litmos Activated" (Namely)
+   */
   fieldName: string;
 }
 
@@ -143,7 +147,8 @@ export function validatePolicy(input: unknown): Policy {
   return {
     accessFlag: {
       mode: oneOfAt(accessFlag.mode, 'accessFlag.mode', ['FIELD', 'EVERYONE'] as const),
-      fieldName: textAt(accessFlag.fieldName, 'accessFlag.fieldName'),
+      // Trimmed: HR matches names without the blanks a paste brings along, so they mean nothing.
+      fieldName: textAt(accessFlag.fieldName, 'accessFlag.fieldName').trim(),
     },
     blocklist: arrayAt(policy.blocklist, 'blocklist').map((status, i) => textAt(status, `blocklist[${i}]`)),
     blockMissingStatus: booleanAt(policy.blockMissingStatus, 'blockMissingStatus'),

@@ -1,7 +1,17 @@
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { ConfigError, UpstreamError } from '../../src/errors.js';
-import { accessFlagKey, employeeStatus, isChecked, statusHistory, toEmployee } from '../../src/datasources/bamboohr/mapping.js';
-import { parseChanges, parseReport, type BambooHrReportRow, type BambooHrStatusRow } from '../../src/datasources/bamboohr/payload.js';
+import { accessFlagKey, employeeStatus, isChecked, jobOn, statusHistory, toEmployee } from '../../src/datasources/bamboohr/mapping.js';
+import {
+  parseChanges,
+  parseFields,
+  parseJobRows,
+  parseReport,
+  parseStatusRows,
+  type BambooHrJobRow,
+  type BambooHrReportRow,
+  type BambooHrStatusRow,
+} from '../../src/datasources/bamboohr/payload.js';
 
 const TODAY = '2025-06-01';
 const context = { accessFlagKey: 'customLitmosAccess', today: TODAY };
@@ -56,8 +66,18 @@ describe('toEmployee', () => {
   it('reads the access flag from the checkbox value under the alias it was given', () => {
     expect(toEmployee(row('1', { customLitmosAccess: 'no' }), [], context).accessEnabled).toBe(false);
     expect(toEmployee(row('1', { custom4001: 'yes', customLitmosAccess: 'no' }), [], { ...context, accessFlagKey: 'custom4001' }).accessEnabled).toBe(true);
-    for (const checked of ['yes', 'Yes', 'checkbox', true, '1']) expect(isChecked(checked)).toBe(true);
-    for (const unchecked of ['no', '', null, undefined, false, '0']) expect(isChecked(unchecked)).toBe(false);
+    for (const checked of ['yes', 'Yes', 'checkbox', true, '1', 'true', 'TRUE', ' on ']) expect(isChecked(checked)).toBe(true);
+    for (const unchecked of ['no', 'No', '', null, undefined, false, '0', 'false', 'off']) expect(isChecked(unchecked)).toBe(false);
+  });
+
+  it('refuses a checkbox spelling it does not know rather than reading it as unchecked', () => {
+    for (const unknown of ['maybe', 'Sí', '2', 'checked']) {
+      expect(() => isChecked(unknown, '4', 'customLitmosAccess')).toThrow(UpstreamError);
+      expect(() => isChecked(unknown, '4', 'customLitmosAccess')).toThrow(`employee 4 customLitmosAccess is ${JSON.stringify(unknown)}`);
+    }
+    const attempt = () => toEmployee(row('12', { customLitmosAccess: 'Maybe' }), [], context);
+    expect(attempt).toThrow(expect.objectContaining({ code: 'UPSTREAM_BAD_RESPONSE' }));
+    expect(attempt).toThrow(/employee 12 customLitmosAccess is "Maybe", expected a checkbox value/);
   });
 
   it('orders the status history oldest first, rows of one day by creation', () => {
@@ -75,6 +95,23 @@ describe('toEmployee', () => {
     expect(attempt).toThrow(/employee 9 hireDate is "2025-13-01"/);
     expect(() => toEmployee(row('9', { lastName: '' }), [], context)).toThrow(/lastName/);
     expect(() => toEmployee(row('9', { status: 'Gone' }), [], context)).toThrow(/Active or Inactive/);
+  });
+});
+
+describe('jobOn (tables arrive in no particular order)', () => {
+  const job = (date: string, rowId: number, department: string): BambooHrJobRow => ({ employeeId: '1', date, rowId, department, jobTitle: null, division: null, location: null });
+  const rows = [job('2025-09-01', 4, 'Later'), job('2024-06-01', 3, 'Second that day'), job('2020-01-06', 1, 'Hired'), job('2024-06-01', 2, 'First that day')];
+
+  it('is the latest row dated on or before today, rows of one day by row id, in whatever order they came', () => {
+    for (const order of [rows, [...rows].reverse(), [rows[1], rows[3], rows[0], rows[2]] as BambooHrJobRow[]]) {
+      expect(jobOn(order, TODAY)?.department).toBe('Second that day');
+      expect(jobOn(order, '2025-09-01')?.department).toBe('Later');
+    }
+  });
+
+  it('is the first row for a pre-hire, whose rows all lie ahead', () => {
+    expect(jobOn(rows, '2019-01-01')?.department).toBe('Hired');
+    expect(jobOn([], TODAY)).toBeUndefined();
   });
 });
 
@@ -114,13 +151,53 @@ describe('accessFlagKey', () => {
     expect(accessFlagKey(fields, 'Badge Access')).toBe('4002');
   });
 
-  it('is a configuration error when the account has no such field', () => {
-    expect(() => accessFlagKey(fields, 'LMS Access')).toThrow(ConfigError);
-    expect(() => accessFlagKey(fields, 'LMS Access')).toThrow(/"LMS Access"/);
+  it('is a configuration error naming the checkboxes there are when the account has no such field', () => {
+    const attempt = () => accessFlagKey(fields, 'LMS Access');
+    expect(attempt).toThrow(ConfigError);
+    expect(attempt).toThrow('BambooHR has no checkbox field named "LMS Access" to read the access flag from; its checkbox fields are "Litmos Access", "Badge Access"');
+    expect(attempt).toThrow(expect.objectContaining({ details: { field: 'accessFlag.fieldName', received: 'LMS Access', candidates: ['Litmos Access', 'Badge Access'] } }));
+    expect(() => accessFlagKey([], 'LMS Access')).toThrow(/it has no checkbox fields; create one/);
+  });
+
+  it('refuses a field that exists but cannot hold a yes/no flag', () => {
+    expect(() => accessFlagKey(fields, 'first name')).toThrow(`BambooHR's field "First Name" is a text field, not a checkbox`);
+    expect(() => accessFlagKey([...fields, { id: '1612', name: 'Employee photo exists', type: 'bool', alias: 'photoUploaded' }], 'Employee photo exists')).toThrow(ConfigError);
   });
 });
 
 describe('payloads', () => {
+  it('takes ids as strings or integers wherever BambooHR uses either', () => {
+    const report = parseReport(JSON.stringify({ fields: [{ id: 'firstName' }, { id: 4002 }], employees: [{ id: 5, firstName: 'Ann', 4002: 'Yes', employeeNumber: 12 }] }));
+    expect([...report.fields.keys()]).toEqual(['firstName', '4002']);
+    expect(report.rows).toEqual([{ id: '5', values: { firstName: 'Ann', 4002: 'Yes', employeeNumber: '12' } }]);
+    expect(parseStatusRows(JSON.stringify([{ id: 7, employeeId: 5, date: '2020-01-06', employmentStatus: 'Full-Time' }]))).toEqual([
+      { employeeId: '5', date: '2020-01-06', employmentStatus: 'Full-Time', rowId: 7 },
+    ]);
+    expect(parseJobRows(JSON.stringify([{ id: '8', employeeId: '5', date: '2020-01-06', department: 'Sales' }]))[0]).toMatchObject({ employeeId: '5', rowId: 8, department: 'Sales', jobTitle: null });
+    expect(parseFields(JSON.stringify([{ id: 4340, name: 'A', type: 'text' }, { id: '4340.4', name: 'B', type: 'text', alias: 'b' }]))).toEqual([
+      { id: '4340', name: 'A', type: 'text', alias: null },
+      { id: '4340.4', name: 'B', type: 'text', alias: 'b' },
+    ]);
+    expect(() => parseStatusRows(JSON.stringify([{ id: 'x', employeeId: 5, date: '2020-01-06', employmentStatus: 'Full-Time' }]))).toThrow(/numeric id/);
+  });
+
+  it('maps every employee of the recorded report (JupiterOne, 2022): "0000-00-00" as no date, JSON booleans, string ids', () => {
+    const body = readFileSync(new URL('../fixtures/recorded/bamboohr/reports_custom_post.body.json', import.meta.url), 'utf8');
+    const report = parseReport(body);
+    expect(report.rows).toHaveLength(103);
+    const recordedOn = '2022-02-15';
+    // The recording has no custom checkbox; its one boolean field stands in for the flag.
+    const employees = report.rows.map((r) => toEmployee(r, [], { accessFlagKey: 'photoUploaded', today: recordedOn }));
+    const zero = report.rows.filter((r) => r.values.terminationDate === '0000-00-00').map((r) => r.id);
+    expect(zero.length).toBeGreaterThan(50);
+    expect(employees.filter((e) => e.terminationDate === null).map((e) => e.sourceId)).toEqual(zero);
+    expect(employees.every((e) => /^\d+$/.test(e.sourceId) && typeof e.accessEnabled === 'boolean')).toBe(true);
+    for (const employee of employees) {
+      const left = employee.terminationDate !== null && employee.terminationDate <= recordedOn;
+      expect(employee.status === 'INACTIVE', employee.sourceId).toBe(left);
+    }
+  });
+
   it('rejects a report value that is neither text, boolean nor null', () => {
     const body = JSON.stringify({ fields: [{ id: 'firstName' }], employees: [{ id: '5', firstName: { first: 'Ann' } }] });
     expect(() => parseReport(body)).toThrow(/employee 5 firstName is \{"first":"Ann"\}/);

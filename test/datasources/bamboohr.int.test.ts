@@ -1,7 +1,11 @@
+import { readFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { ConfigError, UpstreamError } from '../../src/errors.js';
 import { bambooHrAuthorize, createBambooHrClient, type BambooHrClient } from '../../src/datasources/bamboohr/client.js';
-import { createUpstreamClient, type UpstreamClient } from '../../src/datasources/http.js';
+import { createUpstreamClient, type UpstreamClient, type UpstreamRequest } from '../../src/datasources/http.js';
+import { NO_QUIRKS, type BambooHrQuirks } from '../../src/sandbox/quirks.js';
 import type { Employee } from '../../src/model.js';
 import { createBambooHrSimulator } from '../../src/sandbox/bamboohr/simulator.js';
 import type { SeedPerson } from '../../src/sandbox/company.js';
@@ -15,7 +19,7 @@ const company = generateCompany({ seed: 11, size: 400, today: TODAY });
 let sim: RunningSimulator;
 const opened: UpstreamClient[] = [];
 
-function connect(options: { key?: string; accessFlagField?: string } = {}): BambooHrClient {
+function connect(options: { key?: string; accessFlagField?: () => string; seen?: UpstreamRequest[] } = {}): BambooHrClient {
   const http = createUpstreamClient({
     system: 'bamboohr',
     baseUrl: `${sim.url}/api/gateway.php/${company.domain}/v1`,
@@ -24,12 +28,24 @@ function connect(options: { key?: string; accessFlagField?: string } = {}): Bamb
     retry: { baseDelayMs: 1, retries: 2 },
   });
   opened.push(http);
-  return createBambooHrClient({ http, companyDomain: company.domain, accessFlagField: options.accessFlagField, today: () => TODAY });
+  const seen = options.seen;
+  // Every request the client makes, as it made it, when the test wants to look at them.
+  const spied: UpstreamClient = seen ? { ...http, request: (req) => (seen.push(req), http.request(req)) } : http;
+  return createBambooHrClient({ http: spied, companyDomain: company.domain, ...(options.accessFlagField && { accessFlagField: options.accessFlagField }), today: () => TODAY });
 }
 
 const control = (path: string, method = 'GET', body?: unknown) =>
   fetch(`${sim.url}/__sandbox/${path}`, { method, body: body === undefined ? undefined : JSON.stringify(body) });
 const stats = async () => (await (await control('stats')).json()) as SimulatorStats;
+/** A write as an HR admin's tool makes it, straight to the simulator. */
+async function write(path: string, body: Record<string, unknown>): Promise<void> {
+  const response = await fetch(`${sim.url}/api/gateway.php/${company.domain}/v1${path}`, {
+    method: 'POST',
+    headers: { authorization: `Basic ${Buffer.from(`${KEY}:x`).toString('base64')}`, 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  });
+  expect(response.status).toBe(200);
+}
 
 /** What BambooHR's rules make of a seeded person on `TODAY`. */
 function expectedStatus(person: SeedPerson): Employee['status'] {
@@ -46,6 +62,7 @@ afterAll(async () => {
 });
 beforeEach(async () => {
   await control('reset', 'POST');
+  await control('quirks', 'PUT', NO_QUIRKS.bamboohr);
 });
 
 describe('listEmployees', () => {
@@ -92,11 +109,34 @@ describe('listEmployees', () => {
     expect(employees.some((e) => !e.accessEnabled)).toBe(true);
   });
 
-  it('looks the access flag up once per client', async () => {
+  it('reads the access flag named at each read: looked up once per name, then confirmed by each report', async () => {
+    await control('fields', 'POST', { name: 'LMS Access' });
+    const granted = company.people.filter((p) => !p.accessEnabled).slice(0, 3);
+    for (const person of granted) await write(`/employees/${person.id}`, { customLMSAccess: 'Yes' });
+    let name = 'Litmos Access';
+    const client = connect({ accessFlagField: () => name });
+    const flags = async () => new Map((await client.listEmployees()).map((e) => [e.sourceId, e.accessEnabled]));
+
+    const before = await flags();
+    for (const person of company.people) expect(before.get(String(person.id))).toBe(person.accessEnabled);
+    name = 'LMS Access';
+    const after = await flags();
+    const lms = new Set(granted.map((p) => String(p.id)));
+    for (const person of company.people) expect(after.get(String(person.id))).toBe(lms.has(String(person.id)));
+    await flags();
+    expect((await stats()).routes['GET /api/gateway.php/:company/v1/meta/fields']?.count).toBe(2);
+  });
+
+  it('fails a read whose field has gone since with a configuration error listing the checkboxes there are', async () => {
     const client = connect();
     await client.listEmployees();
-    await client.listEmployees();
-    expect((await stats()).routes['GET /api/gateway.php/:company/v1/meta/fields']?.count).toBe(1);
+    await control('fields/customLitmosAccess', 'PUT', { name: 'Learning Access' });
+    const error = await client.listEmployees().catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ConfigError);
+    expect(error).toMatchObject({ code: 'CONFIG_INVALID', details: { field: 'accessFlag.fieldName', received: 'Litmos Access', candidates: ['Learning Access'] } });
+    expect((error as Error).message).toBe('BambooHR has no checkbox field named "Litmos Access" to read the access flag from; its checkbox fields are "Learning Access"');
+    // The report showed the field under its new name, so nothing was read from it; meta/fields said why.
+    expect((await stats()).routes['GET /api/gateway.php/:company/v1/meta/fields']?.count).toBe(2);
   });
 
   it('repeats a report that hit a 503, since a report is a read', async () => {
@@ -115,7 +155,7 @@ describe('listEmployees', () => {
   });
 
   it('is a configuration error when the account has no field of that name', async () => {
-    await expect(connect({ accessFlagField: 'LMS Access' }).listEmployees()).rejects.toBeInstanceOf(ConfigError);
+    await expect(connect({ accessFlagField: () => 'LMS Access' }).listEmployees()).rejects.toBeInstanceOf(ConfigError);
   });
 });
 
@@ -183,5 +223,95 @@ describe('effective-dated job changes', () => {
     opened.push(http);
     const later = createBambooHrClient({ http, companyDomain: company.domain, today: () => '2025-07-01' });
     expect((await later.getEmployees([String(person.id)]))[0]?.department).toBe(newDepartment);
+  });
+});
+
+describe('vendor quirks (UPSTREAMS §1): the same employees whichever the account shows', () => {
+  /** A person whose job moved twice on one day in the past, with a move still to come: only row order tells which is current. */
+  async function busyJobHistory(): Promise<SeedPerson> {
+    const person = company.people.find((p) => p.hireDate < '2024-01-01' && p.terminationDate === null)!;
+    for (const [date, department] of [['2024-06-01', 'Moved first'], ['2024-06-01', 'Moved second'], ['2025-09-01', 'Moving later'], ['2024-01-01', 'Earlier']]) {
+      await write(`/employees/${person.id}/tables/jobInfo`, { date, department });
+    }
+    return person;
+  }
+
+  const cases: [string, Partial<BambooHrQuirks>][] = [
+    ['zeroDates ("0000-00-00" is no date)', { zeroDates: true }],
+    ['checkboxStrings ("true"/"Yes"/"1" and their opposites)', { checkboxStrings: true }],
+    ['unorderedTableRows (current row = latest dated on or before today, ties by row id)', { unorderedTableRows: true }],
+    ['all of them at once', { zeroDates: true, checkboxStrings: true, unorderedTableRows: true }],
+  ];
+  it.each(cases)('%s', async (_, quirks) => {
+    const person = await busyJobHistory();
+    const baseline = await connect().listEmployees();
+    expect(baseline.find((e) => e.sourceId === String(person.id))?.department).toBe('Moved second');
+    expect(baseline.filter((e) => e.terminationDate === null).length).toBeGreaterThan(0);
+
+    await control('quirks', 'PUT', quirks);
+    // Shuffled tables differ per request: several reads, every one the same.
+    for (let read = 0; read < 3; read += 1) expect(await connect().listEmployees()).toEqual(baseline);
+    expect(await connect().getEmployees([String(person.id)])).toEqual(baseline.filter((e) => e.sourceId === String(person.id)));
+  });
+});
+
+describe('the wire, as UPSTREAMS §1 describes it', () => {
+  const REPORT = 'POST /api/gateway.php/:company/v1/reports/custom';
+
+  it('posts the report as exactly application/json (a charset makes it XML), employee ids as integers, JSON asked for everywhere', async () => {
+    const seen: UpstreamRequest[] = [];
+    const ids = company.people.slice(0, 2).map((p) => String(p.id));
+    await connect({ seen }).getEmployees(ids);
+    const report = seen.find((req) => req.path === '/reports/custom')!;
+    expect(report.headers?.['Content-Type']).toBe('application/json');
+    expect(report.query).toMatchObject({ format: 'json', onlyCurrent: false });
+    expect(JSON.parse(report.body!).filters).toEqual({ employeeIds: ids.map(Number) });
+    for (const req of seen) expect(req.headers?.Accept).toBe('application/json');
+  });
+
+  it('waits out throttles, 429 with Retry-After in either form, and reads', async () => {
+    await control('faults', 'POST', [
+      { route: REPORT, status: 429, retryAfter: '0' },
+      { route: REPORT, status: 429, retryAfter: new Date().toUTCString() },
+    ]);
+    expect(await connect().listEmployees()).toHaveLength(company.people.length);
+    expect((await stats()).routes[REPORT]?.statuses).toEqual({ '429': 2, '200': 1 });
+  });
+
+  it('gives up on a throttle as UPSTREAM_RATE_LIMITED and on a 503 as UPSTREAM_UNAVAILABLE, both retryable later', async () => {
+    await control('faults', 'POST', { route: REPORT, status: 429, retryAfter: '0', count: 3 });
+    await expect(connect().listEmployees()).rejects.toMatchObject({ code: 'UPSTREAM_RATE_LIMITED', status: 429, retryable: true });
+    await control('faults', 'POST', { route: REPORT, status: 503, count: 3 });
+    await expect(connect().listEmployees()).rejects.toMatchObject({ code: 'UPSTREAM_UNAVAILABLE', status: 503, retryable: true });
+  });
+
+  /** Serves one recorded interaction's status and headers (its body is empty) to every request. */
+  async function replay(name: string): Promise<{ baseUrl: string; close: () => Promise<void> }> {
+    const recorded = JSON.parse(readFileSync(new URL(`../fixtures/recorded/bamboohr/${name}.http.json`, import.meta.url), 'utf8')) as {
+      response: { status: number; statusText: string; headers: Record<string, string> };
+    };
+    const { status, statusText, headers } = recorded.response;
+    const kept = Object.fromEntries(Object.entries(headers).filter(([header]) => !['transfer-encoding', 'connection'].includes(header)));
+    const server = createServer((req, res) => req.resume().on('end', () => res.writeHead(status, statusText, kept).end()));
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const { port } = server.address() as AddressInfo;
+    return { baseUrl: `http://127.0.0.1:${port}/api/gateway.php/collegeeat/v1`, close: () => new Promise((resolve) => server.close(() => resolve())) };
+  }
+
+  it.each([
+    ['employee_0_401_invalid_key', 'UPSTREAM_UNAUTHORIZED', 'API key not provided or invalid'],
+    ['employee_404_not_found', 'UPSTREAM_NOT_FOUND', 'Employee not found, Employee not found'],
+  ])('reports the reason BambooHR gives in X-BambooHR-Error-Message (recorded %s)', async (name, code, reason) => {
+    const server = await replay(name);
+    const http = createUpstreamClient({ system: 'bamboohr', baseUrl: server.baseUrl, authorize: bambooHrAuthorize(KEY), budget: { limit: 100, windowMs: 60_000 } });
+    try {
+      const error = await createBambooHrClient({ http, companyDomain: 'collegeeat' }).listEmployees().catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(UpstreamError);
+      expect(error).toMatchObject({ code });
+      expect((error as Error).message).toContain(reason);
+    } finally {
+      await http.close();
+      await server.close();
+    }
   });
 });

@@ -66,6 +66,11 @@ describe('validatePolicy', () => {
     expect(validated.blocklist).not.toBe(policy.blocklist);
   });
 
+  it('keeps the access flag field name as HR spells it, without surrounding blanks', () => {
+    const policy = withPolicy((p) => (p.accessFlag.fieldName = '  LMS Access '));
+    expect(validatePolicy(policy).accessFlag).toEqual({ mode: 'FIELD', fieldName: 'LMS Access' });
+  });
+
   it('accepts every documented option', () => {
     const policy = withPolicy((p) => {
       p.accessFlag.mode = 'EVERYONE';

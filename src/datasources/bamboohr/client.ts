@@ -1,8 +1,9 @@
 /**
- * BambooHR as an `HrClient`, in the fewest calls: a full roster read is one `meta/fields` (only
- * the first time: it finds the access flag's alias), one custom report over everyone and one
- * `employees/all/tables/employmentStatus` for the effective-dated history. Reads are complete or
- * they throw — the sync engine deactivates people on the strength of a full read.
+ * BambooHR as an `HrClient`, in the fewest calls: a full roster read is one custom report over
+ * everyone and one `employees/all/tables/{employmentStatus,jobInfo}` each for the effective-dated
+ * history, plus one `meta/fields` whenever the access flag's field must be found by its name (the
+ * first read, a policy naming another field, a field renamed or deleted since). Reads are complete
+ * or they throw — the sync engine deactivates people on the strength of a full read.
  */
 import { UpstreamError } from '../../errors.js';
 import type { Employee, LocalDate } from '../../model.js';
@@ -16,8 +17,11 @@ export interface BambooHrClientOptions {
   http: UpstreamClient;
   /** The account's subdomain; names the account in errors. */
   companyDomain: string;
-  /** Name of the checkbox field that grants Litmos access. @default 'Litmos Access' */
-  accessFlagField?: string;
+  /**
+   * Name of the checkbox field that grants Litmos access, asked for at every read: it is the
+   * tenant's policy, which an admin may change between two runs. @default () => 'Litmos Access'
+   */
+  accessFlagField?: () => string | Promise<string>;
   /** The day statuses are judged on. @default the current UTC day */
   today?: () => LocalDate;
 }
@@ -34,29 +38,43 @@ export const bambooHrAuthorize =
     headers.authorization = `Basic ${Buffer.from(`${apiKey}:x`).toString('base64')}`;
   };
 
+/** The access flag as last looked up: the field's name (as the policy gave it) and its report key. */
+interface Flag {
+  name: string;
+  key: string;
+}
+
+/** The report has a remembered flag's column, under a name that still matches (a report gives each field's current name). */
+const stillNamed = (report: BambooHrReport, flag: Flag): boolean => {
+  const field = report.fields.get(flag.key);
+  return field !== undefined && (field.name === null || field.name.trim().toLowerCase() === flag.name.trim().toLowerCase());
+};
+
 /** Without it most endpoints answer XML. */
 const ACCEPT_JSON = { Accept: 'application/json' };
 
+/**
+ * The report key of the checkbox named `fieldName`, from the account's field list. Throws a
+ * `ConfigError` listing the account's checkboxes when there is none by that name (see `accessFlagKey`).
+ */
+export async function bambooHrAccessFlagKey(http: UpstreamClient, fieldName: string): Promise<string> {
+  const response = await http.request({ method: 'GET', path: '/meta/fields', headers: ACCEPT_JSON });
+  return accessFlagKey(parseFields(response.body), fieldName);
+}
+
 export function createBambooHrClient(options: BambooHrClientOptions): BambooHrClient {
   const { http, companyDomain } = options;
-  const flagName = options.accessFlagField ?? 'Litmos Access';
+  const flagField = options.accessFlagField ?? (() => 'Litmos Access');
   const today = options.today ?? (() => new Date().toISOString().slice(0, 10));
 
-  // Cached for the client's life: the alias of a field does not change when it is renamed, and a
-  // report that no longer knows the alias drops the cache (see `report`).
-  let flagKey: Promise<string> | undefined;
-  const accessFlag = (): Promise<string> => {
-    if (!flagKey) {
-      const lookup = http
-        .request({ method: 'GET', path: '/meta/fields', headers: ACCEPT_JSON })
-        .then((response) => accessFlagKey(parseFields(response.body), flagName));
-      flagKey = lookup;
-      // A failed lookup is not remembered; the next read tries again.
-      lookup.catch(() => {
-        if (flagKey === lookup) flagKey = undefined;
-      });
-    }
-    return flagKey;
+  // The flag's report key, remembered for the name it was found by. Every report confirms it (the
+  // report names each field it returns), so a policy naming another field, or a field renamed or
+  // deleted in BambooHR, is looked up afresh in the same read instead of read from a stale alias.
+  let remembered: Flag | undefined;
+  const lookUp = async (name: string): Promise<Flag> => {
+    remembered = undefined;
+    remembered = { name, key: await bambooHrAccessFlagKey(http, name) };
+    return remembered;
   };
 
   const report = async (key: string, employeeIds?: readonly number[]): Promise<BambooHrReport> => {
@@ -74,17 +92,32 @@ export function createBambooHrClient(options: BambooHrClientOptions): BambooHrCl
       // A report changes nothing upstream, so repeating it after a lost response is safe.
       idempotent: true,
     };
-    const parsed = parseReport((await http.request(request)).body);
-    if (!parsed.fieldIds.has(key)) {
-      // BambooHR silently leaves out fields it does not know: the flag would read as unchecked
-      // for everyone. Forget the alias so the next read looks it up again.
-      flagKey = undefined;
-      throw new UpstreamError('bamboohr', 200, `${companyDomain}: the custom report left out the access flag ${JSON.stringify(key)} ("${flagName}"); read again to look the field up afresh`, {
-        code: 'UPSTREAM_BAD_RESPONSE',
-        retryable: true,
-      });
+    return parseReport((await http.request(request)).body);
+  };
+
+  /**
+   * The report, with the flag's key checked against it. BambooHR silently leaves out fields it does
+   * not know (or the key's user may not see): trusted blindly, the flag would read as unchecked for
+   * everyone and plan the whole company's deactivation.
+   */
+  const reportWithFlag = async (employeeIds?: readonly number[]): Promise<{ roster: BambooHrReport; key: string }> => {
+    const name = await flagField();
+    const cached = remembered?.name === name ? remembered : undefined;
+    const flag = cached ?? (await lookUp(name));
+    const roster = await report(flag.key, employeeIds);
+    if (cached ? stillNamed(roster, cached) : roster.fields.has(flag.key)) return { roster, key: flag.key };
+    if (cached) {
+      // Renamed or deleted since it was looked up: look again, which finds the field's key now or
+      // fails with the configuration error that lists the checkboxes there are.
+      const fresh = await lookUp(name);
+      const again = fresh.key === cached.key ? roster : await report(fresh.key, employeeIds);
+      if (again.fields.has(fresh.key)) return { roster: again, key: fresh.key };
     }
-    return parsed;
+    remembered = undefined;
+    throw new UpstreamError('bamboohr', 200, `${companyDomain}: the custom report left out the access flag ${JSON.stringify(flag.key)} ("${name}"), which meta/fields lists; check that the API key's user may see it`, {
+      code: 'UPSTREAM_BAD_RESPONSE',
+      retryable: true,
+    });
   };
 
   /**
@@ -115,10 +148,9 @@ export function createBambooHrClient(options: BambooHrClientOptions): BambooHrCl
 
   /** The report, with the status history and the job rows that make "current" mean today. */
   const read = async (employeeIds?: number[]): Promise<Employee[]> => {
-    const key = await accessFlag();
     const scope = employeeIds?.length === 1 ? (employeeIds[0] as number) : 'all';
-    const [roster, history, jobs] = await Promise.all([
-      report(key, employeeIds),
+    const [{ roster, key }, history, jobs] = await Promise.all([
+      reportWithFlag(employeeIds),
       tableByEmployee('employmentStatus', scope, parseStatusRows),
       tableByEmployee('jobInfo', scope, parseJobRows),
     ]);

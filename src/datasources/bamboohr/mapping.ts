@@ -48,8 +48,17 @@ export const REPORT_FIELDS = [
 export const TERMINATED = 'Terminated';
 /** BambooHR's "no date". */
 const NO_DATE = '0000-00-00';
-/** What a checked checkbox may read as; BambooHR documents "yes" and "checkbox" as the input values. */
-const CHECKED = new Set(['yes', 'checkbox', 'true', '1', 'on']);
+/**
+ * How a checkbox reads, compared without case: JSON booleans, or the strings accounts answer with
+ * ("true"/"false", "Yes"/"No", "1"/"0"; "checkbox" is BambooHR's documented input value).
+ */
+const CHECKED = new Set(['true', 'yes', '1', 'on', 'checkbox']);
+const UNCHECKED = new Set(['false', 'no', '0', 'off', '']);
+/**
+ * Field types an HR admin can make the access flag: custom checkboxes. (`bool` is the type of system
+ * facts such as "Employee photo exists", which nobody sets to grant access.)
+ */
+const CHECKBOX_TYPES = new Set(['checkbox']);
 
 const badValue = (employeeId: string, key: string, value: unknown, expected: string) =>
   new UpstreamError('bamboohr', 200, `employee ${employeeId} ${key} is ${JSON.stringify(value)}, expected ${expected}`, {
@@ -97,13 +106,26 @@ function workAddress(row: BambooHrReportRow): Address | null {
   return Object.values(address).some((part) => part !== null) ? address : null;
 }
 
-export const isChecked = (value: string | boolean | null | undefined): boolean =>
-  value === true || (typeof value === 'string' && CHECKED.has(value.trim().toLowerCase()));
+/**
+ * A checkbox value; an empty one (`null`, never set) is unchecked. Any other string is refused, not
+ * read as unchecked: a spelling we do not know would otherwise quietly deprovision everyone.
+ */
+export function isChecked(value: string | boolean | null | undefined, employeeId = '?', key = 'access flag'): boolean {
+  if (value === null || value === undefined || typeof value === 'boolean') return value === true;
+  const spelling = value.trim().toLowerCase();
+  if (CHECKED.has(spelling)) return true;
+  if (UNCHECKED.has(spelling)) return false;
+  throw badValue(employeeId, key, value, 'a checkbox value (true/false, Yes/No, 1/0)');
+}
 
-/** Oldest first; rows of one day in the order BambooHR created them. */
+/** Table rows by effective date, rows of one day in the order BambooHR created them (row ids grow). */
+const byDateThenRow = (a: { date: string; rowId: number }, b: { date: string; rowId: number }): number =>
+  a.date === b.date ? a.rowId - b.rowId : a.date < b.date ? -1 : 1;
+
+/** Oldest first, whatever order the table came in. */
 export function statusHistory(rows: readonly BambooHrStatusRow[], employeeId: string): EmploymentStatusRow[] {
   return [...rows]
-    .sort((a, b) => (a.date === b.date ? a.rowId - b.rowId : a.date < b.date ? -1 : 1))
+    .sort(byDateThenRow)
     .map((row) => ({ effectiveDate: bambooDate(row.date, employeeId, 'employmentStatus date') ?? row.date, status: row.employmentStatus }));
 }
 
@@ -132,7 +154,9 @@ export function employeeStatus(
  * to the new team today. A pre-hire has no row in force yet: their first row is what they will be.
  */
 export function jobOn(rows: readonly BambooHrJobRow[], today: string): BambooHrJobRow | undefined {
-  const sorted = [...rows].sort((a, b) => a.date.localeCompare(b.date));
+  // BambooHR answers table rows in no particular order, so order them here: by date, rows of one day
+  // by creation (row id), the last one wins.
+  const sorted = [...rows].sort(byDateThenRow);
   return sorted.filter((row) => row.date <= today).at(-1) ?? sorted[0];
 }
 
@@ -176,26 +200,35 @@ export function toEmployee(
     status: employeeStatus(reportStatus, history, hireDate, terminationDate, context.today),
     hireDate,
     terminationDate,
-    accessEnabled: isChecked(row.values[context.accessFlagKey]),
+    accessEnabled: isChecked(row.values[context.accessFlagKey], row.id, context.accessFlagKey),
     // "0" is how some accounts say "no supervisor".
     managerId: supervisor === null || supervisor === '0' ? null : supervisor,
   };
 }
 
+const quoted = (names: readonly string[]): string => names.map((name) => JSON.stringify(name)).join(', ');
+
+/** By exact name first, then ignoring case and surrounding blanks (HR admins retype names). */
+function byName<T extends { name: string }>(fields: readonly T[], fieldName: string): T | undefined {
+  const wanted = fieldName.trim().toLowerCase();
+  return fields.find((field) => field.name === fieldName) ?? fields.find((field) => field.name.trim().toLowerCase() === wanted);
+}
+
 /**
  * The report key of the access flag, found by the field's *name* (aliases differ per account).
- * Its absence is a configuration error, not "everyone off": reading a missing flag as unchecked
- * would plan the whole company's deactivation.
+ * No such checkbox is a configuration error naming the ones there are, never "everyone off": reading
+ * a missing flag as unchecked would plan the whole company's deactivation. The same error refuses
+ * the name when a policy is set and fails a run whose field has since gone.
  */
 export function accessFlagKey(fields: readonly BambooHrField[], fieldName: string): string {
-  const wanted = fieldName.trim().toLowerCase();
-  const field =
-    fields.find((candidate) => candidate.name === fieldName) ?? fields.find((candidate) => candidate.name.trim().toLowerCase() === wanted);
-  if (!field) {
-    throw new ConfigError(`BambooHR has no employee field named ${JSON.stringify(fieldName)}; create it as a checkbox or configure the name of the one in use`, {
-      field: 'accessFlagField',
-      received: fieldName,
-    });
-  }
-  return field.alias ?? field.id;
+  const checkboxes = fields.filter((field) => CHECKBOX_TYPES.has(field.type.toLowerCase()));
+  const field = byName(checkboxes, fieldName);
+  if (field) return field.alias ?? field.id;
+  const candidates = checkboxes.map((checkbox) => checkbox.name);
+  const other = byName(fields, fieldName);
+  const problem = other
+    ? `BambooHR's field ${JSON.stringify(other.name)} is a ${other.type} field, not a checkbox, so it cannot hold the access flag`
+    : `BambooHR has no checkbox field named ${JSON.stringify(fieldName)} to read the access flag from`;
+  const choice = candidates.length > 0 ? `its checkbox fields are ${quoted(candidates)}` : 'it has no checkbox fields; create one';
+  throw new ConfigError(`${problem}; ${choice}`, { field: 'accessFlag.fieldName', received: fieldName, candidates });
 }

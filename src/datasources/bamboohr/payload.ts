@@ -8,13 +8,13 @@ import { payloadChecks } from '../payload.js';
 /** One row of a custom report: `id` plus one value per requested field that the account has. */
 export interface BambooHrReportRow {
   id: string;
-  /** Values by field alias: strings, booleans (bool fields) or null (empty). */
+  /** Values by field alias: strings (numbers arrive as their text), booleans (bool and checkbox fields) or null (empty). */
   values: Readonly<Record<string, string | boolean | null>>;
 }
 
 export interface BambooHrReport {
-  /** The requested fields the account knows; BambooHR silently leaves out the others. */
-  fieldIds: Set<string>;
+  /** The requested fields the account knows, by the key they were asked for, with their current name when the report gives it; BambooHR silently leaves out the others. */
+  fields: Map<string, { name: string | null }>;
   rows: BambooHrReportRow[];
 }
 
@@ -30,6 +30,8 @@ export interface BambooHrStatusRow {
 export interface BambooHrJobRow {
   employeeId: string;
   date: string;
+  /** Row ids order the rows of one day. */
+  rowId: number;
   jobTitle: string | null;
   department: string | null;
   division: string | null;
@@ -57,24 +59,31 @@ function id(value: unknown, what: string): string {
   return s;
 }
 
-
 export function parseReport(body: string): BambooHrReport {
   const raw = object(json(body, 'custom report'), 'custom report');
-  const fieldIds = new Set(array(raw.fields, 'custom report fields').map((f, i) => text(object(f, `report field ${i}`).id, `report field ${i} id`)));
+  const fields = new Map(
+    array(raw.fields, 'custom report fields').map((f, i) => {
+      const field = object(f, `report field ${i}`);
+      // A field asked for by its numeric id (one without an alias) may come back as an integer.
+      const fieldId = typeof field.id === 'number' ? String(field.id) : text(field.id, `report field ${i} id`);
+      const name = field.name === undefined || field.name === null ? null : text(field.name, `report field ${i} name`);
+      return [fieldId, { name }] as const;
+    }),
+  );
   const rows = array(raw.employees, 'custom report employees').map((entry, i) => {
     const row = object(entry, `report employee ${i}`);
     const rowId = id(row.id, `report employee ${i} id`);
     const values: Record<string, string | boolean | null> = {};
     for (const [key, value] of Object.entries(row)) {
       if (key === 'id') continue;
-      if (value !== null && typeof value !== 'string' && typeof value !== 'boolean') {
-        throw bad(`report employee ${rowId} ${key}`, value, 'a string, a boolean or null');
-      }
-      values[key] = value;
+      // Ids and numbers come as strings or as integers depending on the field and the account.
+      if (typeof value === 'number' && Number.isFinite(value)) values[key] = String(value);
+      else if (value === null || typeof value === 'string' || typeof value === 'boolean') values[key] = value;
+      else throw bad(`report employee ${rowId} ${key}`, value, 'a string, a number, a boolean or null');
     }
     return { id: rowId, values };
   });
-  return { fieldIds, rows };
+  return { fields, rows };
 }
 
 export function parseStatusRows(body: string): BambooHrStatusRow[] {
@@ -96,6 +105,7 @@ export function parseJobRows(body: string): BambooHrJobRow[] {
     return {
       employeeId: id(row.employeeId, `jobInfo row ${i} employeeId`),
       date: text(row.date, `jobInfo row ${i} date`),
+      rowId: Number(id(row.id, `jobInfo row ${i} id`)),
       jobTitle: optional(row.jobTitle, `jobInfo row ${i} jobTitle`),
       department: optional(row.department, `jobInfo row ${i} department`),
       division: optional(row.division, `jobInfo row ${i} division`),

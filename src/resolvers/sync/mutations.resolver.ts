@@ -7,6 +7,7 @@ import { fromGlobalId } from '../../schema/node.js';
 import { SyncPolicy, SyncPolicyInput } from '../../schema/policy.type.js';
 import { SyncRun } from '../../schema/sync-run.type.js';
 import { validatePolicy } from '../../sync/policy.js';
+import { checkAccessFlagField } from './access-flag.js';
 import { runIdOf } from './run.resolver.js';
 
 @InputType()
@@ -75,12 +76,20 @@ export class SyncMutationResolver {
   }
 
   @Authorized('ADMIN')
-  @Mutation(() => SyncPolicy, { description: 'Change how a source is reconciled.' })
+  @Mutation(() => SyncPolicy, {
+    description: 'Change how a source is reconciled. A new access flag field must exist in the HR system as a yes/no field; otherwise BAD_USER_INPUT lists the candidates.',
+  })
   async setSyncPolicy(@Arg('input', () => SyncPolicyInput) input: SyncPolicyInput, @Ctx() ctx: GatewayContext) {
-    const { source, ...patch } = input;
-    const current = await ctx.tenant.engine.policy(source as Source);
+    const { source: name, ...patch } = input;
+    const source = name as Source;
+    const current = await ctx.tenant.engine.policy(source);
     const defined = Object.fromEntries(Object.entries(patch).filter(([, value]) => value !== undefined && value !== null));
-    const policy = await ctx.tenant.engine.setPolicy(source as Source, validatePolicy({ ...current, ...defined }));
+    const next = validatePolicy({ ...current, ...defined });
+    // Checked only when given: a policy change elsewhere must not be refused because HR changed since.
+    if (input.accessFlag) await checkAccessFlagField(ctx.tenant, source, next.accessFlag.fieldName);
+    const policy = await ctx.tenant.engine.setPolicy(source, next);
+    // Cached employees carry the old field's flag; the next read must use the new one.
+    if (input.accessFlag) await ctx.tenant.readModel.invalidate({ source });
     return { source, ...policy };
   }
 
