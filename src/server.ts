@@ -16,6 +16,7 @@ import { WebSocketServer } from 'ws';
 import { PayloadTooLargeError, RateLimitedError, type RostergateError } from './errors.js';
 import { formatError, httpStatusFor, toGraphQLError } from './errors-graphql.js';
 import { assertAffordable, DEFAULT_LIMITS, isTokenLimitError, limitRules, tokenLimitError, type OperationLimits } from './limits.js';
+import { partialAnswersPlugin } from './resolvers/partial.js';
 
 export interface RouteContext {
   req: IncomingMessage;
@@ -149,6 +150,7 @@ export async function startHttpServer<TContext extends object>(
     validationRules: limitRules(limits),
     plugins: [
       costPlugin(limits),
+      partialAnswersPlugin(),
       ApolloServerPluginDrainHttpServer({ httpServer }),
       { serverWillStart: async () => ({ drainServer: async () => void (await wsCleanup.dispose()) }) },
     ],

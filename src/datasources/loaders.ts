@@ -2,11 +2,14 @@
  * DataLoaders, created fresh for every request. They hold no state between requests (that is the
  * read model's cache): their job is to collect every key a query level asks for within one tick and
  * answer them all from one bulk read.
+ *
+ * Loaders keyed by employee read each HR source on its own: when one source fails, only the keys of
+ * that source get its error (DataLoader rejects just those loads), and the rest of the batch is answered.
  */
 import DataLoader from 'dataloader';
 import { employeeKey, type Course, type CourseProgress, type Employee, type Learner, type Source, type Team } from '../model.js';
-import type { IdentityMatch } from './identity.js';
-import type { ReadModel } from './read-model.js';
+import type { IdentityIndex, IdentityMatch } from './identity.js';
+import { asError, type ReadModel } from './read-model.js';
 
 export interface Loaders {
   /** By employee key (`BAMBOOHR:123`). */
@@ -43,6 +46,23 @@ function tableLoader<V, D>(build: () => Promise<Map<string, V>>, fallback: D): D
 
 const byId = <T extends { id: string }>(items: T[]) => new Map(items.map((item) => [item.id, item]));
 
+/** `build` for each source at once; a source whose build fails maps to its error instead of failing the rest. */
+async function perSource<T>(sources: Iterable<Source>, build: (source: Source) => Promise<T>): Promise<Map<Source, T | Error>> {
+  const list = [...new Set(sources)];
+  const settled = await Promise.allSettled(list.map(build));
+  return new Map(list.map((source, i) => {
+    const result = settled[i] as PromiseSettledResult<T>;
+    return [source, result.status === 'fulfilled' ? result.value : asError(result.reason)];
+  }));
+}
+
+/** The answer for `key` from its source's table, or the source's error. */
+function fromTable<V, D>(tables: Map<Source, Map<string, V> | Error>, key: string, fallback: D): V | D | Error {
+  const table = tables.get(sourceOf(key));
+  if (table instanceof Error) return table;
+  return table?.get(key) ?? fallback;
+}
+
 export function createLoaders({ readModel }: LoaderSources): Loaders {
   /** Each team's ids (from `idsOf`) resolved to learners, with one lookup table for the whole batch. */
   const learnersOfTeams = async (teamIds: readonly string[], idsOf: (teamId: string) => Promise<string[]>) => {
@@ -52,15 +72,12 @@ export function createLoaders({ readModel }: LoaderSources): Loaders {
 
   const loaders: Loaders = {
     employee: new DataLoader(async (keys) => {
-      const bySource = new Map<Source, Map<string, Employee>>();
-      for (const source of new Set(keys.map(sourceOf))) {
-        bySource.set(source, new Map((await readModel.employees(source)).map((e) => [employeeKey(e), e])));
-      }
-      return keys.map((key) => bySource.get(sourceOf(key))?.get(key) ?? null);
+      const tables = await perSource(keys.map(sourceOf), async (source) => new Map((await readModel.employees(source)).map((e) => [employeeKey(e), e])));
+      return keys.map((key) => fromTable(tables, key, null));
     }),
     directReports: new DataLoader(async (keys) => {
-      const reports = new Map<string, Employee[]>();
-      for (const source of new Set(keys.map(sourceOf))) {
+      const tables = await perSource(keys.map(sourceOf), async (source) => {
+        const reports = new Map<string, Employee[]>();
         for (const employee of await readModel.employees(source)) {
           if (!employee.managerId) continue;
           const managerKey = `${source}:${employee.managerId}`;
@@ -68,8 +85,9 @@ export function createLoaders({ readModel }: LoaderSources): Loaders {
           if (list) list.push(employee);
           else reports.set(managerKey, [employee]);
         }
-      }
-      return keys.map((key) => reports.get(key) ?? []);
+        return reports;
+      });
+      return keys.map((key) => fromTable(tables, key, []));
     }),
     learner: tableLoader(async () => byId(await readModel.learners()), null),
     team: tableLoader(async () => byId(await readModel.teams()), null),
@@ -89,13 +107,16 @@ export function createLoaders({ readModel }: LoaderSources): Loaders {
     courseResults: new DataLoader(async (courseIds) => Promise.all(courseIds.map((id) => readModel.courseResults(id)))),
     learnerOfEmployee: new DataLoader(async (keys) => {
       // Matching needs the whole roster: once per source and batch, never once per key.
-      const sources = [...new Set(keys.map(sourceOf))];
-      const indexes = new Map(await Promise.all(sources.map(async (source) => [source, await readModel.identities(source)] as const)));
-      return keys.map((key) => indexes.get(sourceOf(key))?.byEmployee.get(key) ?? null);
+      const indexes = await perSource(keys.map(sourceOf), async (source) => (await readModel.identities(source)).byEmployee);
+      return keys.map((key) => fromTable(indexes, key, null));
     }),
     employeeOfLearner: new DataLoader(async (learnerIds) => {
-      const indexes = await Promise.all(readModel.sources().map((source) => readModel.identities(source)));
-      return learnerIds.map((id) => indexes.map((index) => index.byLearner.get(id)).find(Boolean) ?? null);
+      const indexes = [...(await perSource(readModel.sources(), (source) => readModel.identities(source))).values()];
+      const answered = indexes.filter((index): index is IdentityIndex => !(index instanceof Error));
+      const failed = indexes.find((index): index is Error => index instanceof Error);
+      // Found in a source that answered is found; not found anywhere is "nobody's" only when every
+      // source answered: otherwise the learner may be the failed source's employee, which is unknown.
+      return learnerIds.map((id) => answered.map((index) => index.byLearner.get(id)).find(Boolean) ?? failed ?? null);
     }),
   };
   return loaders;

@@ -14,8 +14,26 @@ import { matchIdentities, type IdentityIndex } from './identity.js';
 import type { HrClient } from './hr.js';
 import type { LitmosClient } from './litmos/client.js';
 
+/** A source whose read failed, for a field that merges sources to name beside what the others gave. */
+export interface SourceFailure {
+  source: Source;
+  error: Error;
+}
+
+export interface Rosters {
+  /** The employees of every source that answered, source by source in the order asked. */
+  employees: Employee[];
+  /** The sources that did not answer, each with its error. */
+  failures: SourceFailure[];
+}
+
 export interface ReadModel {
   employees(source: Source): Promise<Employee[]>;
+  /**
+   * The employees of these sources, each read on its own: one source failing (an outage, a token
+   * revoked, a payload the client cannot read) leaves the others' answers standing.
+   */
+  rosters(sources: readonly Source[]): Promise<Rosters>;
   sources(): Source[];
   learners(): Promise<Learner[]>;
   teams(): Promise<Team[]>;
@@ -46,6 +64,11 @@ export interface ReadModelOptions {
   catalogueTtlMs?: number;
 }
 
+/** A rejection as an Error, so it can travel through DataLoader and GraphQL as one. */
+export function asError(reason: unknown): Error {
+  return reason instanceof Error ? reason : new Error(String(reason));
+}
+
 function groupBy<T>(pairs: Iterable<[string, T]>): Map<string, T[]> {
   const map = new Map<string, T[]>();
   for (const [key, value] of pairs) {
@@ -69,6 +92,15 @@ export function createReadModel(options: ReadModelOptions): ReadModel {
   const model: ReadModel = {
     sources: () => Object.keys(options.hr) as Source[],
     employees: (source) => cache.get(`employees:${source}`, () => hrClient(source).listEmployees()),
+    async rosters(sources) {
+      const reads = await Promise.allSettled(sources.map((source) => model.employees(source)));
+      const rosters: Rosters = { employees: [], failures: [] };
+      reads.forEach((read, i) => {
+        if (read.status === 'fulfilled') rosters.employees.push(...read.value);
+        else rosters.failures.push({ source: sources[i] as Source, error: asError(read.reason) });
+      });
+      return rosters;
+    },
     // The shadow only changes when a sync applies, and the sync then drops the cached list.
     learners: () => cache.get('learners', async () => withShadow(await litmos.listLearners(), (await options.shadow?.()) ?? {})),
     teams: () => cache.get('teams', () => litmos.listTeams()),

@@ -1,4 +1,5 @@
-import { Arg, Args, ArgsType, Authorized, Ctx, Field, FieldResolver, ID, InputType, ObjectType, Query, Resolver, Root } from 'type-graphql';
+import type { GraphQLResolveInfo } from 'graphql';
+import { Arg, Args, ArgsType, Authorized, Ctx, Field, FieldResolver, ID, Info, InputType, Int, ObjectType, Query, Resolver, Root } from 'type-graphql';
 import type { GatewayContext } from '../context.js';
 import { BadUserInputError } from '../errors.js';
 import { employeeKey, type Employee as EmployeeRecord, type Source } from '../model.js';
@@ -9,6 +10,7 @@ import { Learner } from '../schema/learner.type.js';
 import { fromGlobalId, toGlobalId } from '../schema/node.js';
 import { employmentStatusOn } from '../sync/policy.js';
 import { today } from '../time.js';
+import { answerInPart } from './partial.js';
 import { contains } from './search.js';
 
 @InputType({ description: 'Every given condition must hold.' })
@@ -32,7 +34,13 @@ class EmployeesArgs extends PageArgs {
 }
 
 @ObjectType()
-export class EmployeeConnection extends Connection(Employee) {}
+export class EmployeeConnection extends Connection(Employee) {
+  @Field(() => Int, {
+    description:
+      'How many employees match, counting only the sources that answered: a failed source\'s employees are neither listed nor counted (the error beside the data names it).',
+  })
+  declare totalCount: number;
+}
 
 export const employeeGlobalId = (employee: EmployeeRecord) => toGlobalId('Employee', employeeKey(employee));
 
@@ -52,12 +60,16 @@ function matches(employee: EmployeeRecord, filter: EmployeeFilter): boolean {
 @Resolver(() => Employee)
 export class EmployeeResolver {
   @Authorized()
-  @Query(() => EmployeeConnection, { description: 'Employees of every connected HR system, in the unified shape.' })
-  async employees(@Args(() => EmployeesArgs) args: EmployeesArgs, @Ctx() ctx: GatewayContext) {
+  @Query(() => EmployeeConnection, {
+    description:
+      'Employees of every connected HR system, in the unified shape. When a source fails the others still answer: its employees are left out, and an error at this field\'s path names it (`extensions.source`, `extensions.code`). When every source asked for fails, the field fails.',
+  })
+  async employees(@Args(() => EmployeesArgs) args: EmployeesArgs, @Ctx() ctx: GatewayContext, @Info() info: GraphQLResolveInfo) {
     const filter = args.filter ?? {};
     const sources: Source[] = filter.source ? [filter.source] : ctx.tenant.readModel.sources();
-    const rosters = await Promise.all(sources.map((source) => ctx.tenant.readModel.employees(source)));
-    return paginate(rosters.flat().filter((employee) => matches(employee, filter)), args);
+    const { employees, failures } = await ctx.tenant.readModel.rosters(sources);
+    answerInPart(ctx, info, sources.length, failures);
+    return paginate(employees.filter((employee) => matches(employee, filter)), args);
   }
 
   @Authorized()

@@ -128,16 +128,31 @@ describe('toEmployee', () => {
     expect(() => map({ start_date: 'soon' })).toThrow(UpstreamError);
   });
 
-  it('reads no manager from an empty reports_to or the no_guid placeholder', () => {
+  it('reads no manager from an empty or null reports_to, the no_guid placeholder, or an entry without an id', () => {
     expect(map({ reports_to: [] }).managerId).toBeNull();
+    expect(map({ reports_to: null }).managerId).toBeNull();
     expect(map({ reports_to: [{ id: 'no_guid', first_name: 'Nobody', last_name: 'Nobody', email: 'None' }] }).managerId).toBeNull();
+    expect(map({ reports_to: [{ id: null, first_name: null, last_name: null, email: null }] }).managerId).toBeNull();
+    expect(map({ reports_to: [{ id: 'no_guid' }, { id: 'manager-2' }] }).managerId).toBe('manager-2');
   });
 
   it('turns access on only for "Yes" in the resolved field', () => {
     expect(map({ litmos_activated: 'No' }).accessEnabled).toBe(false);
     expect(map({ litmos_activated: null }).accessEnabled).toBe(false);
-    expect(map({ litmos_activated: 'Yes' }, { ...context, accessFlagKey: 'lms_access' }).accessEnabled).toBe(false);
+    expect(map({ litmos_activated: 'Yes', lms_access: 'No' }, { ...context, accessFlagKey: 'lms_access' }).accessEnabled).toBe(false);
     expect(map({ lms_access: 'Yes' }, { ...context, accessFlagKey: 'lms_access' }).accessEnabled).toBe(true);
+  });
+
+  it('reads a checkboxes access flag by its ticked choices', () => {
+    expect(map({ litmos_activated: ['Yes'] }).accessEnabled).toBe(true);
+    expect(map({ litmos_activated: [] }).accessEnabled).toBe(false);
+    expect(() => map({ litmos_activated: 1 })).toThrow(/litmos_activated is 1, expected "Yes", "No", null or a list/);
+  });
+
+  it('refuses a profile without the access flag key rather than read it as "No" (the token may not see the field)', () => {
+    const { litmos_activated: _, ...withoutFlag } = rawProfile();
+    expect(() => toEmployee(parseProfile(withoutFlag), context)).toThrow(ConfigError);
+    expect(() => toEmployee(parseProfile(withoutFlag), context)).toThrow(/has no "litmos_activated"/);
   });
 
   it('leaves department, division and location null when no group plays the role', () => {
@@ -147,7 +162,8 @@ describe('toEmployee', () => {
 
   it('maps the recorded 2014 show response (MM/DD/YYYY dates, no employee_type, no reports_to)', () => {
     const recorded = readFileSync(new URL('../fixtures/recorded/namely/profiles_show.body.json', import.meta.url), 'utf8');
-    const employee = toEmployee(parseSingleProfile(recorded), { accessFlagKey: 'litmos_activated', groupRoles: new Map() });
+    // That company had no Litmos flag; its recorded select custom field stands in for one.
+    const employee = toEmployee(parseSingleProfile(recorded), { accessFlagKey: 'test_select_custom_field', groupRoles: new Map() });
     expect(employee).toMatchObject({
       sourceId: '20332458-c1fe-412f-bcb8-01622f04a35d',
       workEmail: 'leighton@example.com',
@@ -166,10 +182,43 @@ describe('payload checks', () => {
     expect(() => parseProfile(rawProfile({ links: { groups: 'Engineering' } }))).toThrow(/links.groups is "Engineering", expected an array/);
   });
 
-  it('requires total_count on a page, since completeness is judged by it', () => {
-    expect(() => parseProfilesPage(JSON.stringify({ profiles: [], meta: { count: 0, status: 200 } }))).toThrow(/total_count is undefined/);
+  it('reads total_count when a page gives it, and a legacy page without it as unknown', () => {
+    expect(parseProfilesPage(JSON.stringify({ profiles: [], meta: { count: 0, status: 200 } })).totalCount).toBeNull();
+    expect(parseProfilesPage(JSON.stringify({ profiles: [] })).totalCount).toBeNull();
     expect(parseProfilesPage(JSON.stringify({ profiles: [rawProfile()], meta: { count: 1, total_count: 9 } })).totalCount).toBe(9);
+    expect(() => parseProfilesPage(JSON.stringify({ profiles: [], meta: { total_count: '9' } }))).toThrow(/total_count is "9", expected a count/);
     expect(() => parseProfilesPage('<html>')).toThrow(/expected JSON/);
+  });
+
+  it('reads a profile without links, and links without groups', () => {
+    expect(parseProfile(rawProfile({ links: undefined })).groups).toEqual([]);
+    expect(parseProfile(rawProfile({ links: null })).groups).toEqual([]);
+    expect(parseProfile(rawProfile({ links: {} })).groups).toEqual([]);
+    expect(parseProfile(rawProfile({ links: { groups: null } })).groups).toEqual([]);
+  });
+});
+
+describe('recorded Namely responses', () => {
+  const recorded = (name: string) => readFileSync(new URL(`../fixtures/recorded/namely/${name}.body.json`, import.meta.url), 'utf8');
+
+  it('maps a recorded 2015 page: no total_count, epoch-second timestamps, custom fields as top-level keys, "" departure dates', () => {
+    const page = parseProfilesPage(recorded('profiles_index_0'));
+    expect(page.totalCount).toBeNull();
+    expect(page.profiles).toHaveLength(30);
+    const employees = page.profiles.map((profile) => toEmployee(profile, { accessFlagKey: 'test_select_custom_field', groupRoles: new Map() }));
+    const leaver = employees.find((e) => e.status === 'INACTIVE');
+    expect(leaver).toMatchObject({ terminationDate: '2014-09-07', employmentStatusHistory: [{ effectiveDate: '2014-09-07', status: 'Terminated' }] });
+    expect(employees.filter((e) => e.status === 'ACTIVE').every((e) => e.terminationDate === null)).toBe(true);
+    expect(employees.every((e) => e.managerId === null && e.accessEnabled === false)).toBe(true);
+  });
+
+  it('reads the recorded empty page that ends a list', () => {
+    expect(parseProfilesPage(recorded('profiles_index_13'))).toEqual({ profiles: [], totalCount: null });
+  });
+
+  it('reads the recorded short profile of /profiles/me (links: {}, no dates, no custom fields)', () => {
+    const profile = parseSingleProfile(recorded('current_user'));
+    expect(profile).toMatchObject({ first_name: 'Admin', user_status: 'active', groups: [], reports_to: [], start_date: null, departure_date: null });
   });
 });
 
@@ -191,31 +240,54 @@ describe('accessFlagKey', () => {
 });
 
 describe('groupRoles', () => {
+  const GROUPS = [
+    { id: 'g1', title: 'Engineering', type: 'Departments', links: { group_type: 't-dept' } },
+    { id: 'g2', title: 'New York', type: 'Office Locations', links: { group_type: 't-office' } },
+    { id: 'g3', title: 'R&D', type: 'Divisions', links: { group_type: 't-div' } },
+    { id: 'g4', title: 'Book Club', type: 'Clubs', links: { group_type: 't-club' } },
+  ];
+  const EXPECTED = new Map([
+    ['g1', 'department'],
+    ['g2', 'location'],
+    ['g3', 'division'],
+  ]);
+  const roles = (body: unknown) => {
+    const { groups, groupTypes } = parseGroups(JSON.stringify(body));
+    return groupRoles(groups, groupTypes, 'divisions');
+  };
+
   it('tells departments, office locations and the division group type apart, ignoring other types', () => {
-    const { groups, groupTypes } = parseGroups(
-      JSON.stringify({
-        groups: [
-          { id: 'g1', title: 'Engineering', links: { group_type: 't-dept' } },
-          { id: 'g2', title: 'New York', links: { group_type: 't-office' } },
-          { id: 'g3', title: 'R&D', links: { group_type: 't-div' } },
-          { id: 'g4', title: 'Book Club', links: { group_type: 't-club' } },
-        ],
-        linked: {
-          group_types: [
-            { id: 't-dept', title: 'Departments', type: 'department' },
-            { id: 't-office', title: 'Office Locations', type: 'office location' },
-            { id: 't-div', title: 'Divisions', type: 'custom' },
-            { id: 't-club', title: 'Clubs', type: 'custom' },
-          ],
-        },
-      }),
-    );
-    expect(groupRoles(groups, groupTypes, 'divisions')).toEqual(
+    const groupTypes = [
+      { id: 't-dept', title: 'Teams by function', type: 'department' },
+      { id: 't-office', title: 'Offices', type: 'office location' },
+      { id: 't-div', title: 'Divisions', type: 'custom' },
+      { id: 't-club', title: 'Clubs', type: 'custom' },
+    ];
+    // Kinds, not titles, decide when the group types are linked: a renamed Departments type is still one.
+    const renamed = GROUPS.map((group, i) => ({ ...group, type: groupTypes[i]?.title }));
+    expect(roles({ groups: renamed, linked: { group_types: groupTypes } })).toEqual(EXPECTED);
+  });
+
+  it('goes by the type name each group carries when linked.group_types is left out', () => {
+    expect(roles({ groups: GROUPS, meta: { count: 4, status: 200 } })).toEqual(EXPECTED);
+    expect(roles({ groups: GROUPS, linked: {} })).toEqual(EXPECTED);
+    expect(roles({ groups: GROUPS, linked: null, links: null })).toEqual(EXPECTED);
+    const withoutLinks = GROUPS.map(({ links: _, ...group }) => group);
+    expect(roles({ groups: withoutLinks })).toEqual(EXPECTED);
+    expect(roles({ groups: [{ id: 'g5', title: 'Remote', type: 'office_location' }, { id: 'g6', title: 'Ops', type: 'Department' }] })).toEqual(
       new Map([
-        ['g1', 'department'],
-        ['g2', 'location'],
-        ['g3', 'division'],
+        ['g5', 'location'],
+        ['g6', 'department'],
       ]),
     );
+  });
+
+  it('goes by name for a group whose type the linked list does not hold', () => {
+    expect(roles({ groups: GROUPS, linked: { group_types: [{ id: 't-club', title: 'Clubs', type: 'custom' }] } })).toEqual(EXPECTED);
+  });
+
+  it('still requires what every group has: an id and a title', () => {
+    expect(() => roles({ groups: [{ title: 'Engineering', type: 'Departments' }] })).toThrow(/groups\[0\].id is undefined, expected a string/);
+    expect(() => roles({ groups: [{ id: 'g1', title: 'Engineering' }], linked: { group_types: {} } })).toThrow(/linked.group_types is \{\}, expected an array/);
   });
 });

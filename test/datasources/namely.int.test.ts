@@ -6,16 +6,22 @@ import type { SeedCompany, SeedPerson } from '../../src/sandbox/company.js';
 import { generateCompany } from '../../src/sandbox/generate.js';
 import { startSimulator, type Fault, type RunningSimulator, type SimulatorStats } from '../../src/sandbox/kit.js';
 import { createNamelySimulator, type NamelySimulator } from '../../src/sandbox/namely/simulator.js';
+import { NO_QUIRKS, type NamelyQuirks } from '../../src/sandbox/quirks.js';
 
 const TOKEN = 'sandbox-namely-token';
 const TODAY = '2025-06-01';
 const SIZE = 173;
-const PAGES = Math.ceil(SIZE / 50);
+
+/** Requests to read a list of `count` profiles by pages of 50 when every page but the last is full: the last one is empty. */
+const pagesFor = (count: number) => Math.ceil(count / 50) + 1;
+const isPending = (person: SeedPerson) => person.hireDate > TODAY && !(person.terminationDate !== null && person.terminationDate <= TODAY);
 
 let company: SeedCompany;
 let namely: NamelySimulator;
 let server: RunningSimulator;
 const clients: UpstreamClient[] = [];
+/** The shared simulator's live switches; each test starts with none. */
+const quirks: NamelyQuirks = { ...NO_QUIRKS.namely };
 
 function upstream(options: { token?: string; url?: string } = {}): UpstreamClient {
   const client = createUpstreamClient({
@@ -31,14 +37,14 @@ function upstream(options: { token?: string; url?: string } = {}): UpstreamClien
   return client;
 }
 
-/** Runs `after` once, when the first page of profiles has come back and before the client sees it. */
+/** Runs `after` once, when the first page of the default list has come back and before the client sees it. */
 function onFirstPage(http: UpstreamClient, after: () => Promise<unknown>): UpstreamClient {
   let fired = false;
   return {
     ...http,
     request: async (req: UpstreamRequest) => {
       const response = await http.request(req);
-      if (!fired && req.path === '/profiles' && req.query?.page === 1) {
+      if (!fired && req.path === '/profiles' && req.query?.page === 1 && req.query['filter[user_status]'] === undefined) {
         fired = true;
         await after();
       }
@@ -55,7 +61,7 @@ const addFault = (fault: Fault) => control('faults', fault);
 
 beforeAll(async () => {
   company = generateCompany({ seed: 5, size: SIZE, today: TODAY, name: 'Nimbus Labs' });
-  namely = createNamelySimulator({ company });
+  namely = createNamelySimulator({ company, quirks: { common: { ...NO_QUIRKS.common }, vendor: quirks } });
   server = await startSimulator(namely.spec);
 });
 afterAll(async () => {
@@ -65,6 +71,7 @@ beforeEach(async () => {
   // Reset leaves the rate limit alone, so the throttling test's lower limit is undone here too.
   await control('limits', { limit: 300, windowMs: 60_000 });
   await fetch(`${server.url}/__sandbox/reset`, { method: 'POST' });
+  Object.assign(quirks, NO_QUIRKS.namely);
 });
 afterEach(async () => {
   await Promise.all(clients.splice(0).map((client) => client.close()));
@@ -96,26 +103,75 @@ function expectMapped(employee: Employee | undefined, person: SeedPerson): void 
 }
 
 describe('listEmployees', () => {
-  it('reads every page of 50 and maps every person, in pages + fields + groups calls', async () => {
+  it('reads every page of 50 of both lists and maps every person, in pages + fields + groups calls', async () => {
     const employees = await createNamelyClient({ http: upstream() }).listEmployees();
     expect(employees).toHaveLength(SIZE);
     const bySourceId = new Map(employees.map((e) => [e.sourceId, e]));
     for (const person of company.people) expectMapped(bySourceId.get(namely.state.profileId(person.id)), person);
 
+    // The default list (active and inactive) to its empty page, then the pending list to its own.
+    const pending = company.people.filter(isPending).length;
+    const pages = pagesFor(SIZE - pending) + pagesFor(pending);
     const after = await stats();
-    expect(calls(after, 'GET /api/v1/profiles')).toBe(PAGES);
+    expect(calls(after, 'GET /api/v1/profiles')).toBe(pages);
     expect(calls(after, 'GET /api/v1/profiles/fields')).toBe(1);
     expect(calls(after, 'GET /api/v1/groups')).toBe(1);
-    expect(after.total).toBe(PAGES + 2);
+    expect(after.total).toBe(pages + 2);
   });
 
-  it('confirms the end with an empty page when the roster is a whole number of pages', async () => {
-    const exact = createNamelySimulator({ company: generateCompany({ seed: 6, size: 100, today: TODAY }) });
-    const running = await startSimulator(exact.spec);
+  it('reads the pending profiles the default list leaves out, as PENDING employees', async () => {
+    const pending = company.people.filter(isPending);
+    expect(pending.length).toBeGreaterThan(0);
+    const listed = (await (await fetch(`${server.url}/api/v1/profiles?per_page=50`, { headers: { authorization: `Bearer ${TOKEN}` } })).json()) as {
+      meta: { total_count: number };
+    };
+    expect(listed.meta.total_count).toBe(SIZE - pending.length);
+    const employees = await createNamelyClient({ http: upstream() }).listEmployees();
+    const ids = new Set(employees.filter((e) => e.status === 'PENDING').map((e) => e.sourceId));
+    expect(ids).toEqual(new Set(pending.map((person) => namely.state.profileId(person.id))));
+  });
+
+  it('reads every profile exactly once when pages come short before the end', async () => {
+    quirks.shortPages = true;
+    const sizes = new Map<number, number>();
+    const base = upstream();
+    const http: UpstreamClient = {
+      ...base,
+      request: async (req) => {
+        const response = await base.request(req);
+        if (req.path === '/profiles' && req.query?.['filter[user_status]'] === undefined) {
+          sizes.set(Number(req.query?.page), (JSON.parse(response.body) as { profiles: unknown[] }).profiles.length);
+        }
+        return response;
+      },
+    };
+    const employees = await createNamelyClient({ http }).listEmployees();
+    expect(employees).toHaveLength(SIZE);
+    expect(new Set(employees.map((e) => e.sourceId)).size).toBe(SIZE);
+    // Page 2 came short although more followed: a client stopping there, or counting on full pages, would have missed people.
+    expect(sizes.get(2)).toBeLessThan(50);
+    expect(sizes.get(3)).toBeGreaterThan(0);
+  });
+
+  it('tells departments, divisions and offices apart by group type name when /groups omits linked.group_types', async () => {
+    quirks.omitGroupTypes = true;
+    const employees = await createNamelyClient({ http: upstream() }).listEmployees();
+    const bySourceId = new Map(employees.map((e) => [e.sourceId, e]));
+    for (const person of company.people) expectMapped(bySourceId.get(namely.state.profileId(person.id)), person);
+  });
+
+  it('confirms the end with an empty page when a list is a whole number of pages', async () => {
+    // The smallest company from 100 up whose default list (everyone not pending) fills pages of 50 exactly.
+    const sized = (size: number) => generateCompany({ seed: 6, size, today: TODAY });
+    let exactCompany = sized(100);
+    while (exactCompany.people.filter((p) => !isPending(p)).length % 50 !== 0) exactCompany = sized(exactCompany.people.length + 1);
+    const pending = exactCompany.people.filter(isPending).length;
+    const running = await startSimulator(createNamelySimulator({ company: exactCompany }).spec);
     try {
       const employees = await createNamelyClient({ http: upstream({ url: running.url }) }).listEmployees();
-      expect(employees).toHaveLength(100);
-      expect(running.stats().routes['GET /api/v1/profiles']?.count).toBe(3);
+      expect(employees).toHaveLength(exactCompany.people.length);
+      const listed = exactCompany.people.length - pending;
+      expect(running.stats().routes['GET /api/v1/profiles']?.count).toBe(listed / 50 + 1 + pagesFor(pending));
     } finally {
       await running.close();
     }
@@ -159,7 +215,7 @@ describe('listEmployees', () => {
     const http = onFirstPage(upstream(), () => addFault({ route: 'GET /api/v1/profiles', status: 500, count: 100 }));
     const client = createNamelyClient({ http, concurrency: 1 });
     await expect(client.listEmployees()).rejects.toMatchObject({ code: 'UPSTREAM_UNAVAILABLE', status: 500 });
-    // Page 1, then page 2's three attempts (two retries).
+    // Page 1, then page 2's three attempts (two retries); the pending list is never asked for.
     expect(calls(await stats(), 'GET /api/v1/profiles')).toBe(1 + 3);
   });
 

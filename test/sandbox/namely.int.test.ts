@@ -3,6 +3,7 @@ import type { SeedCompany } from '../../src/sandbox/company.js';
 import { generateCompany } from '../../src/sandbox/generate.js';
 import { startSimulator, type RunningSimulator } from '../../src/sandbox/kit.js';
 import { createNamelySimulator, type NamelySimulator } from '../../src/sandbox/namely/simulator.js';
+import { NO_QUIRKS } from '../../src/sandbox/quirks.js';
 
 const TOKEN = 'sandbox-namely-token';
 const TODAY = '2025-06-01';
@@ -33,6 +34,8 @@ interface Envelope {
 let company: SeedCompany;
 let namely: NamelySimulator;
 let server: RunningSimulator;
+/** People the default list leaves out: pre-hires, whose profiles are pending. */
+let pending: Set<string>;
 
 const auth = { authorization: `Bearer ${TOKEN}` };
 const api = (path: string, init: RequestInit = {}) =>
@@ -46,15 +49,36 @@ const control = (path: string, init: RequestInit = {}) => fetch(`${server.url}/_
 
 beforeAll(async () => {
   company = generateCompany({ seed: 7, size: SIZE, today: TODAY, name: 'Nimbus Labs' });
-  namely = createNamelySimulator({ company });
+  namely = createNamelySimulator({ company, quirks: { common: { ...NO_QUIRKS.common }, vendor: { ...NO_QUIRKS.namely } } });
   server = await startSimulator(namely.spec);
+  pending = new Set(company.people.filter((p) => p.hireDate > TODAY && !(p.terminationDate !== null && p.terminationDate <= TODAY)).map((p) => namely.state.profileId(p.id)));
 });
 afterAll(async () => {
   await server.close();
 });
 beforeEach(async () => {
   await control('reset', { method: 'POST' });
+  server.setQuirks({ ...NO_QUIRKS.namely });
 });
+
+/** The ids of the default list (everyone not pending), in creation order. */
+const listedIds = () => company.people.map((p) => namely.state.profileId(p.id)).filter((id) => !pending.has(id));
+
+/** Every page of a list by `page`, to the empty page that ends it. */
+async function readAll(query: string): Promise<{ ids: string[]; counts: number[]; totals: (number | undefined)[] }> {
+  const ids: string[] = [];
+  const counts: number[] = [];
+  const totals: (number | undefined)[] = [];
+  for (let page = 1; page < 100; page += 1) {
+    const body = await getJson<Envelope>(`/profiles?page=${page}&${query}`);
+    expect(body.meta.count).toBe(body.profiles.length);
+    counts.push(body.profiles.length);
+    totals.push(body.meta.total_count);
+    ids.push(...body.profiles.map((p) => p.id));
+    if (body.profiles.length === 0) break;
+  }
+  return { ids, counts, totals };
+}
 
 describe('authentication', () => {
   it('answers 401 {"error":""} without a token or with a wrong one', async () => {
@@ -73,20 +97,22 @@ describe('authentication', () => {
 });
 
 describe('GET /profiles', () => {
-  it('pages by 50 to an empty page, with count per page and total_count of the company', async () => {
-    const seen: string[] = [];
-    const counts: number[] = [];
-    for (let page = 1; ; page += 1) {
-      const body = await getJson<Envelope>(`/profiles?page=${page}&per_page=50`);
-      expect(body.meta.total_count).toBe(SIZE);
-      expect(body.meta.count).toBe(body.profiles.length);
-      counts.push(body.profiles.length);
-      seen.push(...body.profiles.map((p) => p.id));
-      if (body.profiles.length === 0) break;
-    }
-    expect(counts).toEqual([50, 50, 23, 0]);
-    expect(new Set(seen).size).toBe(SIZE);
-    expect(seen).toContain(namely.state.profileId(SIZE));
+  it('pages by 50 to an empty page, with count per page and total_count of the list', async () => {
+    const listed = SIZE - pending.size;
+    const { ids, counts, totals } = await readAll('per_page=50');
+    expect(counts).toEqual([50, 50, listed - 100, 0]);
+    expect(new Set(totals)).toEqual(new Set([listed]));
+    expect(new Set(ids).size).toBe(listed);
+    expect(ids.at(-1)).toBe(listedIds().at(-1));
+  });
+
+  it('lists active and inactive profiles by default, and pending ones only through filter[user_status]', async () => {
+    expect(pending.size).toBeGreaterThan(0);
+    const listed = await readAll('per_page=50');
+    expect(listed.ids.filter((id) => pending.has(id))).toEqual([]);
+    const filtered = await readAll('per_page=50&filter[user_status]=pending');
+    expect(new Set(filtered.ids)).toEqual(pending);
+    expect(filtered.totals[0]).toBe(pending.size);
   });
 
   it('defaults to 30 a page and caps per_page at 50', async () => {
@@ -133,7 +159,8 @@ describe('GET /profiles', () => {
   it('sorts by a field, descending with a leading minus', async () => {
     const body = await getJson<Envelope>('/profiles?per_page=50&sort=-last_name');
     const names = body.profiles.map((p) => p.last_name);
-    const expected = company.people.map((p) => p.lastName).sort((a, b) => b.localeCompare(a)).slice(0, 50);
+    const listed = company.people.filter((p) => !pending.has(namely.state.profileId(p.id)));
+    const expected = listed.map((p) => p.lastName).sort((a, b) => b.localeCompare(a)).slice(0, 50);
     expect(names).toEqual(expected);
     expect((await api('/profiles?sort=salary')).status).toBe(400);
   });
@@ -143,9 +170,9 @@ describe('GET /profiles', () => {
     const last = first.profiles.at(-1)?.id ?? '';
     const next = await getJson<Envelope>(`/profiles?after=${last}`);
     expect(next.meta).toEqual({ count: 30, status: 200, after: last });
-    expect(next.profiles[0]?.id).toBe(namely.state.profileId(31));
+    expect(next.profiles[0]?.id).toBe(listedIds()[30]);
 
-    const end = await getJson<Envelope>(`/profiles?after=${namely.state.profileId(SIZE)}`);
+    const end = await getJson<Envelope>(`/profiles?after=${listedIds().at(-1)}`);
     expect(end.profiles).toEqual([]);
     expect(end.meta.count).toBe(0);
     expect((await api('/profiles?after=not-a-profile')).status).toBe(404);
@@ -155,7 +182,9 @@ describe('GET /profiles', () => {
 describe('seeded profiles', () => {
   it('maps the company: leavers inactive with a departure date, pre-hires pending, no status no employee_type', async () => {
     const all: Profile[] = [];
-    for (let page = 1; page <= 3; page += 1) all.push(...(await getJson<Envelope>(`/profiles?page=${page}&per_page=50`)).profiles);
+    for (const status of ['active', 'inactive', 'pending']) {
+      for (let page = 1; page <= 3; page += 1) all.push(...(await getJson<Envelope>(`/profiles?page=${page}&per_page=50&filter[user_status]=${status}`)).profiles);
+    }
     const byId = new Map(all.map((p) => [p.id, p]));
     for (const person of company.people) {
       const profile = byId.get(namely.state.profileId(person.id));
@@ -259,7 +288,7 @@ describe('POST /profiles', () => {
     expect(created?.last_name).toBe("O'McDög");
     expect(namely.state.size).toBe(SIZE + 1);
     const lastPage = await getJson<Envelope>('/profiles?page=3&per_page=50');
-    expect(lastPage.meta.total_count).toBe(SIZE + 1);
+    expect(lastPage.meta.total_count).toBe(SIZE - pending.size + 1);
     expect(lastPage.profiles.at(-1)?.id).toBe(created?.id);
   });
 
@@ -304,6 +333,46 @@ describe('fields, groups and teams', () => {
     const one = await getJson<{ teams: { id: string }[] }>(`/teams/${team?.id}`);
     expect(one.teams.map((t) => t.id)).toEqual([team?.id]);
     expect((await api('/teams/nope')).status).toBe(404);
+  });
+});
+
+describe('quirk switches', () => {
+  it('shortPages off: every page before the end is full', async () => {
+    const { counts } = await readAll('per_page=20');
+    expect(counts.slice(0, -2).every((count) => count === 20)).toBe(true);
+  });
+
+  it('shortPages on: every second page is short, only an empty page ends the list, and nobody is skipped or repeated', async () => {
+    server.setQuirks({ shortPages: true });
+    const listed = SIZE - pending.size;
+    const { ids, counts, totals } = await readAll('per_page=20');
+    expect(counts.slice(0, 4)).toEqual([20, 17, 20, 17]);
+    expect(counts.at(-1)).toBe(0);
+    expect(counts.slice(0, -1).every((count) => count > 0)).toBe(true);
+    expect(ids).toHaveLength(listed);
+    expect(new Set(ids).size).toBe(listed);
+    expect(new Set(totals)).toEqual(new Set([listed]));
+    // A page of one cannot be shortened without being taken for the end.
+    expect((await readAll('per_page=1&filter[user_status]=pending')).ids).toHaveLength(pending.size);
+  });
+
+  it('omitGroupTypes off: /groups links each group type and brings linked.group_types', async () => {
+    const body = await getJson<{ groups: { type: string; links: { group_type: string } }[]; links?: object; linked?: { group_types: { id: string; title: string }[] } }>('/groups');
+    expect(body.links).toEqual({ 'groups.group_types': { type: 'group_types' } });
+    const titles = new Map(body.linked?.group_types.map((t) => [t.id, t.title]));
+    expect(body.groups.every((g) => titles.get(g.links.group_type) === g.type)).toBe(true);
+  });
+
+  it('omitGroupTypes on, through PUT /__sandbox/quirks at once: no linked.group_types, each group names its type', async () => {
+    const put = await control('quirks', { method: 'PUT', body: JSON.stringify({ omitGroupTypes: true }) });
+    expect(put.status).toBe(200);
+    const body = await getJson<{ groups: { title: string; type: string }[]; links?: object; linked?: object }>('/groups');
+    expect(body.linked).toBeUndefined();
+    expect(body.links).toBeUndefined();
+    const departments = body.groups.filter((g) => g.type === 'Departments').map((g) => g.title);
+    expect(new Set(departments)).toEqual(new Set([...company.departments, ...company.people.map((p) => p.department)]));
+    expect(body.groups.some((g) => g.type === 'Office Locations')).toBe(true);
+    expect(body.groups.some((g) => g.type === 'Divisions')).toBe(true);
   });
 });
 

@@ -1,7 +1,8 @@
 /**
  * Namely as an `HrClient`. A roster read is three things: the profile fields (to find the access
- * flag's key), the groups (to tell a department from an office), and every page of profiles. It is
- * complete or it throws — the sync engine deactivates people on the strength of a full read.
+ * flag's key), the groups (to tell a department from an office), and every page of profiles (the
+ * default list, then the pending ones). It is complete or it throws — the sync engine deactivates
+ * people on the strength of a full read.
  */
 import { UpstreamError } from '../../errors.js';
 import type { Employee } from '../../model.js';
@@ -23,6 +24,23 @@ export interface NamelyClientOptions {
 
 /** Namely's largest page. */
 const PAGE_SIZE = 50;
+
+/**
+ * What a roster read lists. `GET /profiles` is documented to return "all active and inactive"
+ * profiles; pending ones (pre-hires, whom a sync may provision ahead of their start date) are only
+ * promised through the status filter. Should Namely list them by default too, a profile seen in both
+ * lists is kept once.
+ */
+const ROSTER_LISTS: readonly ProfileList[] = [
+  { name: 'profiles', filter: {} },
+  { name: 'pending profiles', filter: { 'filter[user_status]': 'pending' } },
+];
+
+interface ProfileList {
+  /** For messages. */
+  name: string;
+  filter: Record<string, string>;
+}
 
 const rosterChanged = (detail: string) =>
   new UpstreamError('namely', 200, `the roster changed while it was being read (${detail}); read it again`, {
@@ -65,38 +83,65 @@ export function createNamelyClient(options: NamelyClientOptions): HrClient {
     return { accessFlagKey: accessFlagKey(parseFields(fields.body), flagLabel), groupRoles: groupRoles(all, groupTypes, divisionGroupType) };
   };
 
-  const page = async (number: number): Promise<ProfilesPage> => {
-    const response = await http.request({ method: 'GET', path: '/profiles', query: { page: number, per_page: PAGE_SIZE } });
+  const page = async (list: ProfileList, number: number): Promise<ProfilesPage> => {
+    const response = await http.request({ method: 'GET', path: '/profiles', query: { ...list.filter, page: number, per_page: PAGE_SIZE } });
     return parseProfilesPage(response.body);
   };
 
   /**
-   * Page 1 gives `total_count`, which fixes how many pages there are, so the rest are read in
-   * parallel. Each page must report the same total and every page but the last must be full;
-   * otherwise people were added or removed mid-read and offsets shifted, which could skip someone.
+   * Every page of one list, up to the first empty one: the documented end. A page may hold fewer
+   * than `per_page` before the end, so a short page proves nothing and the number of pages is not
+   * known in advance. Page 1's `total_count`, when given, says how many full pages to ask for at
+   * once (the empty page included); past that, pages are asked for `concurrency` at a time until one
+   * comes back empty.
+   *
+   * The total is also the check that nobody was skipped: every page must report the same total, and
+   * the pages up to the end must hold exactly that many distinct profiles. Otherwise people were added
+   * or removed mid-read, offsets shifted, and someone could be missing.
    */
-  const readRoster = async (): Promise<NamelyProfile[]> => {
-    const first = await page(1);
+  const readList = async (list: ProfileList): Promise<NamelyProfile[]> => {
+    const first = await page(list, 1);
     const total = first.totalCount;
-    // When the total is a whole number of pages, the short page that proves the end is an empty one.
-    const lastPage = Math.floor(total / PAGE_SIZE) + 1;
-    const pages = new Map<number, ProfilesPage>([[1, first]]);
-    const rest = Array.from({ length: lastPage - 1 }, (_, i) => i + 2);
-    await eachBounded(rest, concurrency, async (number) => {
-      const read = await page(number);
-      if (read.totalCount !== total) throw rosterChanged(`total_count ${total} on page 1, ${read.totalCount} on page ${number}`);
-      pages.set(number, read);
-    });
+    const pages: ProfilesPage[] = [first];
+    const end = () => {
+      const empty = pages.findIndex((read) => read.profiles.length === 0);
+      return empty === -1 ? null : empty;
+    };
+    // Checked after every round as well as at the end, so a list that never reaches an empty page
+    // (a server ignoring `page`, or a roster growing as fast as it is read) fails instead of looping.
+    const check = (profiles: readonly NamelyProfile[], complete: boolean) => {
+      if (new Set(profiles.map((p) => p.id)).size !== profiles.length) throw rosterChanged(`${list.name}: a profile appeared on two pages`);
+      if (total !== null && (complete ? profiles.length !== total : profiles.length > total)) {
+        throw rosterChanged(`${list.name}: the pages held ${profiles.length} profiles, total_count ${total}`);
+      }
+    };
 
-    const profiles: NamelyProfile[] = [];
-    for (let number = 1; number <= lastPage; number += 1) {
-      const read = pages.get(number)?.profiles ?? [];
-      const expected = number < lastPage ? PAGE_SIZE : total % PAGE_SIZE;
-      if (read.length !== expected) throw rosterChanged(`page ${number} held ${read.length} profiles, expected ${expected} of ${total}`);
-      profiles.push(...read);
+    let next = 2;
+    let last = total === null ? 1 : Math.ceil(total / PAGE_SIZE) + 1;
+    while (end() === null) {
+      if (last < next) last = next + concurrency - 1;
+      const numbers = Array.from({ length: last - next + 1 }, (_, i) => next + i);
+      await eachBounded(numbers, concurrency, async (number) => {
+        const read = await page(list, number);
+        if (read.totalCount !== total) throw rosterChanged(`${list.name}: total_count ${total} on page 1, ${read.totalCount} on page ${number}`);
+        pages[number - 1] = read;
+      });
+      next = last + 1;
+      check(pages.slice(0, end() ?? pages.length).flatMap((read) => read.profiles), false);
     }
-    if (new Set(profiles.map((p) => p.id)).size !== profiles.length) throw rosterChanged('a profile appeared on two pages');
+    const profiles = pages.slice(0, end() ?? 0).flatMap((read) => read.profiles);
+    check(profiles, true);
     return profiles;
+  };
+
+  // One list after the other: the pending list is a page or two, and once a read has failed no
+  // further request should go out on its behalf.
+  const readRoster = async (): Promise<NamelyProfile[]> => {
+    const byId = new Map<string, NamelyProfile>();
+    for (const list of ROSTER_LISTS) {
+      for (const profile of await readList(list)) if (!byId.has(profile.id)) byId.set(profile.id, profile);
+    }
+    return [...byId.values()];
   };
 
   return {

@@ -17,8 +17,12 @@ export interface MappingContext {
 
 const STATUS: Record<string, EmployeeStatus> = { active: 'ACTIVE', inactive: 'INACTIVE', pending: 'PENDING' };
 
-/** Namely's placeholder ids for "reports to nobody" (the spec documents `no_guid`). */
-const NO_MANAGER = new Set(['', 'no_guid']);
+/**
+ * Whether a `reports_to` entry names a real manager. The spec documents `{"id":"no_guid",
+ * "first_name":"Nobody","last_name":"Nobody","email":"None"}` for "reports to nobody"; an entry with
+ * no id at all says the same.
+ */
+const isManagerId = (id: string | null): id is string => id !== null && id.trim() !== '' && id.trim().toLowerCase() !== 'no_guid';
 
 /** The row that closes the history of someone who left; the unified model's word for it. */
 export const TERMINATED = 'Terminated';
@@ -73,13 +77,34 @@ function statusHistory(profile: NamelyProfile, status: EmployeeStatus, hireDate:
   return rows;
 }
 
+const isYes = (value: unknown) => typeof value === 'string' && value.trim().toLowerCase() === 'yes';
+
+/**
+ * The access flag: a custom field, so a top-level key named after the field. A select holds "Yes" or
+ * "No" (null when never set); a checkboxes field the ticked choices as an array. A missing key is no
+ * answer at all — custom fields appear only to tokens permitted to see them — and reading it as "No"
+ * would plan everyone's deactivation, so it is refused.
+ */
+function accessFlag(profile: NamelyProfile, key: string): boolean {
+  if (!Object.hasOwn(profile.custom, key)) {
+    throw new ConfigError(
+      `Namely profile ${profile.id} has no "${key}" (the access flag); custom fields appear only to tokens allowed to see them, so give the API token's user access to the field`,
+      { field: 'accessFlagField' },
+    );
+  }
+  const value = profile.custom[key];
+  if (value === null || typeof value === 'string') return isYes(value);
+  if (Array.isArray(value)) return value.some(isYes);
+  throw badValue(profile.id, key, value, '"Yes", "No", null or a list of ticked choices');
+}
+
 export function toEmployee(profile: NamelyProfile, context: MappingContext): Employee {
   const status = STATUS[profile.user_status];
   if (!status) throw badValue(profile.id, 'user_status', profile.user_status, 'active, inactive or pending');
   const hireDate = namelyDate(profile.start_date, profile.id, 'start_date');
   const terminationDate = namelyDate(profile.departure_date, profile.id, 'departure_date');
   const inGroup = (role: GroupRole) => profile.groups.find((group) => context.groupRoles.get(group.id) === role)?.name ?? null;
-  const managerId = profile.reports_to.map((manager) => manager.id).find((id) => !NO_MANAGER.has(id)) ?? null;
+  const managerId = profile.reports_to.map((manager) => manager.id).find(isManagerId) ?? null;
   const preferredName = blankToNull(profile.preferred_name);
   const email = blankToNull(profile.email);
   return {
@@ -103,7 +128,7 @@ export function toEmployee(profile: NamelyProfile, context: MappingContext): Emp
     status,
     hireDate,
     terminationDate,
-    accessEnabled: profile.custom[context.accessFlagKey] === 'Yes',
+    accessEnabled: accessFlag(profile, context.accessFlagKey),
     managerId,
   };
 }
@@ -126,18 +151,38 @@ export function accessFlagKey(fields: readonly NamelyField[], label: string): st
 /** `"Office Location"`, `"office_location"` and `"office location"` are one group type. */
 const normalize = (value: string) => value.trim().toLowerCase().replace(/[^a-z]+/g, '_');
 
-/** Departments and office locations are Namely's built-in group types; divisions a custom one, found by title. */
+/** The titles Namely gives its two built-in group types, singular or plural, normalized. */
+const BUILT_IN_TITLES: ReadonlyMap<string, GroupRole> = new Map([
+  ['department', 'department'],
+  ['departments', 'department'],
+  ['office_location', 'location'],
+  ['office_locations', 'location'],
+]);
+
+/**
+ * Departments and office locations are Namely's built-in group types; divisions a custom one, found
+ * by title. A group type is known by its kind when `GET /groups` brings the optional compound
+ * document `linked.group_types`; without it (or for a type it does not list) by the name each group
+ * carries in `type`: the built-in types' titles, or the division type's.
+ */
 export function groupRoles(groups: readonly NamelyGroup[], groupTypes: readonly NamelyGroupType[], divisionGroupType: string): Map<string, GroupRole> {
-  const roleOfType = new Map<string, GroupRole>();
+  const division = normalize(divisionGroupType);
+  const roleOfType = new Map<string, GroupRole | undefined>();
   for (const type of groupTypes) {
     const kind = normalize(type.type);
     if (kind === 'department') roleOfType.set(type.id, 'department');
     else if (kind === 'office_location') roleOfType.set(type.id, 'location');
-    else if (normalize(type.title) === normalize(divisionGroupType)) roleOfType.set(type.id, 'division');
+    else roleOfType.set(type.id, normalize(type.title) === division ? 'division' : undefined);
   }
+  const roleOfName = (name: string): GroupRole | undefined => (normalize(name) === division ? 'division' : BUILT_IN_TITLES.get(normalize(name)));
+  const roleOf = (group: NamelyGroup): GroupRole | undefined => {
+    if (group.groupTypeId !== null && roleOfType.has(group.groupTypeId)) return roleOfType.get(group.groupTypeId);
+    return group.typeName === null ? undefined : roleOfName(group.typeName);
+  };
+
   const roles = new Map<string, GroupRole>();
   for (const group of groups) {
-    const role = roleOfType.get(group.groupTypeId);
+    const role = roleOf(group);
     if (role) roles.set(group.id, role);
   }
   return roles;

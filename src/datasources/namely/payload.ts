@@ -3,7 +3,7 @@
  * the mapping relies on becomes an `UPSTREAM_BAD_RESPONSE` naming the key and the value received,
  * instead of an `undefined` somewhere in a sync plan.
  */
-import { payloadChecks } from '../payload.js';
+import { payloadChecks, type Json } from '../payload.js';
 
 export interface NamelyLink {
   id: string;
@@ -31,7 +31,8 @@ export interface NamelyProfile {
   departure_date: string | null;
   employee_id: string | null;
   job_title: { title: string } | null;
-  reports_to: { id: string }[];
+  /** Managers' ids as given; `null` where an entry carries none (placeholders are the mapping's to read). */
+  reports_to: { id: string | null }[];
   employee_type: { title: string } | null;
   groups: NamelyLink[];
   office: NamelyAddress | null;
@@ -44,8 +45,11 @@ export interface NamelyProfile {
 
 export interface ProfilesPage {
   profiles: NamelyProfile[];
-  /** Profiles in the whole (filtered) roster, per `meta.total_count`. */
-  totalCount: number;
+  /**
+   * Profiles in the whole (filtered) list, per `meta.total_count`; null when the page does not say
+   * (the legacy envelope's `meta` has only `count` and `status`).
+   */
+  totalCount: number | null;
 }
 
 export interface NamelyField {
@@ -57,13 +61,22 @@ export interface NamelyField {
 export interface NamelyGroup {
   id: string;
   title: string;
-  groupTypeId: string;
+  /** The name of the group's type (`"Departments"`), which every group carries. */
+  typeName: string | null;
+  /** The id of the group's type, when the group links it. */
+  groupTypeId: string | null;
 }
 
 export interface NamelyGroupType {
   id: string;
   title: string;
   type: string;
+}
+
+export interface NamelyGroups {
+  groups: NamelyGroup[];
+  /** From the optional compound document `linked.group_types`; empty when Namely leaves it out. */
+  groupTypes: NamelyGroupType[];
 }
 
 const { bad, object, array, text, json } = payloadChecks('namely');
@@ -74,6 +87,14 @@ function optionalText(value: unknown, what: string): string | null {
   return text(value, what);
 }
 
+/** An optional block (`links`, `linked`): absent or null reads as empty, anything else must be an object. */
+function optionalObject(value: unknown, what: string): Json {
+  return value === undefined || value === null ? {} : object(value, what);
+}
+
+function optionalArray(value: unknown, what: string): unknown[] {
+  return value === undefined || value === null ? [] : array(value, what);
+}
 
 function parseAddress(value: unknown, what: string): NamelyAddress | null {
   if (value === undefined || value === null) return null;
@@ -98,14 +119,15 @@ export function parseProfile(value: unknown): NamelyProfile {
   const raw = object(value, 'profile');
   const id = text(raw.id, 'profile.id');
   const at = (key: string) => `profile ${id} ${key}`;
-  const links = raw.links === undefined || raw.links === null ? {} : object(raw.links, at('links'));
-  const groups = (links.groups === undefined ? [] : array(links.groups, at('links.groups'))).map((entry, i) => {
+  const links = optionalObject(raw.links, at('links'));
+  const groups = optionalArray(links.groups, at('links.groups')).map((entry, i) => {
     const group = object(entry, at(`links.groups[${i}]`));
     return { id: text(group.id, at(`links.groups[${i}].id`)), name: text(group.name, at(`links.groups[${i}].name`)) };
   });
-  const reportsTo = (raw.reports_to === undefined || raw.reports_to === null ? [] : array(raw.reports_to, at('reports_to'))).map(
-    (entry, i) => ({ id: text(object(entry, at(`reports_to[${i}]`)).id, at(`reports_to[${i}].id`)) }),
-  );
+  // Recorded as null (2014-15), documented as an array whose entries may be placeholders.
+  const reportsTo = optionalArray(raw.reports_to, at('reports_to')).map((entry, i) => ({
+    id: optionalText(object(entry, at(`reports_to[${i}]`)).id, at(`reports_to[${i}].id`)),
+  }));
   return {
     id,
     email: optionalText(raw.email, at('email')),
@@ -128,15 +150,17 @@ export function parseProfile(value: unknown): NamelyProfile {
   };
 }
 
-/** A `GET /profiles` page; `total_count` is required because the read's completeness rests on it. */
+/**
+ * A `GET /profiles` page. `meta.total_count` is read when present, as a check on the read; only an
+ * empty `profiles` array is documented to end the list, so the total is never needed to find the end.
+ */
 export function parseProfilesPage(body: string): ProfilesPage {
   const raw = object(json(body, 'profiles page'), 'profiles page');
-  const meta = object(raw.meta, 'profiles page meta');
-  const totalCount = meta.total_count;
-  if (typeof totalCount !== 'number' || !Number.isInteger(totalCount) || totalCount < 0) {
+  const totalCount = optionalObject(raw.meta, 'profiles page meta').total_count;
+  if (totalCount !== undefined && totalCount !== null && (typeof totalCount !== 'number' || !Number.isInteger(totalCount) || totalCount < 0)) {
     throw bad('profiles page meta.total_count', totalCount, 'a count');
   }
-  return { profiles: array(raw.profiles, 'profiles page profiles').map(parseProfile), totalCount };
+  return { profiles: array(raw.profiles, 'profiles page profiles').map(parseProfile), totalCount: totalCount ?? null };
 }
 
 /** `GET /profiles/{id}`: the envelope with exactly one profile. */
@@ -159,19 +183,24 @@ export function parseFields(body: string): NamelyField[] {
   });
 }
 
-export function parseGroups(body: string): { groups: NamelyGroup[]; groupTypes: NamelyGroupType[] } {
+/**
+ * `GET /groups`. `links` and the compound document `linked.group_types` are optional in Namely's
+ * JSON-API-ish envelopes, so neither is required here: a group's `type` names its group type anyway.
+ */
+export function parseGroups(body: string): NamelyGroups {
   const raw = object(json(body, 'groups'), 'groups');
-  const groups = array(raw.groups, 'groups groups').map((entry, i) => {
+  const groups = array(raw.groups, 'groups groups').map((entry, i): NamelyGroup => {
     const group = object(entry, `groups[${i}]`);
-    const links = object(group.links, `groups[${i}].links`);
+    const links = optionalObject(group.links, `groups[${i}].links`);
     return {
       id: text(group.id, `groups[${i}].id`),
       title: text(group.title, `groups[${i}].title`),
-      groupTypeId: text(links.group_type, `groups[${i}].links.group_type`),
+      typeName: optionalText(group.type, `groups[${i}].type`),
+      groupTypeId: optionalText(links.group_type, `groups[${i}].links.group_type`),
     };
   });
-  const linked = object(raw.linked, 'groups linked');
-  const groupTypes = array(linked.group_types, 'groups linked.group_types').map((entry, i) => {
+  const linked = optionalObject(raw.linked, 'groups linked');
+  const groupTypes = optionalArray(linked.group_types, 'groups linked.group_types').map((entry, i) => {
     const type = object(entry, `group_types[${i}]`);
     return {
       id: text(type.id, `group_types[${i}].id`),

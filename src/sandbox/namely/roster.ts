@@ -159,6 +159,9 @@ export class Roster {
 
   private select(query: ListQuery): ProfileRecord[] {
     const tests = Object.entries(query.filters).map(([key, value]) => this.filterTest(key as FilterKey, value));
+    // "Returns all active and inactive employee profiles": pending ones (pre-hires) only come when
+    // asked for by `filter[user_status]=pending`.
+    if (query.filters.user_status === undefined) tests.push((p) => p.user_status !== 'pending');
     const records = tests.length
       ? this.directory.profiles.filter((p) => tests.every((test) => test(p)))
       : this.directory.profiles.slice();

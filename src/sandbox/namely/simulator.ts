@@ -10,7 +10,7 @@ import { buildDirectory, seededUuid, type Group, type ProfileRecord } from './di
 import { createProfile, profilePayload, updateProfile } from './edits.js';
 import { profilesEnvelope, renderGroup, renderGroupTypes, renderTeam } from './render.js';
 import { FILTER_KEYS, Roster, SORT_KEYS, type ListQuery, type SortKey } from './roster.js';
-import type { CommonQuirks, NamelyQuirks } from '../quirks.js';
+import { NO_QUIRKS, type CommonQuirks, type NamelyQuirks } from '../quirks.js';
 
 export interface NamelySimulatorOptions {
   /** The seeded company; give Namely a different one from BambooHR's. */
@@ -55,6 +55,22 @@ const notFound = (what: string): SimResponse => json(404, { message: `${what} no
 const badRequest = (message: string): SimResponse => json(400, { message, errors: [] }, noCache);
 const unprocessable = (message: string, errors: string[]): SimResponse => json(422, { message, errors }, noCache);
 const nowSeconds = () => Math.floor(Date.now() / 1000);
+
+/** With `shortPages`, how many profiles every second page falls short of `per_page`. */
+const SHORT_BY = 3;
+
+/**
+ * Where page `page` starts and ends in the list. Normally pages are `perPage` long; with short
+ * pages every even page is `SHORT_BY` shorter (never empty, which would end the list), and later
+ * pages start where the short one stopped, so nobody is skipped or shown twice. Only `page` reads
+ * show it: a legacy `after=` page starts after the id the client saw last, whatever came before.
+ */
+function pageBounds(page: number, perPage: number, shortPages: boolean): { start: number; end: number } {
+  const short = shortPages ? Math.min(SHORT_BY, perPage - 1) : 0;
+  const before = page - 1;
+  const start = before * perPage - Math.floor(before / 2) * short;
+  return { start, end: start + perPage - (page % 2 === 0 ? short : 0) };
+}
 
 interface ListRequest {
   query: ListQuery;
@@ -109,6 +125,8 @@ export function createNamelySimulator(options: NamelySimulatorOptions): NamelySi
   const today = options.today ?? company.today;
   const roster = new Roster(() => buildDirectory(company, today));
   let created = 0;
+  // Read per request: the sandbox's setQuirks and PUT /__sandbox/quirks change this object in place.
+  const quirks = (): NamelyQuirks => options.quirks?.vendor ?? NO_QUIRKS.namely;
 
   const listProfiles = (req: SimRequest): SimResponse => {
     const request = parseListRequest(req.query);
@@ -122,9 +140,8 @@ export function createNamelySimulator(options: NamelySimulatorOptions): NamelySi
       const page = view.slice(start, start + request.perPage);
       return json(200, profilesEnvelope(roster, page, { after: request.after }));
     }
-    const start = (request.page - 1) * request.perPage;
-    const page = view.slice(start, start + request.perPage);
-    return json(200, profilesEnvelope(roster, page, { total_count: view.length }));
+    const { start, end } = pageBounds(request.page, request.perPage, quirks().shortPages);
+    return json(200, profilesEnvelope(roster, view.slice(start, end), { total_count: view.length }));
   };
 
   const showProfile = (id: string | null): SimResponse => {
@@ -165,12 +182,13 @@ export function createNamelySimulator(options: NamelySimulatorOptions): NamelySi
 
   const groups = (): SimResponse => {
     const counts = roster.groupCounts();
-    return json(200, {
+    const body = {
       groups: roster.groups.map((group) => renderGroup(roster, group, counts.get(group.id) ?? 0)),
       meta: { count: roster.groups.length, status: 200 },
-      links: { 'groups.group_types': { type: 'group_types' } },
-      linked: { group_types: renderGroupTypes(roster) },
-    });
+    };
+    // The compound document is optional: without it a group says its type only by name (`type`).
+    if (quirks().omitGroupTypes) return json(200, body);
+    return json(200, { ...body, links: { 'groups.group_types': { type: 'group_types' } }, linked: { group_types: renderGroupTypes(roster) } });
   };
 
   const group = (req: SimRequest): SimResponse => {
