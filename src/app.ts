@@ -8,7 +8,7 @@ import type { Config } from './config.js';
 import type { GatewayContext, Principal } from './context.js';
 import { createLoaders } from './datasources/loaders.js';
 import { SOURCES } from './model.js';
-import { ConfigError, UnauthenticatedError } from './errors.js';
+import { ConfigError, ForbiddenError, UnauthenticatedError } from './errors.js';
 import { toGraphQLError } from './errors-graphql.js';
 import { startSandbox, SANDBOX_CREDENTIALS, type RunningSandbox } from './sandbox/index.js';
 import { buildGatewaySchema } from './schema/build.js';
@@ -17,7 +17,7 @@ import { loadOrCreateSecretKey, parseSecretKey } from './store/secrets.js';
 import { openStore } from './store/open.js';
 import { createUpstreamReadiness, gatewayRoutes, type UpstreamProbe, type UpstreamReadinessOptions } from './routes.js';
 import { createSchedule, type Schedule } from './sync/schedule.js';
-import { openTenant, saveConnections, type GatewayStore, type Tenant } from './tenant.js';
+import { createTenantRegistry, openTenant, saveConnections, type GatewayStore, type Tenant } from './tenant.js';
 import type { RunRecord, SyncRun } from './sync/run.js';
 import { shadowKey } from './sync/shadow.js';
 
@@ -104,7 +104,10 @@ async function forgetPreviousWorld(store: GatewayStore, tenant: string): Promise
   for (const source of SOURCES) {
     // Runs not yet planned (QUEUED, FETCHING, PLANNING) are left: recovery starts them over with a fresh read.
     for (let run = await store.runs.findActive(tenant, source, ['APPLYING', 'AWAITING_APPROVAL']); run; ) {
-      await store.runs.update(tenant, run.id, { status: 'FAILED', error: RESEEDED, finishedAt: new Date().toISOString() });
+      await store.runs.transition(tenant, run.id, {
+        from: ['APPLYING', 'AWAITING_APPROVAL'],
+        patch: { status: 'FAILED', error: RESEEDED, finishedAt: new Date().toISOString() },
+      });
       endedRuns.push(run.id);
       run = await store.runs.findActive(tenant, source, ['APPLYING', 'AWAITING_APPROVAL']);
     }
@@ -194,36 +197,39 @@ export async function startGateway(config: Config, options: GatewayOptions = {})
   const sandboxReset = await reconcileSandboxGeneration(store, sandbox);
   await recordConnections(config, store, sandbox);
   const generatedAdminToken = await adminToken(config, store);
-  const tenant = await openTenant({
-    id: DEFAULT_TENANT,
-    store,
-    rateLimits: config.rateLimits,
-    rateWindowMs: config.rateWindowMs,
-    cacheTtlMs: config.cacheTtlSeconds * 1000,
-  });
+  const tenants = createTenantRegistry((id) =>
+    openTenant({ id, store, rateLimits: config.rateLimits, rateWindowMs: config.rateWindowMs, cacheTtlMs: config.cacheTtlSeconds * 1000 }),
+  );
+  const tenant = await tenants.get(DEFAULT_TENANT);
   await tenant.engine.recover();
   const upstreams = createUpstreamReadiness({ probes: upstreamProbes(config, tenant), ...options.readiness });
   // Not awaited: the gateway serves regardless, and /readyz tells whoever asks until a check passes.
   const upstreamProblems = upstreams.checkAll();
   const schedule: Schedule | null = config.syncSchedule ? createSchedule({ cron: config.syncSchedule, tenant }) : null;
 
+  // Everything a request reaches goes through the principal's own tenant: a token issued for one
+  // tenant can never name another's runs, employees or subscriptions.
   const context = async (authorization: string | undefined): Promise<GatewayContext> => {
-    const principal = await authenticate(store, authorization).catch((error: UnauthenticatedError) => {
-      throw toGraphQLError(error);
-    });
-    return {
-      principal,
-      tenant,
-      loaders: createLoaders({ readModel: tenant.readModel }),
-    };
+    try {
+      const principal = await authenticate(store, authorization);
+      const own = await tenants.get(principal.tenant);
+      return { principal, tenant: own, loaders: createLoaders({ readModel: own.readModel }) };
+    } catch (error) {
+      throw error instanceof UnauthenticatedError || error instanceof ForbiddenError ? toGraphQLError(error) : error;
+    }
   };
 
+  const { inbound } = config;
   const server = await startHttpServer({
     schema: await buildGatewaySchema(),
     context,
-    routes: gatewayRoutes({ store, tenant, upstreams, authenticate: (header) => authenticate(store, header) }),
+    routes: gatewayRoutes({ store, tenant, upstreams, maxWebhookBytes: inbound.maxWebhookBytes, authenticate: (header) => authenticate(store, header) }),
     port: config.port,
     host: config.host,
+    limits: inbound.operation,
+    maxBodyBytes: inbound.maxBodyBytes,
+    allowedOrigins: inbound.corsOrigins,
+    rateLimit: { points: inbound.requestsPerMinute, durationSeconds: 60 },
   });
 
   return {
@@ -238,7 +244,7 @@ export async function startGateway(config: Config, options: GatewayOptions = {})
     close: async () => {
       schedule?.stop();
       await server.close();
-      await tenant.close();
+      await tenants.close();
       await store.close();
       if (ownSandbox) await sandbox?.close();
     },

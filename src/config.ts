@@ -5,6 +5,7 @@
  */
 import { apiBaseUrl, baseUrlVariable, parseBaseUrl, resolveCompany, type BaseUrl } from './datasources/base-url.js';
 import { ConfigError, type UpstreamSystem } from './errors.js';
+import { DEFAULT_LIMITS, type OperationLimits } from './limits.js';
 
 /** The vendors an operator points the default tenant at; base URLs normalised by base-url.ts. */
 export interface UpstreamOverrides {
@@ -50,8 +51,23 @@ export interface Config {
   /** Rate window for the budgets, ms: the sandbox's when it is embedded. @default 60000 */
   rateWindowMs: number;
   upstreams: UpstreamOverrides;
+  /** What callers may send: operation limits, body sizes, request rate, browser origins. */
+  inbound: InboundLimits;
   /** True when no upstream is configured: `serve` then starts the embedded sandbox. */
   useSandbox: boolean;
+}
+
+export interface InboundLimits {
+  /** Per operation (ROSTERGATE_MAX_QUERY_*). @default DEFAULT_LIMITS */
+  operation: OperationLimits;
+  /** Largest `/graphql` body, bytes. @default 1 MiB */
+  maxBodyBytes: number;
+  /** Largest webhook delivery, bytes. @default 256 KiB */
+  maxWebhookBytes: number;
+  /** Requests per minute per caller (token, else address). @default 6000 */
+  requestsPerMinute: number;
+  /** Browser origins allowed to open a WebSocket. @default none */
+  corsOrigins: string[];
 }
 
 type Env = Record<string, string | undefined>;
@@ -76,6 +92,15 @@ const KNOWN = new Set([
   'ROSTERGATE_RATE_WINDOW_MS',
   'ROSTERGATE_URL',
   'ROSTERGATE_TOKEN',
+  'ROSTERGATE_MAX_QUERY_COST',
+  'ROSTERGATE_MAX_QUERY_DEPTH',
+  'ROSTERGATE_MAX_QUERY_ALIASES',
+  'ROSTERGATE_MAX_QUERY_DIRECTIVES',
+  'ROSTERGATE_MAX_QUERY_TOKENS',
+  'ROSTERGATE_MAX_BODY_BYTES',
+  'ROSTERGATE_MAX_WEBHOOK_BYTES',
+  'ROSTERGATE_REQUESTS_PER_MINUTE',
+  'ROSTERGATE_CORS_ORIGINS',
 ]);
 
 function integer(env: Env, name: string, fallback: number, min: number, max: number): number {
@@ -147,6 +172,46 @@ function upstreams(env: Env): UpstreamOverrides {
   return { ...(bamboohr && { bamboohr }), ...(namely && { namely }), ...(litmos && { litmos }) };
 }
 
+function origins(env: Env): string[] {
+  const raw = env.ROSTERGATE_CORS_ORIGINS ?? '';
+  return raw
+    .split(',')
+    .map((origin) => origin.trim())
+    .filter((origin) => origin !== '')
+    .map((origin) => {
+      let parsed: URL | undefined;
+      try {
+        parsed = new URL(origin);
+      } catch {
+        parsed = undefined;
+      }
+      // An origin is scheme://host[:port] and nothing more; a path would never match a browser's Origin header.
+      if (!parsed || parsed.origin !== origin) {
+        throw new ConfigError(`ROSTERGATE_CORS_ORIGINS must list origins like https://app.example.com, comma-separated; received "${origin}"`, {
+          variable: 'ROSTERGATE_CORS_ORIGINS',
+        });
+      }
+      return origin;
+    });
+}
+
+function inbound(env: Env): InboundLimits {
+  const limit = (name: string, fallback: number, max: number) => integer(env, name, fallback, 1, max);
+  return {
+    operation: {
+      maxCost: limit('ROSTERGATE_MAX_QUERY_COST', DEFAULT_LIMITS.maxCost, 1_000_000_000),
+      maxDepth: limit('ROSTERGATE_MAX_QUERY_DEPTH', DEFAULT_LIMITS.maxDepth, 1000),
+      maxAliases: limit('ROSTERGATE_MAX_QUERY_ALIASES', DEFAULT_LIMITS.maxAliases, 100_000),
+      maxDirectives: limit('ROSTERGATE_MAX_QUERY_DIRECTIVES', DEFAULT_LIMITS.maxDirectives, 100_000),
+      maxTokens: limit('ROSTERGATE_MAX_QUERY_TOKENS', DEFAULT_LIMITS.maxTokens, 10_000_000),
+    },
+    maxBodyBytes: limit('ROSTERGATE_MAX_BODY_BYTES', 1024 * 1024, 1024 ** 3),
+    maxWebhookBytes: limit('ROSTERGATE_MAX_WEBHOOK_BYTES', 256 * 1024, 1024 ** 3),
+    requestsPerMinute: limit('ROSTERGATE_REQUESTS_PER_MINUTE', 6000, 100_000_000),
+    corsOrigins: origins(env),
+  };
+}
+
 export function loadConfig(env: Env = process.env): Config {
   const unknown = Object.keys(env).filter((name) => name.startsWith('ROSTERGATE_') && !KNOWN.has(name));
   if (unknown.length > 0) {
@@ -170,6 +235,7 @@ export function loadConfig(env: Env = process.env): Config {
   }
   return {
     port: integer(env, 'ROSTERGATE_PORT', 4000, 0, 65_535),
+    inbound: inbound(env),
     host: env.ROSTERGATE_HOST || '127.0.0.1',
     dataDir,
     storeUrl,

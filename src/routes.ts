@@ -24,9 +24,11 @@ export interface RouteDeps {
   authenticate(authorization: string | undefined): Promise<Principal>;
   /** API checks of the configured upstreams; without it (the embedded sandbox) readiness is the TCP connect alone. */
   upstreams?: UpstreamReadiness;
+  /** Largest webhook delivery read, bytes; a larger one is refused unread. @default 262_144 */
+  maxWebhookBytes?: number;
 }
 
-export function gatewayRoutes({ store, tenant, authenticate, upstreams }: RouteDeps): ExtraRoute[] {
+export function gatewayRoutes({ store, tenant, authenticate, upstreams, maxWebhookBytes }: RouteDeps): ExtraRoute[] {
   return [
     { method: 'GET', path: /^\/healthz$/, handle: ({ res }) => sendJson(res, 200, { status: 'ok' }) },
     {
@@ -55,7 +57,7 @@ export function gatewayRoutes({ store, tenant, authenticate, upstreams }: RouteD
       method: 'POST',
       path: /^\/webhooks\/bamboohr$/,
       // A delivery names one employee (a legacy batch, a few): 256 KiB is generous, and refused unread beyond.
-      maxBodyBytes: 256 * 1024,
+      maxBodyBytes: maxWebhookBytes ?? 256 * 1024,
       handle: async ({ req, res, body }) => {
         const header = (name: string) => {
           const value = req.headers[name];

@@ -10,7 +10,7 @@ import { createUpstreamClient, type UpstreamClient } from './datasources/http.js
 import { createLitmosClient } from './datasources/litmos/client.js';
 import { createNamelyClient } from './datasources/namely/client.js';
 import { createReadModel, type ReadModel } from './datasources/read-model.js';
-import { ConfigError, type UpstreamSystem } from './errors.js';
+import { ConfigError, ForbiddenError, type UpstreamSystem } from './errors.js';
 import type { Source } from './model.js';
 import type { Store } from './store/open.js';
 import type { RunRecord, SyncRun } from './sync/run.js';
@@ -188,6 +188,39 @@ export async function openTenant(options: TenantOptions): Promise<Tenant> {
       webhooks.close();
       await engine.close();
       await Promise.all(upstreams.map((client) => client.close()));
+    },
+  };
+}
+
+export interface TenantRegistry {
+  /** The tenant's runtime, opened on first use; ForbiddenError when it has no connections configured. */
+  get(id: string): Promise<Tenant>;
+  close(): Promise<void>;
+}
+
+/**
+ * Each tenant's runtime (clients, budgets, engine, progress bus) opened once and shared by every
+ * request of that tenant. A tenant exists once its connections are stored; until then its tokens
+ * can do nothing, rather than fall through to another tenant's data.
+ */
+export function createTenantRegistry(open: (id: string) => Promise<Tenant>): TenantRegistry {
+  const opened = new Map<string, Promise<Tenant>>();
+  return {
+    get(id) {
+      let tenant = opened.get(id);
+      if (!tenant) {
+        tenant = open(id).catch((error: unknown) => {
+          opened.delete(id);
+          if (error instanceof ConfigError) throw new ForbiddenError(`tenant ${id} has no connections configured yet`, { tenant: id });
+          throw error;
+        });
+        opened.set(id, tenant);
+      }
+      return tenant;
+    },
+    async close() {
+      const all = await Promise.allSettled(opened.values());
+      await Promise.all(all.flatMap((each) => (each.status === 'fulfilled' ? [each.value.close()] : [])));
     },
   };
 }

@@ -94,4 +94,15 @@ describe('upstream base URLs', () => {
       (fails({ ...litmos, BAMBOOHR_BASE_URL: 'https://acme.bamboohr.com/api/v1', BAMBOOHR_SUBDOMAIN: 'acme', BAMBOOHR_API_KEY: 'b' }) as Error).message,
     ).toContain('https://acme.bamboohr.com/api/gateway.php/{company}/v1');
   });
+
+  it('reads the inbound limits, with defaults that match the operation limits, and refuses an origin with a path', () => {
+    const config = loadConfig({ ROSTERGATE_MAX_QUERY_COST: '5000', ROSTERGATE_CORS_ORIGINS: 'https://app.example.com, http://localhost:5173' });
+    expect(config.inbound.operation.maxCost).toBe(5000);
+    expect(config.inbound.operation.maxDepth).toBeGreaterThan(0);
+    expect(config.inbound.corsOrigins).toEqual(['https://app.example.com', 'http://localhost:5173']);
+    expect(loadConfig({}).inbound).toMatchObject({ maxBodyBytes: 1024 * 1024, maxWebhookBytes: 256 * 1024, corsOrigins: [] });
+    const error = fails({ ROSTERGATE_CORS_ORIGINS: 'https://app.example.com/console' }) as ConfigError;
+    expect(error.details).toEqual({ variable: 'ROSTERGATE_CORS_ORIGINS' });
+    expect((fails({ ROSTERGATE_MAX_QUERY_DEPTH: '0' }) as ConfigError).details).toEqual({ variable: 'ROSTERGATE_MAX_QUERY_DEPTH' });
+  });
 });

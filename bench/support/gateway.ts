@@ -36,6 +36,8 @@ export function gatewayEnv(urls: SandboxUrls, options: BenchGatewayOptions): Rec
     ROSTERGATE_ADMIN_TOKEN: BENCH_TOKEN,
     ROSTERGATE_RATE_WINDOW_MS: String(options.rateWindowMs),
     ROSTERGATE_CACHE_TTL_SECONDS: String(options.cacheTtlSeconds ?? 300),
+    // One token drives every load test: the per-caller limit would measure itself, not the gateway.
+    ROSTERGATE_REQUESTS_PER_MINUTE: '100000000',
     ...(limits.bamboohr && { ROSTERGATE_BAMBOOHR_RATE_LIMIT: String(limits.bamboohr) }),
     ...(limits.namely && { ROSTERGATE_NAMELY_RATE_LIMIT: String(limits.namely) }),
     ...(limits.litmos && { ROSTERGATE_LITMOS_RATE_LIMIT: String(limits.litmos) }),
