@@ -4,10 +4,8 @@
  * A delivery leaves the outbox only when a run has applied it, so a change acknowledged to BambooHR
  * survives a crash; changes that arrive while another run holds the source wait for the next run.
  */
-import { REPORT_FIELDS } from '../datasources/bamboohr/mapping.js';
 import { verifyDelivery, type DeliveryHeaders } from '../datasources/bamboohr/delivery.js';
-import type { UpstreamClient } from '../datasources/http.js';
-import { UnauthenticatedError, UpstreamError } from '../errors.js';
+import { UnauthenticatedError } from '../errors.js';
 import type { WebhookOutbox } from '../store/outbox.js';
 import type { SyncEngine } from './engine.js';
 
@@ -164,38 +162,4 @@ export function createWebhookIntake(options: WebhookIntakeOptions): WebhookIntak
       settle();
     },
   };
-}
-
-/**
- * Registers `url` as an event-based BambooHR webhook and returns its id and private key. The key is
- * returned by BambooHR only once, at creation: the caller stores it encrypted and never shows it.
- */
-export async function registerBambooHrWebhook(
-  http: UpstreamClient,
-  options: { url: string; accessFlagField: string },
-): Promise<{ id: string; privateKey: string }> {
-  // The access flag is a custom field: BambooHR monitors it by its alias or id, known from its name.
-  const meta = await http.request({ method: 'GET', path: '/meta/fields', headers: { accept: 'application/json' } });
-  const flag = (JSON.parse(meta.body) as { id: unknown; name?: string; alias?: string }[]).find((field) => field.name === options.accessFlagField);
-  const response = await http.request({
-    method: 'POST',
-    path: '/webhooks',
-    // Creating twice would deliver every change twice; a lost answer is retried by the caller, knowingly.
-    idempotent: false,
-    headers: { 'content-type': 'application/json', accept: 'application/json' },
-    body: JSON.stringify({
-      name: 'rostergate',
-      url: options.url,
-      format: 'json',
-      events: ['employee.created', 'employee.updated'],
-      // The fields the gateway reads are the ones whose change can matter to Litmos.
-      monitorFields: [...REPORT_FIELDS, ...(flag ? [flag.alias ?? String(flag.id)] : [])],
-    }),
-  });
-  const created = JSON.parse(response.body) as { id?: unknown; privateKey?: unknown };
-  const missing = typeof created.id !== 'string' && typeof created.id !== 'number' ? 'an id' : typeof created.privateKey !== 'string' ? 'a private key' : null;
-  if (missing) {
-    throw new UpstreamError('bamboohr', response.status, `the webhook creation was answered without ${missing}`, { code: 'UPSTREAM_BAD_RESPONSE', retryable: false });
-  }
-  return { id: String(created.id), privateKey: String(created.privateKey) };
 }

@@ -2,7 +2,7 @@ import { Arg, Authorized, Ctx, Field, Mutation, ObjectType, Resolver } from 'typ
 import type { GatewayContext } from '../../context.js';
 import { BadUserInputError } from '../../errors.js';
 import { SECRET } from '../../tenant.js';
-import { registerBambooHrWebhook } from '../../sync/webhooks.js';
+import { registerBambooHrWebhook } from '../../datasources/bamboohr/webhooks.js';
 
 @ObjectType({ description: 'A BambooHR webhook that sends employee changes to this gateway. Its private key is stored encrypted and never returned.' })
 class WebhookRegistration {
