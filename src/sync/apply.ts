@@ -128,7 +128,10 @@ async function execute(ctx: Apply, action: PlanAction): Promise<void> {
     const result = entry.result as DoneResult | undefined;
     return report(ctx, { action, ok: true, learnerId: result?.learnerId ?? null, error: null, resumed: true });
   }
-  await journal.begin(tenant, runId, action.id, action);
+  // Claimed only if still free as this attempt saw it: another attempt at the same run (a second
+  // worker, a replica's recovery) that holds the action performs and reports it, never both.
+  const claim = await journal.claim(tenant, runId, action.id, action, { seen: entry ?? null });
+  if (!claim.claimed) return;
   try {
     const result = await perform(ctx, action, entry);
     await journal.complete(tenant, runId, action.id, result);
@@ -285,15 +288,17 @@ async function executeTeamAdditions(ctx: Apply, actions: AddToTeam[]): Promise<v
 
 async function addBatch(ctx: Apply, teamId: string, batch: AddToTeam[]): Promise<void> {
   const { tenant, runId, journal } = ctx.options;
-  await Promise.all(batch.map((action) => journal.begin(tenant, runId, action.id, action)));
+  const claims = await Promise.all(batch.map((action) => journal.claim(tenant, runId, action.id, action, { seen: ctx.prior.get(action.id) ?? null })));
+  const mine = batch.filter((_, i) => claims[i]?.claimed);
+  if (mine.length === 0) return;
   try {
-    await addToTeam(ctx, teamId, batch.map((action) => learnerOf(ctx, action) ?? ''));
-    for (const action of batch) {
+    await addToTeam(ctx, teamId, mine.map((action) => learnerOf(ctx, action) ?? ''));
+    for (const action of mine) {
       await journal.complete(tenant, runId, action.id, { learnerId: learnerOf(ctx, action), teamId });
       report(ctx, { action, ok: true, learnerId: learnerOf(ctx, action), error: null, resumed: false });
     }
   } catch (error) {
-    for (const action of batch) {
+    for (const action of mine) {
       await journal.fail(tenant, runId, action.id, message(error));
       report(ctx, { action, ok: false, learnerId: learnerOf(ctx, action), error: message(error), resumed: false });
     }
