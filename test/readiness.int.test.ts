@@ -10,7 +10,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startGateway, type GatewayOptions, type RunningGateway } from '../src/app.js';
 import { loadConfig } from '../src/config.js';
 import { judgeProbe } from '../src/routes.js';
-import { startSandbox, SANDBOX_CREDENTIALS, type RunningSandbox } from '../src/sandbox/index.js';
+import { SANDBOX_CREDENTIALS, type RunningSandbox } from '../src/sandbox/index.js';
+import { startTestSandbox } from './support/gateway.js';
 
 const TOKEN = 'readiness-test-admin-token-0123456789';
 let sandbox: RunningSandbox;
@@ -19,7 +20,7 @@ let stub: Server;
 let stubUrl: string;
 
 beforeAll(async () => {
-  sandbox = await startSandbox({ employees: 40, seed: 5, rateWindowMs: 1000 });
+  sandbox = await startTestSandbox({ employees: 40, seed: 5, rateWindowMs: 1000 });
   stub = createServer((_, res) => res.writeHead(404, { 'content-type': 'text/html' }).end('<h1>Not Found</h1>'));
   await new Promise<void>((resolve) => stub.listen(0, '127.0.0.1', resolve));
   stubUrl = `http://127.0.0.1:${(stub.address() as AddressInfo).port}`;

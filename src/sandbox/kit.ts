@@ -196,6 +196,9 @@ function readBody(req: IncomingMessage): Promise<Buffer> {
   });
 }
 
+/** A request carrying this header is spared the injected faults (format quirks still apply). */
+export const QUIET_HEADER = 'x-sandbox-quiet';
+
 const NO_COMMON_QUIRKS: CommonQuirks = { transientErrorRate: 0, dropRate: 0, retryAfterForm: 'seconds' };
 
 /**
@@ -387,13 +390,16 @@ export async function startSimulator(
       const after = takeFault(key, true);
       if (after) return await answerAfterEffect(res, key, after, await handle());
 
-      // Injected faults are drawn only for routes that exist: a 404 stays a 404.
-      const transient = found !== undefined && random.chance(common.transientErrorRate);
+      // Injected faults are drawn only for routes that exist (a 404 stays a 404), and never for a
+      // request marked QUIET_HEADER: a test's own HR admin and Litmos checks are the oracle, not the
+      // client under test, and a hire repeated after a lost answer would be a second person.
+      const faultable = found !== undefined && req.headers[QUIET_HEADER] === undefined;
+      const transient = faultable && random.chance(common.transientErrorRate);
       if (transient && random.chance(0.5)) return sendTransient(res, key);
       const response = await handle();
       // The request took effect; only its answer is lost to a server error.
       if (transient) return sendTransient(res, key);
-      if (found !== undefined && method !== 'HEAD' && random.chance(common.dropRate)) {
+      if (faultable && method !== 'HEAD' && random.chance(common.dropRate)) {
         count(key, 0);
         return sendTruncated(res, response);
       }

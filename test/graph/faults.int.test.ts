@@ -1,10 +1,11 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { calls, startTestGateway, type TestGateway } from '../support/gateway.js';
+import { QUIET_FAULTS, calls, startTestGateway, type TestGateway } from '../support/gateway.js';
 import { relaxSafeguard, sync } from '../support/sync.js';
 
 let t: TestGateway;
 beforeAll(async () => {
-  t = await startTestGateway({ employees: 80, seed: 17 });
+  // Counts exact upstream requests, so the sandbox's random faults are off here (format quirks stay on); faults are tested in transient.int and the property suite.
+  t = await startTestGateway({ employees: 80, seed: 17, quirks: QUIET_FAULTS });
 });
 afterAll(async () => t?.close());
 beforeEach(async () => {
@@ -68,7 +69,7 @@ describe('the rate budget', () => {
   it('paces a sync under the Litmos limit: no throttled response, at a rate close to the limit', async () => {
     const windowMs = 400;
     const limit = 20;
-    const b = await startTestGateway({ employees: 80, seed: 19, rateWindowMs: windowMs, env: { ROSTERGATE_LITMOS_RATE_LIMIT: String(limit) } });
+    const b = await startTestGateway({ employees: 80, seed: 19, rateWindowMs: windowMs, quirks: QUIET_FAULTS, env: { ROSTERGATE_LITMOS_RATE_LIMIT: String(limit) } });
     try {
       b.sandbox.litmos.setLimits({ limit, windowMs });
       await relaxSafeguard(b);

@@ -7,6 +7,7 @@ import { startGateway, type RunningGateway } from '../../src/app.js';
 import { loadConfig } from '../../src/config.js';
 import { startSandbox, type RunningSandbox, type SandboxOptions } from '../../src/sandbox/index.js';
 import type { SimulatorStats } from '../../src/sandbox/kit.js';
+import { ALL_QUIRKS, withQuirks, type QuirksPatch } from '../../src/sandbox/quirks.js';
 
 export const ADMIN_TOKEN = 'test-admin-token-0123456789abcdef';
 
@@ -34,9 +35,21 @@ export interface TestGatewayOptions extends SandboxOptions {
   sandbox?: RunningSandbox;
 }
 
+/**
+ * The sandbox every integration test talks to: every documented vendor quirk on, injected faults
+ * included (src/sandbox/quirks.ts). A test that must count exact requests turns faults off itself
+ * with `quirks: QUIET_FAULTS`, and says why.
+ */
+export function startTestSandbox(options: SandboxOptions = {}): Promise<RunningSandbox> {
+  return startSandbox({ employees: 250, seed: 7, rateWindowMs: 1000, ...options, quirks: withQuirks(ALL_QUIRKS, options.quirks ?? {}) });
+}
+
+/** Every format quirk on, no injected faults: for tests that count exact upstream requests. */
+export const QUIET_FAULTS: QuirksPatch = { common: { transientErrorRate: 0, dropRate: 0 } };
+
 export async function startTestGateway(options: TestGatewayOptions = {}): Promise<TestGateway> {
   const rateWindowMs = options.rateWindowMs ?? 1000;
-  const sandbox = options.sandbox ?? (await startSandbox({ employees: 250, seed: 7, ...options, rateWindowMs }));
+  const sandbox = options.sandbox ?? (await startTestSandbox({ ...options, rateWindowMs }));
   const config = loadConfig({
     ROSTERGATE_PORT: '0',
     ROSTERGATE_STORE_URL: 'sqlite::memory:',

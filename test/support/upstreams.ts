@@ -6,6 +6,7 @@
 import { expect } from 'vitest';
 import type { RunningSandbox } from '../../src/sandbox/index.js';
 import { SANDBOX_CREDENTIALS } from '../../src/sandbox/index.js';
+import { QUIET_HEADER } from '../../src/sandbox/kit.js';
 import type { SeedCompany, SeedPerson } from '../../src/sandbox/company.js';
 import { decodeEntities } from '../../src/datasources/litmos/mapping.js';
 
@@ -29,7 +30,7 @@ export function bamboohr(sandbox: RunningSandbox) {
   const post = async (path: string, body: Record<string, unknown>) => {
     const response = await fetch(`${base}${path}`, {
       method: 'POST',
-      headers: { authorization: auth, 'content-type': 'application/json', accept: 'application/json' },
+      headers: { authorization: auth, 'content-type': 'application/json', accept: 'application/json', [QUIET_HEADER]: '1' },
       body: JSON.stringify(body),
     });
     if (response.status >= 300) throw new Error(`BambooHR ${path}: ${response.status} ${response.headers.get('x-bamboohr-error-message')}`);
@@ -51,7 +52,7 @@ export function litmos(sandbox: RunningSandbox) {
     // The test shares the gateway's API key, and so its rate budget: a throttled read waits for the
     // (short, test-sized) window to roll, as any Litmos client must.
     for (let attempt = 0; attempt < 20; attempt += 1) {
-      const response = await fetch(`${sandbox.litmos.baseUrl}${path}?${params}`, { headers: { apikey: SANDBOX_CREDENTIALS.litmos.apiKey } });
+      const response = await fetch(`${sandbox.litmos.baseUrl}${path}?${params}`, { headers: { apikey: SANDBOX_CREDENTIALS.litmos.apiKey, [QUIET_HEADER]: '1' } });
       // Litmos HTML-encodes names in JSON (the encodedNames quirk): decode each string once, as any client must.
       if (response.status === 200) return JSON.parse(await response.text(), (_key, value: unknown) => (typeof value === 'string' ? decodeEntities(value) : value)) as T;
       if (response.status !== 503) throw new Error(`Litmos ${path}: ${response.status}`);

@@ -1,3 +1,4 @@
+import { QUIET_HEADER } from '../../src/sandbox/kit.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SANDBOX_CREDENTIALS } from '../../src/sandbox/index.js';
 import { startTestGateway, type TestGateway } from '../support/gateway.js';
@@ -33,13 +34,13 @@ describe('Namely → Litmos', () => {
     const person = eligiblePeople(t.sandbox.companies.namely, today)[2]!;
     const profiles = (await (
       await fetch(`${t.sandbox.namely.baseUrl}/profiles?filter[email]=${encodeURIComponent(person.workEmail!)}`, {
-        headers: { authorization: `Bearer ${SANDBOX_CREDENTIALS.namely.token}`, accept: 'application/json' },
+        headers: { authorization: `Bearer ${SANDBOX_CREDENTIALS.namely.token}`, accept: 'application/json', [QUIET_HEADER]: '1' },
       })
     ).json()) as { profiles: { id: string }[] };
     const id = profiles.profiles[0]!.id;
     const put = await fetch(`${t.sandbox.namely.baseUrl}/profiles/${id}`, {
       method: 'PUT',
-      headers: { authorization: `Bearer ${SANDBOX_CREDENTIALS.namely.token}`, 'content-type': 'application/json' },
+      headers: { authorization: `Bearer ${SANDBOX_CREDENTIALS.namely.token}`, 'content-type': 'application/json', [QUIET_HEADER]: '1' },
       body: JSON.stringify({ profiles: [{ litmos_activated: 'No' }] }),
     });
     expect(put.status).toBe(200);

@@ -8,7 +8,8 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startSandbox, SANDBOX_CREDENTIALS, type RunningSandbox } from '../../src/sandbox/index.js';
+import { SANDBOX_CREDENTIALS, type RunningSandbox } from '../../src/sandbox/index.js';
+import { startTestSandbox } from '../support/gateway.js';
 import { expectEveryEligibleOnce } from '../support/upstreams.js';
 
 const TOKEN = 'resume-test-admin-token-0123456789';
@@ -19,7 +20,7 @@ let env: Record<string, string>;
 const children = new Set<ChildProcess>();
 
 beforeAll(async () => {
-  sandbox = await startSandbox({ employees: 200, seed: 21, rateWindowMs: 1000, latencyMs: 15 });
+  sandbox = await startTestSandbox({ employees: 200, seed: 21, rateWindowMs: 1000, latencyMs: 15 });
   dir = await mkdtemp(join(tmpdir(), 'rostergate-resume-'));
   env = {
     PATH: process.env.PATH ?? '',

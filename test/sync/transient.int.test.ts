@@ -4,11 +4,12 @@
  * what was made, repeat what was not) and end SUCCEEDED with exactly one learner per eligible
  * employee; only the vendor saying no (a 4xx) leaves a run PARTIAL. Real gateway, real sandbox, HTTP.
  */
+import { QUIET_HEADER } from '../../src/sandbox/kit.js';
 import { afterEach, describe, expect, it } from 'vitest';
 import { RETRY_DEFAULTS } from '../../src/datasources/retry.js';
 import { SANDBOX_CREDENTIALS } from '../../src/sandbox/index.js';
 import type { Fault } from '../../src/sandbox/kit.js';
-import { startTestGateway, type TestGateway, type TestGatewayOptions } from '../support/gateway.js';
+import { QUIET_FAULTS, startTestGateway, type TestGateway, type TestGatewayOptions } from '../support/gateway.js';
 import { relaxSafeguard, sync, writes } from '../support/sync.js';
 import { activeUserNames, bamboohr, eligiblePeople, expectEveryEligibleOnce, litmos, type LitmosUser } from '../support/upstreams.js';
 
@@ -23,8 +24,9 @@ afterEach(async () => {
   t = undefined;
 });
 
+/** Random faults off unless a test asks for them: the deterministic cases count the faults they inject. */
 async function fresh(options: TestGatewayOptions = {}): Promise<TestGateway> {
-  t = await startTestGateway({ employees: 80, seed: 5, ...options });
+  t = await startTestGateway({ employees: 80, seed: 5, quirks: QUIET_FAULTS, ...options });
   await relaxSafeguard(t);
   return t;
 }
@@ -41,7 +43,7 @@ async function statuses(t: TestGateway, route: string): Promise<Record<string, n
 
 /** A Litmos user's full profile, as a Litmos admin would read it (the list carries no title). */
 async function profile(t: TestGateway, id: string): Promise<{ JobTitle: string | null; Active: boolean }> {
-  const response = await fetch(`${t.sandbox.litmos.baseUrl}/users/${id}?source=tests&format=json`, { headers: { apikey: SANDBOX_CREDENTIALS.litmos.apiKey } });
+  const response = await fetch(`${t.sandbox.litmos.baseUrl}/users/${id}?source=tests&format=json`, { headers: { apikey: SANDBOX_CREDENTIALS.litmos.apiKey, [QUIET_HEADER]: '1' } });
   expect(response.status).toBe(200);
   return (await response.json()) as { JobTitle: string | null; Active: boolean };
 }
