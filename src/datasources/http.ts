@@ -126,6 +126,8 @@ interface Prepared {
   pathAndQuery: string;
   headers: Record<string, string>;
   shownUrl: string;
+  /** The request's route, ids templated (`GET /users/:id`): what an error message may show a caller. */
+  shownRoute: string;
   secrets: string[];
 }
 
@@ -245,6 +247,7 @@ export function createUpstreamClient(options: UpstreamClientOptions): UpstreamCl
       pathAndQuery: search ? `${path}?${search}` : path,
       headers,
       shownUrl: `${base.origin}${path}${shownSearch ? `?${shownSearch}` : ''}`,
+      shownRoute: routeTemplate(req.path),
       // Longest first, so a token is not half-replaced by a shorter fragment of itself.
       secrets: [...new Set(secrets)].sort((a, b) => b.length - a.length),
     };
@@ -296,7 +299,9 @@ export function createUpstreamClient(options: UpstreamClientOptions): UpstreamCl
     metrics.requests += 1;
     const idempotent = req.idempotent ?? req.method !== 'POST';
     const prepared = prepare(req);
-    const shownRequest = `${req.method} ${prepared.shownUrl}`;
+    // Errors reach API callers (VIEWERs included) and run reports: they name the route, never the
+    // upstream's host, ids, usernames or query; the full (redacted) URL stays in the client's events.
+    const shownRequest = `${req.method} ${prepared.shownRoute}`;
 
     for (let attempt = 0; ; attempt += 1) {
       const event: EventBase = { system, method: req.method, url: prepared.shownUrl, attempt };
@@ -365,4 +370,17 @@ export function createUpstreamClient(options: UpstreamClientOptions): UpstreamCl
       if (ownsPool) await pool.destroy();
     },
   };
+}
+
+/**
+ * A path with its identifiers templated: `/teams/y5phW-Iw2lE1/users` → `/teams/:id/users`,
+ * `/users/ann%40acme.com` → `/users/:id`. A segment that reads as a resource name (letters only,
+ * starting lower-case) stays; anything with a digit, an escape or an upper-case start is an id.
+ */
+export function routeTemplate(path: string): string {
+  const [bare = ''] = path.split('?');
+  return bare
+    .split('/')
+    .map((segment) => (segment === '' || /^[a-z][A-Za-z_.-]*$/.test(segment) ? segment : ':id'))
+    .join('/');
 }

@@ -310,8 +310,15 @@ describe('upstream HTTP client against a real simulator', () => {
     const upstream = client({ system: 'namely', authorize: undefined });
     const error = await rejection(upstream.request({ method: 'GET', path: '/thing', query: { access_token: 'caller-token-123', page: 2 } }));
     expect(error.code).toBe('UPSTREAM_UNAUTHORIZED');
-    expect(error.message).toContain('access_token=REDACTED&page=2');
+    expect(error.message).not.toContain('caller-token-123');
+    expect(JSON.stringify(events)).toContain('access_token=REDACTED&page=2');
     expect(JSON.stringify(events)).not.toContain('caller-token-123');
+  });
+
+  it('names the route in its errors, never the upstream host, ids or query', async () => {
+    const error = await rejection(client().request({ method: 'GET', path: '/profiles/ann%40acme.com', query: { search: 'ann' } }));
+    expect(error.message).toContain('GET /profiles/:id → 404');
+    expect(error.message).not.toMatch(/127\.0\.0\.1|ann|search=/);
   });
 
   it('cuts a Retry-After longer than the cap', async () => {

@@ -75,10 +75,15 @@ describe('operation limits', () => {
   });
 
   it('shows no stack trace, file path or upstream address in any error answer', async () => {
-    const answers = [await ask(`{ employees(first: 0) { totalCount } }`), await ask(`{ node(id: "x") { id } }`), await post('{"query": '), await ask(`query { syncRun(id: 1) { id } }`)];
+    await fetch(`${t.sandbox.litmos.url}/__sandbox/faults`, { method: 'POST', body: JSON.stringify({ route: 'GET /v1.svc/users', status: 401, count: 20 }) });
+    await t.gateway.tenant.readModel.invalidate({ everything: true });
+    const upstreamFailure = await ask(`{ learners(first: 5) { nodes { userName } } }`);
+    await fetch(`${t.sandbox.litmos.url}/__sandbox/faults`, { method: 'DELETE' });
+    expect(codeOf(upstreamFailure)).toBe('UPSTREAM_UNAUTHORIZED');
+    const answers = [upstreamFailure, await ask(`{ employees(first: 0) { totalCount } }`), await ask(`{ node(id: "x") { id } }`), await post('{"query": '), await ask(`query { syncRun(id: 1) { id } }`)];
     for (const answer of answers) {
       const text = JSON.stringify(answer.json);
-      expect(text).not.toMatch(/stacktrace|\/src\/|node_modules|\.ts:\d+|127\.0\.0\.1/);
+      expect(text).not.toMatch(/stacktrace|\/src\/|node_modules|\.ts:\d+|127\.0\.0\.1|source=|apikey/);
     }
   });
 });
