@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SANDBOX_CREDENTIALS, type RunningSandbox } from '../../src/sandbox/index.js';
 import { startTestSandbox } from '../support/gateway.js';
-import { expectEveryEligibleOnce } from '../support/upstreams.js';
+import { bamboohr, eligiblePeople, expectEveryEligibleOnce, litmos } from '../support/upstreams.js';
 
 const TOKEN = 'resume-test-admin-token-0123456789';
 const today = new Date().toISOString().slice(0, 10);
@@ -109,5 +109,34 @@ describe('a run interrupted by a crash', () => {
     expect(finished.status).toBe('SUCCEEDED');
     expect(createdBeforeCrash).toBeLessThan(creates());
     await expectEveryEligibleOnce(sandbox, sandbox.companies.bamboohr, today);
+  }, 120_000);
+});
+
+describe('a webhook delivery acknowledged just before a crash', () => {
+  it('is applied by the next process: the change was kept in the store before the 202', async () => {
+    const first = await serve();
+    await gql(first.url, `mutation { setSyncPolicy(input: { source: BAMBOOHR, safeguard: { maxDeactivationPercent: 100, maxDeactivations: 100000 } }) { source } }`);
+    const { startSync } = await gql<{ startSync: { runId: string } }>(first.url, `mutation { startSync(input: { source: BAMBOOHR }) { runId } }`);
+    await until(async () => {
+      const { syncRun } = await gql<{ syncRun: { status: string } }>(first.url, `query($id: ID!) { syncRun(id: $id) { status } }`, { id: startSync.runId });
+      return ['SUCCEEDED', 'PARTIAL', 'FAILED'].includes(syncRun.status) ? true : undefined;
+    }, 'the full sync');
+    await gql(first.url, `mutation($url: String!) { connectBambooHrWebhook(url: $url) { id } }`, { url: `${first.url}/webhooks/bamboohr` });
+
+    const person = eligiblePeople(sandbox.companies.bamboohr, today)[3]!;
+    await bamboohr(sandbox).update(person.id, { firstName: 'Webhooked' });
+    // BambooHR delivers and is answered 202; the gateway is killed inside its quiet period, before any run starts.
+    const flushed = (await (await fetch(`${sandbox.bamboohr.url}/__sandbox/webhooks/flush`, { method: 'POST' })).json()) as { deliveries: unknown[] };
+    first.child.kill('SIGKILL');
+    await new Promise((resolve) => first.child.once('exit', resolve));
+    expect(flushed.deliveries.length).toBeGreaterThan(0);
+
+    const second = await serve();
+    const renamed = await until(async () => {
+      const users = await litmos(sandbox).users();
+      return users.find((user) => user.UserName.toLowerCase() === person.workEmail && user.FirstName === 'Webhooked');
+    }, 'the delivered change to reach Litmos');
+    second.child.kill('SIGTERM');
+    expect(renamed.Active).toBe(true);
   }, 120_000);
 });
