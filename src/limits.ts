@@ -55,7 +55,8 @@ const LIST_SIZE = 10;
 /** A GraphQL error carrying the limit error, so every transport formats it the same way. */
 function limitError(code: OperationLimitCode, message: string, details: Record<string, unknown>): GraphQLError {
   const original = new OperationLimitError(code, message, details);
-  return new GraphQLError(message, { extensions: { code, ...details }, originalError: original });
+  // `http.status` tells Apollo the refusal is the caller's (400), also when it is raised after validation.
+  return new GraphQLError(message, { extensions: { code, ...details, http: { status: 400 } }, originalError: original });
 }
 
 /** graphql-armor's rules, reporting through the validation context (a throw would abort validation). */

@@ -40,6 +40,7 @@ describe('operation limits', () => {
     const before = (await t.stats('litmos')).total;
     const deep = await ask(`{ learners(first: 1000) { nodes { teams { members(first: 1000) { nodes { teams { members(first: 1000) { nodes { userName } } } } } } } } }`);
     expect(codeOf(deep), JSON.stringify(deep.json)).toBe('QUERY_TOO_COMPLEX');
+    expect(deep.status).toBe(400);
     expect(deep.json.errors?.[0]?.extensions?.cost).toBeGreaterThan(10_000_000);
     const three = await ask(`{ learners(first: 1000) { nodes { teams { members(first: 1000) { nodes { userName } } } } } }`);
     expect(codeOf(three)).toBe('QUERY_TOO_COMPLEX');
