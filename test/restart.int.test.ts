@@ -4,7 +4,7 @@
  * learner shadows, plans naming its teams and learners) must not carry over into the new one.
  * Once after a clean stop, once after a kill in the middle of applying a run.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -13,6 +13,7 @@ import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { startGateway, type RunningGateway } from '../src/app.js';
 import { loadConfig } from '../src/config.js';
 import type { SimulatorStats } from '../src/sandbox/kit.js';
+import { graphqlAs, serveProcess, until } from './support/process.js';
 import { expectEveryEligibleOnce } from './support/upstreams.js';
 
 const TOKEN = 'restart-test-admin-token-0123456789';
@@ -63,16 +64,7 @@ async function stop(gateway: RunningGateway): Promise<void> {
   await gateway.close();
 }
 
-async function gql<T>(url: string, query: string, variables: Record<string, unknown> = {}): Promise<T> {
-  const response = await fetch(`${url}/graphql`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', authorization: `Bearer ${TOKEN}` },
-    body: JSON.stringify({ query, variables }),
-  });
-  const body = (await response.json()) as { data?: T; errors?: unknown[] };
-  if (!body.data || body.errors) throw new Error(JSON.stringify(body.errors));
-  return body.data;
-}
+const gql = graphqlAs(TOKEN);
 
 interface RunView {
   status: string;
@@ -119,34 +111,10 @@ async function expectCoherent(gateway: RunningGateway): Promise<void> {
 }
 
 /** `rostergate serve` as `npm start` runs it; resolves with its URL and its sandbox's Litmos URL. */
-function serve(): Promise<{ child: ChildProcess; url: string; litmos: string }> {
-  const child = spawn(process.execPath, ['bin/rostergate.js', 'serve'], {
-    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? dir, ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  children.add(child);
-  let output = '';
-  return new Promise((resolve, reject) => {
-    child.stdout!.on('data', (chunk: Buffer) => {
-      output += chunk.toString();
-      const url = /listening on (http:\/\/[^\s/]+)/.exec(output)?.[1];
-      const litmos = /Litmos (http:\/\/[^\s,]+)/.exec(output)?.[1];
-      if (url && litmos) resolve({ child, url, litmos });
-    });
-    child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    child.once('exit', (code) => reject(new Error(`rostergate exited with ${code}: ${output}`)));
-  });
-}
-
-/** Polls an external process: there is no promise to await across a process boundary. */
-async function until<T>(probe: () => Promise<T | undefined>, what: string, timeoutMs = 60_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-  throw new Error(`timed out waiting for ${what}`);
+async function serve(): Promise<{ child: ChildProcess; url: string; litmos: string }> {
+  const litmosOf = (output: string) => /Litmos (http:\/\/[^\s,]+)/.exec(output)?.[1];
+  const served = await serveProcess({ HOME: dir, ...env }, children, (output) => litmosOf(output) !== undefined);
+  return { child: served.child, url: served.url, litmos: litmosOf(served.output)! };
 }
 
 describe('restarting the gateway with its embedded sandbox on the same store', () => {

@@ -2,7 +2,7 @@
  * The gateway process is killed (SIGKILL) in the middle of applying a run; a new process on the same
  * store resumes the run from its journal. Litmos must end with every planned change and no duplicate.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SANDBOX_CREDENTIALS, type RunningSandbox } from '../../src/sandbox/index.js';
 import { startTestSandbox } from '../support/gateway.js';
+import { graphqlAs, serveProcess, until } from '../support/process.js';
 import { bamboohr, eligiblePeople, expectEveryEligibleOnce, litmos } from '../support/upstreams.js';
 
 const TOKEN = 'resume-test-admin-token-0123456789';
@@ -23,8 +24,6 @@ beforeAll(async () => {
   sandbox = await startTestSandbox({ employees: 200, seed: 21, rateWindowMs: 1000, latencyMs: 15 });
   dir = await mkdtemp(join(tmpdir(), 'rostergate-resume-'));
   env = {
-    PATH: process.env.PATH ?? '',
-    HOME: process.env.HOME ?? dir,
     ROSTERGATE_PORT: '0',
     ROSTERGATE_STORE_URL: `sqlite:${join(dir, 'store.sqlite')}`,
     ROSTERGATE_SECRET_KEY: randomBytes(32).toString('hex'),
@@ -45,43 +44,9 @@ afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-/** Starts `rostergate serve` and resolves with its URL once it says it is listening. */
-function serve(): Promise<{ child: ChildProcess; url: string }> {
-  const child = spawn(process.execPath, ['bin/rostergate.js', 'serve'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
-  children.add(child);
-  let output = '';
-  return new Promise((resolve, reject) => {
-    child.stdout!.on('data', (chunk: Buffer) => {
-      output += chunk.toString();
-      const match = /listening on (http:\/\/[^\s/]+)/.exec(output);
-      if (match) resolve({ child, url: match[1]! });
-    });
-    child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    child.once('exit', (code) => reject(new Error(`rostergate exited with ${code}: ${output}`)));
-  });
-}
-
-async function gql<T>(url: string, query: string, variables: Record<string, unknown> = {}): Promise<T> {
-  const response = await fetch(`${url}/graphql`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', authorization: `Bearer ${TOKEN}` },
-    body: JSON.stringify({ query, variables }),
-  });
-  const body = (await response.json()) as { data?: T; errors?: unknown[] };
-  if (!body.data || body.errors) throw new Error(JSON.stringify(body.errors));
-  return body.data;
-}
-
-/** Polls an external process: there is no promise to await across a process boundary. */
-async function until<T>(probe: () => Promise<T | undefined>, what: string, timeoutMs = 60_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-  throw new Error(`timed out waiting for ${what}`);
-}
+/** Starts `rostergate serve` over the shared sandbox, on the shared file store. */
+const serve = () => serveProcess(env, children);
+const gql = graphqlAs(TOKEN);
 
 describe('a run interrupted by a crash', () => {
   it('resumes after restart without duplicating anyone', async () => {

@@ -1,0 +1,59 @@
+/**
+ * `rostergate serve` in a process of its own, for the tests that kill it: the same binary and
+ * environment an operator runs, talked to over HTTP only.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+
+export interface ServedGateway {
+  child: ChildProcess;
+  url: string;
+  /** What `serve` printed up to the moment it was listening. */
+  output: string;
+}
+
+/**
+ * Starts `bin/rostergate.js serve` with `env` (and PATH/HOME), adding the child to `children` so the
+ * caller can kill whatever is left; resolves once it says it is listening and `ready(output)` holds.
+ */
+export function serveProcess(env: Record<string, string>, children: Set<ChildProcess>, ready: (output: string) => boolean = () => true): Promise<ServedGateway> {
+  const child = spawn(process.execPath, ['bin/rostergate.js', 'serve'], {
+    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  children.add(child);
+  let output = '';
+  return new Promise((resolve, reject) => {
+    child.stdout!.on('data', (chunk: Buffer) => {
+      output += chunk.toString();
+      const url = /listening on (http:\/\/[^\s/]+)/.exec(output)?.[1];
+      if (url && ready(output)) resolve({ child, url, output });
+    });
+    child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    child.once('exit', (code) => reject(new Error(`rostergate exited with ${code}: ${output}`)));
+  });
+}
+
+/** Polls an external process: there is no promise to await across a process boundary. */
+export async function until<T>(probe: () => Promise<T | undefined>, what: string, timeoutMs = 60_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    const value = await probe();
+    if (value !== undefined) return value;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  throw new Error(`timed out waiting for ${what}`);
+}
+
+/** A GraphQL client for a gateway at any URL, as the holder of `token`; any error fails the call. */
+export function graphqlAs(token: string) {
+  return async <T>(url: string, query: string, variables: Record<string, unknown> = {}): Promise<T> => {
+    const response = await fetch(`${url}/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+      body: JSON.stringify({ query, variables }),
+    });
+    const body = (await response.json()) as { data?: T; errors?: unknown[] };
+    if (!body.data || body.errors) throw new Error(JSON.stringify(body.errors));
+    return body.data;
+  };
+}
