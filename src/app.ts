@@ -230,6 +230,7 @@ export async function startGateway(config: Config, options: GatewayOptions = {})
     maxBodyBytes: inbound.maxBodyBytes,
     allowedOrigins: inbound.corsOrigins,
     rateLimit: { points: inbound.requestsPerMinute, durationSeconds: 60 },
+    requestTimeoutMs: inbound.requestTimeoutMs,
   });
 
   return {

@@ -68,6 +68,8 @@ export interface InboundLimits {
   requestsPerMinute: number;
   /** Browser origins allowed to open a WebSocket. @default none */
   corsOrigins: string[];
+  /** Longest a client may take to send a whole request, ms. @default 30_000 */
+  requestTimeoutMs: number;
 }
 
 type Env = Record<string, string | undefined>;
@@ -101,6 +103,7 @@ const KNOWN = new Set([
   'ROSTERGATE_MAX_WEBHOOK_BYTES',
   'ROSTERGATE_REQUESTS_PER_MINUTE',
   'ROSTERGATE_CORS_ORIGINS',
+  'ROSTERGATE_REQUEST_TIMEOUT_MS',
 ]);
 
 function integer(env: Env, name: string, fallback: number, min: number, max: number): number {
@@ -209,6 +212,7 @@ function inbound(env: Env): InboundLimits {
     maxWebhookBytes: limit('ROSTERGATE_MAX_WEBHOOK_BYTES', 256 * 1024, 1024 ** 3),
     requestsPerMinute: limit('ROSTERGATE_REQUESTS_PER_MINUTE', 6000, 100_000_000),
     corsOrigins: origins(env),
+    requestTimeoutMs: limit('ROSTERGATE_REQUEST_TIMEOUT_MS', 30_000, 3_600_000),
   };
 }
 

@@ -57,6 +57,8 @@ export interface HttpServerOptions<TContext extends object> {
   allowedOrigins?: readonly string[];
   /** Requests per caller (its token, else its address) per window; over it: 429 RATE_LIMITED with Retry-After. @default { points: 1000, durationSeconds: 10 } */
   rateLimit?: { points: number; durationSeconds: number };
+  /** Longest a client may take to send a whole request, headers and body, ms; then 408 and the socket closes. @default 30_000 */
+  requestTimeoutMs?: number;
 }
 
 export interface RunningHttpServer {
@@ -137,7 +139,14 @@ export async function startHttpServer<TContext extends object>(
   const rate = options.rateLimit ?? { points: 1000, durationSeconds: 10 };
   // In memory per process; the distributed mode will hand it the shared Redis (same library).
   const limiter = new RateLimiterMemory({ points: rate.points, duration: rate.durationSeconds });
-  const httpServer: Server = createServer();
+  const requestTimeout = options.requestTimeoutMs ?? 30_000;
+  // A body trickled a byte at a time must not hold a socket for Node's default five minutes; the
+  // checking interval is what makes the timeout fire on time (Node checks every 30 s by default).
+  const httpServer: Server = createServer({
+    requestTimeout,
+    headersTimeout: Math.min(requestTimeout, 60_000),
+    connectionsCheckingInterval: Math.max(100, Math.min(1000, requestTimeout / 4)),
+  });
   const wsCleanup = serveSubscriptions(httpServer, options, limits);
 
   const apollo = new ApolloServer<TContext>({
@@ -192,6 +201,8 @@ export async function startHttpServer<TContext extends object>(
       }
       sendJson(res, 404, { error: `no route ${req.method} ${url.pathname}` });
     } catch (error) {
+      // A request the server timed out, or its client abandoned, has nobody left to answer.
+      if (req.destroyed && (error as { type?: string }).type === 'request.aborted') return;
       if (!res.headersSent) sendError(res, error);
       else res.end();
     }

@@ -15,7 +15,8 @@ let viewer: string;
 
 beforeAll(async () => {
   // A low request rate, so the rate-limit case reaches it in a few hundred requests.
-  t = await startTestGateway({ employees: 120, env: { ROSTERGATE_REQUESTS_PER_MINUTE: '300' } });
+  // A short request timeout, so the slow-body case is refused within the test.
+  t = await startTestGateway({ employees: 120, env: { ROSTERGATE_REQUESTS_PER_MINUTE: '300', ROSTERGATE_REQUEST_TIMEOUT_MS: '1000' } });
   const { createApiToken } = await t.data<{ createApiToken: { token: string } }>(`mutation { createApiToken(label: "hostile", role: VIEWER) { token } }`);
   viewer = createApiToken.token;
 });
@@ -131,6 +132,19 @@ describe('bodies', () => {
     } as RequestInit);
     expect(response.status).toBe(413);
     expect(((await response.json()) as GraphQLResult<unknown>).errors?.[0]?.extensions?.code).toBe('PAYLOAD_TOO_LARGE');
+  });
+
+  it('answers a body trickled a byte at a time 408 and closes the socket, rather than wait on it', async () => {
+    const status = await new Promise<number>((resolve, reject) => {
+      const req = request(`${t.url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json', 'content-length': '1000', authorization: `Bearer ${viewer}` } }, (res) => {
+        res.resume();
+        resolve(res.statusCode ?? 0);
+      });
+      req.on('error', (error) => (req.destroyed ? undefined : reject(error)));
+      req.on('close', () => resolve(0));
+      const drip = setInterval(() => (req.destroyed ? clearInterval(drip) : req.write(' ')), 200);
+    });
+    expect(status).toBe(408);
   });
 
   it('refuses a webhook body over its limit before reading it', async () => {
