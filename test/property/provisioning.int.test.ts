@@ -1,0 +1,216 @@
+/**
+ * Invariants, not examples: generated HR histories (hires, pre-hires, past and future terminations,
+ * rehires — also as a new record —, renames with `& < > ' "`, non-Latin and NFD text, email changes,
+ * swaps and reuse, department moves now and effective-dated, access flips, blocklisted, missing and
+ * future-dated statuses, duplicate emails) applied through BambooHR's write API between syncs, each
+ * sync run through the real gateway over HTTP under a generated fault schedule (transient 5xx and
+ * cut connections at generated rates, plus one-shot faults). After every run the Litmos account is
+ * checked against an independent oracle (oracle.ts, written from the rules, not from src/sync):
+ *
+ *  - safety, after every run however it ended: no username or team name twice, nobody deleted,
+ *    users no HR system knows untouched, nobody HR-eligible loses access;
+ *  - convergence, once a run succeeds (a run that ends PARTIAL/FAILED is re-run with faults off, at
+ *    most MAX_RERUNS times — "a failed run can be re-run without duplicates"): every eligible
+ *    employee has exactly one active learner with the right username and exact names, in the team
+ *    of the current department only; every ineligible employee's learner is inactive;
+ *  - idempotence: a re-run with no HR change writes nothing to Litmos.
+ *
+ * Known defects (found by this property, reported, not fixed here) are tagged by the oracle and
+ * tallied instead of failed on, so the property keeps hunting for new ones; each also has a
+ * regression test below. FC_STRICT=1 fails on them too.
+ *
+ * Reproduce a failure with what fast-check prints: FC_SEED=<seed> FC_PATH=<path> FC_NO_SHRINK=1
+ * npx vitest run test/property -t "hold over". FC_RUNS sets the number of cases (`npm run soak`: 2000);
+ * FC_NO_SHRINK=1 reports the first failing case unshrunk; FC_TIME_LIMIT_MS bounds the whole property
+ * (shrinking included); FC_SHOW_KNOWN=1 prints an example of each known defect seen. Fault draws are
+ * seeded, but which request draws which fault depends on the gateway's concurrency, so a faulted
+ * case replays closely rather than exactly; calm cases replay exactly.
+ *
+ * Budget (measured on the 2-core development machine, load average about 2): DEFAULT_RUNS = 250
+ * cases took 127 s (66 s CPU; the whole file 131 s), about 0.5 s a case — a calm run of the gateway
+ * takes ~30 ms, a faulted one ~0.5 s of the gateway's retry backoff (77 s of the 127), hence only a
+ * quarter of the runs faulted. Under heavy contention from other processes it was 2–3× slower.
+ */
+import fc from 'fast-check';
+import { afterAll, describe, expect, it } from 'vitest';
+import { caseArb, NO_FAULTS, type CaseSpec, type HrOp } from './arbitraries.js';
+import { costs, runCase } from './case.js';
+import type { KnownDefect } from './oracle.js';
+
+const DEFAULT_RUNS = 250;
+const RUNS = Number(process.env.FC_RUNS ?? DEFAULT_RUNS);
+const SEED = process.env.FC_SEED !== undefined ? Number(process.env.FC_SEED) : undefined;
+const PATH = process.env.FC_PATH;
+const NO_SHRINK = process.env.FC_NO_SHRINK === '1';
+/** The whole property (cases and shrinking) stops here; a case takes about 0.45 s. */
+const TIME_LIMIT_MS = Number(process.env.FC_TIME_LIMIT_MS ?? Math.max(240_000, RUNS * 1_500));
+
+/**
+ * Defects this property found (reported, not fixed: src/ is not this test's). Their violations are
+ * tallied rather than failed on, so the property keeps hunting for new ones; FC_STRICT=1 fails on
+ * them too. Each has a regression test below that asserts it still reproduces — when one is fixed,
+ * that test fails: remove the defect here and turn its test into a plain one.
+ */
+const KNOWN_DEFECTS: readonly KnownDefect[] = [
+  'NO_EVIDENCE_NOT_DEACTIVATED',
+  'EMAIL_HANDOVER',
+  'USERNAME_COLLISION',
+  'INACTIVE_STATUS_IGNORED',
+  'STALE_TEAM_AFTER_REACTIVATION',
+  'EMAIL_REUSE_NEEDS_SECOND_RUN',
+  'STALE_TEAM_NEVER_REMOVED',
+];
+const TOLERATED: ReadonlySet<KnownDefect> = new Set(process.env.FC_STRICT === '1' ? [] : KNOWN_DEFECTS);
+
+describe('provisioning invariants (property-based, real gateway over the sandbox)', () => {
+  /** Known defects seen while the property ran, with a first example each. */
+  const seenDefects = new Map<KnownDefect, { reports: number; example: string }>();
+  const cost = { cases: 0, wallMs: 0, cpu: process.cpuUsage() };
+  afterAll(() => {
+    if (cost.cases === 0) return;
+    const cpu = process.cpuUsage(cost.cpu);
+    const tallies = [...seenDefects].map(([defect, seen]) => `${defect} ×${seen.reports}`).join(', ') || 'none';
+    console.warn(
+      `property: ${cost.cases} cases in ${(cost.wallMs / 1000).toFixed(1)} s (${((cpu.user + cpu.system) / 1e6).toFixed(1)} s CPU); ` +
+        `${costs.faultedRuns} of ${costs.runs} step runs under faults (${(costs.faultedRunMs / 1000).toFixed(1)} s), ${costs.faultedNotSucceeded} of them not SUCCEEDED; ` +
+        `known defects seen (tolerated): ${tallies}${process.env.FC_SHOW_KNOWN === '1' ? '' : ' — FC_SHOW_KNOWN=1 prints an example of each'}`,
+    );
+    if (process.env.FC_SHOW_KNOWN === '1') for (const [defect, seen] of seenDefects) console.warn(`known defect ${defect}, first seen:\n${seen.example}`);
+  });
+
+  it(
+    `hold over generated HR histories and fault schedules (${RUNS} cases; known defects tallied${TOLERATED.size ? '' : ' and failed on'})`,
+    async () => {
+      const tally = (defect: KnownDefect, report: string) => {
+        const seen = seenDefects.get(defect);
+        if (seen) seen.reports += 1;
+        else seenDefects.set(defect, { reports: 1, example: report });
+      };
+      await fc.assert(
+        fc.asyncProperty(caseArb, async (spec) => {
+          const started = Date.now();
+          try {
+            await runCase(spec, TOLERATED, tally);
+          } finally {
+            cost.cases += 1;
+            cost.wallMs += Date.now() - started;
+          }
+        }),
+        {
+          numRuns: RUNS,
+          ...(SEED !== undefined && { seed: SEED }),
+          ...(PATH !== undefined && { path: PATH }),
+          endOnFailure: NO_SHRINK,
+          // Shrinking replays whole cases; bound the whole run so a failure is reported in time.
+          interruptAfterTimeLimit: TIME_LIMIT_MS,
+          markInterruptAsFailure: false,
+        },
+      );
+    },
+    TIME_LIMIT_MS + 180_000,
+  );
+});
+
+/**
+ * The counterexamples the property found, shrunk by hand to one edit on the CEO (employee 1 of any
+ * seeded company: always hired, Full-Time, with a work email and the access flag on). Each runs with
+ * nothing tolerated and asserts the defect STILL reproduces, with its tag in the failure; when the
+ * gateway is fixed the assertion fails — then drop the defect from KNOWN_DEFECTS and make the test
+ * expect success.
+ */
+describe('known defects found by the property (each asserts it still reproduces)', () => {
+  const calm = NO_FAULTS;
+  const oneStep = (ops: HrOp[], company = { seed: 1, size: 8 }): CaseSpec => ({
+    company,
+    blocklist: [],
+    initialFaults: calm,
+    steps: [{ ops, blocklist: null, faults: calm }],
+  });
+  const stillFails = async (spec: CaseSpec, defect: KnownDefect, employeeId = '1', tolerated: ReadonlySet<KnownDefect> = new Set()) => {
+    const outcome = await runCase(spec, tolerated).then(
+      () => 'the case passed',
+      (error: unknown) => String(error),
+    );
+    if (process.env.FC_SHOW_KNOWN === '1') console.log(outcome);
+    expect(outcome, `known defect ${defect} no longer reproduces — fixed? Remove it from KNOWN_DEFECTS and expect success here`).toMatch(
+      new RegExp(`\\(known defect ${defect}\\) employee ${employeeId} `),
+    );
+  };
+
+  // Also found as: a seeded pre-hire who already has a Litmos user (FC seed 1062535251, company 2915/8).
+  it('NO_EVIDENCE_NOT_DEACTIVATED: a learner stays active when its employee loses the work email, or is a pre-hire', async () => {
+    await stillFails(oneStep([{ kind: 'email', who: 0, email: { kind: 'none' } }]), 'NO_EVIDENCE_NOT_DEACTIVATED');
+    await stillFails(oneStep([{ kind: 'hireDate', who: 0, offset: 10 }]), 'NO_EVIDENCE_NOT_DEACTIVATED');
+  });
+
+  // Also found as: an address swap between an eligible and a terminated employee, and an address
+  // reused after its holder left.
+  it('EMAIL_HANDOVER: a rehire entered as a new BambooHR record never gets the learner back', async () => {
+    // Seed company 1/8 has 8 people: the new record is employee 9.
+    await stillFails(oneStep([{ kind: 'rehireAsNew', who: 0 }]), 'EMAIL_HANDOVER', '9');
+  });
+
+  it('EMAIL_HANDOVER: two eligible employees who swap work emails leave every run PARTIAL (PUT → 409 both ways)', async () => {
+    await stillFails(oneStep([{ kind: 'swapEmails', a: 0, b: 1 }]), 'EMAIL_HANDOVER');
+  });
+
+  it('USERNAME_COLLISION: a work email changed to the username of a user no HR system knew leaves every run PARTIAL', async () => {
+    await stillFails(oneStep([{ kind: 'email', who: 0, email: { kind: 'outsider', which: 0 } }]), 'USERNAME_COLLISION');
+  });
+
+  // Company 5/17: employee 6 has no status (so the first run deactivates their seeded learner), and
+  // the seed put that learner in the "sales" team although their department is Supply Chain.
+  it('STALE_TEAM_AFTER_REACTIVATION: a reactivated learner stays in its old department team until the next run', async () => {
+    await stillFails(
+      oneStep([{ kind: 'statusRow', who: 5, offset: 0, status: 'Full-Time' }], { seed: 5, size: 17 }),
+      'STALE_TEAM_AFTER_REACTIVATION',
+      '6',
+    );
+  });
+
+  // FC seed 1878673473 (shrunk): company 1/8's CEO is its only Executive; Full-Time blocklisted (the
+  // CEO is deactivated), then moved to Finance and the blocklist cleared. Tolerating the variant a
+  // second run repairs, the case still fails: the Executive membership is never removed.
+  it('STALE_TEAM_NEVER_REMOVED: a learner moved while inactive out of a department that is now empty stays in its team for good', async () => {
+    const spec: CaseSpec = {
+      company: { seed: 1, size: 8 },
+      blocklist: [],
+      initialFaults: calm,
+      steps: [
+        { ops: [], blocklist: ['Full-Time'], faults: calm },
+        { ops: [{ kind: 'move', who: 0, department: { kind: 'existing', which: 1, recase: false }, offset: null }], blocklist: [], faults: calm },
+      ],
+    };
+    await stillFails(spec, 'STALE_TEAM_NEVER_REMOVED', '1', new Set(['STALE_TEAM_AFTER_REACTIVATION']));
+  });
+
+  // FC seed -798397861 path 20 (company 1471/8): employee 3 changes address, a new hire takes the old one.
+  it('EMAIL_REUSE_NEEDS_SECOND_RUN: a new hire given an address another employee gave up in the same interval is skipped (USERNAME_TAKEN)', async () => {
+    await stillFails(
+      oneStep([
+        { kind: 'email', who: 0, email: { kind: 'fresh', local: 'alex.kim', upper: false } },
+        { kind: 'hire', firstName: 'Ann', lastName: "O'Neill", email: { kind: 'former', which: 0 }, hireOffset: -30, department: { kind: 'existing', which: 0, recase: false }, status: 'Full-Time', access: true },
+      ]),
+      'EMAIL_REUSE_NEEDS_SECOND_RUN',
+      '9',
+    );
+  });
+
+  // Also found as: a seeded pre-hire with a Litmos user set Inactive (FC seed -700780852 path 63, company 1552/8).
+  it('INACTIVE_STATUS_IGNORED: an employee set Inactive keeps access when a termination is dated ahead, or when a pre-hire', async () => {
+    await stillFails(
+      oneStep([
+        { kind: 'terminate', who: 0, offset: 10 },
+        { kind: 'statusField', who: 0, value: 'Inactive' },
+      ]),
+      'INACTIVE_STATUS_IGNORED',
+    );
+    await stillFails(
+      oneStep([
+        { kind: 'hireDate', who: 0, offset: 10 },
+        { kind: 'statusField', who: 0, value: 'Inactive' },
+      ]),
+      'INACTIVE_STATUS_IGNORED',
+    );
+  });
+});
