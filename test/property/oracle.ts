@@ -146,12 +146,6 @@ export const NOT_EVIDENCE: readonly Reason[] = ['PREHIRE', 'NO_EMAIL'];
  */
 export type KnownDefect =
   /**
-   * An ineligible employee's learner stays active when the only reasons are PREHIRE / NO_EMAIL (for
-   * a pre-hire, also a blocklisted status in force today: the gateway judges their status on the
-   * hire day).
-   */
-  | 'NO_EVIDENCE_NOT_DEACTIVATED'
-  /**
    * A work email moved to an employee who has no learner (a rehire entered as a new record; an
    * address reused) while the learner holding it as username belongs to another, ineligible
    * employee: the new holder is skipped (USERNAME_TAKEN) and the learner deactivated.
@@ -163,12 +157,6 @@ export type KnownDefect =
    * rules do not say which account should win; they only say the employee's username is the email.)
    */
   | 'USERNAME_COLLISION'
-  /**
-   * An employee whose BambooHR status is Inactive keeps an active learner when a termination is
-   * dated in the future (read with `onlyCurrent=false`, that Inactive is taken for the future
-   * termination) or when they are a pre-hire (judged "pending" before the status is looked at).
-   */
-  | 'INACTIVE_STATUS_IGNORED'
   /**
    * A learner reactivated by a run keeps a department-team membership it had while inactive (Litmos
    * lists only active members, so the run that reactivates it does not see it); the next run removes
@@ -478,8 +466,13 @@ export function checkConverged(
       for (const id of knowledge.owned.get(employee.id) ?? []) {
         if (designatedIds.has(id)) continue; // the learner went with the email to an eligible employee
         const learner = users.get(id);
-        if (learner?.Active) {
-          report('ineligible → inactive', ` is ineligible (${v.why.join('+')}) but learner ${describeUser(learner)} is active`, noEvidence ? 'NO_EVIDENCE_NOT_DEACTIVATED' : inactiveIgnored ? 'INACTIVE_STATUS_IGNORED' : undefined);
+        // Absent is not terminated (the design's second principle): a cleared work email or a hire
+        // date moved ahead is no evidence that someone left, so their learner is left as it is; and
+        // an Inactive status read with onlyCurrent=false stands for a termination that is not in
+        // force yet (BambooHR's status is read-only, derived from the employment history), so it
+        // deactivates on the termination day, not before.
+        if (learner?.Active && !noEvidence && !inactiveIgnored) {
+          report('ineligible → inactive', ` is ineligible (${v.why.join('+')}) but learner ${describeUser(learner)} is active`);
         }
       }
     }
