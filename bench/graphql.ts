@@ -12,7 +12,7 @@ import { copyFile, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SANDBOX_CREDENTIALS } from '../src/sandbox/index.js';
-import { defaultPolicy } from '../src/sync/policy.js';
+import { defaultPolicy } from '../src/core/policy.js';
 import { startNaiveServer } from './naive/server.js';
 import { startChild } from './support/child.js';
 import { BENCH_TOKEN, gatewayEnv, startBenchGateway, type BenchGatewayOptions } from './support/gateway.js';

@@ -12,8 +12,8 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
 import { defaultMarginMs } from '../src/datasources/budget.js';
-import type { SyncPlan } from '../src/sync/plan-types.js';
-import { defaultPolicy } from '../src/sync/policy.js';
+import type { SyncPlan } from '../src/core/plan-types.js';
+import { defaultPolicy } from '../src/core/policy.js';
 import { bambooHrAdmin } from './support/bamboohr-admin.js';
 import { startBenchGateway } from './support/gateway.js';
 import { mib, sampleRss } from './support/memory.js';

@@ -17,9 +17,8 @@ import { loadOrCreateSecretKey, parseSecretKey } from './store/secrets.js';
 import { openStore } from './store/open.js';
 import { createUpstreamReadiness, gatewayRoutes, type UpstreamProbe, type UpstreamReadinessOptions } from './routes.js';
 import { createSchedule, type Schedule } from './sync/schedule.js';
-import { createTenantRegistry, openTenant, saveConnections, type GatewayStore, type Tenant } from './tenant.js';
-import type { RunRecord, SyncRun } from './sync/run.js';
-import { shadowKey } from './sync/shadow.js';
+import { createTenantRegistry, openTenant, saveConnections, shadowKey, type GatewayStore, type Tenant } from './tenant.js';
+import type { RunRecord, SyncRun } from './core/run.js';
 
 export const DEFAULT_TENANT = 'default';
 const BOOTSTRAP_TOKEN = 'bootstrap-admin-token-id';

@@ -14,8 +14,8 @@ import type { UpstreamClient, UpstreamRequest } from './datasources/http.js';
 import { isRostergateError, NotFoundError, type UpstreamSystem } from './errors.js';
 import { sendJson, type ExtraRoute } from './server.js';
 import type { GatewayStore } from './tenant.js';
-import { reportCsv } from './sync/report.js';
-import type { SyncRun } from './sync/run.js';
+import { reportCsv } from './core/report.js';
+import type { SyncRun } from './core/run.js';
 import type { Tenant } from './tenant.js';
 
 export interface RouteDeps {

@@ -13,10 +13,10 @@ import { createReadModel, type ReadModel } from './datasources/read-model.js';
 import { ConfigError, ForbiddenError, type UpstreamSystem } from './errors.js';
 import type { Source } from './model.js';
 import type { Store } from './store/open.js';
-import type { RunRecord, SyncRun } from './sync/run.js';
+import type { RunRecord, SyncRun } from './core/run.js';
 import { createSyncEngine, type SyncEngine } from './sync/engine.js';
 import { createProgressBus, type ProgressBus } from './sync/progress.js';
-import { shadowKey, type Shadow } from './sync/shadow.js';
+import type { Shadow } from './core/shadow.js';
 import { createWebhookIntake, type WebhookIntake } from './sync/webhooks.js';
 
 /** The store as the gateway uses it: its runs and records are the sync engine's. */
@@ -69,6 +69,9 @@ export interface Tenant {
 }
 
 const CONNECTIONS = 'connections';
+
+/** Settings key of a source's learner shadow: per source, because runs of different sources may apply at once. */
+export const shadowKey = (source: Source) => `learner-shadow:${source}`;
 
 export async function saveConnections(
   store: GatewayStore,

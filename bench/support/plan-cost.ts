@@ -2,7 +2,7 @@
  * The fewest upstream requests that can do what a run did: its reads at their floor, plus exactly
  * the writes its plan needs. Everything a run sends beyond this is overhead to explain.
  */
-import type { PlanActionKind, SyncPlan } from '../../src/sync/plan-types.js';
+import type { PlanActionKind, SyncPlan } from '../../src/core/plan-types.js';
 
 /** Litmos list page size, and learners per team-membership POST (the product's batch size). */
 export const LITMOS_PAGE = 1000;

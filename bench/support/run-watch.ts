@@ -5,7 +5,7 @@
  * only afterwards.
  */
 import type { Tenant } from '../../src/tenant.js';
-import type { RunStatus } from '../../src/sync/run.js';
+import type { RunStatus } from '../../src/core/run.js';
 
 export interface RunWatchResult {
   /** Time seen in each phase, summed over runs, ms (to the sampling period). */

@@ -5,8 +5,8 @@
  */
 import type { RunningGateway } from '../../src/app.js';
 import type { SimulatorStats } from '../../src/sandbox/kit.js';
-import type { PlanActionKind, SyncPlan } from '../../src/sync/plan-types.js';
-import type { SyncRun } from '../../src/sync/run.js';
+import type { PlanActionKind, SyncPlan } from '../../src/core/plan-types.js';
+import type { SyncRun } from '../../src/core/run.js';
 import { SECRET } from '../../src/tenant.js';
 import { watchRuns, type RunWatchResult } from './run-watch.js';
 import type { BambooHrAdmin } from './bamboohr-admin.js';

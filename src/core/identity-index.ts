@@ -1,9 +1,9 @@
 /**
  * Who is who across HR and Litmos, for the read graph: the planner's own identity rules
- * (`sync/identity.ts`), so `Employee.learner` shows the learner a sync would act on.
+ * (`core/identity.ts`), so `Employee.learner` shows the learner a sync would act on.
  */
 import { employeeKey, type Employee, type IdentityLink, type Learner, type MatchedBy, type Source } from '../model.js';
-import { resolveIdentities } from '../sync/identity.js';
+import { resolveIdentities } from './identity.js';
 
 export interface IdentityMatch {
   employee: Employee;

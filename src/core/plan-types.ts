@@ -4,7 +4,8 @@
  */
 import type { Employee, IdentityLink, Learner, LocalDate, Source, Team } from '../model.js';
 import type { FieldChange } from './fields.js';
-import type { EvidenceReason, IneligibilityReason, LearnerFields, Policy } from './policy.js';
+import type { EvidenceReason, IneligibilityReason } from './eligibility.js';
+import type { LearnerFields, Policy } from './policy.js';
 
 export interface PlanInput {
   source: Source;
@@ -182,6 +183,20 @@ export interface SyncPlan {
   unchanged: string[];
   summary: Record<PlanActionKind, number>;
   safeguard: SafeguardCheck;
+}
+
+/**
+ * What applying one action came to. Defined beside the plan rather than by the applier, because the
+ * pure report (records) and the learner shadow are computed from it.
+ */
+export interface ActionResult {
+  action: PlanAction;
+  ok: boolean;
+  /** The learner the action ended on (the created one for CREATE_LEARNER). */
+  learnerId: string | null;
+  error: string | null;
+  /** Done by an earlier attempt of this run and not repeated. */
+  resumed: boolean;
 }
 
 export function createLearnerId(source: Source, sourceId: string): string {

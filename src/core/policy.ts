@@ -6,9 +6,6 @@
 import { BadUserInputError } from '../errors.js';
 import { LEARNER_FIELDS, type LearnerField, type Source } from '../model.js';
 
-export { eligibility, employmentStatusOn, isEvidenceReason } from './eligibility.js';
-export type { Eligibility, EvidenceReason, IneligibilityReason } from './eligibility.js';
-
 export { LEARNER_FIELDS, type LearnerField } from '../model.js';
 export type LearnerFields = Partial<Record<LearnerField, string | null>>;
 

@@ -2,8 +2,7 @@
  * From a plan (and, once applied, its action results) to one report line per employee. Pure.
  */
 import type { Employee } from '../model.js';
-import type { ActionResult } from './apply.js';
-import type { PlanAction, SyncPlan } from './plan-types.js';
+import type { ActionResult, PlanAction, SyncPlan } from './plan-types.js';
 import { emptyCounts, type Outcome, type RunCounts, type RunRecord } from './run.js';
 
 /** When one employee has several actions, the record names the one that matters most. */

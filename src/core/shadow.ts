@@ -4,35 +4,31 @@
  * run. So the engine remembers what it last wrote to those hidden fields (the shadow) and plans
  * against that: HR changes are still caught, and a run with no HR change writes nothing. The price,
  * stated plainly: a manual edit in Litmos to a hidden field is only overwritten when HR next changes it.
+ *
+ * Which fields a list leaves out is the Litmos client's knowledge (`HIDDEN_LEARNER_FIELDS`), so the
+ * rules here take them as an argument instead of importing the vendor.
  */
-import { LISTED_LEARNER_FIELDS } from '../datasources/litmos/client.js';
-import type { Learner, Source } from '../model.js';
-import type { ActionResult } from './apply.js';
-import { LEARNER_FIELDS, type LearnerField, type LearnerFields } from './policy.js';
+import type { Learner } from '../model.js';
+import type { ActionResult } from './plan-types.js';
+import type { LearnerField, LearnerFields } from './policy.js';
 
 export type Shadow = Record<string, LearnerFields>;
 
-/** Settings key of a source's shadow: per source, because runs of different sources may apply at once. */
-export const shadowKey = (source: Source) => `learner-shadow:${source}`;
-
-const listed = new Set<string>(LISTED_LEARNER_FIELDS);
-const HIDDEN_FIELDS: readonly LearnerField[] = LEARNER_FIELDS.filter((field) => !listed.has(field));
-
 /** Listed learners with their hidden fields filled from the shadow where it knows them. */
-export function withShadow(learners: readonly Learner[], shadow: Shadow): Learner[] {
+export function withShadow(learners: readonly Learner[], shadow: Shadow, hiddenFields: readonly LearnerField[]): Learner[] {
   return learners.map((learner) => {
     const known = shadow[learner.id];
     if (!known) return learner;
-    const hidden = Object.fromEntries(HIDDEN_FIELDS.filter((field) => field in known).map((field) => [field, known[field] ?? null]));
+    const hidden = Object.fromEntries(hiddenFields.filter((field) => field in known).map((field) => [field, known[field] ?? null]));
     return { ...learner, ...hidden };
   });
 }
 
 /** The shadow after a run: what creates and updates that succeeded wrote to the hidden fields. */
-export function updateShadow(shadow: Shadow, results: readonly ActionResult[]): Shadow {
+export function updateShadow(shadow: Shadow, results: readonly ActionResult[], hiddenFields: readonly LearnerField[]): Shadow {
   const next: Shadow = { ...shadow };
   const remember = (learnerId: string, fields: LearnerFields) => {
-    const hidden = Object.fromEntries(Object.entries(fields).filter(([field]) => HIDDEN_FIELDS.includes(field as LearnerField)));
+    const hidden = Object.fromEntries(Object.entries(fields).filter(([field]) => hiddenFields.includes(field as LearnerField)));
     next[learnerId] = { ...next[learnerId], ...hidden };
   };
   for (const result of results) {

@@ -8,7 +8,7 @@
  */
 import DataLoader from 'dataloader';
 import { employeeKey, type Course, type CourseProgress, type Employee, type Learner, type Source, type Team } from '../model.js';
-import type { IdentityIndex, IdentityMatch } from './identity.js';
+import type { IdentityIndex, IdentityMatch } from '../core/identity-index.js';
 import { asError, type ReadModel } from './read-model.js';
 
 export interface Loaders {

@@ -8,11 +8,11 @@
  */
 import { BadUserInputError } from '../errors.js';
 import type { Course, CourseProgress, Employee, IdentityLink, Learner, Source, Team } from '../model.js';
-import { withShadow, type Shadow } from '../sync/shadow.js';
+import { withShadow, type Shadow } from '../core/shadow.js';
 import type { ReadCache } from './cache.js';
-import { matchIdentities, type IdentityIndex } from './identity.js';
+import { matchIdentities, type IdentityIndex } from '../core/identity-index.js';
 import type { HrClient } from './hr.js';
-import type { LitmosClient } from './litmos/client.js';
+import { HIDDEN_LEARNER_FIELDS, type LitmosClient } from './litmos/client.js';
 
 /** A source whose read failed, for a field that merges sources to name beside what the others gave. */
 export interface SourceFailure {
@@ -102,7 +102,7 @@ export function createReadModel(options: ReadModelOptions): ReadModel {
       return rosters;
     },
     // The shadow only changes when a sync applies, and the sync then drops the cached list.
-    learners: () => cache.get('learners', async () => withShadow(await litmos.listLearners(), (await options.shadow?.()) ?? {})),
+    learners: () => cache.get('learners', async () => withShadow(await litmos.listLearners(), (await options.shadow?.()) ?? {}, HIDDEN_LEARNER_FIELDS)),
     teams: () => cache.get('teams', () => litmos.listTeams()),
     teamMembers: (teamId) =>
       cache.get(`team-members:${teamId}`, async () => (await litmos.teamMembers(teamId)).map((learner) => learner.id)),

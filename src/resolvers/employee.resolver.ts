@@ -8,7 +8,7 @@ import { Employee } from '../schema/employee.type.js';
 import { EmployeeStatusEnum, MatchedByEnum, SourceEnum } from '../schema/enums.js';
 import { Learner } from '../schema/learner.type.js';
 import { fromGlobalId, toGlobalId } from '../schema/node.js';
-import { employmentStatusOn } from '../sync/policy.js';
+import { employmentStatusOn } from '../core/eligibility.js';
 import { today } from '../time.js';
 import { answerInPart } from './partial.js';
 import { contains } from './search.js';

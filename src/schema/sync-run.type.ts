@@ -1,7 +1,7 @@
 import { DateTimeResolver } from 'graphql-scalars';
 import { Field, Float, ID, Int, ObjectType, registerEnumType } from 'type-graphql';
-import { OUTCOMES, RUN_STATUSES, RUN_TRIGGERS } from '../sync/run.js';
-import { ACTION_KINDS } from '../sync/plan-types.js';
+import { OUTCOMES, RUN_STATUSES, RUN_TRIGGERS } from '../core/run.js';
+import { ACTION_KINDS } from '../core/plan-types.js';
 import { SourceEnum } from './enums.js';
 import { Node } from './node.js';
 

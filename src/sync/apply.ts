@@ -18,19 +18,9 @@ import { NotFoundError, UpstreamError } from '../errors.js';
 import type { IdentityLink, Learner, Source } from '../model.js';
 import type { JournalEntry, JournalRepository } from '../store/journal.js';
 import type { LinkRepository } from '../store/links.js';
-import { learnerChanges } from './fields.js';
-import type { LearnerFields } from './policy.js';
-import { ACTION_KINDS, createLearnerId, createTeamId, teamKey, type PlanAction, type SyncPlan } from './plan-types.js';
-
-export interface ActionResult {
-  action: PlanAction;
-  ok: boolean;
-  /** The learner the action ended on (the created one for CREATE_LEARNER). */
-  learnerId: string | null;
-  error: string | null;
-  /** Done by an earlier attempt of this run and not repeated. */
-  resumed: boolean;
-}
+import { learnerChanges } from '../core/fields.js';
+import type { LearnerFields } from '../core/policy.js';
+import { ACTION_KINDS, createLearnerId, createTeamId, teamKey, type ActionResult, type PlanAction, type SyncPlan } from '../core/plan-types.js';
 
 export interface ApplyOptions {
   tenant: string;

@@ -6,21 +6,21 @@
 import { randomUUID } from 'node:crypto';
 import type { BudgetState } from '../datasources/budget.js';
 import type { HrClient } from '../datasources/hr.js';
-import type { LitmosClient } from '../datasources/litmos/client.js';
+import { HIDDEN_LEARNER_FIELDS, type LitmosClient } from '../datasources/litmos/client.js';
 import type { ReadModel } from '../datasources/read-model.js';
 import { BadUserInputError, ConflictError, NotFoundError } from '../errors.js';
 import type { Source } from '../model.js';
-import type { GatewayStore } from '../tenant.js';
+import { shadowKey, type GatewayStore } from '../tenant.js';
 import { today } from '../time.js';
-import { applyPlan, litmosRequestsFor, teamsTouched, type ActionResult } from './apply.js';
-import { planSync } from './plan.js';
-import type { SyncPlan } from './plan-types.js';
-import { defaultPolicy, type Policy } from './policy.js';
+import { applyPlan, litmosRequestsFor, teamsTouched } from './apply.js';
+import { planSync } from '../core/plan.js';
+import type { ActionResult, SyncPlan } from '../core/plan-types.js';
+import { defaultPolicy, type Policy } from '../core/policy.js';
 import type { ProgressBus } from './progress.js';
 import { readForPlan } from './read.js';
-import { shadowKey, updateShadow, type Shadow } from './shadow.js';
-import { buildRecords, countRecords, summarise, type EmployeeSummary } from './records.js';
-import { ACTIVE_STATUSES, emptyCounts, type RunPhase, type RunStatus, type RunTrigger, type SyncRun } from './run.js';
+import { updateShadow, type Shadow } from '../core/shadow.js';
+import { buildRecords, countRecords, summarise, type EmployeeSummary } from '../core/records.js';
+import { ACTIVE_STATUSES, emptyCounts, type RunPhase, type RunStatus, type RunTrigger, type SyncRun } from '../core/run.js';
 
 export interface SyncEngineOptions {
   tenant: string;
@@ -192,7 +192,7 @@ export function createSyncEngine(options: SyncEngineOptions): SyncEngine {
       ...(options.concurrency && { concurrency: options.concurrency }),
     });
     await persisting;
-    await store.settings.put(tenant, shadowKey(run.source), updateShadow(await shadowOf(run.source), results));
+    await store.settings.put(tenant, shadowKey(run.source), updateShadow(await shadowOf(run.source), results, HIDDEN_LEARNER_FIELDS));
     await options.readModel.invalidate({ source: run.source, learners: true, teamIds: teamsTouched(plan) });
     const records = buildRecords(plan, draft.people, results, draft.notFound);
     await store.records.append(tenant, runId, records);

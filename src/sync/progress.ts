@@ -3,7 +3,7 @@
  * would need a shared bus (Redis pub/sub), which is the one piece of the distributed mode not here yet.
  */
 import { EventEmitter, on } from 'node:events';
-import type { RunCounts, RunPhase, RunStatus } from './run.js';
+import type { RunCounts, RunPhase, RunStatus } from '../core/run.js';
 
 export interface ProgressEvent {
   runId: string;

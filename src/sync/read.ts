@@ -5,13 +5,13 @@
  * Any failure throws: the engine never plans from a partial read.
  */
 import type { HrClient } from '../datasources/hr.js';
-import type { LitmosClient } from '../datasources/litmos/client.js';
-import { matchIdentities } from '../datasources/identity.js';
+import { HIDDEN_LEARNER_FIELDS, type LitmosClient } from '../datasources/litmos/client.js';
+import { matchIdentities } from '../core/identity-index.js';
 import type { Employee, IdentityLink, Learner, Team } from '../model.js';
 import type { LinkRepository } from '../store/links.js';
-import { teamKey } from './plan-types.js';
-import type { Policy } from './policy.js';
-import { withShadow, type Shadow } from './shadow.js';
+import { teamKey } from '../core/plan-types.js';
+import type { Policy } from '../core/policy.js';
+import { withShadow, type Shadow } from '../core/shadow.js';
 
 export interface PlanRead {
   employees: Employee[];
@@ -42,7 +42,7 @@ export async function readForPlan(options: {
     litmos.listTeams(),
     options.links.list(options.tenant),
   ]);
-  const learners = withShadow(listed, options.shadow);
+  const learners = withShadow(listed, options.shadow, HIDDEN_LEARNER_FIELDS);
   const found = new Set(employees.map((employee) => employee.sourceId));
   const departments = new Set([
     ...employees.flatMap((employee) => (employee.department ? [teamKey(employee.department)] : [])),

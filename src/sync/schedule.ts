@@ -7,7 +7,7 @@ import { Cron } from 'croner';
 import { ConfigError } from '../errors.js';
 import type { Source } from '../model.js';
 import type { Tenant } from '../tenant.js';
-import type { SyncRun } from './run.js';
+import type { SyncRun } from '../core/run.js';
 
 export interface ScheduleOptions {
   /** Cron expression, e.g. "0 3 * * *" for 03:00 every day (a sixth, leading field counts seconds). */

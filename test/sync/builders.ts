@@ -1,7 +1,7 @@
 /** Plain-data builders for the planner's tests: one employee, their learner, and a world in step. */
 import type { Employee, IdentityLink, Learner, Team } from '../../src/model.js';
-import type { PlanInput } from '../../src/sync/plan.js';
-import { defaultPolicy } from '../../src/sync/policy.js';
+import type { PlanInput } from '../../src/core/plan.js';
+import { defaultPolicy } from '../../src/core/policy.js';
 
 export const TODAY = '2025-06-15';
 

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import type { Employee, Learner } from '../../src/model.js';
-import type { PlanAction, PlanInput, SkipReason, SyncPlan } from '../../src/sync/plan.js';
-import { ACTION_KINDS, planSync } from '../../src/sync/plan.js';
-import type { Policy } from '../../src/sync/policy.js';
-import { defaultPolicy } from '../../src/sync/policy.js';
+import type { PlanAction, PlanInput, SkipReason, SyncPlan } from '../../src/core/plan.js';
+import { ACTION_KINDS, planSync } from '../../src/core/plan.js';
+import type { Policy } from '../../src/core/policy.js';
+import { defaultPolicy } from '../../src/core/policy.js';
 import { TODAY, employee, inStep, inStepInput, learnerOf, linkOf, planInput } from './builders.js';
 
 const noTeams = (): Policy => ({ ...defaultPolicy('BAMBOOHR'), teams: { fromDepartment: false, divisionAsParent: false, managerAsLeader: false } });

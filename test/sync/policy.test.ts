@@ -1,8 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { BadUserInputError } from '../../src/errors.js';
 import type { EmploymentStatusRow } from '../../src/model.js';
-import type { IneligibilityReason, Policy } from '../../src/sync/policy.js';
-import { defaultPolicy, eligibility, employmentStatusOn, isEvidenceReason, validatePolicy } from '../../src/sync/policy.js';
+import type { IneligibilityReason } from '../../src/core/eligibility.js';
+import { eligibility, employmentStatusOn, isEvidenceReason } from '../../src/core/eligibility.js';
+import type { Policy } from '../../src/core/policy.js';
+import { defaultPolicy, validatePolicy } from '../../src/core/policy.js';
 import { TODAY, employee } from './builders.js';
 
 function withPolicy(change: (policy: Policy) => void): Policy {

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import type { Team } from '../../src/model.js';
-import type { PlanAction, SyncPlan } from '../../src/sync/plan.js';
-import { planSync } from '../../src/sync/plan.js';
-import type { Policy } from '../../src/sync/policy.js';
-import { defaultPolicy } from '../../src/sync/policy.js';
+import type { PlanAction, SyncPlan } from '../../src/core/plan.js';
+import { planSync } from '../../src/core/plan.js';
+import type { Policy } from '../../src/core/policy.js';
+import { defaultPolicy } from '../../src/core/policy.js';
 import { employee, inStep, inStepInput, learnerOf, linkOf, planInput } from './builders.js';
 
 const teamActions = (plan: SyncPlan): PlanAction[] =>

@@ -27,7 +27,7 @@ import {
 } from './mapping.js';
 
 export type { LearnerFields } from './mapping.js';
-export { LISTED_LEARNER_FIELDS } from './mapping.js';
+export { HIDDEN_LEARNER_FIELDS, LISTED_LEARNER_FIELDS } from './mapping.js';
 
 export interface LitmosClientOptions {
   /** The upstream client for the Litmos API (base URL ending in `/v1.svc`, `apikey` set by `authorize`). */

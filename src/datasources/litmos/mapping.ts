@@ -19,6 +19,11 @@ export type LearnerFields = Partial<Record<LearnerField, string | null>> & { act
  */
 export const LISTED_LEARNER_FIELDS = ['id', 'userName', 'firstName', 'lastName', 'email', 'active', 'accessLevel'] as const satisfies readonly (keyof Learner)[];
 
+/** The learner fields a list leaves out: a sync remembers what it wrote to them (the shadow, `core/shadow.ts`). */
+export const HIDDEN_LEARNER_FIELDS: readonly LearnerField[] = LEARNER_FIELDS.filter(
+  (field) => !(LISTED_LEARNER_FIELDS as readonly string[]).includes(field),
+);
+
 /** The User DataContract member each learner field is written to. */
 const MEMBER_OF: Record<LearnerField, string> = {
   userName: 'UserName',

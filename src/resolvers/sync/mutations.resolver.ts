@@ -6,7 +6,7 @@ import { SourceEnum } from '../../schema/enums.js';
 import { fromGlobalId } from '../../schema/node.js';
 import { SyncPolicy, SyncPolicyInput } from '../../schema/policy.type.js';
 import { SyncRun } from '../../schema/sync-run.type.js';
-import { validatePolicy } from '../../sync/policy.js';
+import { validatePolicy } from '../../core/policy.js';
 import { checkAccessFlagField } from './access-flag.js';
 import { runIdOf } from './run.resolver.js';
 

@@ -3,7 +3,7 @@ import type { GatewayContext } from '../../context.js';
 import { NotFoundError } from '../../errors.js';
 import { SyncProgress } from '../../schema/sync-run.type.js';
 import type { ProgressEvent } from '../../sync/progress.js';
-import { FINAL_STATUSES } from '../../sync/run.js';
+import { FINAL_STATUSES } from '../../core/run.js';
 import { runIdOf } from './run.resolver.js';
 
 const isFinal = (event: ProgressEvent) => FINAL_STATUSES.includes(event.status);

@@ -5,8 +5,8 @@ import { Connection, PageArgs, paginate } from '../../schema/connection.js';
 import { SourceEnum } from '../../schema/enums.js';
 import { toGlobalId } from '../../schema/node.js';
 import { SyncOutcomeEnum, SyncPlanView, SyncRecord, SyncRun, SyncRunStatusEnum } from '../../schema/sync-run.type.js';
-import type { PlanAction } from '../../sync/plan-types.js';
-import type { Outcome, RunRecord, RunStatus, SyncRun as RunRecordModel } from '../../sync/run.js';
+import type { PlanAction } from '../../core/plan-types.js';
+import type { Outcome, RunRecord, RunStatus, SyncRun as RunRecordModel } from '../../core/run.js';
 import { localIdOf } from '../ids.js';
 
 @ArgsType()
