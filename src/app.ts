@@ -228,7 +228,7 @@ export async function startGateway(config: Config, options: GatewayOptions = {})
     limits: inbound.operation,
     maxBodyBytes: inbound.maxBodyBytes,
     allowedOrigins: inbound.corsOrigins,
-    rateLimit: { points: inbound.requestsPerMinute, durationSeconds: 60 },
+    limiter: store.limiter({ points: inbound.requestsPerMinute, durationSeconds: 60 }),
     requestTimeoutMs: inbound.requestTimeoutMs,
   });
 

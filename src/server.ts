@@ -11,7 +11,7 @@ import { useServer } from 'graphql-ws/use/ws';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import getRawBody from 'raw-body';
-import { RateLimiterMemory, RateLimiterRes } from 'rate-limiter-flexible';
+import { RateLimiterMemory, RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible';
 import { WebSocketServer } from 'ws';
 import { PayloadTooLargeError, RateLimitedError, type RostergateError } from './errors.js';
 import { formatError, httpStatusFor, toGraphQLError } from './errors-graphql.js';
@@ -55,8 +55,8 @@ export interface HttpServerOptions<TContext extends object> {
   maxSubscriptions?: { perConnection: number; perToken: number };
   /** Browser origins allowed to open a WebSocket; clients that send no Origin (scripts) are not browsers and pass. @default [] */
   allowedOrigins?: readonly string[];
-  /** Requests per caller (its token, else its address) per window; over it: 429 RATE_LIMITED with Retry-After. @default { points: 1000, durationSeconds: 10 } */
-  rateLimit?: { points: number; durationSeconds: number };
+  /** Counts requests per caller (its token, else its address); over it: 429 RATE_LIMITED with Retry-After. @default 1000 per 10 s, in this process */
+  limiter?: RateLimiterAbstract;
   /** Longest a client may take to send a whole request, headers and body, ms; then 408 and the socket closes. @default 30_000 */
   requestTimeoutMs?: number;
 }
@@ -136,9 +136,7 @@ export async function startHttpServer<TContext extends object>(
   options: HttpServerOptions<TContext>,
 ): Promise<RunningHttpServer> {
   const limits = options.limits ?? DEFAULT_LIMITS;
-  const rate = options.rateLimit ?? { points: 1000, durationSeconds: 10 };
-  // In memory per process; the distributed mode will hand it the shared Redis (same library).
-  const limiter = new RateLimiterMemory({ points: rate.points, duration: rate.durationSeconds });
+  const limiter = options.limiter ?? new RateLimiterMemory({ points: 1000, duration: 10 });
   const requestTimeout = options.requestTimeoutMs ?? 30_000;
   // A body trickled a byte at a time must not hold a socket for Node's default five minutes; the
   // checking interval is what makes the timeout fire on time (Node checks every 30 s by default).

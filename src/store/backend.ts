@@ -1,5 +1,5 @@
 import { ConfigError } from '../errors.js';
-import { type Backend, CACHE_NAMESPACE, STATE_NAMESPACE, strictKeyv, unreachable } from './connection.js';
+import { type Backend, CACHE_NAMESPACE, STATE_NAMESPACE, strictKeyv, unreachable, memoryLimiter } from './connection.js';
 import { openPostgresBackend } from './postgres.js';
 import { openRedisBackend } from './redis.js';
 import { openSqliteDatabase, SqliteStoreAdapter } from './sqlite.js';
@@ -59,6 +59,8 @@ function openSqliteBackend(path: string): Backend {
       write: async (key, expected, next) => stateAdapter.compareAndSet(state._getKeyPrefix(key), expected, next),
     },
     address: `sqlite:${path}`,
+    // Shared limits need a shared counter; these backends keep each process's own.
+    limiter: memoryLimiter,
     async ping() {
       try {
         db.prepare('SELECT 1').get();

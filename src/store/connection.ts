@@ -1,4 +1,5 @@
 import Keyv from 'keyv';
+import { RateLimiterMemory, type RateLimiterAbstract } from 'rate-limiter-flexible';
 import { ConfigError } from '../errors.js';
 
 /** The two keyv namespaces every backend provides, and the connection they share. */
@@ -11,10 +12,26 @@ export interface Backend {
   swap: StateSwap;
   /** Where the data lives, without credentials, for logs and error messages. */
   address: string;
+  /**
+   * A request-rate limiter (rate-limiter-flexible) counting in this backend where that is shared —
+   * Redis, so every gateway on one store enforces one limit per caller — else in this process.
+   */
+  limiter(options: LimiterOptions): RateLimiterAbstract;
   /** Resolves when the backend answers a round trip; throws `ConfigError` when it cannot be reached. */
   ping(): Promise<void>;
   close(): Promise<void>;
 }
+
+export interface LimiterOptions {
+  /** Requests allowed per window. */
+  points: number;
+  /** The window, seconds. */
+  durationSeconds: number;
+}
+
+/** The per-process limiter, for backends that do not share one. */
+export const memoryLimiter = (options: LimiterOptions): RateLimiterAbstract =>
+  new RateLimiterMemory({ points: options.points, duration: options.durationSeconds });
 
 /**
  * Compare-and-set of one `state` key's stored text. Keys are the repositories' own (the backend adds

@@ -1,6 +1,6 @@
 import type Keyv from 'keyv';
 import { AtomicState } from './atomic.js';
-import { openBackend } from './backend.js';
+import { openBackend, type Backend } from './backend.js';
 import { CACHE_NAMESPACE, STATE_NAMESPACE } from './connection.js';
 import { JournalRepository } from './journal.js';
 import { LinkRepository } from './links.js';
@@ -47,6 +47,8 @@ export interface Store<TRun extends RunShape = RunShape, TRecord extends RunReco
   cache: Keyv;
   /** The backend without credentials, e.g. `postgres 127.0.0.1:5432/test public.keyv`, for logs. */
   address: string;
+  /** A request-rate limiter shared by every process on this store where the backend allows it (Redis). */
+  limiter: Backend['limiter'];
   /** For readiness: resolves after a round trip, throws `ConfigError` naming the backend when it is unreachable. */
   ping(): Promise<void>;
   close(): Promise<void>;
@@ -78,6 +80,7 @@ export async function openStore<TRun extends RunShape = RunShape, TRecord extend
     outbox: new WebhookOutbox(state, locks),
     cache,
     address: backend.address,
+    limiter: (options) => backend.limiter(options),
     ping: async () => backend.ping(),
     close: async () => backend.close(),
   };

@@ -11,6 +11,7 @@ import {
   strictKeyv,
   unreachable,
   withDeadline,
+  memoryLimiter,
 } from './connection.js';
 
 /** The part of node-postgres's Pool this module uses (pg ships no type declarations). */
@@ -60,6 +61,8 @@ export async function openPostgresBackend(url: URL, timeoutMs: number): Promise<
       cache: strictKeyv(cacheAdapter, CACHE_NAMESPACE),
       swap: postgresSwap(pool, `${schema}.${table}`, state),
       address: `postgres ${serverAddress(url)} ${schema}.${table}`,
+      // Shared limits need a shared counter; these backends keep each process's own.
+      limiter: memoryLimiter,
       async ping() {
         await withDeadline(what, timeoutMs, pool.query('SELECT 1'));
       },

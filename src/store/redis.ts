@@ -1,4 +1,5 @@
 import KeyvRedis, { createClient } from '@keyv/redis';
+import { RateLimiterRedis } from 'rate-limiter-flexible';
 import type Keyv from 'keyv';
 import { ConfigError } from '../errors.js';
 import {
@@ -81,6 +82,8 @@ export async function openRedisBackend(url: URL, timeoutMs: number): Promise<Bac
     // The adapter, not keyv, adds the namespace here; its own prefixing spells the stored key.
     swap: redisSwap(client, (key) => stateAdapter.createKeyPrefix(state._getKeyPrefix(key), stateAdapter.namespace)),
     address: `redis ${serverAddress(url)} ${prefix}:*`,
+    limiter: (options) =>
+      new RateLimiterRedis({ storeClient: client, useRedisPackage: true, keyPrefix: `${prefix}:limit`, points: options.points, duration: options.durationSeconds }),
     async ping() {
       await withDeadline(what, timeoutMs, client.ping());
     },
