@@ -8,6 +8,8 @@ import { createClient } from 'graphql-ws';
 import { request } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
+import { signDelivery } from '../../src/datasources/bamboohr/delivery.js';
+import { SECRET } from '../../src/tenant.js';
 import { startTestGateway, type GraphQLResult, type TestGateway } from '../support/gateway.js';
 
 let t: TestGateway;
@@ -152,6 +154,40 @@ describe('bodies', () => {
     const big = await upload('/webhooks/bamboohr', length, { 'x-bamboohr-timestamp': '1', 'x-bamboohr-signature': 'a'.repeat(64) });
     expect(big.status).toBe(413);
     expect(big.sent).toBeLessThan(length / 100);
+  });
+});
+
+describe('webhook deliveries', () => {
+  const KEY = 'hostile-webhook-key';
+  const deliver = (body: string, timestamp: string, signature: string) =>
+    fetch(`${t.url}/webhooks/bamboohr`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-bamboohr-timestamp': timestamp, 'x-bamboohr-signature': signature }, body });
+  const now = () => String(Math.floor(Date.now() / 1000));
+  const codeOfResponse = async (response: Response) => ({ status: response.status, code: ((await response.json()) as GraphQLResult<unknown>).errors?.[0]?.extensions?.code });
+
+  beforeAll(async () => {
+    await t.gateway.store.secrets.put(t.gateway.tenant.id, SECRET.bamboohrWebhookKey, KEY);
+  });
+
+  it('refuses re-spelt signatures, bad timestamps and malformed signed bodies with clear codes, and takes a replay only once', async () => {
+    const person = t.sandbox.companies.bamboohr.people[0]!;
+    const body = JSON.stringify({ type: 'employee.updated', data: { companyId: '1', employeeId: String(person.id), changedFields: ['jobTitle'] } });
+    const timestamp = now();
+    const signature = signDelivery(KEY, body, timestamp);
+    expect(await codeOfResponse(await deliver(body, timestamp, signature))).toEqual({ status: 202, code: undefined });
+    const replay = await deliver(body, timestamp, signature);
+    expect(replay.status).toBe(202);
+    expect(((await replay.json()) as { queued: string[] }).queued).toEqual([]);
+    for (const respelt of [signature.toUpperCase(), `${signature}zz`, `${signature}0`]) {
+      expect(await codeOfResponse(await deliver(body, timestamp, respelt))).toEqual({ status: 401, code: 'UNAUTHENTICATED' });
+    }
+    for (const stamp of ['yesterday', String(Math.floor(Date.now() / 1000) - 7200)]) {
+      expect(await codeOfResponse(await deliver(body, stamp, signDelivery(KEY, body, stamp)))).toEqual({ status: 401, code: 'UNAUTHENTICATED' });
+    }
+    const malformed = '{"type": "employee.updated", "data": ';
+    expect(await codeOfResponse(await deliver(malformed, timestamp, signDelivery(KEY, malformed, timestamp)))).toEqual({ status: 400, code: 'BAD_USER_INPUT' });
+    const flood = JSON.stringify({ employees: Array.from({ length: 2000 }, (_, i) => ({ id: String(i + 1) })) });
+    expect(await codeOfResponse(await deliver(flood, timestamp, signDelivery(KEY, flood, timestamp)))).toEqual({ status: 400, code: 'BAD_USER_INPUT' });
+    await t.gateway.tenant.webhooks.drain();
   });
 });
 
