@@ -15,7 +15,10 @@ import type { Source } from './model.js';
 import type { Store } from './store/open.js';
 import type { RunRecord, SyncRun } from './core/run.js';
 import { createSyncEngine, type SyncEngine } from './sync/engine.js';
+import type { PlanPort, RunDraft, SyncSettingsPort, SyncStore } from './sync/ports.js';
 import { createProgressBus, type ProgressBus } from './sync/progress.js';
+import type { SyncPlan } from './core/plan-types.js';
+import type { Policy } from './core/policy.js';
 import type { Shadow } from './core/shadow.js';
 import { createWebhookIntake, type WebhookIntake } from './sync/webhooks.js';
 
@@ -72,6 +75,42 @@ const CONNECTIONS = 'connections';
 
 /** Settings key of a source's learner shadow: per source, because runs of different sources may apply at once. */
 export const shadowKey = (source: Source) => `learner-shadow:${source}`;
+
+type Settings = GatewayStore['settings'];
+
+/**
+ * Plans and their drafts have no repository of their own yet: they are settings keyed by run, as
+ * they always were, so runs planned before this port existed still apply after an upgrade.
+ */
+function planPortOf(settings: Settings): PlanPort {
+  const planKey = (runId: string) => `plan:${runId}`;
+  const draftKey = (runId: string) => `draft:${runId}`;
+  return {
+    get: (tenant, runId) => settings.get<SyncPlan>(tenant, planKey(runId)),
+    put: (tenant, runId, plan) => settings.put(tenant, planKey(runId), plan),
+    draft: (tenant, runId) => settings.get<RunDraft>(tenant, draftKey(runId)),
+    putDraft: (tenant, runId, draft) => settings.put(tenant, draftKey(runId), draft),
+  };
+}
+
+function syncSettingsOf(settings: Settings): SyncSettingsPort {
+  const policyKey = (source: Source) => `policy:${source}`;
+  const departmentsKey = (source: Source) => `departments:${source}`;
+  return {
+    policy: (tenant, source) => settings.get<Policy>(tenant, policyKey(source)),
+    putPolicy: (tenant, source, policy) => settings.put(tenant, policyKey(source), policy),
+    departments: (tenant, source) => settings.get<string[]>(tenant, departmentsKey(source)),
+    putDepartments: (tenant, source, departments) => settings.put(tenant, departmentsKey(source), departments),
+    shadow: (tenant, source) => settings.get<Shadow>(tenant, shadowKey(source)),
+    putShadow: (tenant, source, shadow) => settings.put(tenant, shadowKey(source), shadow),
+  };
+}
+
+/** The store as the sync engine sees it: the repositories it uses, and plans and settings under names. */
+export function syncStoreOf(store: GatewayStore): SyncStore {
+  const { runs, records, journal, links, settings } = store;
+  return { runs, records, journal, links, plans: planPortOf(settings), settings: syncSettingsOf(settings) };
+}
 
 export async function saveConnections(
   store: GatewayStore,
@@ -152,7 +191,7 @@ export async function openTenant(options: TenantOptions): Promise<Tenant> {
   const bus = createProgressBus();
   const engine = createSyncEngine({
     tenant: id,
-    store,
+    store: syncStoreOf(store),
     hr,
     litmos,
     litmosBudget: () => litmosHttp.budget(),

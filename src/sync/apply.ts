@@ -16,10 +16,9 @@ import type { LitmosClient } from '../datasources/litmos/client.js';
 import { settleWrite, type SettleOptions } from '../datasources/retry.js';
 import { NotFoundError, UpstreamError } from '../errors.js';
 import type { IdentityLink, Learner, Source } from '../model.js';
-import type { JournalEntry, JournalRepository } from '../store/journal.js';
-import type { LinkRepository } from '../store/links.js';
 import { learnerChanges } from '../core/fields.js';
 import type { LearnerFields } from '../core/policy.js';
+import type { JournalEntry, JournalPort, LinkPort } from './ports.js';
 import { ACTION_KINDS, createLearnerId, createTeamId, teamKey, type ActionResult, type PlanAction, type SyncPlan } from '../core/plan-types.js';
 
 export interface ApplyOptions {
@@ -27,8 +26,10 @@ export interface ApplyOptions {
   runId: string;
   source: Source;
   litmos: LitmosClient;
-  journal: JournalRepository;
-  links: LinkRepository;
+  journal: JournalPort;
+  links: LinkPort;
+  /** The clock links are dated by. @default () => new Date() */
+  now?: () => Date;
   /** Called after every action, in completion order. */
   onResult?: (result: ActionResult) => void;
   /** Stops between actions; what is done stays journaled. */
@@ -175,7 +176,7 @@ async function perform(ctx: Apply, action: PlanAction, entry: JournalEntry | und
 }
 
 const link = (ctx: Apply, sourceId: string, learnerId: string, matchedBy: IdentityLink['matchedBy']) =>
-  ctx.options.links.put(ctx.options.tenant, { source: ctx.options.source, sourceId, learnerId, matchedBy, linkedAt: new Date().toISOString() });
+  ctx.options.links.put(ctx.options.tenant, { source: ctx.options.source, sourceId, learnerId, matchedBy, linkedAt: (ctx.options.now ?? (() => new Date()))().toISOString() });
 
 // ---- the writes, each with the look that tells whether it took effect ----
 

@@ -10,21 +10,22 @@ import { HIDDEN_LEARNER_FIELDS, type LitmosClient } from '../datasources/litmos/
 import type { ReadModel } from '../datasources/read-model.js';
 import { BadUserInputError, ConflictError, NotFoundError } from '../errors.js';
 import type { Source } from '../model.js';
-import { shadowKey, type GatewayStore } from '../tenant.js';
 import { today } from '../time.js';
 import { applyPlan, litmosRequestsFor, teamsTouched } from './apply.js';
 import { planSync } from '../core/plan.js';
 import type { ActionResult, SyncPlan } from '../core/plan-types.js';
 import { defaultPolicy, type Policy } from '../core/policy.js';
+import type { RunDraft, SyncStore } from './ports.js';
 import type { ProgressBus } from './progress.js';
 import { readForPlan } from './read.js';
-import { updateShadow, type Shadow } from '../core/shadow.js';
-import { buildRecords, countRecords, summarise, type EmployeeSummary } from '../core/records.js';
+import { updateShadow } from '../core/shadow.js';
+import { buildRecords, countRecords, summarise } from '../core/records.js';
 import { ACTIVE_STATUSES, emptyCounts, type RunPhase, type RunStatus, type RunTrigger, type SyncRun } from '../core/run.js';
 
 export interface SyncEngineOptions {
   tenant: string;
-  store: GatewayStore;
+  /** Where runs, their plans and records, the journal, links and the tenant's sync settings are kept. */
+  store: SyncStore;
   hr: Partial<Record<Source, HrClient>>;
   litmos: LitmosClient;
   /** The Litmos rate budget, for progress ETAs. */
@@ -35,6 +36,8 @@ export interface SyncEngineOptions {
   bus: ProgressBus;
   /** Actions of one kind in flight at once. @default 4 */
   concurrency?: number;
+  /** The clock: run timestamps, link times and the planner's "today". @default () => new Date() */
+  now?: () => Date;
 }
 
 export interface StartOptions {
@@ -73,28 +76,19 @@ const PHASE: Record<RunStatus, RunPhase> = {
   CANCELLED: 'DONE',
 };
 
-interface Draft {
-  people: Record<string, EmployeeSummary>;
-  notFound: string[];
-}
-
 export function createSyncEngine(options: SyncEngineOptions): SyncEngine {
   const { tenant, store, bus } = options;
   const executing = new Map<string, { promise: Promise<void>; abort: AbortController }>();
   // Starts for one source are serialised, so two concurrent startSync calls cannot both see "no active run".
   const startLocks = new Map<Source, Promise<unknown>>();
-  const now = () => new Date().toISOString();
-
-  const policyKey = (source: Source) => `policy:${source}`;
-  const planKey = (runId: string) => `plan:${runId}`;
-  const draftKey = (runId: string) => `draft:${runId}`;
-  const departmentsKey = (source: Source) => `departments:${source}`;
-  const shadowOf = async (source: Source) => (await store.settings.get<Shadow>(tenant, shadowKey(source))) ?? {};
+  const clock = options.now ?? (() => new Date());
+  const now = () => clock().toISOString();
+  const shadowOf = async (source: Source) => (await store.settings.shadow(tenant, source)) ?? {};
 
   async function mustGet(runId: string): Promise<SyncRun> {
     const run = await store.runs.get(tenant, runId);
     if (!run) throw new NotFoundError(`no sync run ${runId}`, { runId });
-    return run as SyncRun;
+    return run;
   }
 
   /** `remainingRequests`: Litmos requests the plan still needs, given while applying (for the ETA). */
@@ -119,7 +113,7 @@ export function createSyncEngine(options: SyncEngineOptions): SyncEngine {
    * `ConflictError` and must not carry on as if it had.
    */
   async function transition(runId: string, from: readonly RunStatus[], patch: Partial<SyncRun>, message: string | null = null): Promise<SyncRun> {
-    const run = (await store.runs.transition(tenant, runId, { from, patch })) as SyncRun;
+    const run = await store.runs.transition(tenant, runId, { from, patch });
     publish(run, message);
     return run;
   }
@@ -149,17 +143,17 @@ export function createSyncEngine(options: SyncEngineOptions): SyncEngine {
   }
 
   async function policy(source: Source): Promise<Policy> {
-    return (await store.settings.get<Policy>(tenant, policyKey(source))) ?? defaultPolicy(source);
+    return (await store.settings.policy(tenant, source)) ?? defaultPolicy(source);
   }
 
   async function apply(runId: string, signal: AbortSignal): Promise<void> {
     let run = await mustGet(runId);
-    const plan = await store.settings.get<SyncPlan>(tenant, planKey(runId));
-    const draft = await store.settings.get<Draft>(tenant, draftKey(runId));
+    const plan = await store.plans.get(tenant, runId);
+    const draft = await store.plans.draft(tenant, runId);
     if (!plan || !draft) throw new Error(`run ${runId} has no stored plan to apply`);
     let remainingRequests = plan.actions.reduce((sum, action) => sum + litmosRequestsFor(action), 0);
     // A transition, so a run cancelled elsewhere before this starts is not brought back to APPLYING.
-    run = (await store.runs.transition(tenant, runId, { from: ACTIVE_STATUSES, patch: { status: 'APPLYING', progress: { done: 0, total: plan.actions.length } } })) as SyncRun;
+    run = await store.runs.transition(tenant, runId, { from: ACTIVE_STATUSES, patch: { status: 'APPLYING', progress: { done: 0, total: plan.actions.length } } });
     publish(run, null, remainingRequests);
     const counts = emptyCounts();
     let done = 0;
@@ -171,6 +165,7 @@ export function createSyncEngine(options: SyncEngineOptions): SyncEngine {
       if (!result.ok) counts.failed += 1;
       // Progress is published at most every 100 ms (and always at the end): a 50,000-action run
       // must not turn into 50,000 store writes.
+      // Pacing measures elapsed time, not the date: it stays on the real clock even under an injected one.
       if (Date.now() - lastPublished > 100 || done === plan.actions.length) {
         lastPublished = Date.now();
         run = { ...run, progress: { done, total: plan.actions.length }, counts: { ...counts } };
@@ -187,12 +182,13 @@ export function createSyncEngine(options: SyncEngineOptions): SyncEngine {
       litmos: options.litmos,
       journal: store.journal,
       links: store.links,
+      now: clock,
       onResult,
       signal,
       ...(options.concurrency && { concurrency: options.concurrency }),
     });
     await persisting;
-    await store.settings.put(tenant, shadowKey(run.source), updateShadow(await shadowOf(run.source), results, HIDDEN_LEARNER_FIELDS));
+    await store.settings.putShadow(tenant, run.source, updateShadow(await shadowOf(run.source), results, HIDDEN_LEARNER_FIELDS));
     await options.readModel.invalidate({ source: run.source, learners: true, teamIds: teamsTouched(plan) });
     const records = buildRecords(plan, draft.people, results, draft.notFound);
     await store.records.append(tenant, runId, records);
@@ -209,7 +205,7 @@ export function createSyncEngine(options: SyncEngineOptions): SyncEngine {
     let run = await update(runId, { status: 'FETCHING', startedAt: now() });
     const hr = hrFor(run.source);
     const currentPolicy = await policy(run.source);
-    const knownDepartments = (await store.settings.get<string[]>(tenant, departmentsKey(run.source))) ?? [];
+    const knownDepartments = (await store.settings.departments(tenant, run.source)) ?? [];
     const read = await readForPlan({
       hr,
       litmos: options.litmos,
@@ -222,7 +218,7 @@ export function createSyncEngine(options: SyncEngineOptions): SyncEngine {
     });
     if (!run.scope) {
       const departments = [...new Set(read.employees.flatMap((employee) => (employee.department ? [employee.department] : [])))];
-      await store.settings.put(tenant, departmentsKey(run.source), departments);
+      await store.settings.putDepartments(tenant, run.source, departments);
     }
     if (signal.aborted) return void (await finish(runId, 'CANCELLED'));
     run = await update(runId, { status: 'PLANNING' });
@@ -236,13 +232,13 @@ export function createSyncEngine(options: SyncEngineOptions): SyncEngine {
       teamLeaders: read.teamLeaders,
       links: read.links,
       policy: currentPolicy,
-      today: today(),
+      today: today(clock()),
       knownDepartments,
       ...(run.scope && { scope: { sourceIds: run.scope } }),
     });
-    const draft: Draft = { people: summarise(read.employees), notFound: read.notFound };
-    await store.settings.put(tenant, planKey(runId), plan);
-    await store.settings.put(tenant, draftKey(runId), draft);
+    const draft: RunDraft = { people: summarise(read.employees), notFound: read.notFound };
+    await store.plans.put(tenant, runId, plan);
+    await store.plans.putDraft(tenant, runId, draft);
     if (run.dryRun || plan.safeguard.tripped) {
       const records = buildRecords(plan, draft.people, [], draft.notFound);
       const counts = countRecords(records);
@@ -279,7 +275,7 @@ export function createSyncEngine(options: SyncEngineOptions): SyncEngine {
     const previous = startLocks.get(source) ?? Promise.resolve();
     const next = previous.then(async () => {
       const active = await store.runs.findActive(tenant, source, ACTIVE_STATUSES);
-      if (active) return { run: active as SyncRun, joined: true };
+      if (active) return { run: active, joined: true };
       const run: SyncRun = {
         id: randomUUID(),
         tenant,
@@ -308,11 +304,11 @@ export function createSyncEngine(options: SyncEngineOptions): SyncEngine {
 
   return {
     start,
-    get: async (runId) => (await store.runs.get(tenant, runId)) as SyncRun | null,
-    plan: (runId) => store.settings.get<SyncPlan>(tenant, planKey(runId)).then((plan) => plan ?? null),
+    get: (runId) => store.runs.get(tenant, runId),
+    plan: (runId) => store.plans.get(tenant, runId),
     policy,
     async setPolicy(source, value) {
-      await store.settings.put(tenant, policyKey(source), value);
+      await store.settings.putPolicy(tenant, source, value);
       return value;
     },
     async approve(runId, approvedBy) {
@@ -342,7 +338,7 @@ export function createSyncEngine(options: SyncEngineOptions): SyncEngine {
     },
     async recover() {
       for (const source of Object.keys(options.hr) as Source[]) {
-        const run = (await store.runs.findActive(tenant, source, ACTIVE_STATUSES)) as SyncRun | null;
+        const run = await store.runs.findActive(tenant, source, ACTIVE_STATUSES);
         if (!run || run.status === 'AWAITING_APPROVAL' || executing.has(run.id)) continue;
         // A run that was applying resumes from its journal; one that had not planned yet starts over,
         // because its read is stale and nothing of it was written.

@@ -8,10 +8,10 @@ import type { HrClient } from '../datasources/hr.js';
 import { HIDDEN_LEARNER_FIELDS, type LitmosClient } from '../datasources/litmos/client.js';
 import { matchIdentities } from '../core/identity-index.js';
 import type { Employee, IdentityLink, Learner, Team } from '../model.js';
-import type { LinkRepository } from '../store/links.js';
 import { teamKey } from '../core/plan-types.js';
 import type { Policy } from '../core/policy.js';
 import { withShadow, type Shadow } from '../core/shadow.js';
+import type { LinkPort } from './ports.js';
 
 export interface PlanRead {
   employees: Employee[];
@@ -27,7 +27,7 @@ export interface PlanRead {
 export async function readForPlan(options: {
   hr: HrClient;
   litmos: LitmosClient;
-  links: LinkRepository;
+  links: Pick<LinkPort, 'list'>;
   tenant: string;
   policy: Policy;
   scope: string[] | null;

@@ -1,0 +1,90 @@
+/**
+ * What the sync engine needs of storage, declared by the engine itself: only the methods it calls,
+ * in its own types. The composition root (`tenant.ts`) satisfies them with the store's repositories,
+ * so the engine never imports the store or the root, and a test can hand it plain objects.
+ *
+ * The signatures follow the repositories' (tenant first), so a repository satisfies its port as it
+ * is; tsc checks that where `tenant.ts` passes them in, so the two cannot drift apart silently.
+ */
+import type { SyncPlan } from '../core/plan-types.js';
+import type { Policy } from '../core/policy.js';
+import type { EmployeeSummary } from '../core/records.js';
+import type { RunRecord, RunStatus, SyncRun } from '../core/run.js';
+import type { Shadow } from '../core/shadow.js';
+import type { IdentityLink, Source } from '../model.js';
+
+/** A run's fields that may change after it is created: not its identity nor what it is listed by. */
+export type RunPatch = Partial<Omit<SyncRun, 'id' | 'tenant' | 'source' | 'createdAt'>>;
+
+export interface RunPort {
+  create(run: SyncRun): Promise<SyncRun>;
+  get(tenant: string, runId: string): Promise<SyncRun | null>;
+  /** Unconditional: only for progress snapshots, which never change a run's status. */
+  update(tenant: string, runId: string, patch: RunPatch): Promise<SyncRun>;
+  /** Applies `patch` only while the run is in one of `from` (compare-and-set); else `ConflictError`. */
+  transition(tenant: string, runId: string, change: { from: readonly RunStatus[]; patch: RunPatch }): Promise<SyncRun>;
+  findActive(tenant: string, source: Source, statuses: readonly RunStatus[]): Promise<SyncRun | null>;
+}
+
+export interface RecordPort {
+  append(tenant: string, runId: string, records: readonly RunRecord[]): Promise<unknown>;
+}
+
+/** One action's line in the journal: claimed (STARTED) before its upstream call, DONE or FAILED after. */
+export interface JournalEntry {
+  state: 'STARTED' | 'DONE' | 'FAILED';
+  intent: unknown;
+  result?: unknown;
+  error?: string;
+  at: string;
+  claim?: string;
+}
+
+export type JournalClaim = { claimed: boolean; entry: JournalEntry };
+
+export interface JournalPort {
+  getMany(tenant: string, runId: string, actionIds: readonly string[]): Promise<Map<string, JournalEntry>>;
+  /** Of concurrent claims of one action, exactly one gets it; `seen` is the entry the caller decided on. */
+  claim(tenant: string, runId: string, actionId: string, intent: unknown, options: { seen: JournalEntry | null }): Promise<JournalClaim>;
+  complete(tenant: string, runId: string, actionId: string, result: unknown): Promise<unknown>;
+  fail(tenant: string, runId: string, actionId: string, error: string): Promise<unknown>;
+}
+
+export interface LinkPort {
+  list(tenant: string): Promise<IdentityLink[]>;
+  put(tenant: string, link: IdentityLink): Promise<void>;
+}
+
+/** What a run's report needs besides its plan: who the employees are, and which scoped ids HR lacked. */
+export interface RunDraft {
+  people: Record<string, EmployeeSummary>;
+  notFound: string[];
+}
+
+/** A run's plan and draft, stored when it is planned and read when it is applied (perhaps after a restart). */
+export interface PlanPort {
+  get(tenant: string, runId: string): Promise<SyncPlan | null>;
+  put(tenant: string, runId: string, plan: SyncPlan): Promise<void>;
+  draft(tenant: string, runId: string): Promise<RunDraft | null>;
+  putDraft(tenant: string, runId: string, draft: RunDraft): Promise<void>;
+}
+
+/** Per tenant and source: the policy an admin set, the departments of the last full read, the learner shadow. */
+export interface SyncSettingsPort {
+  policy(tenant: string, source: Source): Promise<Policy | null>;
+  putPolicy(tenant: string, source: Source, policy: Policy): Promise<void>;
+  departments(tenant: string, source: Source): Promise<string[] | null>;
+  putDepartments(tenant: string, source: Source, departments: string[]): Promise<void>;
+  shadow(tenant: string, source: Source): Promise<Shadow | null>;
+  putShadow(tenant: string, source: Source, shadow: Shadow): Promise<void>;
+}
+
+/** Everything the engine keeps, as ports. */
+export interface SyncStore {
+  runs: RunPort;
+  records: RecordPort;
+  journal: JournalPort;
+  links: LinkPort;
+  plans: PlanPort;
+  settings: SyncSettingsPort;
+}
