@@ -79,6 +79,21 @@ export interface SyncSettingsPort {
   putShadow(tenant: string, source: Source, shadow: Shadow): Promise<void>;
 }
 
+/** A BambooHR webhook delivery kept from acceptance until a run has applied it (webhooks.ts). */
+export interface OutboxEntry {
+  id: string;
+  employeeIds: string[];
+  acceptedAt: string;
+  state: 'PENDING' | 'DONE';
+}
+
+export interface OutboxPort {
+  /** False when the delivery was accepted before: a replay. */
+  accept(tenant: string, entry: Omit<OutboxEntry, 'state'>): Promise<boolean>;
+  pending(tenant: string): Promise<OutboxEntry[]>;
+  complete(tenant: string, ids: readonly string[], keepMs: number): Promise<void>;
+}
+
 /** Everything the engine keeps, as ports. */
 export interface SyncStore {
   runs: RunPort;

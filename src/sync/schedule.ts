@@ -6,13 +6,19 @@
 import { Cron } from 'croner';
 import { ConfigError } from '../errors.js';
 import type { Source } from '../model.js';
-import type { Tenant } from '../tenant.js';
 import type { SyncRun } from '../core/run.js';
+import type { SyncEngine } from './engine.js';
+
+/** What a schedule needs of a tenant: declared here, so sync/ does not import the composition root. */
+export interface ScheduledTenant {
+  sources: readonly Source[];
+  engine: Pick<SyncEngine, 'start' | 'idle' | 'get'>;
+}
 
 export interface ScheduleOptions {
   /** Cron expression, e.g. "0 3 * * *" for 03:00 every day (a sixth, leading field counts seconds). */
   cron: string;
-  tenant: Tenant;
+  tenant: ScheduledTenant;
   /** Consecutive failed runs of a source before it stops being scheduled. @default 3 */
   maxFailures?: number;
   /** Called with each scheduled run once it has ended. */

@@ -6,14 +6,14 @@
  */
 import { verifyDelivery, type DeliveryHeaders } from '../datasources/bamboohr/delivery.js';
 import { UnauthenticatedError } from '../errors.js';
-import type { WebhookOutbox } from '../store/outbox.js';
+import type { OutboxPort } from './ports.js';
 import type { SyncEngine } from './engine.js';
 
 export { signDelivery as signWebhook } from '../datasources/bamboohr/delivery.js';
 
 export interface WebhookIntakeOptions {
   engine: SyncEngine;
-  outbox: WebhookOutbox;
+  outbox: OutboxPort;
   tenant: string;
   /** The webhook's private key, as BambooHR returned it at creation. */
   privateKey: () => Promise<string | undefined>;
