@@ -13,7 +13,7 @@ import type { Source } from '../model.js';
 import { today } from '../time.js';
 import { applyPlan, litmosRequestsFor, teamsTouched } from './apply.js';
 import { planSync } from '../core/plan.js';
-import type { ActionResult, SyncPlan } from '../core/plan-types.js';
+import { teamKey, type ActionResult, type SyncPlan } from '../core/plan-types.js';
 import { defaultPolicy, type Policy } from '../core/policy.js';
 import type { RunDraft, SyncStore } from './ports.js';
 import type { ProgressBus } from './progress.js';
@@ -215,9 +215,14 @@ export function createSyncEngine(options: SyncEngineOptions): SyncEngine {
       scope: run.scope,
       shadow: await shadowOf(run.source),
       knownDepartments,
+      today: today(clock()),
     });
     if (!run.scope) {
-      const departments = [...new Set(read.employees.flatMap((employee) => (employee.department ? [employee.department] : [])))];
+      // Departments accumulate: a department whose last employee left keeps its team managed, so a
+      // learner still in it (inactive then, invisible to member lists) is taken out once reactivated
+      // (found by the property test: STALE_TEAM_NEVER_REMOVED).
+      const current = read.employees.flatMap((employee) => (employee.department ? [employee.department] : []));
+      const departments = [...new Map([...knownDepartments, ...current].map((name) => [teamKey(name), name])).values()];
       await store.settings.putDepartments(tenant, run.source, departments);
     }
     if (signal.aborted) return void (await finish(runId, 'CANCELLED'));

@@ -7,7 +7,8 @@
 import type { HrClient } from '../datasources/hr.js';
 import { HIDDEN_LEARNER_FIELDS, type LitmosClient } from '../datasources/litmos/client.js';
 import { matchIdentities } from '../core/identity-index.js';
-import type { Employee, IdentityLink, Learner, Team } from '../model.js';
+import type { Employee, IdentityLink, Learner, LocalDate, Team } from '../model.js';
+import { eligibility } from '../core/eligibility.js';
 import { teamKey } from '../core/plan-types.js';
 import type { Policy } from '../core/policy.js';
 import { withShadow, type Shadow } from '../core/shadow.js';
@@ -34,6 +35,8 @@ export async function readForPlan(options: {
   shadow: Shadow;
   /** Departments of earlier full reads: a scoped read must still see a mover's old team. */
   knownDepartments: readonly string[];
+  /** The day eligibility is judged on, to find the learners this run will reactivate. */
+  today: LocalDate;
 }): Promise<PlanRead> {
   const { hr, litmos, policy, scope } = options;
   const [employees, listed, teams, links] = await Promise.all([
@@ -51,7 +54,7 @@ export async function readForPlan(options: {
   const managed = policy.teams.fromDepartment ? teams.filter((team) => departments.has(teamKey(team.name))) : [];
   const ids = async (list: Promise<Learner[]>) => (await list).map((learner) => learner.id);
   const [members, leaders] = await Promise.all([
-    membersOf(managed, scope ? scopedLearners(employees, learners, links) : null, litmos),
+    membersOf(managed, scope ? { scoped: scopedLearners(employees, learners, links) } : { extra: reactivating(employees, learners, links, policy, options.today) }, litmos),
     policy.teams.managerAsLeader ? Promise.all(managed.map(async (team) => [team.id, await ids(litmos.teamLeaders(team.id))] as const)) : [],
   ]);
   return {
@@ -73,22 +76,40 @@ function scopedLearners(employees: readonly Employee[], learners: readonly Learn
 }
 
 /**
+ * Inactive learners whose employee is eligible today: the ones this run reactivates. Litmos leaves
+ * inactive users out of team member lists, so the department team they were in while inactive is
+ * invisible to a full read; without their own team lists, a reactivated learner would keep its old
+ * department's team until a later run (found by the property test: STALE_TEAM_AFTER_REACTIVATION).
+ * Few per run, so one call each is affordable where reading every inactive learner's teams is not.
+ */
+function reactivating(employees: readonly Employee[], learners: readonly Learner[], links: readonly IdentityLink[], policy: Policy, today: LocalDate): Learner['id'][] {
+  const source = employees[0]?.source;
+  if (!source) return [];
+  const matches = matchIdentities(source, employees, learners.filter((learner) => !learner.active), links).byLearner;
+  return [...matches.values()].filter((match) => eligibility(match.employee, policy, today).eligible).map((match) => match.learner.id);
+}
+
+/**
  * Members of the managed teams. A scoped run (a webhook's few employees) only needs its own
  * learners' memberships: one call per learner beats one per department team when the scope is the
- * smaller, and the planner only moves in-scope learners.
+ * smaller, and the planner only moves in-scope learners. A full run reads every managed team, plus
+ * the team lists of the learners it is about to reactivate (`extra`), which the members leave out.
  */
-async function membersOf(managed: readonly Team[], scoped: string[] | null, litmos: LitmosClient): Promise<Record<string, string[]>> {
+async function membersOf(managed: readonly Team[], learnerIds: { scoped: string[] } | { extra: string[] }, litmos: LitmosClient): Promise<Record<string, string[]>> {
   const members: Record<string, string[]> = Object.fromEntries(managed.map((team) => [team.id, []]));
-  if (scoped && scoped.length < managed.length) {
-    await Promise.all(
-      scoped.map(async (learnerId) => {
-        for (const team of await litmos.learnerTeams(learnerId)) members[team.id]?.push(learnerId);
+  const addTeamsOf = (ids: readonly string[]) =>
+    Promise.all(
+      ids.map(async (learnerId) => {
+        for (const team of await litmos.learnerTeams(learnerId)) if (!members[team.id]?.includes(learnerId)) members[team.id]?.push(learnerId);
       }),
     );
+  if ('scoped' in learnerIds && learnerIds.scoped.length < managed.length) {
+    await addTeamsOf(learnerIds.scoped);
     return members;
   }
   for (const [teamId, learners] of await Promise.all(managed.map(async (team) => [team.id, await litmos.teamMembers(team.id)] as const))) {
     members[teamId] = learners.map((learner) => learner.id);
   }
+  if ('extra' in learnerIds) await addTeamsOf(learnerIds.extra);
   return members;
 }

@@ -158,25 +158,14 @@ export type KnownDefect =
    */
   | 'USERNAME_COLLISION'
   /**
-   * A learner reactivated by a run keeps a department-team membership it had while inactive (Litmos
-   * lists only active members, so the run that reactivates it does not see it); the next run removes
-   * it — a successful run did not converge, and a re-run with no HR change writes.
-   */
-  | 'STALE_TEAM_AFTER_REACTIVATION'
-  /**
    * An employee takes a work email another employee just gave up: the run renames the old holder's
    * learner away but skips the new holder (USERNAME_TAKEN, planned against the old username); only
    * the next run creates their learner.
    */
-  | 'EMAIL_REUSE_NEEDS_SECOND_RUN'
-  /**
-   * …and when the department the learner left has nobody in it any more, the stale membership is
-   * never removed (that team no longer counts as a department team for the gateway).
-   */
-  | 'STALE_TEAM_NEVER_REMOVED';
+  | 'EMAIL_REUSE_NEEDS_SECOND_RUN';
 
 /** Known defects a second run (with no HR change) repairs. */
-export const SECOND_RUN_DEFECTS: readonly KnownDefect[] = ['STALE_TEAM_AFTER_REACTIVATION', 'EMAIL_REUSE_NEEDS_SECOND_RUN'];
+export const SECOND_RUN_DEFECTS: readonly KnownDefect[] = ['EMAIL_REUSE_NEEDS_SECOND_RUN'];
 
 /** What the Litmos web UI does to a name before saving it (so a name typed there reads `O&#39;Neill`). */
 export function uiEncoded(text: string): string {
@@ -439,7 +428,6 @@ export function checkConverged(
             report(
               'no other department team',
               ` (department ${JSON.stringify(department)}) is in ${JSON.stringify(wrong.map((t) => t.Name))}${reactivated ? ' (reactivated by this step)' : ''}${neverRemoved ? ' (a department nobody is in any more; the learner was inactive)' : ''}`,
-              reactivated ? 'STALE_TEAM_AFTER_REACTIVATION' : neverRemoved ? 'STALE_TEAM_NEVER_REMOVED' : undefined,
             );
           }
         }
