@@ -37,11 +37,11 @@ export interface IdentifiedEmployee {
  */
 export function resolveIdentities(input: IdentityInput): IdentifiedEmployee[] {
   const learnersById = new Map(input.learners.map((learner) => [learner.id, learner]));
-  const linkedLearnerId = new Map(
-    input.links.filter((link) => link.source === input.source).map((link) => [link.sourceId, link.learnerId]),
-  );
+  const handedOver = handovers(input, learnersById);
+  const links = input.links.filter((link) => !handedOver.has(link));
+  const linkedLearnerId = new Map(links.filter((link) => link.source === input.source).map((link) => [link.sourceId, link.learnerId]));
   // Links of every source claim their learner: a Namely employee must not take a BambooHR one's.
-  const claimed = new Set(input.links.map((link) => link.learnerId));
+  const claimed = new Set(links.map((link) => link.learnerId));
   const byUsername = indexBy(input.learners, (learner) => learner.userName);
   const byEmail = indexBy(input.learners, (learner) => learner.email);
 
@@ -73,6 +73,48 @@ export function resolveIdentities(input: IdentityInput): IdentifiedEmployee[] {
     if (identity.kind === 'MATCHED') claimed.add(identity.learner.id);
     return identity;
   }
+}
+
+/**
+ * Links whose learner has passed to another record: a rehire entered in HR as a new record, say. The
+ * stored link would otherwise win forever, leaving the person who should have access skipped
+ * (USERNAME_TAKEN) while their own learner sits deactivated. A link is handed over only when all of
+ * it points one way: its employee is not eligible, no longer has the learner's username, and an
+ * eligible employee of the same source with no learner of its own now does — who then matches the
+ * learner by username (and is linked to it), while the old record has no learner left to deactivate.
+ * Once linked, the successor holds the learner by its own link, and the old one stays released.
+ */
+function handovers(input: IdentityInput, learnersById: ReadonlyMap<string, Learner>): Set<IdentityLink> {
+  const employees = new Map(input.employees.map((employee) => [employee.sourceId, employee]));
+  const eligibleByUsername = new Map<string, Employee>();
+  for (const employee of input.employees) {
+    const username = identityKey(input.usernameOf(employee));
+    if (username !== null && input.isEligible(employee)) eligibleByUsername.set(username, employee);
+  }
+  // A successor linked to another learner is in an email swap, not a rehire: that is not ours to untangle.
+  const linkedTo = new Map(input.links.filter((link) => link.source === input.source).map((link) => [link.sourceId, link.learnerId]));
+  const released = new Set<IdentityLink>();
+  // Once handed over, a learner is named by two links, the old record's and the successor's: the
+  // eligible record's link wins (as in the claim order), so the old one never deactivates it.
+  const sharing = new Map<string, IdentityLink[]>();
+  for (const link of input.links) if (link.source === input.source) sharing.set(link.learnerId, [...(sharing.get(link.learnerId) ?? []), link]);
+  const eligibleLink = (link: IdentityLink) => {
+    const employee = employees.get(link.sourceId);
+    return employee !== undefined && input.isEligible(employee);
+  };
+  for (const group of sharing.values()) {
+    if (group.length > 1 && group.some(eligibleLink)) for (const link of group) if (!eligibleLink(link)) released.add(link);
+  }
+  for (const link of input.links) {
+    const holder = link.source === input.source ? employees.get(link.sourceId) : undefined;
+    const username = identityKey(learnersById.get(link.learnerId)?.userName ?? null);
+    if (holder === undefined || username === null || input.isEligible(holder)) continue;
+    const successor = eligibleByUsername.get(username);
+    const successorsLearner = successor === undefined ? undefined : linkedTo.get(successor.sourceId);
+    if (successor === undefined || successor.sourceId === holder.sourceId || (successorsLearner !== undefined && successorsLearner !== link.learnerId)) continue;
+    if (identityKey(input.usernameOf(holder)) !== username) released.add(link);
+  }
+  return released;
 }
 
 /** Null when no unclaimed learner qualifies, so the caller falls through to the next rule. */

@@ -9,6 +9,8 @@ import { HIDDEN_LEARNER_FIELDS, type LitmosClient } from '../datasources/litmos/
 import { matchIdentities } from '../core/identity-index.js';
 import type { Employee, IdentityLink, Learner, LocalDate, Team } from '../model.js';
 import { eligibility } from '../core/eligibility.js';
+import { learnerFieldsFor } from '../core/fields.js';
+import { resolveIdentities } from '../core/identity.js';
 import { teamKey } from '../core/plan-types.js';
 import type { Policy } from '../core/policy.js';
 import { withShadow, type Shadow } from '../core/shadow.js';
@@ -85,8 +87,13 @@ function scopedLearners(employees: readonly Employee[], learners: readonly Learn
 function reactivating(employees: readonly Employee[], learners: readonly Learner[], links: readonly IdentityLink[], policy: Policy, today: LocalDate): Learner['id'][] {
   const source = employees[0]?.source;
   if (!source) return [];
-  const matches = matchIdentities(source, employees, learners.filter((learner) => !learner.active), links).byLearner;
-  return [...matches.values()].filter((match) => eligibility(match.employee, policy, today).eligible).map((match) => match.learner.id);
+  // The planner's own identity rules, eligibility included, so a learner handed over to a rehire's
+  // new record counts too.
+  const isEligible = (employee: Employee) => eligibility(employee, policy, today).eligible;
+  const identified = resolveIdentities({ source, employees, learners, links, usernameOf: (employee) => learnerFieldsFor(employee, policy.fieldMap).userName ?? null, isEligible });
+  return identified.flatMap(({ employee, identity }) =>
+    (identity.kind === 'LINKED' || identity.kind === 'MATCHED') && !identity.learner.active && isEligible(employee) ? [identity.learner.id] : [],
+  );
 }
 
 /**

@@ -312,6 +312,36 @@ describe('planSync: duplicate emails', () => {
   });
 });
 
+describe('planSync: a learner handed over to a rehire on a new record', () => {
+  it('relinks the learner of a terminated record that gave up the email to the new record holding it, instead of skipping the rehire', () => {
+    const oldRecord = employee('2', { workEmail: null, terminationDate: '2023-12-31' });
+    const newRecord = employee('40', { workEmail: 'ann@acme.test', hireDate: '2025-03-01' });
+    const learner = learnerOf(newRecord, { id: 'L-ann', active: false });
+    const plan = planLearners(planInput({ employees: [oldRecord, newRecord], learners: [learner], links: [{ ...linkOf(oldRecord), learnerId: 'L-ann' }] }));
+    expect(ids(plan)).toEqual(['link:BAMBOOHR:40', 'reactivate:BAMBOOHR:40']);
+    expect(plan.skips.map((skip) => skip.sourceId)).not.toContain('40');
+  });
+
+  it('never deactivates the handed-over learner for the old record: of two links to one learner, the eligible record keeps it', () => {
+    const oldRecord = employee('2', { workEmail: null, terminationDate: '2023-12-31' });
+    const newRecord = employee('40', { workEmail: 'ann.new@acme.test', hireDate: '2025-03-01' });
+    const learner = learnerOf(newRecord, { id: 'L-ann', userName: 'ann@acme.test' });
+    const links = [{ ...linkOf(oldRecord), learnerId: 'L-ann' }, { ...linkOf(newRecord), learnerId: 'L-ann' }];
+    const plan = planLearners(planInput({ employees: [oldRecord, newRecord], learners: [learner], links }));
+    expect(ids(plan)).not.toContain('deactivate:BAMBOOHR:2');
+    expect(ids(plan)).toContain('update:BAMBOOHR:40');
+  });
+
+  it('keeps the link while the old record still holds the email, or is eligible', () => {
+    const newRecord = employee('40', { workEmail: 'ann@acme.test', hireDate: '2025-03-01' });
+    const learner = learnerOf(newRecord, { id: 'L-ann' });
+    for (const oldRecord of [employee('2', { workEmail: 'ann@acme.test', terminationDate: '2023-12-31' }), employee('2', { workEmail: 'ann.b@acme.test' })]) {
+      const plan = planLearners(planInput({ employees: [oldRecord, newRecord], learners: [learner], links: [{ ...linkOf(oldRecord), learnerId: 'L-ann' }] }));
+      expect(ids(plan)).not.toContain('link:BAMBOOHR:40');
+    }
+  });
+});
+
 describe('planSync: scope', () => {
   it('acts only on the employees in scope and touches nobody else', () => {
     const employees = [employee('1'), employee('2', { terminationDate: '2025-01-01' }), employee('3', { department: 'Sales' }), employee('4', { department: 'Support' })];

@@ -146,9 +146,10 @@ describe('known defects found by the property (each asserts it still reproduces)
 
   // Also found as: an address swap between an eligible and a terminated employee, and an address
   // reused after its holder left.
-  it('EMAIL_HANDOVER: a rehire entered as a new BambooHR record never gets the learner back', async () => {
-    // Seed company 1/8 has 8 people: the new record is employee 9.
-    await stillFails(oneStep([{ kind: 'rehireAsNew', who: 0 }]), 'EMAIL_HANDOVER', '9');
+  // Found by the property (EMAIL_HANDOVER); fixed: a link is handed over to the eligible record that
+  // now holds the learner's username when its own record is ineligible and gave the username up.
+  it('a rehire entered as a new BambooHR record gets the learner back', async () => {
+    await holds(oneStep([{ kind: 'rehireAsNew', who: 0 }]));
   });
 
   it('EMAIL_HANDOVER: two eligible employees who swap work emails leave every run PARTIAL (PUT → 409 both ways)', async () => {
