@@ -29,6 +29,7 @@
  * Violations that match the signature of a defect already found are tagged (`KnownDefect`) so the
  * test can tell them from new ones; the oracle reports them either way.
  */
+import type { LitmosUser } from '../support/upstreams.js';
 
 export type LocalDate = string;
 
@@ -62,14 +63,7 @@ export interface HrEmployee {
 }
 
 /** A Litmos user as `GET /users` lists it (raw: names exactly as stored). */
-export interface LitmosUserRow {
-  Id: string;
-  UserName: string;
-  FirstName: string;
-  LastName: string;
-  Active: boolean;
-  Email: string | null;
-}
+export type LitmosUserRow = LitmosUser;
 
 export interface LitmosTeamRow {
   Id: string;

@@ -1,3 +1,4 @@
+import type { LitmosUser } from '../support/upstreams.js';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { SeedCompany } from '../../src/sandbox/company.js';
 import { generateCompany } from '../../src/sandbox/generate.js';
@@ -8,13 +9,7 @@ import { NO_QUIRKS, type LitmosQuirks } from '../../src/sandbox/quirks.js';
 const KEY = 'sandbox-litmos-key';
 const TODAY = '2025-06-01';
 
-interface UserSummary {
-  Id: string;
-  UserName: string;
-  FirstName: string;
-  LastName: string;
-  Active: boolean;
-  Email: string | null;
+interface UserSummary extends LitmosUser {
   AccessLevel: string;
 }
 interface UserProfile extends UserSummary {
