@@ -39,7 +39,12 @@ import type { KnownDefect } from './oracle.js';
 
 const DEFAULT_RUNS = 250;
 const RUNS = Number(process.env.FC_RUNS ?? DEFAULT_RUNS);
-const SEED = process.env.FC_SEED !== undefined ? Number(process.env.FC_SEED) : undefined;
+/**
+ * CI explores one fixed sequence of cases, so a red CI is one anybody can replay; development runs and
+ * `npm run soak` draw new cases every time, which is where new counterexamples come from.
+ */
+const CI_SEED = 20_261_201;
+const SEED = process.env.FC_SEED !== undefined ? Number(process.env.FC_SEED) : process.env.CI ? CI_SEED : undefined;
 const PATH = process.env.FC_PATH;
 const NO_SHRINK = process.env.FC_NO_SHRINK === '1';
 /** The whole property (cases and shrinking) stops here; a case takes about 0.45 s. */
