@@ -1,6 +1,5 @@
 import KeyvRedis, { createClient } from '@keyv/redis';
 import { RateLimiterRedis } from 'rate-limiter-flexible';
-import type Keyv from 'keyv';
 import { ConfigError } from '../errors.js';
 import {
   type Backend,
