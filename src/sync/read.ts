@@ -6,7 +6,6 @@
  */
 import type { HrClient } from '../datasources/hr.js';
 import { HIDDEN_LEARNER_FIELDS, type LitmosClient } from '../datasources/litmos/client.js';
-import { matchIdentities } from '../core/identity-index.js';
 import type { Employee, IdentityLink, Learner, LocalDate, Team } from '../model.js';
 import { eligibility } from '../core/eligibility.js';
 import { learnerFieldsFor } from '../core/fields.js';
@@ -55,8 +54,9 @@ export async function readForPlan(options: {
   ]);
   const managed = policy.teams.fromDepartment ? teams.filter((team) => departments.has(teamKey(team.name))) : [];
   const ids = async (list: Promise<Learner[]>) => (await list).map((learner) => learner.id);
+  const identified = identify(employees, learners, links, policy, options.today);
   const [members, leaders] = await Promise.all([
-    membersOf(managed, scope ? { scoped: scopedLearners(employees, learners, links) } : { extra: reactivating(employees, learners, links, policy, options.today) }, litmos),
+    membersOf(managed, scope ? { scoped: identified.map((match) => match.learner.id) } : { extra: reactivating(identified) }, litmos),
     policy.teams.managerAsLeader ? Promise.all(managed.map(async (team) => [team.id, await ids(litmos.teamLeaders(team.id))] as const)) : [],
   ]);
   return {
@@ -70,11 +70,19 @@ export async function readForPlan(options: {
   };
 }
 
-/** The learners of a scoped read's employees (stored link, then username or email). */
-function scopedLearners(employees: readonly Employee[], learners: readonly Learner[], links: readonly IdentityLink[]): string[] {
+
+/**
+ * Each of the read's employees with the learner the planner will act on, by the planner's own
+ * identity rules (eligibility included, so a learner handed over to a rehire's new record counts).
+ */
+function identify(employees: readonly Employee[], learners: readonly Learner[], links: readonly IdentityLink[], policy: Policy, today: LocalDate) {
   const source = employees[0]?.source;
   if (!source) return [];
-  return [...matchIdentities(source, employees, learners, links).byLearner.keys()];
+  const isEligible = (employee: Employee) => eligibility(employee, policy, today).eligible;
+  const identified = resolveIdentities({ source, employees, learners, links, usernameOf: (employee) => learnerFieldsFor(employee, policy.fieldMap).userName ?? null, isEligible });
+  return identified.flatMap(({ employee, identity }) =>
+    identity.kind === 'LINKED' || identity.kind === 'MATCHED' ? [{ learner: identity.learner, eligible: isEligible(employee) }] : [],
+  );
 }
 
 /**
@@ -84,17 +92,9 @@ function scopedLearners(employees: readonly Employee[], learners: readonly Learn
  * department's team until a later run (found by the property test: STALE_TEAM_AFTER_REACTIVATION).
  * Few per run, so one call each is affordable where reading every inactive learner's teams is not.
  */
-function reactivating(employees: readonly Employee[], learners: readonly Learner[], links: readonly IdentityLink[], policy: Policy, today: LocalDate): Learner['id'][] {
-  const source = employees[0]?.source;
-  if (!source) return [];
-  // The planner's own identity rules, eligibility included, so a learner handed over to a rehire's
-  // new record counts too.
-  const isEligible = (employee: Employee) => eligibility(employee, policy, today).eligible;
-  const identified = resolveIdentities({ source, employees, learners, links, usernameOf: (employee) => learnerFieldsFor(employee, policy.fieldMap).userName ?? null, isEligible });
-  return identified.flatMap(({ employee, identity }) =>
-    (identity.kind === 'LINKED' || identity.kind === 'MATCHED') && !identity.learner.active && isEligible(employee) ? [identity.learner.id] : [],
-  );
-}
+const reactivating = (identified: ReturnType<typeof identify>) =>
+  identified.filter((match) => match.eligible && !match.learner.active).map((match) => match.learner.id);
+
 
 /**
  * Members of the managed teams. A scoped run (a webhook's few employees) only needs its own
