@@ -11,7 +11,7 @@ import { randomBytes } from 'node:crypto';
 import { copyFile, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { SANDBOX_CREDENTIALS } from '../src/sandbox/index.js';
+import { SANDBOX_CREDENTIALS } from '@rostergate/sandbox';
 import { defaultPolicy } from '../src/core/policy.js';
 import { startNaiveServer } from './naive/server.js';
 import { startChild } from './support/child.js';

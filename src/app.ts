@@ -10,7 +10,7 @@ import { createLoaders } from './datasources/loaders.js';
 import { SOURCES } from './model.js';
 import { ConfigError, ForbiddenError, UnauthenticatedError } from './errors.js';
 import { toGraphQLError } from './errors-graphql.js';
-import { startSandbox, SANDBOX_CREDENTIALS, type RunningSandbox } from './sandbox/index.js';
+import { SANDBOX_CREDENTIALS, startSandbox, type RunningSandbox } from '@rostergate/sandbox';
 import { buildGatewaySchema } from './schema/build.js';
 import { startHttpServer } from './server.js';
 import { loadOrCreateSecretKey, parseSecretKey } from './store/secrets.js';

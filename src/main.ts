@@ -11,7 +11,7 @@ import { startGateway } from './app.js';
 import { syncCommand } from './cli/sync.js';
 import { loadConfig } from './config.js';
 import { isRostergateError } from './errors.js';
-import { startSandbox, SANDBOX_CREDENTIALS } from './sandbox/index.js';
+import { SANDBOX_CREDENTIALS, startSandbox } from '@rostergate/sandbox';
 import { printGatewaySchema } from './schema/build.js';
 
 const program = new Command('rostergate').description('GraphQL gateway between BambooHR, Namely and Litmos');

@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startGateway, type GatewayOptions, type RunningGateway } from '../src/app.js';
 import { loadConfig } from '../src/config.js';
 import { judgeProbe } from '../src/routes.js';
-import { SANDBOX_CREDENTIALS, type RunningSandbox } from '../src/sandbox/index.js';
+import { SANDBOX_CREDENTIALS, type RunningSandbox } from '@rostergate/sandbox';
 import { startTestSandbox } from './support/gateway.js';
 
 const TOKEN = 'readiness-test-admin-token-0123456789';

@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { startGateway, type RunningGateway } from '../src/app.js';
 import { loadConfig } from '../src/config.js';
-import type { SimulatorStats } from '../src/sandbox/kit.js';
+import type { SimulatorStats } from '@rostergate/sandbox';
 import { graphqlAs, serveProcess, until } from './support/process.js';
 import { expectEveryEligibleOnce } from './support/upstreams.js';
 

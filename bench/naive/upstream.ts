@@ -2,7 +2,7 @@
  * The upstream calls a hand-written resolver set makes: one HTTP request per question, straight to
  * the vendor, with no batching, no cache and no rate budget. Only what the naive resolvers need.
  */
-import { SANDBOX_CREDENTIALS } from '../../src/sandbox/index.js';
+import { SANDBOX_CREDENTIALS } from '@rostergate/sandbox';
 
 export interface NaiveUpstreamOptions {
   /** BambooHR's origin and company subdomain. */

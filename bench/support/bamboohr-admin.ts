@@ -2,7 +2,7 @@
  * BambooHR as its HR admin uses it: employee edits and webhook registration through the vendor's
  * own API on the sandbox, never through the gateway being measured.
  */
-import { SANDBOX_CREDENTIALS } from '../../src/sandbox/index.js';
+import { SANDBOX_CREDENTIALS } from '@rostergate/sandbox';
 import type { SandboxProcess } from './sandbox-process.js';
 
 export interface BambooHrAdmin {

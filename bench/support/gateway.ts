@@ -7,7 +7,7 @@ import 'reflect-metadata';
 import { randomBytes } from 'node:crypto';
 import { startGateway, type RunningGateway } from '../../src/app.js';
 import { loadConfig } from '../../src/config.js';
-import { SANDBOX_CREDENTIALS } from '../../src/sandbox/index.js';
+import { SANDBOX_CREDENTIALS } from '@rostergate/sandbox';
 import type { SandboxUrls } from './sandbox-process.js';
 
 export const BENCH_TOKEN = 'bench-admin-token-0123456789abcdef';

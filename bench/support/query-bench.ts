@@ -4,7 +4,7 @@
  */
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { SimulatorStats } from '../../src/sandbox/kit.js';
+import type { SimulatorStats } from '@rostergate/sandbox';
 import { graphql } from './gateway.js';
 import { percentile } from './load.js';
 import { SYSTEMS, type SandboxProcess, type System } from './sandbox-process.js';

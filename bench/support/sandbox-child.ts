@@ -3,7 +3,7 @@
  * loop nor its heap with the simulators (as with real, remote upstreams). Started by
  * `sandbox-process.ts`.
  */
-import { startSandbox, type SandboxOptions } from '../../src/sandbox/index.js';
+import { startSandbox, type SandboxOptions } from '@rostergate/sandbox';
 import { childArgument, serveUntilDisconnect } from './child.js';
 
 const sandbox = await startSandbox(childArgument<SandboxOptions>());

@@ -3,8 +3,7 @@
  * stats, limits, latency and webhook flushes are plain HTTP, exactly as for `npm run sandbox`.
  */
 import { fileURLToPath } from 'node:url';
-import type { RateLimit, SimulatorStats } from '../../src/sandbox/kit.js';
-import type { SandboxOptions } from '../../src/sandbox/index.js';
+import type { RateLimit, SandboxOptions, SimulatorStats } from '@rostergate/sandbox';
 import { startChild } from './child.js';
 
 export type System = 'bamboohr' | 'namely' | 'litmos';

@@ -2,7 +2,7 @@
  * Upstream request counts from the simulators' own stats (what the vendor would bill or throttle),
  * as the difference between two snapshots so a scenario counts only its own requests.
  */
-import type { SimulatorStats } from '../../src/sandbox/kit.js';
+import type { SimulatorStats } from '@rostergate/sandbox';
 
 export interface StatsDelta {
   total: number;

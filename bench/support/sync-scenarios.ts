@@ -4,7 +4,7 @@
  * wall time and peak RSS.
  */
 import type { RunningGateway } from '../../src/app.js';
-import type { SimulatorStats } from '../../src/sandbox/kit.js';
+import type { SimulatorStats } from '@rostergate/sandbox';
 import type { PlanActionKind, SyncPlan } from '../../src/core/plan-types.js';
 import type { SyncRun } from '../../src/core/run.js';
 import { SECRET } from '../../src/tenant.js';

@@ -5,12 +5,17 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { ConfigError, UpstreamError } from '../../src/errors.js';
 import { bambooHrAuthorize, createBambooHrClient, type BambooHrClient } from '../../src/datasources/bamboohr/client.js';
 import { createUpstreamClient, type UpstreamClient, type UpstreamRequest } from '../../src/datasources/http.js';
-import { NO_QUIRKS, type BambooHrQuirks } from '../../src/sandbox/quirks.js';
+import {
+  createBambooHrSimulator,
+  generateCompany,
+  NO_QUIRKS,
+  startSimulator,
+  type BambooHrQuirks,
+  type RunningSimulator,
+  type SeedPerson,
+  type SimulatorStats,
+} from '@rostergate/sandbox';
 import type { Employee } from '../../src/model.js';
-import { createBambooHrSimulator } from '../../src/sandbox/bamboohr/simulator.js';
-import type { SeedPerson } from '../../src/sandbox/company.js';
-import { generateCompany } from '../../src/sandbox/generate.js';
-import { startSimulator, type RunningSimulator, type SimulatorStats } from '../../src/sandbox/kit.js';
 
 const TODAY = '2025-06-01';
 const KEY = 'bamboo-key-0123456789';

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { ConfigError, UpstreamError } from '../../src/errors.js';
 import { createRollingBudget } from '../../src/datasources/budget.js';
 import { createUpstreamClient, type UpstreamClient, type UpstreamClientOptions, type UpstreamEvent } from '../../src/datasources/http.js';
-import { json, Router, startSimulator, type Fault, type RunningSimulator, type SimRequest, type SimulatorSpec } from '../../src/sandbox/kit.js';
+import { json, Router, startSimulator, type Fault, type RunningSimulator, type SimRequest, type SimulatorSpec } from '@rostergate/sandbox';
 
 const API_KEY = 'k3y-abcdef123456';
 const TOKEN = 'tok-9876543210zyx';

@@ -2,10 +2,16 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createUpstreamClient, type UpstreamClient } from '../../src/datasources/http.js';
 import { LISTED_LEARNER_FIELDS, createLitmosClient, type LitmosClient } from '../../src/datasources/litmos/client.js';
 import { UpstreamError } from '../../src/errors.js';
-import { generateCompany } from '../../src/sandbox/generate.js';
-import { startSimulator, type RunningSimulator, type SimulatorStats } from '../../src/sandbox/kit.js';
-import { createLitmosSimulator, type LitmosSimulator } from '../../src/sandbox/litmos/simulator.js';
-import { NO_QUIRKS, type LitmosQuirks } from '../../src/sandbox/quirks.js';
+import {
+  createLitmosSimulator,
+  generateCompany,
+  NO_QUIRKS,
+  startSimulator,
+  type LitmosQuirks,
+  type LitmosSimulator,
+  type RunningSimulator,
+  type SimulatorStats,
+} from '@rostergate/sandbox';
 
 const KEY = 'litmos-test-key-0123456789';
 

@@ -2,11 +2,19 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import { createUpstreamClient, type UpstreamClient, type UpstreamRequest } from '../../src/datasources/http.js';
 import { createNamelyClient } from '../../src/datasources/namely/client.js';
 import type { Employee } from '../../src/model.js';
-import type { SeedCompany, SeedPerson } from '../../src/sandbox/company.js';
-import { generateCompany } from '../../src/sandbox/generate.js';
-import { startSimulator, type Fault, type RunningSimulator, type SimulatorStats } from '../../src/sandbox/kit.js';
-import { createNamelySimulator, type NamelySimulator } from '../../src/sandbox/namely/simulator.js';
-import { NO_QUIRKS, type NamelyQuirks } from '../../src/sandbox/quirks.js';
+import {
+  createNamelySimulator,
+  generateCompany,
+  NO_QUIRKS,
+  startSimulator,
+  type Fault,
+  type NamelyQuirks,
+  type NamelySimulator,
+  type RunningSimulator,
+  type SeedCompany,
+  type SeedPerson,
+  type SimulatorStats,
+} from '@rostergate/sandbox';
 
 const TOKEN = 'sandbox-namely-token';
 const TODAY = '2025-06-01';

@@ -3,8 +3,7 @@
  * answered, and the failed source is named in an error beside the data (path + extensions.code).
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import type { Fault } from '../../src/sandbox/kit.js';
-import { seededUuid } from '../../src/sandbox/namely/directory.js';
+import { seededUuid, type Fault } from '@rostergate/sandbox';
 import { toGlobalId } from '../../src/schema/node.js';
 import { startTestGateway, type GraphQLResult, type TestGateway } from '../support/gateway.js';
 

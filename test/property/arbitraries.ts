@@ -5,7 +5,7 @@
  * that any generated history applies to any company, and shrinks toward the first employees.
  */
 import fc from 'fast-check';
-import type { Fault } from '../../src/sandbox/kit.js';
+import type { Fault } from '@rostergate/sandbox';
 
 /** A position in the roster (ids sorted), taken modulo its length when the step is applied. */
 export type Who = number;

@@ -4,9 +4,7 @@
  * routes, and sync runs through the gateway's GraphQL API. Nothing here decides what is right —
  * that is oracle.ts — and nothing reads the gateway's store or planner.
  */
-import { SANDBOX_CREDENTIALS, startSandbox, type RunningSandbox } from '../../src/sandbox/index.js';
-import { ALL_QUIRKS } from '../../src/sandbox/quirks.js';
-import type { SimulatorStats } from '../../src/sandbox/kit.js';
+import { ALL_QUIRKS, SANDBOX_CREDENTIALS, startSandbox, type RunningSandbox, type SimulatorStats } from '@rostergate/sandbox';
 import { startTestGateway, type TestGateway } from '../support/gateway.js';
 import type { DepartmentChoice, EmailChoice, FaultPlan, HrOp } from './arbitraries.js';
 import { currentDepartment, key, type HrEmployee, type LitmosSnapshot, type LitmosTeamRow, type LitmosUserRow } from './oracle.js';

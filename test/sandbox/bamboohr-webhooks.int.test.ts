@@ -2,9 +2,7 @@ import { createHmac } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { createBambooHrSimulator } from '../../src/sandbox/bamboohr/simulator.js';
-import { generateCompany } from '../../src/sandbox/generate.js';
-import { startSimulator, type RunningSimulator } from '../../src/sandbox/kit.js';
+import { createBambooHrSimulator, generateCompany, startSimulator, type RunningSimulator } from '@rostergate/sandbox';
 
 const company = generateCompany({ seed: 3, size: 30, today: '2025-06-01' });
 const auth = `Basic ${Buffer.from('sandbox-bamboohr-key:x').toString('base64')}`;

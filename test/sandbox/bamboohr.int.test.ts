@@ -1,8 +1,14 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import type { SeedCompany, SeedPerson } from '../../src/sandbox/company.js';
-import { BAMBOOHR_RATE_DEFAULTS, createBambooHrSimulator } from '../../src/sandbox/bamboohr/simulator.js';
-import { startSimulator, type RunningSimulator } from '../../src/sandbox/kit.js';
-import { NO_QUIRKS, type BambooHrQuirks } from '../../src/sandbox/quirks.js';
+import {
+  BAMBOOHR_RATE_DEFAULTS,
+  createBambooHrSimulator,
+  NO_QUIRKS,
+  startSimulator,
+  type BambooHrQuirks,
+  type RunningSimulator,
+  type SeedCompany,
+  type SeedPerson,
+} from '@rostergate/sandbox';
 
 const TODAY = '2025-06-01';
 const KEY = 'test-bamboohr-key';

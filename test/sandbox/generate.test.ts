@@ -1,10 +1,16 @@
 import { describe, expect, it } from 'vitest';
-import { BadUserInputError } from '../../src/errors.js';
-import type { SeedCompany, SeedPerson } from '../../src/sandbox/company.js';
-import { TERMINATED } from '../../src/sandbox/employment.js';
-import { generateCompany } from '../../src/sandbox/generate.js';
-import { emailLocalPart, foldToAscii } from '../../src/sandbox/names.js';
-import { CEO_TITLE, DEPARTMENTS, DIVISIONS } from '../../src/sandbox/org.js';
+import {
+  BadUserInputError,
+  CEO_TITLE,
+  DEPARTMENTS,
+  DIVISIONS,
+  emailLocalPart,
+  foldToAscii,
+  generateCompany,
+  TERMINATED,
+  type SeedCompany,
+  type SeedPerson,
+} from '@rostergate/sandbox';
 
 const TODAY = '2025-06-15';
 

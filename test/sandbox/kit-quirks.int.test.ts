@@ -5,9 +5,16 @@
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createUpstreamClient } from '../../src/datasources/http.js';
-import { json, Router, startSimulator, type RunningSimulator, type SimulatorSpec } from '../../src/sandbox/kit.js';
-import { createLitmosSimulator } from '../../src/sandbox/litmos/simulator.js';
-import { NO_QUIRKS, type CommonQuirks } from '../../src/sandbox/quirks.js';
+import {
+  createLitmosSimulator,
+  json,
+  NO_QUIRKS,
+  Router,
+  startSimulator,
+  type CommonQuirks,
+  type RunningSimulator,
+  type SimulatorSpec,
+} from '@rostergate/sandbox';
 
 const WINDOW_MS = 1000;
 let effects = 0;

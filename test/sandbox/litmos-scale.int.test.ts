@@ -1,9 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createUpstreamClient, type UpstreamClient } from '../../src/datasources/http.js';
 import { createLitmosClient } from '../../src/datasources/litmos/client.js';
-import { generateCompany } from '../../src/sandbox/generate.js';
-import { startSimulator, type RunningSimulator } from '../../src/sandbox/kit.js';
-import { createLitmosSimulator, type LitmosSimulator } from '../../src/sandbox/litmos/simulator.js';
+import { createLitmosSimulator, generateCompany, startSimulator, type LitmosSimulator, type RunningSimulator } from '@rostergate/sandbox';
 
 const USERS = 100_000;
 

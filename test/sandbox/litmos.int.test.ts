@@ -1,10 +1,16 @@
 import type { LitmosUser } from '../support/upstreams.js';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import type { SeedCompany } from '../../src/sandbox/company.js';
-import { generateCompany } from '../../src/sandbox/generate.js';
-import { startSimulator, type RunningSimulator, type SimulatorStats } from '../../src/sandbox/kit.js';
-import { createLitmosSimulator, type LitmosSimulator } from '../../src/sandbox/litmos/simulator.js';
-import { NO_QUIRKS, type LitmosQuirks } from '../../src/sandbox/quirks.js';
+import {
+  createLitmosSimulator,
+  generateCompany,
+  NO_QUIRKS,
+  startSimulator,
+  type LitmosQuirks,
+  type LitmosSimulator,
+  type RunningSimulator,
+  type SeedCompany,
+  type SimulatorStats,
+} from '@rostergate/sandbox';
 
 const KEY = 'sandbox-litmos-key';
 const TODAY = '2025-06-01';

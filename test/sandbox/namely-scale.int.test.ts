@@ -1,7 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { generateCompany } from '../../src/sandbox/generate.js';
-import { startSimulator, type RunningSimulator } from '../../src/sandbox/kit.js';
-import { createNamelySimulator, type NamelySimulator } from '../../src/sandbox/namely/simulator.js';
+import { createNamelySimulator, generateCompany, startSimulator, type NamelySimulator, type RunningSimulator } from '@rostergate/sandbox';
 
 // Its own file: building 100,000 profiles blocks the event loop for seconds, long enough to outlive
 // the keep-alive of idle connections another suite in the same file would reuse.

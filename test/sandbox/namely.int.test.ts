@@ -1,9 +1,13 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import type { SeedCompany } from '../../src/sandbox/company.js';
-import { generateCompany } from '../../src/sandbox/generate.js';
-import { startSimulator, type RunningSimulator } from '../../src/sandbox/kit.js';
-import { createNamelySimulator, type NamelySimulator } from '../../src/sandbox/namely/simulator.js';
-import { NO_QUIRKS } from '../../src/sandbox/quirks.js';
+import {
+  createNamelySimulator,
+  generateCompany,
+  NO_QUIRKS,
+  startSimulator,
+  type NamelySimulator,
+  type RunningSimulator,
+  type SeedCompany,
+} from '@rostergate/sandbox';
 
 const TOKEN = 'sandbox-namely-token';
 const TODAY = '2025-06-01';

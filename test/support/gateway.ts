@@ -5,9 +5,15 @@
 import { randomBytes } from 'node:crypto';
 import { startGateway, type RunningGateway } from '../../src/app.js';
 import { loadConfig } from '../../src/config.js';
-import { startSandbox, type RunningSandbox, type SandboxOptions } from '../../src/sandbox/index.js';
-import type { SimulatorStats } from '../../src/sandbox/kit.js';
-import { ALL_QUIRKS, withQuirks, type QuirksPatch } from '../../src/sandbox/quirks.js';
+import {
+  ALL_QUIRKS,
+  startSandbox,
+  withQuirks,
+  type QuirksPatch,
+  type RunningSandbox,
+  type SandboxOptions,
+  type SimulatorStats,
+} from '@rostergate/sandbox';
 
 export const ADMIN_TOKEN = 'test-admin-token-0123456789abcdef';
 

@@ -4,10 +4,7 @@
  * the gateway they are testing.
  */
 import { expect } from 'vitest';
-import type { RunningSandbox } from '../../src/sandbox/index.js';
-import { SANDBOX_CREDENTIALS } from '../../src/sandbox/index.js';
-import { QUIET_HEADER } from '../../src/sandbox/kit.js';
-import type { SeedCompany, SeedPerson } from '../../src/sandbox/company.js';
+import { QUIET_HEADER, SANDBOX_CREDENTIALS, type RunningSandbox, type SeedCompany, type SeedPerson } from '@rostergate/sandbox';
 import { decodeEntities } from '../../src/datasources/litmos/mapping.js';
 
 export interface LitmosUser {

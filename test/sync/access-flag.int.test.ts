@@ -4,7 +4,7 @@
  * vanished fails plainly instead of reading everyone's flag as off.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import type { SeedPerson } from '../../src/sandbox/company.js';
+import type { SeedPerson } from '@rostergate/sandbox';
 import { startTestGateway, type TestGateway } from '../support/gateway.js';
 import { relaxSafeguard, sync, writes } from '../support/sync.js';
 import { activeUserNames, bamboohr, litmos, shouldBeProvisioned } from '../support/upstreams.js';

@@ -1,6 +1,5 @@
-import { QUIET_HEADER } from '../../src/sandbox/kit.js';
+import { QUIET_HEADER, SANDBOX_CREDENTIALS } from '@rostergate/sandbox';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { SANDBOX_CREDENTIALS } from '../../src/sandbox/index.js';
 import { startTestGateway, type TestGateway } from '../support/gateway.js';
 import { relaxSafeguard, sync } from '../support/sync.js';
 import { activeUserNames, eligiblePeople, litmos } from '../support/upstreams.js';

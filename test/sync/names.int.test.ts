@@ -3,7 +3,16 @@
  * Litmos simulator with its quirks on: the client reads them encoded, and what it writes back must
  * be what the person is called, not what the JSON said — or `&` becomes `&amp;`, then `&amp;amp;`.
  */
-import { QUIET_HEADER } from '../../src/sandbox/kit.js';
+import {
+  createLitmosSimulator,
+  NO_QUIRKS,
+  QUIET_HEADER,
+  SANDBOX_CREDENTIALS,
+  startSimulator,
+  type LitmosQuirks,
+  type LitmosSimulator,
+  type RunningSimulator,
+} from '@rostergate/sandbox';
 import { XMLParser } from 'fast-xml-parser';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { QUIET_FAULTS, startTestGateway } from '../support/gateway.js';
@@ -11,10 +20,6 @@ import { relaxSafeguard, sync, writes } from '../support/sync.js';
 import { bamboohr, litmos as litmosApi } from '../support/upstreams.js';
 import { createUpstreamClient, type UpstreamClient } from '../../src/datasources/http.js';
 import { createLitmosClient, type LitmosClient } from '../../src/datasources/litmos/client.js';
-import { SANDBOX_CREDENTIALS } from '../../src/sandbox/index.js';
-import { NO_QUIRKS, type LitmosQuirks } from '../../src/sandbox/quirks.js';
-import { startSimulator, type RunningSimulator } from '../../src/sandbox/kit.js';
-import { createLitmosSimulator, type LitmosSimulator } from '../../src/sandbox/litmos/simulator.js';
 
 const KEY = 'litmos-names-key-0123456789';
 const FIRST = 'A&B <Bob>';

@@ -4,11 +4,9 @@
  * what was made, repeat what was not) and end SUCCEEDED with exactly one learner per eligible
  * employee; only the vendor saying no (a 4xx) leaves a run PARTIAL. Real gateway, real sandbox, HTTP.
  */
-import { QUIET_HEADER } from '../../src/sandbox/kit.js';
+import { QUIET_HEADER, SANDBOX_CREDENTIALS, type Fault } from '@rostergate/sandbox';
 import { afterEach, describe, expect, it } from 'vitest';
 import { RETRY_DEFAULTS } from '../../src/datasources/retry.js';
-import { SANDBOX_CREDENTIALS } from '../../src/sandbox/index.js';
-import type { Fault } from '../../src/sandbox/kit.js';
 import { QUIET_FAULTS, startTestGateway, type TestGateway, type TestGatewayOptions } from '../support/gateway.js';
 import { relaxSafeguard, sync, writes } from '../support/sync.js';
 import { activeUserNames, bamboohr, eligiblePeople, expectEveryEligibleOnce, litmos, type LitmosUser } from '../support/upstreams.js';

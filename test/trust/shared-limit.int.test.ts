@@ -5,7 +5,7 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { ADMIN_TOKEN, startTestGateway, startTestSandbox, type TestGateway } from '../support/gateway.js';
-import type { RunningSandbox } from '../../src/sandbox/index.js';
+import type { RunningSandbox } from '@rostergate/sandbox';
 
 let sandbox: RunningSandbox;
 const gateways: TestGateway[] = [];

@@ -5,7 +5,7 @@
 import { createClient } from 'graphql-ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
-import { SANDBOX_CREDENTIALS } from '../../src/sandbox/index.js';
+import { SANDBOX_CREDENTIALS } from '@rostergate/sandbox';
 import { saveConnections } from '../../src/tenant.js';
 import { startTestGateway, type TestGateway } from '../support/gateway.js';
 

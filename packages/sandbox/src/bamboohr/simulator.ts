@@ -9,8 +9,8 @@
  * unchecked for everyone; answers `{ id, name, alias, type }`), `PUT /__sandbox/fields/{alias or id}`
  * (`{ "name": … }`: rename it, alias kept) and `DELETE /__sandbox/fields/{alias or id}`.
  */
-import type { LocalDate } from '../../model.js';
 import type { SeedCompany } from '../company.js';
+import type { LocalDate } from '../days.js';
 import { json, Router, type RateLimit, type SimRequest, type SimulatorSpec } from '../kit.js';
 import { employeeRoutes, API } from './employee-routes.js';
 import { isLocalDate } from './records.js';

@@ -4,8 +4,8 @@
  * `lastChanged` and tells listeners which fields changed *as of today*: a future-dated row is stored
  * at once but only "changes" the employee when its day comes, as BambooHR's webhooks behave.
  */
-import type { LocalDate } from '../../model.js';
 import type { SeedCompany } from '../company.js';
+import type { LocalDate } from '../days.js';
 import { changedAliases, currentValues, FieldCatalogue, type FieldContext, type FieldValue } from './fields.js';
 import { applyPatch, isRefusal, parsePatch, text, type Refusal } from './patch.js';
 import {

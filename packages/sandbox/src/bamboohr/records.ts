@@ -3,8 +3,8 @@
  * effective-dated tables (jobInfo, employmentStatus) from which the "current" department, title,
  * manager and employment status are derived as of a day. Pure data and pure functions; no I/O.
  */
-import type { LocalDate } from '../../model.js';
 import type { SeedCompany, SeedPerson } from '../company.js';
+import type { LocalDate } from '../days.js';
 
 /** Single-valued fields stored on the record, by their BambooHR alias. */
 export const STORED_FIELDS = [

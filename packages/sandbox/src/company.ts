@@ -3,7 +3,7 @@
  * each simulator maps it onto its own vendor's records (BambooHR employees, Namely profiles, Litmos
  * users). Deterministic: the same seed, size and `today` always give the same company.
  */
-import type { LocalDate } from '../model.js';
+import type { LocalDate } from './days.js';
 
 export interface SeedStatusRow {
   date: LocalDate;

@@ -2,7 +2,8 @@
  * Calendar days as integers (days since 1970-01-01, UTC), so the generator can add and compare
  * dates with plain arithmetic and only format them as `YYYY-MM-DD` at the edge.
  */
-import type { LocalDate } from '../model.js';
+/** A calendar date as `YYYY-MM-DD`, with no time zone: HR systems record days, not instants. */
+export type LocalDate = string;
 
 const DAY_MS = 86_400_000;
 

@@ -11,6 +11,48 @@ import { createNamelySimulator } from './namely/simulator.js';
 import type { SeedCompany } from './company.js';
 import { FORMAT_QUIRKS, withQuirks, type QuirksPatch, type SandboxQuirks } from './quirks.js';
 
+// The package's whole public API is this module (package.json `exports` has no other entry): the
+// assembled sandbox below, and its pieces for tests that drive one simulator, build their own on the
+// kit, or check what the seeded companies are made of.
+export { BAMBOOHR_RATE_DEFAULTS, createBambooHrSimulator, type BambooHrSimulator, type BambooHrSimulatorOptions } from './bamboohr/simulator.js';
+export { createLitmosSimulator, type LitmosSimulator, type LitmosSimulatorOptions } from './litmos/simulator.js';
+export { createNamelySimulator, type NamelySimulator, type NamelySimulatorOptions } from './namely/simulator.js';
+export { seededUuid } from './namely/directory.js';
+export {
+  json,
+  QUIET_HEADER,
+  Router,
+  startSimulator,
+  type Fault,
+  type RateLimit,
+  type RouteStats,
+  type RunningSimulator,
+  type SimHandler,
+  type SimRequest,
+  type SimResponse,
+  type SimulatorSpec,
+  type SimulatorStats,
+} from './kit.js';
+export {
+  ALL_QUIRKS,
+  FORMAT_QUIRKS,
+  NO_QUIRKS,
+  withQuirks,
+  type BambooHrQuirks,
+  type CommonQuirks,
+  type LitmosQuirks,
+  type NamelyQuirks,
+  type QuirksPatch,
+  type SandboxQuirks,
+} from './quirks.js';
+export { generateCompany } from './generate.js';
+export type { GenerateOptions, SeedCompany, SeedPerson, SeedStatusRow } from './company.js';
+export type { LocalDate } from './days.js';
+export { EMPLOYMENT_STATUSES, TERMINATED } from './employment.js';
+export { CEO_TITLE, DEPARTMENTS, DIVISIONS, LOCATIONS, type DepartmentSpec, type DivisionSpec, type LocationSpec } from './org.js';
+export { emailLocalPart, foldToAscii } from './names.js';
+export { BadUserInputError } from './errors.js';
+
 export interface SandboxOptions {
   /** BambooHR's port; Namely and Litmos take the next two. 0 picks free ports. @default 0 */
   port?: number;

@@ -3,7 +3,7 @@
  * field aliases (or ids) to values, checked first and applied only when all of it is acceptable,
  * so a refused write changes nothing.
  */
-import type { LocalDate } from '../../model.js';
+import type { LocalDate } from '../days.js';
 import { checkboxInput, type FieldCatalogue } from './fields.js';
 import { insertByDate, isLocalDate, JOB_FIELDS, STORED_FIELDS, viewAt, type EmployeeRecord, type JobField, type StoredField } from './records.js';
 

@@ -5,10 +5,10 @@
  * with no status, future-dated status rows, access off, no work email) is given a quota rather than
  * left to chance, so even a small company contains at least one of each.
  */
-import { BadUserInputError } from '../errors.js';
 import type { GenerateOptions, SeedCompany, SeedPerson } from './company.js';
 import { isLocalDate, toDay, toLocalDate } from './days.js';
 import { EMPLOYMENT_STATUSES, employmentHistory, startingStatus, type Lifecycle } from './employment.js';
+import { BadUserInputError } from './errors.js';
 import { emailLocalPart, FIRST_NAMES, foldToAscii, LAST_NAMES, PREFERRED_NAMES } from './names.js';
 import { CEO_TITLE, DEPARTMENTS, DIVISIONS, EXECUTIVE, LOCATIONS } from './org.js';
 import { createRandom, type NonEmpty, type Random } from './random.js';

@@ -3,8 +3,8 @@
  * status codes follow the recorded cassettes in shared/samples/namely; where nothing was recorded
  * (groups, teams, paging meta) they follow Namely's documented spec.
  */
-import type { LocalDate } from '../../model.js';
 import type { SeedCompany } from '../company.js';
+import type { LocalDate } from '../days.js';
 import { Router, json, type RateLimit, type SimRequest, type SimResponse, type SimulatorSpec } from '../kit.js';
 import { buildDirectory, seededUuid, type Group, type ProfileRecord } from './directory.js';
 import { createProfile, profilePayload, updateProfile } from './edits.js';

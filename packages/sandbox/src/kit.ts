@@ -5,7 +5,7 @@
  */
 import { createServer, type IncomingHttpHeaders, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
-import { BadUserInputError } from '../errors.js';
+import { BadUserInputError } from './errors.js';
 import { createRandom } from './random.js';
 import type { CommonQuirks } from './quirks.js';
 
