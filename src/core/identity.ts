@@ -4,6 +4,7 @@
  * are linked rather than created twice.
  */
 import type { Employee, IdentityLink, Learner, Source } from '../model.js';
+import { groupBy } from './collections.js';
 import { identityKey } from './fields.js';
 import { compareIds } from './plan-types.js';
 
@@ -96,8 +97,7 @@ function handovers(input: IdentityInput, learnersById: ReadonlyMap<string, Learn
   const released = new Set<IdentityLink>();
   // Once handed over, a learner is named by two links, the old record's and the successor's: the
   // eligible record's link wins (as in the claim order), so the old one never deactivates it.
-  const sharing = new Map<string, IdentityLink[]>();
-  for (const link of input.links) if (link.source === input.source) sharing.set(link.learnerId, [...(sharing.get(link.learnerId) ?? []), link]);
+  const sharing = groupBy(input.links.filter((link) => link.source === input.source).map((link) => [link.learnerId, link] as const));
   const eligibleLink = (link: IdentityLink) => {
     const employee = employees.get(link.sourceId);
     return employee !== undefined && input.isEligible(employee);
@@ -131,13 +131,10 @@ function match(
 }
 
 function indexBy(learners: readonly Learner[], value: (learner: Learner) => string | null): Map<string, Learner[]> {
-  const index = new Map<string, Learner[]>();
-  for (const learner of learners) {
-    const key = identityKey(value(learner));
-    if (key === null) continue;
-    const bucket = index.get(key);
-    if (bucket === undefined) index.set(key, [learner]);
-    else bucket.push(learner);
-  }
-  return index;
+  return groupBy(
+    learners.flatMap((learner): [string, Learner][] => {
+      const key = identityKey(value(learner));
+      return key === null ? [] : [[key, learner]];
+    }),
+  );
 }

@@ -11,6 +11,7 @@ import type {
   RemoveFromTeamAction,
   SetTeamLeaderAction,
 } from './plan-types.js';
+import { groupBy } from './collections.js';
 import { compareIds, createTeamId, teamKey } from './plan-types.js';
 import type { TeamPolicy } from './policy.js';
 
@@ -48,12 +49,7 @@ export function planTeams(input: TeamPlanInput): PlanAction[] {
     const team = existing.get(key);
     if (team !== undefined) managed.set(team.id, key);
   }
-  const managedTeamsOf = new Map<string, string[]>();
-  for (const teamId of managed.keys()) {
-    for (const learnerId of input.teamMembers[teamId] ?? []) {
-      managedTeamsOf.set(learnerId, [...(managedTeamsOf.get(learnerId) ?? []), teamId]);
-    }
-  }
+  const managedTeamsOf = groupBy([...managed.keys()].flatMap((teamId) => (input.teamMembers[teamId] ?? []).map((learnerId) => [learnerId, teamId] as const)));
 
   // Litmos only lets a team member lead a team, so a manager leading a report's department team
   // belongs to it as well; counting that as wanted keeps the next run from removing them.

@@ -8,6 +8,7 @@
  */
 import DataLoader from 'dataloader';
 import { employeeKey, type Course, type CourseProgress, type Employee, type Learner, type Source, type Team } from '../model.js';
+import { groupBy } from '../core/collections.js';
 import type { IdentityIndex, IdentityMatch } from '../core/identity-index.js';
 import { asError, type ReadModel } from './read-model.js';
 
@@ -77,15 +78,8 @@ export function createLoaders({ readModel }: LoaderSources): Loaders {
     }),
     directReports: new DataLoader(async (keys) => {
       const tables = await perSource(keys.map(sourceOf), async (source) => {
-        const reports = new Map<string, Employee[]>();
-        for (const employee of await readModel.employees(source)) {
-          if (!employee.managerId) continue;
-          const managerKey = `${source}:${employee.managerId}`;
-          const list = reports.get(managerKey);
-          if (list) list.push(employee);
-          else reports.set(managerKey, [employee]);
-        }
-        return reports;
+        const managed = (await readModel.employees(source)).filter((employee) => employee.managerId);
+        return groupBy(managed.map((employee): [string, Employee] => [`${source}:${employee.managerId}`, employee]));
       });
       return keys.map((key) => fromTable(tables, key, []));
     }),

@@ -8,6 +8,7 @@
  */
 import { BadUserInputError } from '../errors.js';
 import type { Course, CourseProgress, Employee, IdentityLink, Learner, Source, Team } from '../model.js';
+import { groupBy } from '../core/collections.js';
 import { withShadow, type Shadow } from '../core/shadow.js';
 import type { ReadCache } from './cache.js';
 import { matchIdentities, type IdentityIndex } from '../core/identity-index.js';
@@ -67,16 +68,6 @@ export interface ReadModelOptions {
 /** A rejection as an Error, so it can travel through DataLoader and GraphQL as one. */
 export function asError(reason: unknown): Error {
   return reason instanceof Error ? reason : new Error(String(reason));
-}
-
-function groupBy<T>(pairs: Iterable<[string, T]>): Map<string, T[]> {
-  const map = new Map<string, T[]>();
-  for (const [key, value] of pairs) {
-    const list = map.get(key);
-    if (list) list.push(value);
-    else map.set(key, [value]);
-  }
-  return map;
 }
 
 export function createReadModel(options: ReadModelOptions): ReadModel {
