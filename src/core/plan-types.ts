@@ -132,9 +132,9 @@ export type PlanActionKind = PlanAction['kind'];
 export const ACTION_KINDS = [
   'CREATE_TEAM',
   'LINK',
-  'CREATE_LEARNER',
   'REACTIVATE_LEARNER',
   'UPDATE_LEARNER',
+  'CREATE_LEARNER',
   'ADD_TO_TEAM',
   'REMOVE_FROM_TEAM',
   'SET_TEAM_LEADER',
@@ -149,7 +149,10 @@ export type SkipReason =
   | 'DUPLICATE_EMAIL'
   /** More than one unlinked Litmos user has the employee's username or email; identity is not guessed. */
   | 'AMBIGUOUS_MATCH'
-  /** A create would collide with a Litmos username that belongs to someone else. */
+  /**
+   * A create or a rename would take a Litmos username that belongs to someone else (who keeps it):
+   * nothing is created, and a learner that exists keeps its old username while the rest is updated.
+   */
   | 'USERNAME_TAKEN'
   /** The field map gives no value for a field Litmos requires (userName, firstName, lastName). */
   | 'MISSING_REQUIRED_FIELD'

@@ -18,8 +18,9 @@ import type {
   SyncPlan,
 } from './plan-types.js';
 import { ACTION_KINDS, compareIds, createLearnerId } from './plan-types.js';
-import type { Policy, SafeguardPolicy } from './policy.js';
+import type { LearnerFields, Policy, SafeguardPolicy } from './policy.js';
 import { planTeams } from './teams-plan.js';
+import { bookUsernames, type Rename, type UsernameBook } from './usernames.js';
 
 export * from './plan-types.js';
 
@@ -35,8 +36,8 @@ interface EmployeeContext {
   policy: Policy;
   complete: boolean;
   today: PlanInput['today'];
-  /** Usernames in Litmos or planned for creation, lower case: a second create would get a 409. */
-  usernamesTaken: Set<string>;
+  /** Who holds which username once the plan's renames have run: what a create or rename may take. */
+  usernames: UsernameBook;
 }
 
 export function planSync(input: PlanInput): SyncPlan {
@@ -53,12 +54,15 @@ export function planSync(input: PlanInput): SyncPlan {
   const scope = input.scope === undefined ? null : new Set(input.scope.sourceIds);
   const inScope = (sourceId: string) => scope === null || scope.has(sourceId);
 
+  const renames = identified.flatMap(({ employee, identity }) =>
+    inScope(employee.sourceId) ? renameFor(employee, identity, policy, today) : [],
+  );
   const context: EmployeeContext = {
     source,
     policy,
     complete: input.read.complete,
     today,
-    usernamesTaken: new Set(input.learners.flatMap((learner) => identityKey(learner.userName) ?? [])),
+    usernames: bookUsernames(input.learners, renames),
   };
   const actions: PlanAction[] = [];
   const skips: PlanSkip[] = [];
@@ -142,9 +146,7 @@ function planEmployee(employee: Employee, identity: Identity, context: EmployeeC
 
   if (learner === null) {
     if (missingRequiredFields(fields).length > 0) return skip('MISSING_REQUIRED_FIELD');
-    const username = identityKey(fields.userName ?? null) ?? '';
-    if (context.usernamesTaken.has(username)) return skip('USERNAME_TAKEN');
-    context.usernamesTaken.add(username);
+    if (!context.usernames.claimForCreate(identityKey(fields.userName ?? null) ?? '')) return skip('USERNAME_TAKEN');
     actions.push({ kind: 'CREATE_LEARNER', id: createLearnerId(source, sourceId), sourceId, fields });
     return { actions, skip: null, learnerAfter: { id: null } };
   }
@@ -153,19 +155,40 @@ function planEmployee(employee: Employee, identity: Identity, context: EmployeeC
   if (!learner.active) {
     actions.push({ kind: 'REACTIVATE_LEARNER', id: id('reactivate'), sourceId, learnerId: learner.id });
   }
-  const changes = learnerChanges(learner, fields, policy.protectedFields);
+  // A username held by someone who keeps it (a Litmos user no HR system knows, say) is not taken
+  // from them: the learner keeps its old one, the rest is updated, and the report says why.
+  const wanted = learnerChanges(learner, fields, policy.protectedFields);
+  const blocked = wanted.some((change) => change.field === 'userName') && isRename(learner, fields) && !context.usernames.canRename(learner.id);
+  const changes = blocked ? wanted.filter((change) => change.field !== 'userName') : wanted;
   if (changes.length > 0) {
     actions.push({ kind: 'UPDATE_LEARNER', id: id('update'), sourceId, learnerId: learner.id, changes });
   }
-  return { actions, skip: null, learnerAfter: { id: learner.id } };
+  return { actions, skip: blocked ? { sourceId, reason: 'USERNAME_TAKEN', learnerId: learner.id } : null, learnerAfter: { id: learner.id } };
+}
+
+/** The username an eligible employee's existing learner moves to, if it moves. */
+function renameFor(employee: Employee, identity: Identity, policy: Policy, today: PlanInput['today']): Rename[] {
+  if (identity.kind !== 'LINKED' && identity.kind !== 'MATCHED') return [];
+  if (!eligibility(employee, policy, today).eligible) return [];
+  const fields = learnerFieldsFor(employee, policy.fieldMap);
+  if (!isRename(identity.learner, fields) || policy.protectedFields.includes('userName')) return [];
+  const from = identityKey(identity.learner.userName) ?? '';
+  return [{ learnerId: identity.learner.id, from, to: identityKey(fields.userName ?? null) ?? '' }];
+}
+
+/** Whether the learner's username changes other than in case or spacing (those keep the same username). */
+function isRename(learner: Learner, fields: LearnerFields): boolean {
+  const to = identityKey(fields.userName ?? null);
+  return to !== null && to !== identityKey(learner.userName);
 }
 
 /**
  * Apply runs actions in this order. Teams exist before anyone joins them; links are recorded before
- * anything else touches a matched learner; a learner exists and is active before it is updated or
- * joins a team; a leader is a member before being promoted. Deactivations, the only step that takes
- * access away, run last, so a run that stops early has done all the constructive work and none of
- * the work an admin may still want to review. Within a kind: by employee id, then by id.
+ * anything else touches a matched learner; existing learners are renamed before anyone is created,
+ * because a new hire may take the address a colleague just gave up; a learner exists and is active
+ * before it joins a team; a leader is a member before being promoted. Deactivations, the only step
+ * that takes access away, run last, so a run that stops early has done all the constructive work and
+ * none of the work an admin may still want to review. Within a kind: by employee id, then by id.
  */
 function orderActions(actions: readonly PlanAction[]): PlanAction[] {
   const rank = new Map<PlanActionKind, number>(ACTION_KINDS.map((kind, index) => [kind, index]));

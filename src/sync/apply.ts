@@ -16,7 +16,8 @@ import type { LitmosClient } from '../datasources/litmos/client.js';
 import { settleWrite, type SettleOptions } from '../datasources/retry.js';
 import { NotFoundError, UpstreamError } from '../errors.js';
 import type { IdentityLink, Learner, Source } from '../model.js';
-import { learnerChanges } from '../core/fields.js';
+import { identityKey, learnerChanges } from '../core/fields.js';
+import { asideUsername, renameWaves, type Rename } from '../core/usernames.js';
 import type { LearnerFields } from '../core/policy.js';
 import type { JournalEntry, JournalPort, LinkPort } from './ports.js';
 import { ACTION_KINDS, createLearnerId, createTeamId, teamKey, type ActionResult, type PlanAction, type SyncPlan } from '../core/plan-types.js';
@@ -48,6 +49,7 @@ interface DoneResult {
 }
 
 type AddToTeam = Extract<PlanAction, { kind: 'ADD_TO_TEAM' }>;
+type UpdateLearner = Extract<PlanAction, { kind: 'UPDATE_LEARNER' }>;
 
 /** What every step of one apply shares. */
 interface Apply {
@@ -59,6 +61,8 @@ interface Apply {
   created: Map<string, string>;
   results: ActionResult[];
   limit: LimitFunction;
+  /** Renames whose learner could not step aside for a swap: they fail with this, not with the 409 that would follow. */
+  asideFailures: Map<string, unknown>;
   settle<T>(write: () => Promise<T>, verify?: () => Promise<T | undefined>): Promise<T>;
 }
 
@@ -73,17 +77,24 @@ export async function applyPlan(plan: SyncPlan, options: ApplyOptions): Promise<
     created: createdBefore(prior),
     results: [],
     limit: pLimit(options.concurrency ?? 4),
+    asideFailures: new Map(),
     settle: (write, verify) => settleWrite({ ...options.settle, write, ...(verify && { verify }) }),
   };
   for (const kind of ACTION_KINDS) {
     if (options.signal?.aborted) break;
     const actions = plan.actions.filter((action) => action.kind === kind);
     if (kind === 'ADD_TO_TEAM') await executeTeamAdditions(ctx, actions as AddToTeam[]);
+    else if (kind === 'UPDATE_LEARNER') await executeUpdates(ctx, actions as UpdateLearner[]);
     // CREATE_TEAM runs one at a time: a division team must exist before its department teams.
     else if (kind === 'CREATE_TEAM') for (const action of actions) await executeUnlessAborted(ctx, action);
-    else await Promise.all(actions.map((action) => ctx.limit(() => executeUnlessAborted(ctx, action))));
+    else await executeAll(ctx, actions);
   }
   return ctx.results;
+}
+
+/** Independent actions, as many at once as the concurrency allows. */
+async function executeAll(ctx: Apply, actions: readonly PlanAction[]): Promise<void> {
+  await Promise.all(actions.map((action) => ctx.limit(() => executeUnlessAborted(ctx, action))));
 }
 
 /** What an earlier attempt of this run created, from its DONE journal entries. */
@@ -149,9 +160,12 @@ async function perform(ctx: Apply, action: PlanAction, entry: JournalEntry | und
       await link(ctx, action.sourceId, learnerId, 'USERNAME');
       return { learnerId };
     }
-    case 'UPDATE_LEARNER':
+    case 'UPDATE_LEARNER': {
+      const asideFailure = ctx.asideFailures.get(action.id);
+      if (asideFailure !== undefined) throw asideFailure;
       await updateLearner(ctx, action.learnerId, Object.fromEntries(action.changes.map((c) => [c.field, c.after])));
       return { learnerId: action.learnerId };
+    }
     case 'REACTIVATE_LEARNER':
     case 'DEACTIVATE_LEARNER':
       await setActive(ctx, action.learnerId, action.kind === 'REACTIVATE_LEARNER');
@@ -248,6 +262,46 @@ async function setLeader(ctx: Apply, teamId: string, learnerId: string): Promise
 /** Litmos ignores members already present, so an addition is simply repeated: no look needed. */
 async function addToTeam(ctx: Apply, teamId: string, learnerIds: readonly string[]): Promise<void> {
   await ctx.settle(async () => (await ctx.litmos.addTeamMembers(teamId, learnerIds), DONE));
+}
+
+// ---- updates, in the order usernames free up ----
+
+/**
+ * Updates that move a username run in waves (`renameWaves`): each takes only usernames the waves
+ * before it freed, so no rename meets a 409 from a colleague who has not moved yet. In a swap, one
+ * learner first steps aside to a temporary username. Updates that keep the username go with the first wave.
+ */
+async function executeUpdates(ctx: Apply, actions: UpdateLearner[]): Promise<void> {
+  const byRename = new Map<Rename, UpdateLearner>();
+  for (const action of actions) {
+    const rename = renameIn(action);
+    if (rename !== null) byRename.set(rename, action);
+  }
+  const { aside, waves } = renameWaves([...byRename.keys()]);
+  const renaming = new Set(byRename.values());
+  for (const rename of aside) {
+    const action = byRename.get(rename);
+    if (action !== undefined && ctx.prior.get(action.id)?.state !== 'DONE') await stepAside(ctx, action);
+  }
+  const actionsOf = (wave: readonly Rename[]) => wave.flatMap((rename) => byRename.get(rename) ?? []);
+  const [first = [], ...rest] = waves;
+  await executeAll(ctx, [...actions.filter((action) => !renaming.has(action)), ...actionsOf(first)]);
+  for (const wave of rest) await executeAll(ctx, actionsOf(wave));
+}
+
+function renameIn(action: UpdateLearner): Rename | null {
+  const change = action.changes.find((c) => c.field === 'userName');
+  const from = identityKey(change?.before ?? null);
+  const to = identityKey(change?.after ?? null);
+  return from === null || to === null || from === to ? null : { learnerId: action.learnerId, from, to };
+}
+
+async function stepAside(ctx: Apply, action: UpdateLearner): Promise<void> {
+  try {
+    await updateLearner(ctx, action.learnerId, { userName: asideUsername(action.learnerId) });
+  } catch (error) {
+    ctx.asideFailures.set(action.id, error);
+  }
 }
 
 // ---- team additions, batched ----

@@ -146,12 +146,6 @@ export type KnownDefect =
    */
   | 'EMAIL_HANDOVER'
   /**
-   * An employee who has a learner changes their work email to the username of a Litmos user no HR
-   * system knew: renaming their learner is refused (409) on every run, so runs stay PARTIAL. (The
-   * rules do not say which account should win; they only say the employee's username is the email.)
-   */
-  | 'USERNAME_COLLISION'
-  /**
    * An employee takes a work email another employee just gave up: the run renames the old holder's
    * learner away but skips the new holder (USERNAME_TAKEN, planned against the old username); only
    * the next run creates their learner.
@@ -354,13 +348,28 @@ export function checkConverged(
   const currentDepartments = new Set(hr.map((e) => key(currentDepartment(e, rules.today))).filter((d) => d !== ''));
   for (const user of litmos.users) if (!user.Active) knowledge.everInactive.add(user.Id);
 
-  // Each eligible employee's learner: the one whose username is the work email.
+  // Each eligible employee's learner: the one whose username is the work email — unless that
+  // username belongs to someone who keeps it (a Litmos user no HR system knows, a learner of an
+  // employee who is not moving to another address): an employee who already has a learner keeps it,
+  // under its old username, and nobody else's is taken from them.
+  const employeesById = new Map(hr.map((e) => [e.id, e]));
+  const keepsUsername = (holder: LitmosUserRow, employee: HrEmployee) => {
+    const owner = ownerOf(knowledge, holder.Id);
+    if (owner === employee.id) return false;
+    const ownerNow = owner === undefined ? undefined : employeesById.get(owner);
+    const movesAway = ownerNow !== undefined && verdict(ownerNow, rules).eligible && key(ownerNow.workEmail) !== key(holder.UserName);
+    return !movesAway;
+  };
   const designated = new Map<string, LitmosUserRow>();
   const designatedIds = new Set<string>();
+  const keptOwn = new Set<string>();
   for (const employee of hr) {
     if (!verdict(employee, rules).eligible) continue;
-    const learner = byUserName.get(key(employee.workEmail));
+    const holder = byUserName.get(key(employee.workEmail));
+    const own = [...(knowledge.owned.get(employee.id) ?? [])].map((id) => users.get(id)).filter((u) => u !== undefined);
+    const learner = holder !== undefined && own.length > 0 && keepsUsername(holder, employee) ? (own.find((u) => u.Active) ?? own[0]) : holder;
     if (learner) {
+      if (learner !== holder) keptOwn.add(employee.id);
       designated.set(employee.id, learner);
       designatedIds.add(learner.Id);
     }
@@ -425,12 +434,17 @@ export function checkConverged(
             );
           }
         }
-        // The username this employee needs is held by a learner the oracle knows as someone else's:
-        // whatever is wrong for them comes from that handover.
+        // The username this employee needs is held by a learner the oracle knows as someone else's
+        // who moves away from it: whatever is wrong for them comes from that handover.
         if (owner !== undefined && owner !== employee.id) for (const violation of mine) violation.defect = 'EMAIL_HANDOVER';
-        // …or by a learner nobody's (a Litmos user no HR system knew) while the employee already has one.
-        const ownsAnother = [...(knowledge.owned.get(employee.id) ?? [])].some((id) => id !== learner.Id);
-        if (owner === undefined && ownsAnother) for (const violation of mine) violation.defect = 'USERNAME_COLLISION';
+        // A holder nobody owns (a Litmos user no HR system knew) is judged by nobody's rules: it stays as it was.
+        const holder = byUserName.get(key(employee.workEmail));
+        if (keptOwn.has(employee.id) && holder && ownerOf(knowledge, holder.Id) === undefined) {
+          const was = before?.users.find((u) => u.Id === holder.Id);
+          if (was && (was.Active !== holder.Active || was.FirstName !== holder.FirstName || was.LastName !== holder.LastName)) {
+            report('a kept username is not taken', `: ${describeUser(holder)} holds their address and was changed (was ${describeUser(was)})`);
+          }
+        }
       }
     } else {
       // (The gateway judges a pre-hire's status on the hire day, so a blocklisted status in force

@@ -51,16 +51,12 @@ const NO_SHRINK = process.env.FC_NO_SHRINK === '1';
 const TIME_LIMIT_MS = Number(process.env.FC_TIME_LIMIT_MS ?? Math.max(240_000, RUNS * 1_500));
 
 /**
- * Defects this property found (reported, not fixed: src/ is not this test's). Their violations are
- * tallied rather than failed on, so the property keeps hunting for new ones; FC_STRICT=1 fails on
- * them too. Each has a regression test below that asserts it still reproduces — when one is fixed,
- * that test fails: remove the defect here and turn its test into a plain one.
+ * Defects this property found and that are not fixed yet: their violations are tallied rather than
+ * failed on, so the property keeps hunting for new ones; FC_STRICT=1 fails on them too. Each gets a
+ * regression test below asserting it still reproduces, turned into a plain one when it is fixed.
+ * None is open: every one found so far has been fixed, and its test below holds the gateway to it.
  */
-const KNOWN_DEFECTS: readonly KnownDefect[] = [
-  'EMAIL_HANDOVER',
-  'USERNAME_COLLISION',
-  'EMAIL_REUSE_NEEDS_SECOND_RUN',
-];
+const KNOWN_DEFECTS: readonly KnownDefect[] = [];
 const TOLERATED: ReadonlySet<KnownDefect> = new Set(process.env.FC_STRICT === '1' ? [] : KNOWN_DEFECTS);
 
 describe('provisioning invariants (property-based, real gateway over the sandbox)', () => {
@@ -114,12 +110,10 @@ describe('provisioning invariants (property-based, real gateway over the sandbox
 
 /**
  * The counterexamples the property found, shrunk by hand to one edit on the CEO (employee 1 of any
- * seeded company: always hired, Full-Time, with a work email and the access flag on). Each runs with
- * nothing tolerated and asserts the defect STILL reproduces, with its tag in the failure; when the
- * gateway is fixed the assertion fails — then drop the defect from KNOWN_DEFECTS and make the test
- * expect success.
+ * seeded company: always hired, Full-Time, with a work email and the access flag on), each now a
+ * rule the gateway is held to with nothing tolerated.
  */
-describe('known defects found by the property (each asserts it still reproduces)', () => {
+describe('counterexamples the property found (each now holds)', () => {
   const calm = NO_FAULTS;
   const oneStep = (ops: HrOp[], company = { seed: 1, size: 8 }): CaseSpec => ({
     company,
@@ -127,17 +121,6 @@ describe('known defects found by the property (each asserts it still reproduces)
     initialFaults: calm,
     steps: [{ ops, blocklist: null, faults: calm }],
   });
-  const stillFails = async (spec: CaseSpec, defect: KnownDefect, employeeId = '1', tolerated: ReadonlySet<KnownDefect> = new Set()) => {
-    const outcome = await runCase(spec, tolerated).then(
-      () => 'the case passed',
-      (error: unknown) => String(error),
-    );
-    if (process.env.FC_SHOW_KNOWN === '1') console.log(outcome);
-    expect(outcome, `known defect ${defect} no longer reproduces — fixed? Remove it from KNOWN_DEFECTS and expect success here`).toMatch(
-      new RegExp(`\\(known defect ${defect}\\) employee ${employeeId} `),
-    );
-  };
-
   /** A rule the oracle holds the gateway to: the case passes, whatever else it tolerates. */
   const holds = async (spec: CaseSpec) => {
     await expect(runCase(spec, new Set())).resolves.toBeUndefined();
@@ -157,12 +140,17 @@ describe('known defects found by the property (each asserts it still reproduces)
     await holds(oneStep([{ kind: 'rehireAsNew', who: 0 }]));
   });
 
-  it('EMAIL_HANDOVER: two eligible employees who swap work emails leave every run PARTIAL (PUT → 409 both ways)', async () => {
-    await stillFails(oneStep([{ kind: 'swapEmails', a: 0, b: 1 }]), 'EMAIL_HANDOVER');
+  // Found by the property (EMAIL_HANDOVER: every run PARTIAL, PUT → 409 both ways); fixed: apply
+  // renames in the order usernames free up, one learner of a swap stepping aside first.
+  it('two eligible employees who swap work emails swap usernames in one run', async () => {
+    await holds(oneStep([{ kind: 'swapEmails', a: 0, b: 1 }]));
   });
 
-  it('USERNAME_COLLISION: a work email changed to the username of a user no HR system knew leaves every run PARTIAL', async () => {
-    await stillFails(oneStep([{ kind: 'email', who: 0, email: { kind: 'outsider', which: 0 } }]), 'USERNAME_COLLISION');
+  // Found by the property (USERNAME_COLLISION: every run PARTIAL on a 409); the rules say neither
+  // account may be taken from its holder, so the employee keeps their learner under its old
+  // username, the rest is updated, and the report says USERNAME_TAKEN.
+  it('a work email changed to the username of a Litmos user no HR system knew leaves that user alone', async () => {
+    await holds(oneStep([{ kind: 'email', who: 0, email: { kind: 'outsider', which: 0 } }]));
   });
 
   // Company 5/17: employee 6 has no status (so the first run deactivates their seeded learner), and
@@ -191,14 +179,14 @@ describe('known defects found by the property (each asserts it still reproduces)
   });
 
   // FC seed -798397861 path 20 (company 1471/8): employee 3 changes address, a new hire takes the old one.
-  it('EMAIL_REUSE_NEEDS_SECOND_RUN: a new hire given an address another employee gave up in the same interval is skipped (USERNAME_TAKEN)', async () => {
-    await stillFails(
+  // Found by the property (EMAIL_REUSE_NEEDS_SECOND_RUN: skipped as USERNAME_TAKEN until the next
+  // run); fixed: the planner gives out usernames its renames free, and apply renames before creating.
+  it('a new hire given an address another employee gave up in the same interval is created in that run', async () => {
+    await holds(
       oneStep([
         { kind: 'email', who: 0, email: { kind: 'fresh', local: 'alex.kim', upper: false } },
         { kind: 'hire', firstName: 'Ann', lastName: "O'Neill", email: { kind: 'former', which: 0 }, hireOffset: -30, department: { kind: 'existing', which: 0, recase: false }, status: 'Full-Time', access: true },
       ]),
-      'EMAIL_REUSE_NEEDS_SECOND_RUN',
-      '9',
     );
   });
 
