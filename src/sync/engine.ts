@@ -9,7 +9,7 @@ import type { HrClient } from '../datasources/hr.js';
 import { HIDDEN_LEARNER_FIELDS, type LitmosClient } from '../datasources/litmos/client.js';
 import type { ReadModel } from '../datasources/read-model.js';
 import { BadUserInputError, ConflictError, NotFoundError } from '../errors.js';
-import type { Source } from '../model.js';
+import type { Employee, Source } from '../model.js';
 import { today } from '../time.js';
 import { applyPlan, litmosRequestsFor, teamsTouched } from './apply.js';
 import { planSync } from '../core/plan.js';
@@ -17,10 +17,10 @@ import { teamKey, type ActionResult, type SyncPlan } from '../core/plan-types.js
 import { defaultPolicy, type Policy } from '../core/policy.js';
 import type { RunDraft, SyncStore } from './ports.js';
 import type { ProgressBus } from './progress.js';
-import { readForPlan } from './read.js';
-import { updateShadow } from '../core/shadow.js';
+import { readForPlan, type PlanRead } from './read.js';
+import { updateShadow, type Shadow } from '../core/shadow.js';
 import { buildRecords, countRecords, summarise } from '../core/records.js';
-import { ACTIVE_STATUSES, emptyCounts, type RunPhase, type RunStatus, type RunTrigger, type SyncRun } from '../core/run.js';
+import { ACTIVE_STATUSES, emptyCounts, type RunCounts, type RunPhase, type RunRecord, type RunStatus, type RunTrigger, type SyncRun } from '../core/run.js';
 
 export interface SyncEngineOptions {
   tenant: string;
@@ -76,191 +76,40 @@ const PHASE: Record<RunStatus, RunPhase> = {
   CANCELLED: 'DONE',
 };
 
+/** What every step of a run shares. */
+interface Engine {
+  options: SyncEngineOptions;
+  tenant: string;
+  store: SyncStore;
+  clock: () => Date;
+}
+
+/** A run this process is executing: its work, and the switch that stops it. */
+interface Running {
+  promise: Promise<void>;
+  abort: AbortController;
+}
+
+/** What the fetch step read, with the settings it read by, which planning must use too. */
+interface Fetched {
+  read: PlanRead;
+  policy: Policy;
+  knownDepartments: string[];
+}
+
+/** A planned run: its plan, and what its report needs besides. */
+interface Planned {
+  run: SyncRun;
+  plan: SyncPlan;
+  draft: RunDraft;
+}
+
 export function createSyncEngine(options: SyncEngineOptions): SyncEngine {
-  const { tenant, store, bus } = options;
-  const executing = new Map<string, { promise: Promise<void>; abort: AbortController }>();
+  const engine: Engine = { options, tenant: options.tenant, store: options.store, clock: options.now ?? (() => new Date()) };
+  const { tenant, store } = engine;
+  const executing = new Map<string, Running>();
   // Starts for one source are serialised, so two concurrent startSync calls cannot both see "no active run".
   const startLocks = new Map<Source, Promise<unknown>>();
-  const clock = options.now ?? (() => new Date());
-  const now = () => clock().toISOString();
-  const shadowOf = async (source: Source) => (await store.settings.shadow(tenant, source)) ?? {};
-
-  async function mustGet(runId: string): Promise<SyncRun> {
-    const run = await store.runs.get(tenant, runId);
-    if (!run) throw new NotFoundError(`no sync run ${runId}`, { runId });
-    return run;
-  }
-
-  /** `remainingRequests`: Litmos requests the plan still needs, given while applying (for the ETA). */
-  function publish(run: SyncRun, message: string | null = null, remainingRequests?: number) {
-    const budget = options.litmosBudget();
-    bus.publish({
-      runId: run.id,
-      status: run.status,
-      phase: PHASE[run.status],
-      done: run.progress.done,
-      total: run.progress.total,
-      counts: run.counts,
-      budget: { limit: budget.limit, windowMs: budget.windowMs, used: budget.used, remaining: budget.remaining },
-      etaMs: run.status === 'APPLYING' && remainingRequests !== undefined ? options.litmosEta(remainingRequests) : null,
-      message,
-    });
-  }
-
-  /**
-   * Applies `patch` only while the run is in one of `from`, as one compare-and-set in the store: of
-   * two requests or two replicas acting on one run, exactly one moves it; the other gets
-   * `ConflictError` and must not carry on as if it had.
-   */
-  async function transition(runId: string, from: readonly RunStatus[], patch: Partial<SyncRun>, message: string | null = null): Promise<SyncRun> {
-    const run = await store.runs.transition(tenant, runId, { from, patch });
-    publish(run, message);
-    return run;
-  }
-
-  /** A step of a run that is still active: one cancelled or finished elsewhere meanwhile is left as it is. */
-  async function update(runId: string, patch: Partial<SyncRun>, message: string | null = null): Promise<SyncRun> {
-    return transition(runId, ACTIVE_STATUSES, patch, message);
-  }
-
-  /** Ends an active run; of concurrent attempts to end it (cancel, apply, a failure), exactly one does. */
-  async function finish(runId: string, status: RunStatus, patch: Partial<SyncRun> = {}, message: string | null = null) {
-    return update(runId, { ...patch, status, finishedAt: now() }, message);
-  }
-
-  /** Rewords the store's refusal of a transition for the caller: what the run is, and what the action needs. */
-  function refusedUnless(runId: string, needs: string) {
-    return (error: unknown): never => {
-      if (!(error instanceof ConflictError) || error.details.status === undefined) throw error;
-      throw new ConflictError(`run ${runId} is ${String(error.details.status)}; ${needs}`, error.details, { cause: error });
-    };
-  }
-
-  function hrFor(source: Source): HrClient {
-    const client = options.hr[source];
-    if (!client) throw new BadUserInputError(`${source} is not connected for this tenant`, { source });
-    return client;
-  }
-
-  async function policy(source: Source): Promise<Policy> {
-    return (await store.settings.policy(tenant, source)) ?? defaultPolicy(source);
-  }
-
-  async function apply(runId: string, signal: AbortSignal): Promise<void> {
-    let run = await mustGet(runId);
-    const plan = await store.plans.get(tenant, runId);
-    const draft = await store.plans.draft(tenant, runId);
-    if (!plan || !draft) throw new Error(`run ${runId} has no stored plan to apply`);
-    let remainingRequests = plan.actions.reduce((sum, action) => sum + litmosRequestsFor(action), 0);
-    // A transition, so a run cancelled elsewhere before this starts is not brought back to APPLYING.
-    run = await store.runs.transition(tenant, runId, { from: ACTIVE_STATUSES, patch: { status: 'APPLYING', progress: { done: 0, total: plan.actions.length } } });
-    publish(run, null, remainingRequests);
-    const counts = emptyCounts();
-    let done = 0;
-    let lastPublished = 0;
-    let persisting: Promise<void> = Promise.resolve();
-    const onResult = (result: ActionResult) => {
-      done += 1;
-      if (!result.resumed) remainingRequests -= litmosRequestsFor(result.action);
-      if (!result.ok) counts.failed += 1;
-      // Progress is published at most every 100 ms (and always at the end): a 50,000-action run
-      // must not turn into 50,000 store writes.
-      // Pacing measures elapsed time, not the date: it stays on the real clock even under an injected one.
-      if (Date.now() - lastPublished > 100 || done === plan.actions.length) {
-        lastPublished = Date.now();
-        run = { ...run, progress: { done, total: plan.actions.length }, counts: { ...counts } };
-        publish(run, null, Math.max(0, remainingRequests));
-        // The stored run follows too (for `syncRun` queries and other replicas), in order.
-        const snapshot = { progress: run.progress, counts: run.counts };
-        persisting = persisting.then(() => store.runs.update(tenant, runId, snapshot)).then(() => undefined, () => undefined);
-      }
-    };
-    const results = await applyPlan(plan, {
-      tenant,
-      runId,
-      source: run.source,
-      litmos: options.litmos,
-      journal: store.journal,
-      links: store.links,
-      now: clock,
-      onResult,
-      signal,
-      ...(options.concurrency && { concurrency: options.concurrency }),
-    });
-    await persisting;
-    await store.settings.putShadow(tenant, run.source, updateShadow(await shadowOf(run.source), results, HIDDEN_LEARNER_FIELDS));
-    await options.readModel.invalidate({ source: run.source, learners: true, teamIds: teamsTouched(plan) });
-    const records = buildRecords(plan, draft.people, results, draft.notFound);
-    await store.records.append(tenant, runId, records);
-    const finalCounts = countRecords(records);
-    if (signal.aborted) {
-      await finish(runId, 'CANCELLED', { counts: finalCounts, progress: { done, total: plan.actions.length } }, 'cancelled');
-      return;
-    }
-    const status: RunStatus = finalCounts.failed > 0 ? 'PARTIAL' : 'SUCCEEDED';
-    await finish(runId, status, { counts: finalCounts, progress: { done, total: plan.actions.length } });
-  }
-
-  async function execute(runId: string, signal: AbortSignal): Promise<void> {
-    let run = await update(runId, { status: 'FETCHING', startedAt: now() });
-    const hr = hrFor(run.source);
-    const currentPolicy = await policy(run.source);
-    const knownDepartments = (await store.settings.departments(tenant, run.source)) ?? [];
-    const read = await readForPlan({
-      hr,
-      litmos: options.litmos,
-      links: store.links,
-      tenant,
-      policy: currentPolicy,
-      scope: run.scope,
-      shadow: await shadowOf(run.source),
-      knownDepartments,
-      today: today(clock()),
-    });
-    if (!run.scope) {
-      // Departments accumulate: a department whose last employee left keeps its team managed, so a
-      // learner still in it (inactive then, invisible to member lists) is taken out once reactivated
-      // (found by the property test: STALE_TEAM_NEVER_REMOVED).
-      const current = read.employees.flatMap((employee) => (employee.department ? [employee.department] : []));
-      const departments = [...new Map([...knownDepartments, ...current].map((name) => [teamKey(name), name])).values()];
-      await store.settings.putDepartments(tenant, run.source, departments);
-    }
-    if (signal.aborted) return void (await finish(runId, 'CANCELLED'));
-    run = await update(runId, { status: 'PLANNING' });
-    const plan = planSync({
-      source: run.source,
-      employees: read.employees,
-      read: { complete: true },
-      learners: read.learners,
-      teams: read.teams,
-      teamMembers: read.teamMembers,
-      teamLeaders: read.teamLeaders,
-      links: read.links,
-      policy: currentPolicy,
-      today: today(clock()),
-      knownDepartments,
-      ...(run.scope && { scope: { sourceIds: run.scope } }),
-    });
-    const draft: RunDraft = { people: summarise(read.employees), notFound: read.notFound };
-    await store.plans.put(tenant, runId, plan);
-    await store.plans.putDraft(tenant, runId, draft);
-    if (run.dryRun || plan.safeguard.tripped) {
-      const records = buildRecords(plan, draft.people, [], draft.notFound);
-      const counts = countRecords(records);
-      if (run.dryRun) {
-        await store.records.append(tenant, runId, records);
-        return void (await finish(runId, 'SUCCEEDED', { counts }, 'dry run: nothing was written'));
-      }
-      const { deactivations, threshold, activeLearners } = plan.safeguard;
-      await update(
-        runId,
-        { status: 'AWAITING_APPROVAL', counts, safeguard: { deactivations, threshold, activeLearners } },
-        `would deactivate ${deactivations} learners, over the threshold of ${threshold}: approve or cancel the run`,
-      );
-      return;
-    }
-    await apply(runId, signal);
-  }
 
   /** Runs `work` in the background, recording a failure on the run instead of losing it. */
   function launch(runId: string, work: (signal: AbortSignal) => Promise<void>): void {
@@ -268,87 +117,44 @@ export function createSyncEngine(options: SyncEngineOptions): SyncEngine {
     const promise = work(abort.signal)
       .catch(async (error: unknown) => {
         const text = error instanceof Error ? error.message : String(error);
-        await finish(runId, 'FAILED', { error: text }, text).catch(() => undefined);
+        await finish(engine, runId, 'FAILED', { error: text }, text).catch(() => undefined);
       })
       .finally(() => executing.delete(runId));
     executing.set(runId, { promise, abort });
   }
 
-  async function start(startOptions: StartOptions) {
-    const { source } = startOptions;
-    hrFor(source);
-    const previous = startLocks.get(source) ?? Promise.resolve();
-    const next = previous.then(async () => {
-      const active = await store.runs.findActive(tenant, source, ACTIVE_STATUSES);
-      if (active) return { run: active, joined: true };
-      const run: SyncRun = {
-        id: randomUUID(),
-        tenant,
-        source,
-        trigger: startOptions.trigger,
-        dryRun: startOptions.dryRun ?? false,
-        status: 'QUEUED',
-        scope: startOptions.scope ?? null,
-        createdAt: now(),
-        startedAt: null,
-        finishedAt: null,
-        counts: emptyCounts(),
-        progress: { done: 0, total: 0 },
-        error: null,
-        safeguard: null,
-        approvedBy: null,
-      };
-      await store.runs.create(run);
-      publish(run);
-      launch(run.id, (signal) => execute(run.id, signal));
-      return { run, joined: false };
-    });
-    startLocks.set(source, next.catch(() => undefined));
-    return next;
-  }
-
   return {
-    start,
+    async start(startOptions) {
+      hrFor(engine, startOptions.source);
+      return inTurn(startLocks, startOptions.source, async () => {
+        const active = await store.runs.findActive(tenant, startOptions.source, ACTIVE_STATUSES);
+        if (active) return { run: active, joined: true };
+        const run = await createRun(engine, startOptions);
+        launch(run.id, (signal) => execute(engine, run.id, signal));
+        return { run, joined: false };
+      });
+    },
     get: (runId) => store.runs.get(tenant, runId),
     plan: (runId) => store.plans.get(tenant, runId),
-    policy,
+    policy: (source) => policyOf(engine, source),
     async setPolicy(source, value) {
       await store.settings.putPolicy(tenant, source, value);
       return value;
     },
     async approve(runId, approvedBy) {
-      // The check and the move to APPLYING are one compare-and-set, so of any number of concurrent
-      // approvals, in any replica, exactly one launches the apply. A process that dies right after
-      // leaves an APPLYING run, which `recover` resumes.
-      const approved = await transition(runId, ['AWAITING_APPROVAL'], { status: 'APPLYING', approvedBy }, `approved by ${approvedBy}`).catch(
-        refusedUnless(runId, 'only a run AWAITING_APPROVAL can be approved'),
-      );
-      launch(runId, (signal) => apply(runId, signal));
+      const approved = await approveRun(engine, runId, approvedBy);
+      launch(runId, (signal) => apply(engine, runId, signal));
       return approved;
     },
-    async cancel(runId) {
-      const run = await mustGet(runId);
-      if (!ACTIVE_STATUSES.includes(run.status)) {
-        throw new ConflictError(`run ${runId} is already ${run.status}`, { runId, status: run.status });
-      }
-      const running = executing.get(runId);
-      if (running) {
-        running.abort.abort();
-        await running.promise;
-        const after = await mustGet(runId);
-        if (after.status === 'CANCELLED' || !ACTIVE_STATUSES.includes(after.status)) return after;
-      }
-      // Refused when the run ended meanwhile (elsewhere, or its own work finishing first): its outcome stands.
-      return finish(runId, 'CANCELLED', {}, 'cancelled').catch(refusedUnless(runId, 'only an active run can be cancelled'));
-    },
+    cancel: (runId) => cancelRun(engine, executing, runId),
     async recover() {
       for (const source of Object.keys(options.hr) as Source[]) {
         const run = await store.runs.findActive(tenant, source, ACTIVE_STATUSES);
         if (!run || run.status === 'AWAITING_APPROVAL' || executing.has(run.id)) continue;
         // A run that was applying resumes from its journal; one that had not planned yet starts over,
         // because its read is stale and nothing of it was written.
-        if (run.status === 'APPLYING') launch(run.id, (signal) => apply(run.id, signal));
-        else launch(run.id, (signal) => execute(run.id, signal));
+        if (run.status === 'APPLYING') launch(run.id, (signal) => apply(engine, run.id, signal));
+        else launch(run.id, (signal) => execute(engine, run.id, signal));
       }
     },
     async idle() {
@@ -358,5 +164,298 @@ export function createSyncEngine(options: SyncEngineOptions): SyncEngine {
       for (const entry of executing.values()) entry.abort.abort();
       await Promise.all([...executing.values()].map((entry) => entry.promise));
     },
+  };
+}
+
+/** Runs `work` after every earlier `work` for the same key has settled, whatever its outcome. */
+function inTurn<K, T>(queue: Map<K, Promise<unknown>>, key: K, work: () => Promise<T>): Promise<T> {
+  const next = (queue.get(key) ?? Promise.resolve()).then(work);
+  queue.set(key, next.catch(() => undefined));
+  return next;
+}
+
+/** A new QUEUED run, stored and announced. */
+async function createRun(engine: Engine, startOptions: StartOptions): Promise<SyncRun> {
+  const run: SyncRun = {
+    id: randomUUID(),
+    tenant: engine.tenant,
+    source: startOptions.source,
+    trigger: startOptions.trigger,
+    dryRun: startOptions.dryRun ?? false,
+    status: 'QUEUED',
+    scope: startOptions.scope ?? null,
+    createdAt: timestamp(engine),
+    startedAt: null,
+    finishedAt: null,
+    counts: emptyCounts(),
+    progress: { done: 0, total: 0 },
+    error: null,
+    safeguard: null,
+    approvedBy: null,
+  };
+  await engine.store.runs.create(run);
+  publish(engine, run);
+  return run;
+}
+
+/** A run from its start: fetch, plan, then stop there (a dry run, a tripped safeguard) or apply. */
+async function execute(engine: Engine, runId: string, signal: AbortSignal): Promise<void> {
+  const run = await update(engine, runId, { status: 'FETCHING', startedAt: timestamp(engine) });
+  const fetched = await fetchForPlan(engine, run);
+  if (signal.aborted) return void (await finish(engine, runId, 'CANCELLED'));
+  const planned = await planRun(engine, runId, fetched);
+  if (planned.run.dryRun) return finishDryRun(engine, planned);
+  if (planned.plan.safeguard.tripped) return awaitApproval(engine, planned);
+  await apply(engine, runId, signal);
+}
+
+async function fetchForPlan(engine: Engine, run: SyncRun): Promise<Fetched> {
+  const { tenant, store, options } = engine;
+  const hr = hrFor(engine, run.source);
+  const policy = await policyOf(engine, run.source);
+  const knownDepartments = (await store.settings.departments(tenant, run.source)) ?? [];
+  const read = await readForPlan({
+    hr,
+    litmos: options.litmos,
+    links: store.links,
+    tenant,
+    policy,
+    scope: run.scope,
+    shadow: await shadowOf(engine, run.source),
+    knownDepartments,
+    today: today(engine.clock()),
+  });
+  if (!run.scope) await rememberDepartments(engine, run.source, knownDepartments, read.employees);
+  return { read, policy, knownDepartments };
+}
+
+/**
+ * Departments accumulate: a department whose last employee left keeps its team managed, so a
+ * learner still in it (inactive then, invisible to member lists) is taken out once reactivated
+ * (found by the property test: STALE_TEAM_NEVER_REMOVED). Only a full read may add to them.
+ */
+async function rememberDepartments(engine: Engine, source: Source, known: readonly string[], employees: readonly Employee[]): Promise<void> {
+  const current = employees.flatMap((employee) => (employee.department ? [employee.department] : []));
+  const departments = [...new Map([...known, ...current].map((name) => [teamKey(name), name])).values()];
+  await engine.store.settings.putDepartments(engine.tenant, source, departments);
+}
+
+/** Plans the run from its read and stores the plan, so it can be approved or resumed later. */
+async function planRun(engine: Engine, runId: string, { read, policy, knownDepartments }: Fetched): Promise<Planned> {
+  const run = await update(engine, runId, { status: 'PLANNING' });
+  const plan = planSync({
+    source: run.source,
+    employees: read.employees,
+    read: { complete: true },
+    learners: read.learners,
+    teams: read.teams,
+    teamMembers: read.teamMembers,
+    teamLeaders: read.teamLeaders,
+    links: read.links,
+    policy,
+    today: today(engine.clock()),
+    knownDepartments,
+    ...(run.scope && { scope: { sourceIds: run.scope } }),
+  });
+  const draft: RunDraft = { people: summarise(read.employees), notFound: read.notFound };
+  await engine.store.plans.put(engine.tenant, runId, plan);
+  await engine.store.plans.putDraft(engine.tenant, runId, draft);
+  return { run, plan, draft };
+}
+
+/** The run's report: one record per employee, from its plan and whatever of it was applied. */
+function recordsOf({ plan, draft }: Planned, results: readonly ActionResult[] = []): RunRecord[] {
+  return buildRecords(plan, draft.people, results, draft.notFound);
+}
+
+async function finishDryRun(engine: Engine, planned: Planned): Promise<void> {
+  const records = recordsOf(planned);
+  await engine.store.records.append(engine.tenant, planned.run.id, records);
+  await finish(engine, planned.run.id, 'SUCCEEDED', { counts: countRecords(records) }, 'dry run: nothing was written');
+}
+
+async function awaitApproval(engine: Engine, planned: Planned): Promise<void> {
+  const { deactivations, threshold, activeLearners } = planned.plan.safeguard;
+  await update(
+    engine,
+    planned.run.id,
+    { status: 'AWAITING_APPROVAL', counts: countRecords(recordsOf(planned)), safeguard: { deactivations, threshold, activeLearners } },
+    `would deactivate ${deactivations} learners, over the threshold of ${threshold}: approve or cancel the run`,
+  );
+}
+
+async function approveRun(engine: Engine, runId: string, approvedBy: string): Promise<SyncRun> {
+  // The check and the move to APPLYING are one compare-and-set, so of any number of concurrent
+  // approvals, in any replica, exactly one launches the apply. A process that dies right after
+  // leaves an APPLYING run, which `recover` resumes.
+  return transition(engine, runId, ['AWAITING_APPROVAL'], { status: 'APPLYING', approvedBy }, `approved by ${approvedBy}`).catch(
+    refusedUnless(runId, 'only a run AWAITING_APPROVAL can be approved'),
+  );
+}
+
+/** Applies the run's stored plan (after a restart too), then records what happened and ends the run. */
+async function apply(engine: Engine, runId: string, signal: AbortSignal): Promise<void> {
+  const planned = await beginApply(engine, runId);
+  const progress = trackProgress(engine, planned);
+  const results = await applyPlan(planned.plan, {
+    tenant: engine.tenant,
+    runId,
+    source: planned.run.source,
+    litmos: engine.options.litmos,
+    journal: engine.store.journal,
+    links: engine.store.links,
+    now: engine.clock,
+    onResult: progress.onResult,
+    signal,
+    ...(engine.options.concurrency && { concurrency: engine.options.concurrency }),
+  });
+  await progress.stored();
+  const counts = await recordResults(engine, planned, results);
+  const finalProgress = { done: progress.done(), total: planned.plan.actions.length };
+  if (signal.aborted) return void (await finish(engine, runId, 'CANCELLED', { counts, progress: finalProgress }, 'cancelled'));
+  await finish(engine, runId, counts.failed > 0 ? 'PARTIAL' : 'SUCCEEDED', { counts, progress: finalProgress });
+}
+
+async function beginApply(engine: Engine, runId: string): Promise<Planned> {
+  const { tenant, store } = engine;
+  await mustGet(engine, runId);
+  const plan = await store.plans.get(tenant, runId);
+  const draft = await store.plans.draft(tenant, runId);
+  if (!plan || !draft) throw new Error(`run ${runId} has no stored plan to apply`);
+  // A transition, so a run cancelled elsewhere before this starts is not brought back to APPLYING.
+  const run = await store.runs.transition(tenant, runId, { from: ACTIVE_STATUSES, patch: { status: 'APPLYING', progress: { done: 0, total: plan.actions.length } } });
+  return { run, plan, draft };
+}
+
+/** An apply's progress, fed its results as they come. */
+interface ApplyProgress {
+  onResult(result: ActionResult): void;
+  /** Results counted so far. */
+  done(): number;
+  /** Settles once every progress snapshot taken so far is stored. */
+  stored(): Promise<void>;
+}
+
+/**
+ * Announces the apply, then counts its results as they come. Progress is published at most every
+ * 100 ms (and always at the end): a 50,000-action run must not turn into 50,000 store writes.
+ */
+function trackProgress(engine: Engine, { run, plan }: Planned): ApplyProgress {
+  const total = plan.actions.length;
+  const counts = emptyCounts();
+  let remainingRequests = plan.actions.reduce((sum, action) => sum + litmosRequestsFor(action), 0);
+  let current = run;
+  let done = 0;
+  let lastPublished = 0;
+  let persisting: Promise<void> = Promise.resolve();
+  publish(engine, run, null, remainingRequests);
+  const onResult = (result: ActionResult) => {
+    done += 1;
+    if (!result.resumed) remainingRequests -= litmosRequestsFor(result.action);
+    if (!result.ok) counts.failed += 1;
+    // Pacing measures elapsed time, not the date: it stays on the real clock even under an injected one.
+    if (Date.now() - lastPublished <= 100 && done !== total) return;
+    lastPublished = Date.now();
+    current = { ...current, progress: { done, total }, counts: { ...counts } };
+    publish(engine, current, null, Math.max(0, remainingRequests));
+    // The stored run follows too (for `syncRun` queries and other replicas), in order.
+    const snapshot = { progress: current.progress, counts: current.counts };
+    persisting = persisting.then(() => engine.store.runs.update(engine.tenant, run.id, snapshot)).then(() => undefined, () => undefined);
+  };
+  return { onResult, done: () => done, stored: () => persisting };
+}
+
+/** Keeps what the apply changed (the shadow, the read model, the report) and counts its outcome. */
+async function recordResults(engine: Engine, planned: Planned, results: readonly ActionResult[]): Promise<RunCounts> {
+  const { tenant, store, options } = engine;
+  const { run, plan } = planned;
+  await store.settings.putShadow(tenant, run.source, updateShadow(await shadowOf(engine, run.source), results, HIDDEN_LEARNER_FIELDS));
+  await options.readModel.invalidate({ source: run.source, learners: true, teamIds: teamsTouched(plan) });
+  const records = recordsOf(planned, results);
+  await store.records.append(tenant, run.id, records);
+  return countRecords(records);
+}
+
+async function cancelRun(engine: Engine, executing: ReadonlyMap<string, Running>, runId: string): Promise<SyncRun> {
+  const run = await mustGet(engine, runId);
+  if (!ACTIVE_STATUSES.includes(run.status)) {
+    throw new ConflictError(`run ${runId} is already ${run.status}`, { runId, status: run.status });
+  }
+  const running = executing.get(runId);
+  if (running) {
+    running.abort.abort();
+    await running.promise;
+    const after = await mustGet(engine, runId);
+    if (after.status === 'CANCELLED' || !ACTIVE_STATUSES.includes(after.status)) return after;
+  }
+  // Refused when the run ended meanwhile (elsewhere, or its own work finishing first): its outcome stands.
+  return finish(engine, runId, 'CANCELLED', {}, 'cancelled').catch(refusedUnless(runId, 'only an active run can be cancelled'));
+}
+
+const timestamp = (engine: Engine) => engine.clock().toISOString();
+
+async function shadowOf(engine: Engine, source: Source): Promise<Shadow> {
+  return (await engine.store.settings.shadow(engine.tenant, source)) ?? {};
+}
+
+async function policyOf(engine: Engine, source: Source): Promise<Policy> {
+  return (await engine.store.settings.policy(engine.tenant, source)) ?? defaultPolicy(source);
+}
+
+function hrFor(engine: Engine, source: Source): HrClient {
+  const client = engine.options.hr[source];
+  if (!client) throw new BadUserInputError(`${source} is not connected for this tenant`, { source });
+  return client;
+}
+
+async function mustGet(engine: Engine, runId: string): Promise<SyncRun> {
+  const run = await engine.store.runs.get(engine.tenant, runId);
+  if (!run) throw new NotFoundError(`no sync run ${runId}`, { runId });
+  return run;
+}
+
+/** `remainingRequests`: Litmos requests the plan still needs, given while applying (for the ETA). */
+function publish(engine: Engine, run: SyncRun, message: string | null = null, remainingRequests?: number): void {
+  const { options } = engine;
+  const budget = options.litmosBudget();
+  options.bus.publish({
+    runId: run.id,
+    status: run.status,
+    phase: PHASE[run.status],
+    done: run.progress.done,
+    total: run.progress.total,
+    counts: run.counts,
+    budget: { limit: budget.limit, windowMs: budget.windowMs, used: budget.used, remaining: budget.remaining },
+    etaMs: run.status === 'APPLYING' && remainingRequests !== undefined ? options.litmosEta(remainingRequests) : null,
+    message,
+  });
+}
+
+/**
+ * Applies `patch` only while the run is in one of `from`, as one compare-and-set in the store: of
+ * two requests or two replicas acting on one run, exactly one moves it; the other gets
+ * `ConflictError` and must not carry on as if it had.
+ */
+async function transition(engine: Engine, runId: string, from: readonly RunStatus[], patch: Partial<SyncRun>, message: string | null = null): Promise<SyncRun> {
+  const run = await engine.store.runs.transition(engine.tenant, runId, { from, patch });
+  publish(engine, run, message);
+  return run;
+}
+
+/** A step of a run that is still active: one cancelled or finished elsewhere meanwhile is left as it is. */
+async function update(engine: Engine, runId: string, patch: Partial<SyncRun>, message: string | null = null): Promise<SyncRun> {
+  return transition(engine, runId, ACTIVE_STATUSES, patch, message);
+}
+
+/** Ends an active run; of concurrent attempts to end it (cancel, apply, a failure), exactly one does. */
+async function finish(engine: Engine, runId: string, status: RunStatus, patch: Partial<SyncRun> = {}, message: string | null = null): Promise<SyncRun> {
+  return update(engine, runId, { ...patch, status, finishedAt: timestamp(engine) }, message);
+}
+
+/** Rewords the store's refusal of a transition for the caller: what the run is, and what the action needs. */
+function refusedUnless(runId: string, needs: string) {
+  return (error: unknown): never => {
+    if (!(error instanceof ConflictError) || error.details.status === undefined) throw error;
+    throw new ConflictError(`run ${runId} is ${String(error.details.status)}; ${needs}`, error.details, { cause: error });
   };
 }
