@@ -4,6 +4,7 @@
  * (credentials encrypted), carries on unfinished runs, checks each configured upstream once, and serves.
  */
 import { randomUUID } from 'node:crypto';
+import { systemClock, type Clock } from './clock.js';
 import type { Config } from './config.js';
 import type { GatewayContext, Principal } from './context.js';
 import { createLoaders } from './datasources/loaders.js';
@@ -18,6 +19,7 @@ import { openStore } from './store/open.js';
 import { createUpstreamReadiness, gatewayRoutes, type UpstreamProbe, type UpstreamReadinessOptions } from './routes.js';
 import { createSchedule, type Schedule } from './sync/schedule.js';
 import { createTenantRegistry, openTenant, saveConnections, shadowKey, type GatewayStore, type Tenant } from './tenant.js';
+import { today } from './time.js';
 import type { RunRecord, SyncRun } from './core/run.js';
 
 export const DEFAULT_TENANT = 'default';
@@ -47,6 +49,8 @@ export interface GatewayOptions {
   sandbox?: RunningSandbox;
   /** Readiness timing (tests): how often a failing upstream is re-checked, and the clock. */
   readiness?: Pick<UpstreamReadinessOptions, 'recheckMs' | 'waitMs' | 'now'>;
+  /** What every instant and "today" is read from; a sandbox started here is seeded for its day. @default systemClock */
+  clock?: Clock;
 }
 
 export interface SandboxReset {
@@ -72,10 +76,10 @@ interface SandboxGeneration {
  */
 const generations = new WeakMap<RunningSandbox, SandboxGeneration>();
 
-function generationOf(sandbox: RunningSandbox): SandboxGeneration {
+function generationOf(sandbox: RunningSandbox, now: Date): SandboxGeneration {
   let generation = generations.get(sandbox);
   if (!generation) {
-    generation = { id: randomUUID(), seenAt: new Date().toISOString() };
+    generation = { id: randomUUID(), seenAt: now.toISOString() };
     generations.set(sandbox, generation);
   }
   return generation;
@@ -98,14 +102,14 @@ const RESEEDED =
  * The ended runs' journals and plans stay as history: they are read only when their run resumes,
  * which an ended run never does.
  */
-async function forgetPreviousWorld(store: GatewayStore, tenant: string): Promise<SandboxReset> {
+async function forgetPreviousWorld(store: GatewayStore, tenant: string, clock: Clock): Promise<SandboxReset> {
   const endedRuns: string[] = [];
   for (const source of SOURCES) {
     // Runs not yet planned (QUEUED, FETCHING, PLANNING) are left: recovery starts them over with a fresh read.
     for (let run = await store.runs.findActive(tenant, source, ['APPLYING', 'AWAITING_APPROVAL']); run; ) {
       await store.runs.transition(tenant, run.id, {
         from: ['APPLYING', 'AWAITING_APPROVAL'],
-        patch: { status: 'FAILED', error: RESEEDED, finishedAt: new Date().toISOString() },
+        patch: { status: 'FAILED', error: RESEEDED, finishedAt: clock().toISOString() },
       });
       endedRuns.push(run.id);
       run = await store.runs.findActive(tenant, source, ['APPLYING', 'AWAITING_APPROVAL']);
@@ -119,12 +123,12 @@ async function forgetPreviousWorld(store: GatewayStore, tenant: string): Promise
 }
 
 /** Resets the default tenant's sync state when the world under the store is not the one it was built against. */
-async function reconcileSandboxGeneration(store: GatewayStore, sandbox: RunningSandbox | null): Promise<SandboxReset | null> {
+async function reconcileSandboxGeneration(store: GatewayStore, sandbox: RunningSandbox | null, clock: Clock): Promise<SandboxReset | null> {
   const stored = await store.settings.get<SandboxGeneration>(DEFAULT_TENANT, SANDBOX_GENERATION);
-  const current = sandbox ? generationOf(sandbox) : null;
+  const current = sandbox ? generationOf(sandbox, clock()) : null;
   // Same sandbox, or real upstreams all along: the store's state is about the world it sees.
   if (stored?.id === current?.id || (!stored && !current)) return null;
-  const reset = await forgetPreviousWorld(store, DEFAULT_TENANT);
+  const reset = await forgetPreviousWorld(store, DEFAULT_TENANT, clock);
   await store.settings.put(DEFAULT_TENANT, SANDBOX_GENERATION, current);
   return reset;
 }
@@ -179,6 +183,7 @@ async function adminToken(config: Config, store: GatewayStore): Promise<string |
 }
 
 export async function startGateway(config: Config, options: GatewayOptions = {}): Promise<RunningGateway> {
+  const clock = options.clock ?? systemClock;
   const ownSandbox = config.useSandbox && !options.sandbox;
   const sandbox = config.useSandbox
     ? (options.sandbox ??
@@ -188,16 +193,17 @@ export async function startGateway(config: Config, options: GatewayOptions = {})
         seed: config.sandbox.seed,
         rateWindowMs: config.sandbox.rateWindowMs,
         latencyMs: config.sandbox.latencyMs,
+        today: today(clock()),
       })))
     : null;
   const secretKey = config.secretKey ? parseSecretKey(config.secretKey) : await loadOrCreateSecretKey(config.dataDir);
   const store: GatewayStore = await openStore<SyncRun, RunRecord>({ url: config.storeUrl, secretKey });
   // Before the tenant opens and recovers runs: a run must not resume against a world that lost its teams.
-  const sandboxReset = await reconcileSandboxGeneration(store, sandbox);
+  const sandboxReset = await reconcileSandboxGeneration(store, sandbox, clock);
   await recordConnections(config, store, sandbox);
   const generatedAdminToken = await adminToken(config, store);
   const tenants = createTenantRegistry((id) =>
-    openTenant({ id, store, rateLimits: config.rateLimits, rateWindowMs: config.rateWindowMs, cacheTtlMs: config.cacheTtlSeconds * 1000 }),
+    openTenant({ id, store, rateLimits: config.rateLimits, rateWindowMs: config.rateWindowMs, cacheTtlMs: config.cacheTtlSeconds * 1000, clock }),
   );
   const tenant = await tenants.get(DEFAULT_TENANT);
   await tenant.engine.recover();

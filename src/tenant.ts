@@ -2,6 +2,7 @@
  * One tenant's runtime: its upstream connections (credentials read from the encrypted secret store,
  * one HTTP client and rate budget per credential), its read model and cache, and its sync engine.
  */
+import type { Clock } from './clock.js';
 import { bambooHrAuthorize, createBambooHrClient } from './datasources/bamboohr/client.js';
 import { apiBaseUrl } from './datasources/base-url.js';
 import { createReadCache } from './datasources/cache.js';
@@ -50,6 +51,8 @@ export interface TenantOptions {
   cacheTtlMs: number;
   /** How long webhook changes are gathered before a targeted run starts, ms. @default 1000 */
   webhookGatherMs?: number;
+  /** Handed to everything of the tenant that stamps or judges a time. */
+  clock: Clock;
 }
 
 export interface Tenant {
@@ -64,6 +67,8 @@ export interface Tenant {
   http: Partial<Record<UpstreamSystem, UpstreamClient>>;
   /** Inbound BambooHR webhooks → targeted syncs. */
   webhooks: WebhookIntake;
+  /** What its runs, events, webhooks and employees' current statuses are timed and dated by. */
+  clock: Clock;
   /** Where each upstream is, for readiness checks. */
   origins: { system: UpstreamClient['system']; url: string }[];
   /** Sources this tenant reads employees from. */
@@ -150,6 +155,7 @@ export async function openTenant(options: TenantOptions): Promise<Tenant> {
     hr.BAMBOOHR = createBambooHrClient({
       http,
       companyDomain: connections.bamboohr.companyDomain,
+      clock: options.clock,
       // The policy is per tenant and source and an admin may change it between runs: read it at each read.
       accessFlagField: async () => (await engine.policy('BAMBOOHR')).accessFlag.fieldName,
     });
@@ -188,7 +194,7 @@ export async function openTenant(options: TenantOptions): Promise<Tenant> {
     return Object.assign({}, ...shadows.map((s) => s ?? {})) as Shadow;
   };
   const readModel = createReadModel({ hr, litmos, cache, shadow, links: () => store.links.list(id), catalogueTtlMs: options.cacheTtlMs * 4 });
-  const bus = createProgressBus();
+  const bus = createProgressBus(options.clock);
   const engine = createSyncEngine({
     tenant: id,
     store: syncStoreOf(store),
@@ -198,6 +204,7 @@ export async function openTenant(options: TenantOptions): Promise<Tenant> {
     litmosEta: (requests) => litmosHttp.budget().etaMs(requests),
     readModel,
     bus,
+    now: options.clock,
   });
   const webhooks = createWebhookIntake({
     engine,
@@ -208,6 +215,7 @@ export async function openTenant(options: TenantOptions): Promise<Tenant> {
       if (fresh) await readModel.invalidate({ source: 'BAMBOOHR' });
       return new Set(hr.BAMBOOHR ? (await readModel.employees('BAMBOOHR')).map((employee) => employee.sourceId) : []);
     },
+    now: () => options.clock().getTime(),
     onError: (error) => console.error('webhook sync failed to start', error),
     ...(options.webhookGatherMs !== undefined && { gatherMs: options.webhookGatherMs }),
   });
@@ -220,6 +228,7 @@ export async function openTenant(options: TenantOptions): Promise<Tenant> {
     upstreams,
     http: Object.fromEntries(upstreams.map((client) => [client.system, client])),
     webhooks,
+    clock: options.clock,
     origins: [
       ...(connections.bamboohr ? [{ system: 'bamboohr' as const, url: connections.bamboohr.baseUrl }] : []),
       ...(connections.namely ? [{ system: 'namely' as const, url: connections.namely.baseUrl }] : []),

@@ -84,8 +84,8 @@ export class EmployeeResolver {
   }
 
   @FieldResolver(() => String, { nullable: true })
-  employmentStatus(@Root() employee: EmployeeRecord) {
-    return employmentStatusOn(employee, today());
+  employmentStatus(@Root() employee: EmployeeRecord, @Ctx() ctx: GatewayContext) {
+    return employmentStatusOn(employee, today(ctx.tenant.clock()));
   }
 
   @FieldResolver(() => Employee, { nullable: true })

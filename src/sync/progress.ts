@@ -3,6 +3,7 @@
  * would need a shared bus (Redis pub/sub), which is the one piece of the distributed mode not here yet.
  */
 import { EventEmitter, on } from 'node:events';
+import type { Clock } from '../clock.js';
 import type { RunCounts, RunPhase, RunStatus } from '../core/run.js';
 
 export interface ProgressEvent {
@@ -30,13 +31,14 @@ export interface ProgressBus {
   subscribe(runId: string, signal: AbortSignal): AsyncIterable<ProgressEvent>;
 }
 
-export function createProgressBus(): ProgressBus {
+/** `clock` stamps each event's `at`. */
+export function createProgressBus(clock: Clock): ProgressBus {
   const emitter = new EventEmitter();
   emitter.setMaxListeners(0);
   const latest = new Map<string, ProgressEvent>();
   return {
     publish(partial) {
-      const event: ProgressEvent = { ...partial, sequence: (latest.get(partial.runId)?.sequence ?? 0) + 1, at: new Date().toISOString() };
+      const event: ProgressEvent = { ...partial, sequence: (latest.get(partial.runId)?.sequence ?? 0) + 1, at: clock().toISOString() };
       latest.set(event.runId, event);
       emitter.emit(event.runId, event);
       return event;

@@ -16,6 +16,7 @@ import {
   type SimulatorStats,
 } from '@rostergate/sandbox';
 import type { Employee } from '../../src/model.js';
+import { middayOf } from '../support/clock.js';
 
 const TODAY = '2025-06-01';
 const KEY = 'bamboo-key-0123456789';
@@ -36,7 +37,7 @@ function connect(options: { key?: string; accessFlagField?: () => string; seen?:
   const seen = options.seen;
   // Every request the client makes, as it made it, when the test wants to look at them.
   const spied: UpstreamClient = seen ? { ...http, request: (req) => (seen.push(req), http.request(req)) } : http;
-  return createBambooHrClient({ http: spied, companyDomain: company.domain, ...(options.accessFlagField && { accessFlagField: options.accessFlagField }), today: () => TODAY });
+  return createBambooHrClient({ http: spied, companyDomain: company.domain, ...(options.accessFlagField && { accessFlagField: options.accessFlagField }), clock: middayOf(TODAY) });
 }
 
 const control = (path: string, method = 'GET', body?: unknown) =>
@@ -226,7 +227,7 @@ describe('effective-dated job changes', () => {
       budget: { limit: 1000, windowMs: 60_000 },
     });
     opened.push(http);
-    const later = createBambooHrClient({ http, companyDomain: company.domain, today: () => '2025-07-01' });
+    const later = createBambooHrClient({ http, companyDomain: company.domain, clock: middayOf('2025-07-01') });
     expect((await later.getEmployees([String(person.id)]))[0]?.department).toBe(newDepartment);
   });
 });
@@ -310,7 +311,7 @@ describe('the wire, as UPSTREAMS §1 describes it', () => {
     const server = await replay(name);
     const http = createUpstreamClient({ system: 'bamboohr', baseUrl: server.baseUrl, authorize: bambooHrAuthorize(KEY), budget: { limit: 100, windowMs: 60_000 } });
     try {
-      const error = await createBambooHrClient({ http, companyDomain: 'collegeeat' }).listEmployees().catch((e: unknown) => e);
+      const error = await createBambooHrClient({ http, companyDomain: 'collegeeat', clock: middayOf(TODAY) }).listEmployees().catch((e: unknown) => e);
       expect(error).toBeInstanceOf(UpstreamError);
       expect(error).toMatchObject({ code });
       expect((error as Error).message).toContain(reason);

@@ -21,7 +21,6 @@ const EMPLOYEE_FIELDS = `id sourceId displayName firstName lastName department s
   manager { displayName } learner { userName } learnerMatchedBy`;
 
 let t: TestGateway;
-const today = new Date().toISOString().slice(0, 10);
 
 beforeAll(async () => {
   // Counts exact upstream requests, so the sandbox's random faults are off here (format quirks stay on); faults are tested in transient.int and the property suite.
@@ -73,8 +72,8 @@ describe('the read graph over the sandbox', () => {
       `{ employees(first: 1000, filter: { source: BAMBOOHR }) { nodes { ${EMPLOYEE_FIELDS} } } }`,
     );
     const byId = new Map(employees.nodes.map((n) => [n.sourceId, n]));
-    const prehire = bamboohr.people.find((p) => p.hireDate > today)!;
-    const leaver = bamboohr.people.find((p) => p.terminationDate !== null && p.terminationDate < today)!;
+    const prehire = bamboohr.people.find((p) => p.hireDate > t.today)!;
+    const leaver = bamboohr.people.find((p) => p.terminationDate !== null && p.terminationDate < t.today)!;
     expect(byId.get(String(prehire.id))?.status).toBe('PENDING');
     expect(byId.get(String(leaver.id))).toMatchObject({ status: 'INACTIVE', terminationDate: leaver.terminationDate });
     const boss = bamboohr.people.find((p) => p.id === bamboohr.people[30]!.managerId)!;

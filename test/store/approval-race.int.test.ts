@@ -11,7 +11,6 @@ import { relaxSafeguard, sync } from '../support/sync.js';
 import { bamboohr, eligiblePeople } from '../support/upstreams.js';
 
 const REDIS = '127.0.0.1:6379';
-const today = new Date().toISOString().slice(0, 10);
 const open: TestGateway[] = [];
 let prefix = '';
 
@@ -57,7 +56,7 @@ describe('approving a held run on a shared Redis store', () => {
     await first.data(
       `mutation { setSyncPolicy(input: { source: BAMBOOHR, safeguard: { maxDeactivationPercent: 20, maxDeactivations: 3 } }) { source } }`,
     );
-    const victims = eligiblePeople(first.sandbox.companies.bamboohr, today).slice(0, 6);
+    const victims = eligiblePeople(first.sandbox.companies.bamboohr, first.today).slice(0, 6);
     for (const person of victims) await bamboohr(first.sandbox).update(person.id, { customLitmosAccess: 'no' });
     const held = await sync(first);
     expect(held.status).toBe('AWAITING_APPROVAL');

@@ -4,7 +4,11 @@
  */
 import { randomBytes } from 'node:crypto';
 import { startGateway, type RunningGateway } from '../../src/app.js';
+import type { Clock } from '../../src/clock.js';
 import { loadConfig } from '../../src/config.js';
+import type { LocalDate } from '../../src/model.js';
+import { today } from '../../src/time.js';
+import { clockOn } from './clock.js';
 import {
   ALL_QUIRKS,
   startSandbox,
@@ -26,6 +30,8 @@ export interface TestGateway {
   gateway: RunningGateway;
   sandbox: RunningSandbox;
   url: string;
+  /** The gateway's day at start: what the test's expectations are worked out for. */
+  today: LocalDate;
   graphql<T = Record<string, unknown>>(query: string, variables?: Record<string, unknown>, token?: string | null): Promise<GraphQLResult<T>>;
   /** Like `graphql`, but fails the test on any error. */
   data<T = Record<string, unknown>>(query: string, variables?: Record<string, unknown>): Promise<T>;
@@ -39,6 +45,8 @@ export interface TestGatewayOptions extends SandboxOptions {
   env?: Record<string, string>;
   /** A sandbox already running (e.g. shared with a restarted gateway). */
   sandbox?: RunningSandbox;
+  /** The gateway's clock. @default a clock on the sandbox's day, for the whole test (`clockOn`) */
+  clock?: Clock;
 }
 
 /**
@@ -64,7 +72,8 @@ export async function startTestGateway(options: TestGatewayOptions = {}): Promis
     ROSTERGATE_SANDBOX_RATE_WINDOW_MS: String(rateWindowMs),
     ...options.env,
   });
-  const gateway = await startGateway(config, { sandbox });
+  const clock = options.clock ?? clockOn(sandbox.companies.bamboohr.today);
+  const gateway = await startGateway(config, { sandbox, clock });
   const url = gateway.url;
 
   async function graphql<T>(query: string, variables: Record<string, unknown> = {}, token: string | null = ADMIN_TOKEN) {
@@ -82,6 +91,7 @@ export async function startTestGateway(options: TestGatewayOptions = {}): Promis
     gateway,
     sandbox,
     url,
+    today: today(clock()),
     graphql,
     async data<T>(query: string, variables?: Record<string, unknown>) {
       const result = await graphql<T>(query, variables);

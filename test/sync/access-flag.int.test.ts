@@ -5,11 +5,11 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import type { SeedPerson } from '@rostergate/sandbox';
+import type { LocalDate } from '../../src/model.js';
 import { startTestGateway, type TestGateway } from '../support/gateway.js';
 import { relaxSafeguard, sync, writes } from '../support/sync.js';
 import { activeUserNames, bamboohr, litmos, shouldBeProvisioned } from '../support/upstreams.js';
 
-const today = new Date().toISOString().slice(0, 10);
 let t: TestGateway | undefined;
 afterEach(async () => {
   await t?.close();
@@ -30,8 +30,8 @@ const SET_FLAG = `mutation($source: Source!, $fieldName: String!) {
 const fields = (t: TestGateway, path: string, method: string, body?: unknown) =>
   fetch(`${t.sandbox.bamboohr.url}/__sandbox/fields${path}`, { method, body: body === undefined ? undefined : JSON.stringify(body) });
 
-/** People with a work email who would be provisioned under `flag`, the rest of the rules unchanged. */
-const expectedActive = (people: readonly SeedPerson[], flag: (p: SeedPerson) => boolean) =>
+/** People with a work email who would be provisioned on `today` under `flag`, the rest of the rules unchanged. */
+const expectedActive = (people: readonly SeedPerson[], today: LocalDate, flag: (p: SeedPerson) => boolean) =>
   new Set(people.filter((p) => p.workEmail && shouldBeProvisioned({ ...p, accessEnabled: flag(p) }, today)).map((p) => p.workEmail));
 
 describe('the access flag field named by the policy', () => {
@@ -50,7 +50,7 @@ describe('the access flag field named by the policy', () => {
     expect(run.status).toBe('SUCCEEDED');
 
     const active = activeUserNames(await litmos(t.sandbox).users());
-    const wanted = expectedActive(people, (p) => lms.has(p.id));
+    const wanted = expectedActive(people, t.today, (p) => lms.has(p.id));
     expect(wanted.size).toBeGreaterThan(5);
     for (const person of people.filter((p) => p.workEmail)) {
       expect(active.has(person.workEmail!), `${person.workEmail} active iff LMS Access says so`).toBe(wanted.has(person.workEmail));

@@ -1,10 +1,9 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import { addDays } from '../../src/core/eligibility.js';
 import { QUIET_FAULTS, startTestGateway, type TestGateway } from '../support/gateway.js';
 import { importEmployees, relaxSafeguard, sync, writes } from '../support/sync.js';
 import { activeUserNames, bamboohr, eligiblePeople, expectEveryEligibleOnce, litmos } from '../support/upstreams.js';
 
-const today = new Date().toISOString().slice(0, 10);
-const yesterday = new Date(Date.now() - 86_400_000).toISOString().slice(0, 10);
 let t: TestGateway | undefined;
 afterEach(async () => {
   await t?.close();
@@ -28,9 +27,9 @@ describe('reconciliation end to end (gateway ↔ sandbox over HTTP)', () => {
     const run = await sync(t);
     expect(run.status).toBe('SUCCEEDED');
 
-    const after = await expectEveryEligibleOnce(t.sandbox, company, today);
+    const after = await expectEveryEligibleOnce(t.sandbox, company, t.today);
     const active = activeUserNames(after);
-    const eligible = eligiblePeople(company, today);
+    const eligible = eligiblePeople(company, t.today);
     const eligibleEmails = new Set(eligible.map((p) => p.workEmail));
     for (const person of company.people.filter((p) => p.workEmail && !eligibleEmails.has(p.workEmail))) {
       expect(active.has(person.workEmail!), `${person.workEmail} must not be an active learner`).toBe(false);
@@ -63,7 +62,7 @@ describe('reconciliation end to end (gateway ↔ sandbox over HTTP)', () => {
     const t = await fresh();
     await sync(t);
     const company = t.sandbox.companies.bamboohr;
-    const eligible = eligiblePeople(company, today);
+    const eligible = eligiblePeople(company, t.today);
     const [mover, retitled, leaver, flagOff] = eligible.slice(5, 9) as [typeof eligible[0], typeof eligible[0], typeof eligible[0], typeof eligible[0]];
     const newDepartment = company.departments.find((d) => d !== mover.department)!;
     const hr = bamboohr(t.sandbox);
@@ -77,9 +76,9 @@ describe('reconciliation end to end (gateway ↔ sandbox over HTTP)', () => {
       customLitmosAccess: 'yes',
       employmentHistoryStatus: 'Full-Time',
     });
-    await hr.addRow(mover.id, 'jobInfo', { date: today, department: newDepartment });
+    await hr.addRow(mover.id, 'jobInfo', { date: t.today, department: newDepartment });
     await hr.update(retitled.id, { jobTitle: 'Principal Rocket Scientist' });
-    await hr.addRow(leaver.id, 'employmentStatus', { date: yesterday, employmentStatus: 'Terminated', terminationTypeId: '1', terminationReasonId: '1', terminationRehireId: '1' });
+    await hr.addRow(leaver.id, 'employmentStatus', { date: addDays(t.today, -1), employmentStatus: 'Terminated', terminationTypeId: '1', terminationReasonId: '1', terminationRehireId: '1' });
     await hr.update(flagOff.id, { customLitmosAccess: 'no' });
 
     await t.resetStats();
@@ -107,7 +106,7 @@ describe('reconciliation end to end (gateway ↔ sandbox over HTTP)', () => {
     expect(byName.get(flagOff.workEmail!)?.Active).toBe(false);
 
     // Rehire and flag back on: the same learners come back, never new ones.
-    await hr.addRow(leaver.id, 'employmentStatus', { date: today, employmentStatus: 'Full-Time' });
+    await hr.addRow(leaver.id, 'employmentStatus', { date: t.today, employmentStatus: 'Full-Time' });
     await hr.update(flagOff.id, { customLitmosAccess: 'yes' });
     const back = await sync(t);
     expect(back.counts).toMatchObject({ reactivated: 2, created: 0 });
@@ -119,8 +118,8 @@ describe('reconciliation end to end (gateway ↔ sandbox over HTTP)', () => {
     const t = await fresh();
     await sync(t);
     const company = t.sandbox.companies.bamboohr;
-    const status = eligiblePeople(company, today).map((p) => p.statusHistory.filter((r) => r.date <= today).at(-1)!.status).find((s) => s !== 'Full-Time')!;
-    const blocked = eligiblePeople(company, today).filter((p) => !eligiblePeople(company, today, [status]).includes(p));
+    const status = eligiblePeople(company, t.today).map((p) => p.statusHistory.filter((r) => r.date <= t.today).at(-1)!.status).find((s) => s !== 'Full-Time')!;
+    const blocked = eligiblePeople(company, t.today).filter((p) => !eligiblePeople(company, t.today, [status]).includes(p));
     expect(blocked.length).toBeGreaterThan(0);
 
     const { setBlocklist } = await t.data<{ setBlocklist: { blocklist: string[] } }>(
@@ -150,7 +149,7 @@ describe('reconciliation end to end (gateway ↔ sandbox over HTTP)', () => {
     await sync(t);
     await t.data(`mutation { setSyncPolicy(input: { source: BAMBOOHR, safeguard: { maxDeactivationPercent: 20, maxDeactivations: 3 } }) { source } }`);
     const hr = bamboohr(t.sandbox);
-    const victims = eligiblePeople(t.sandbox.companies.bamboohr, today).slice(0, 6);
+    const victims = eligiblePeople(t.sandbox.companies.bamboohr, t.today).slice(0, 6);
     for (const person of victims) await hr.update(person.id, { customLitmosAccess: 'no' });
 
     await t.resetStats();
@@ -171,7 +170,7 @@ describe('reconciliation end to end (gateway ↔ sandbox over HTTP)', () => {
 
   it('importEmployees provisions only the selected employees', async () => {
     const t = await fresh();
-    const chosen = eligiblePeople(t.sandbox.companies.bamboohr, today).slice(0, 3);
+    const chosen = eligiblePeople(t.sandbox.companies.bamboohr, t.today).slice(0, 3);
     const before = await litmos(t.sandbox).users();
     const run = await importEmployees(t, chosen.map((p) => String(p.id)));
     expect(run.status).toBe('SUCCEEDED');

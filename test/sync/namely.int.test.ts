@@ -4,7 +4,6 @@ import { startTestGateway, type TestGateway } from '../support/gateway.js';
 import { relaxSafeguard, sync } from '../support/sync.js';
 import { activeUserNames, eligiblePeople, litmos } from '../support/upstreams.js';
 
-const today = new Date().toISOString().slice(0, 10);
 let t: TestGateway;
 beforeAll(async () => {
   t = await startTestGateway({ employees: 250, seed: 23 });
@@ -19,7 +18,7 @@ describe('Namely → Litmos', () => {
     expect(run.status).toBe('SUCCEEDED');
     const company = t.sandbox.companies.namely;
     const active = activeUserNames(await litmos(t.sandbox).users());
-    const eligible = eligiblePeople(company, today);
+    const eligible = eligiblePeople(company, t.today);
     expect(eligible.length).toBeGreaterThan(10);
     for (const person of eligible) expect(active.has(person.workEmail!), `${person.workEmail}`).toBe(true);
     const eligibleEmails = new Set(eligible.map((p) => p.workEmail));
@@ -30,7 +29,7 @@ describe('Namely → Litmos', () => {
 
   it('turning "Litmos Activated" to No deactivates the learner on the next sync', async () => {
     await sync(t, { source: 'NAMELY' });
-    const person = eligiblePeople(t.sandbox.companies.namely, today)[2]!;
+    const person = eligiblePeople(t.sandbox.companies.namely, t.today)[2]!;
     const profiles = (await (
       await fetch(`${t.sandbox.namely.baseUrl}/profiles?filter[email]=${encodeURIComponent(person.workEmail!)}`, {
         headers: { authorization: `Bearer ${SANDBOX_CREDENTIALS.namely.token}`, accept: 'application/json', [QUIET_HEADER]: '1' },

@@ -5,7 +5,6 @@ import { ADMIN_TOKEN, QUIET_FAULTS, startTestGateway, type TestGateway, type Tes
 import { relaxSafeguard, sync } from '../support/sync.js';
 import { bamboohr, eligiblePeople, expectEveryEligibleOnce, litmos } from '../support/upstreams.js';
 
-const today = new Date().toISOString().slice(0, 10);
 let t: TestGateway | undefined;
 afterEach(async () => {
   await t?.close();
@@ -31,7 +30,7 @@ describe('runs that go wrong, and the ways runs start', () => {
   it('one learner failing ends the run PARTIAL with that record, and a re-run finishes the job without duplicates', async () => {
     const t = await fresh();
     await sync(t);
-    const person = eligiblePeople(t.sandbox.companies.bamboohr, today)[4]!;
+    const person = eligiblePeople(t.sandbox.companies.bamboohr, t.today)[4]!;
     await bamboohr(t.sandbox).update(person.id, { jobTitle: 'Chief Retry Officer' });
     // A 400 is not retried: the update fails for good in this run.
     await fetch(`${t.sandbox.litmos.url}/__sandbox/faults`, { method: 'POST', body: JSON.stringify({ route: 'PUT /v1.svc/users/:id', status: 400, count: 1 }) });
@@ -65,7 +64,7 @@ describe('runs that go wrong, and the ways runs start', () => {
 
     const next = await sync(t);
     expect(next.status).toBe('SUCCEEDED');
-    await expectEveryEligibleOnce(t.sandbox, t.sandbox.companies.bamboohr, today);
+    await expectEveryEligibleOnce(t.sandbox, t.sandbox.companies.bamboohr, t.today);
   });
 
   it('a create whose connection drops is checked for, then made again: nobody missing, nobody twice', async () => {
@@ -83,7 +82,7 @@ describe('runs that go wrong, and the ways runs start', () => {
     const stats = await t.stats('litmos');
     expect(stats.routes['POST /v1.svc/users']!.statuses['0']).toBe(2);
     expect(stats.routes['POST /v1.svc/teams']!.statuses['0']).toBe(1);
-    await expectEveryEligibleOnce(t.sandbox, t.sandbox.companies.bamboohr, today);
+    await expectEveryEligibleOnce(t.sandbox, t.sandbox.companies.bamboohr, t.today);
     const teams = (await litmos(t.sandbox).teams()).map((team) => team.Name.toLowerCase());
     expect(new Set(teams).size).toBe(teams.length);
   });

@@ -4,7 +4,6 @@ import { QUIET_FAULTS, startTestGateway, type TestGateway } from '../support/gat
 import { getRun, relaxSafeguard, sync, writes, type RunView } from '../support/sync.js';
 import { bamboohr, eligiblePeople, litmos } from '../support/upstreams.js';
 
-const today = new Date().toISOString().slice(0, 10);
 let t: TestGateway;
 
 let registration: Record<string, unknown>;
@@ -41,7 +40,7 @@ describe('BambooHR webhooks', () => {
   it('registers with BambooHR and turns a delivered change into a targeted sync', async () => {
     expect(Object.keys(registration)).toEqual(['id', 'url']);
 
-    const person = eligiblePeople(t.sandbox.companies.bamboohr, today)[3]!;
+    const person = eligiblePeople(t.sandbox.companies.bamboohr, t.today)[3]!;
     await bamboohr(t.sandbox).update(person.id, { jobTitle: 'Head of Webhooks' });
     await t.resetStats();
     const flushed = await fetch(`${t.sandbox.bamboohr.url}/__sandbox/webhooks/flush`, { method: 'POST' });
@@ -58,9 +57,9 @@ describe('BambooHR webhooks', () => {
 
   it('moves a learner between department teams on a webhook, though the read holds only the mover', async () => {
     const company = t.sandbox.companies.bamboohr;
-    const person = eligiblePeople(company, today)[6]!;
+    const person = eligiblePeople(company, t.today)[6]!;
     const newDepartment = company.departments.find((d) => d !== person.department)!;
-    await bamboohr(t.sandbox).addRow(person.id, 'jobInfo', { date: today, department: newDepartment });
+    await bamboohr(t.sandbox).addRow(person.id, 'jobInfo', { date: t.today, department: newDepartment });
     await t.resetStats();
     const run = await deliverAndSync();
     // One learner's teams, not every department team's members.

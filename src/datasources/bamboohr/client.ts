@@ -6,8 +6,10 @@
  * or they throw — the sync engine deactivates people on the strength of a full read.
  */
 import { groupBy } from '../../core/collections.js';
+import type { Clock } from '../../clock.js';
 import { UpstreamError } from '../../errors.js';
-import type { Employee, LocalDate } from '../../model.js';
+import type { Employee } from '../../model.js';
+import { today } from '../../time.js';
 import type { HrClient } from '../hr.js';
 import type { UpstreamClient, UpstreamRequest } from '../http.js';
 import { accessFlagKey, REPORT_FIELDS, toEmployee } from './mapping.js';
@@ -23,8 +25,8 @@ export interface BambooHrClientOptions {
    * tenant's policy, which an admin may change between two runs. @default () => 'Litmos Access'
    */
   accessFlagField?: () => string | Promise<string>;
-  /** The day statuses are judged on. @default the current UTC day */
-  today?: () => LocalDate;
+  /** Statuses are judged on its day. */
+  clock: Clock;
 }
 
 export interface BambooHrClient extends HrClient {
@@ -66,7 +68,6 @@ export async function bambooHrAccessFlagKey(http: UpstreamClient, fieldName: str
 export function createBambooHrClient(options: BambooHrClientOptions): BambooHrClient {
   const { http, companyDomain } = options;
   const flagField = options.accessFlagField ?? (() => 'Litmos Access');
-  const today = options.today ?? (() => new Date().toISOString().slice(0, 10));
 
   // The flag's report key, remembered for the name it was found by. Every report confirms it (the
   // report names each field it returns), so a policy naming another field, or a field renamed or
@@ -149,7 +150,7 @@ export function createBambooHrClient(options: BambooHrClientOptions): BambooHrCl
       tableByEmployee('employmentStatus', scope, parseStatusRows),
       tableByEmployee('jobInfo', scope, parseJobRows),
     ]);
-    const context = { accessFlagKey: key, today: today() };
+    const context = { accessFlagKey: key, today: today(options.clock()) };
     return roster.rows.map((row) => toEmployee(row, history.get(row.id) ?? [], context, jobs.get(row.id) ?? []));
   };
 
