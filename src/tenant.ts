@@ -4,6 +4,7 @@
  */
 import type { Clock } from './clock.js';
 import { bambooHrAuthorize, createBambooHrClient } from './datasources/bamboohr/client.js';
+import { bambooHrDeliveries, type DeliveryHeaders } from './datasources/bamboohr/delivery.js';
 import { apiBaseUrl } from './datasources/base-url.js';
 import { createReadCache } from './datasources/cache.js';
 import type { HrClient } from './datasources/hr.js';
@@ -66,7 +67,7 @@ export interface Tenant {
   /** The same clients by system. */
   http: Partial<Record<UpstreamSystem, UpstreamClient>>;
   /** Inbound BambooHR webhooks → targeted syncs. */
-  webhooks: WebhookIntake;
+  webhooks: WebhookIntake<DeliveryHeaders>;
   /** What its runs, events, webhooks and employees' current statuses are timed and dated by. */
   clock: Clock;
   /** Where each upstream is, for readiness checks. */
@@ -210,12 +211,13 @@ export async function openTenant(options: TenantOptions): Promise<Tenant> {
     engine,
     outbox: store.outbox,
     tenant: id,
-    privateKey: () => store.secrets.get(id, SECRET.bamboohrWebhookKey).then((key) => key ?? undefined),
+    source: 'BAMBOOHR',
+    deliveries: bambooHrDeliveries(() => store.secrets.get(id, SECRET.bamboohrWebhookKey).then((key) => key ?? undefined)),
     roster: async (fresh) => {
       if (fresh) await readModel.invalidate({ source: 'BAMBOOHR' });
       return new Set(hr.BAMBOOHR ? (await readModel.employees('BAMBOOHR')).map((employee) => employee.sourceId) : []);
     },
-    now: () => options.clock().getTime(),
+    clock: options.clock,
     onError: (error) => console.error('webhook sync failed to start', error),
     ...(options.webhookGatherMs !== undefined && { gatherMs: options.webhookGatherMs }),
   });

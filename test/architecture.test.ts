@@ -19,8 +19,8 @@ import { beforeAll, describe, expect, it } from 'vitest';
 /** The composition root and the GraphQL edge: what wires the layers together, so nothing below imports it. */
 const ROOT = '^src/(app|main|tenant|context|server|routes|limits|config)\\.ts$';
 
-/** The datasources modules sync/ drives: the HR and Litmos clients, the retry and budget rules, the read model it refreshes, webhook verification. */
-const SYNC_MAY_USE = '^src/datasources/(hr|litmos/client|retry|budget|read-model|bamboohr/delivery)\\.ts$';
+/** The datasources modules sync/ drives: the HR and Litmos clients, the retry and budget rules, the read model it refreshes. */
+const SYNC_MAY_USE = '^src/datasources/(hr|litmos/client|retry|budget|read-model)\\.ts$';
 
 /**
  * The sandbox package as a dependency: its real path (`@rostergate/sandbox` resolved through the

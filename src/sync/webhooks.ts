@@ -1,24 +1,40 @@
 /**
- * Inbound BambooHR webhooks: verify each delivery (datasources/bamboohr/delivery.ts), keep it in the
- * store's outbox before the sender is answered, and turn the changed employees into a targeted sync.
- * A delivery leaves the outbox only when a run has applied it, so a change acknowledged to BambooHR
- * survives a crash; changes that arrive while another run holds the source wait for the next run.
+ * Inbound webhooks: each delivery is read by its vendor's rules (`DeliveryRules`, from datasources/),
+ * kept in the store's outbox before the sender is answered, and the employees it names gathered into
+ * a targeted sync. A delivery leaves the outbox only when a run has applied it, so a change
+ * acknowledged to the sender survives a crash; changes that arrive while another run holds the
+ * source wait for the next run.
  */
-import { verifyDelivery, type DeliveryHeaders } from '../datasources/bamboohr/delivery.js';
-import { UnauthenticatedError } from '../errors.js';
+import type { Clock } from '../clock.js';
+import type { Source } from '../model.js';
 import type { OutboxPort } from './ports.js';
 import type { SyncEngine } from './engine.js';
 
-export { signDelivery as signWebhook } from '../datasources/bamboohr/delivery.js';
+/** A delivery as its vendor's rules read it. */
+export interface Delivery {
+  /** The same for every redelivery of one event, so a replay is recognised. */
+  id: string;
+  /** The source's ids of the employees it names, without repeats. */
+  employeeIds: string[];
+}
 
-export interface WebhookIntakeOptions {
+/** How one vendor's deliveries are checked and read. */
+export interface DeliveryRules<Headers> {
+  /** The delivery, read; throws (UnauthenticatedError, BadUserInputError) for one the sender must hear refused. */
+  verify(rawBody: Buffer, headers: Headers, now: Date): Promise<Delivery>;
+  /** How long `verify` would take a replay of a delivery accepted now, ms: an applied one's id is kept that long. */
+  replayWindowMs: number;
+}
+
+export interface WebhookIntakeOptions<Headers> {
   engine: SyncEngine;
   outbox: OutboxPort;
   tenant: string;
-  /** The webhook's private key, as BambooHR returned it at creation. */
-  privateKey: () => Promise<string | undefined>;
+  /** The source whose employees the deliveries name; the runs read it. */
+  source: Source;
+  deliveries: DeliveryRules<Headers>;
   /**
-   * The BambooHR employee ids the gateway knows; `fresh` asks for a re-read rather than the cache (a
+   * The source's employee ids the gateway knows; `fresh` asks for a re-read rather than the cache (a
    * hire's first delivery names someone the cached roster has not seen yet).
    */
   roster: (fresh: boolean) => Promise<ReadonlySet<string>>;
@@ -26,12 +42,8 @@ export interface WebhookIntakeOptions {
   gatherMs?: number;
   /** Longest a change waits for the burst to end, ms. @default 10 × gatherMs */
   maxGatherMs?: number;
-  /** Largest distance between a delivery's timestamp and the clock, ms; it also bounds the replay window. @default 900_000 */
-  maxAgeMs?: number;
-  /** Most employees one delivery may name. @default 100 */
-  maxEmployees?: number;
-  /** The clock. @default Date.now */
-  now?: () => number;
+  /** What a delivery's age is judged by and its acceptance stamped with. */
+  clock: Clock;
   /** Told about a flush that failed; the deliveries stay in the outbox for the next one. @default ignore */
   onError?: (error: unknown) => void;
 }
@@ -43,14 +55,16 @@ export interface WebhookStats {
   unknownEmployees: number;
 }
 
-export interface WebhookIntake {
+export interface WebhookIntake<Headers> {
   /**
-   * Verifies a delivery and stores it for the next run; throws UnauthenticatedError for one that is
-   * not signed by the key (or too old), BadUserInputError for a signed body that is not a delivery.
+   * Verifies a delivery and stores it for the next run; throws what `DeliveryRules.verify` throws.
    * Returns the employee ids it names (none for a replay).
    */
-  receive(rawBody: Buffer, headers: DeliveryHeaders): Promise<string[]>;
-  /** Resolves when every change gathered so far has been handed to a run and that run has ended. */
+  receive(rawBody: Buffer, headers: Headers): Promise<string[]>;
+  /**
+   * Resolves when every change gathered so far, those left in the outbox by a previous process
+   * included, has been handed to a run and that run has ended.
+   */
   drain(): Promise<void>;
   stats(): WebhookStats;
   close(): void;
@@ -59,15 +73,13 @@ export interface WebhookIntake {
 /** A run that ended like this has applied its scope; the deliveries behind it are done. */
 const APPLIED = new Set(['SUCCEEDED', 'PARTIAL']);
 
-export function createWebhookIntake(options: WebhookIntakeOptions): WebhookIntake {
-  const { outbox, tenant } = options;
-  const now = options.now ?? Date.now;
+export function createWebhookIntake<Headers>(options: WebhookIntakeOptions<Headers>): WebhookIntake<Headers> {
+  const { outbox, tenant, deliveries } = options;
   const gatherMs = options.gatherMs ?? 1000;
-  const maxAgeMs = options.maxAgeMs ?? 900_000;
   const maxGatherMs = options.maxGatherMs ?? gatherMs * 10;
   const stats: WebhookStats = { accepted: 0, replayed: 0, unknownEmployees: 0 };
   let timer: NodeJS.Timeout | undefined;
-  /** When the oldest change still gathering arrived. */
+  /** When the oldest change still gathering arrived, in the timers' time (elapsed, not the calendar). */
   let gatheringSince = 0;
   let flushing: Promise<void> = Promise.resolve();
   /** Settles when the flush the current timer will start has finished: what `drain` awaits. */
@@ -81,10 +93,10 @@ export function createWebhookIntake(options: WebhookIntakeOptions): WebhookIntak
     if (closed) return;
     if (timer) clearTimeout(timer);
     else {
-      gatheringSince = now();
+      gatheringSince = Date.now();
       gathered = new Promise((resolve) => (settle = resolve));
     }
-    const wait = Math.max(0, Math.min(gatherMs, gatheringSince + maxGatherMs - now()));
+    const wait = Math.max(0, Math.min(gatherMs, gatheringSince + maxGatherMs - Date.now()));
     timer = setTimeout(() => {
       timer = undefined;
       flushing = flushing.then(flush).catch((error: unknown) => options.onError?.(error));
@@ -108,37 +120,31 @@ export function createWebhookIntake(options: WebhookIntakeOptions): WebhookIntak
       const scope = await known([...new Set(entries.flatMap((entry) => entry.employeeIds))]);
       const done = entries.map((entry) => entry.id);
       if (scope.length === 0) {
-        await outbox.complete(tenant, done, maxAgeMs * 2);
+        await outbox.complete(tenant, done, deliveries.replayWindowMs);
         continue;
       }
-      const { run, joined } = await options.engine.start({ source: 'BAMBOOHR', trigger: 'WEBHOOK', scope });
+      const { run, joined } = await options.engine.start({ source: options.source, trigger: 'WEBHOOK', scope });
       await options.engine.idle();
       // Another run held the source: these changes were not in it, so they go in the next one.
       if (joined) continue;
       const ended = await options.engine.get(run.id);
       // A failed or held run leaves its deliveries pending: the next delivery, or the next start, retries them.
       if (!ended || !APPLIED.has(ended.status)) return;
-      await outbox.complete(tenant, done, maxAgeMs * 2);
+      await outbox.complete(tenant, done, deliveries.replayWindowMs);
     }
   }
 
   // Deliveries accepted before a crash or restart are still in the outbox: apply them now.
-  void outbox.pending(tenant).then(
-    (entries) => entries.length > 0 && schedule(),
+  const recovered = outbox.pending(tenant).then(
+    (entries) => void (entries.length > 0 && schedule()),
     (error: unknown) => options.onError?.(error),
   );
 
   return {
     async receive(rawBody, headers) {
-      const privateKey = await options.privateKey();
-      if (!privateKey) throw new UnauthenticatedError('no BambooHR webhook is registered for this tenant');
-      const delivery = verifyDelivery(rawBody, headers, {
-        privateKey,
-        now: now(),
-        maxAgeMs,
-        ...(options.maxEmployees !== undefined && { maxEmployees: options.maxEmployees }),
-      });
-      const fresh = await outbox.accept(tenant, { id: delivery.id, employeeIds: delivery.employeeIds, acceptedAt: new Date(now()).toISOString() });
+      const now = options.clock();
+      const delivery = await deliveries.verify(rawBody, headers, now);
+      const fresh = await outbox.accept(tenant, { id: delivery.id, employeeIds: delivery.employeeIds, acceptedAt: now.toISOString() });
       if (!fresh) {
         stats.replayed += 1;
         return [];
@@ -148,6 +154,7 @@ export function createWebhookIntake(options: WebhookIntakeOptions): WebhookIntak
       return delivery.employeeIds;
     },
     async drain() {
+      await recovered;
       for (let seen: Promise<void> | undefined; seen !== gathered || timer; ) {
         seen = gathered;
         await gathered;

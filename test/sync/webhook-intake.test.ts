@@ -1,12 +1,14 @@
 import Keyv from 'keyv';
-import { describe, expect, it } from 'vitest';
-import { signDelivery } from '../../src/datasources/bamboohr/delivery.js';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { bambooHrDeliveries, signDelivery, type DeliveryHeaders } from '../../src/datasources/bamboohr/delivery.js';
 import { KeyedMutex } from '../../src/store/lock.js';
 import { WebhookOutbox } from '../../src/store/outbox.js';
 import type { SyncEngine } from '../../src/sync/engine.js';
 import { createWebhookIntake, type WebhookIntakeOptions } from '../../src/sync/webhooks.js';
+import { stoppedAt } from '../support/clock.js';
 
 const KEY = 'webhook-private-key';
+const NOW = Date.parse('2025-03-14T12:00:00.000Z');
 
 /** Records the runs the intake asks for; the engine's own behaviour is covered by its integration tests. */
 function recordingEngine(options: { busyFor?: number; status?: string } = {}) {
@@ -25,7 +27,7 @@ function recordingEngine(options: { busyFor?: number; status?: string } = {}) {
   return { engine, scopes };
 }
 
-function delivery(employeeId: string, at = Date.now()) {
+function delivery(employeeId: string, at = NOW) {
   const body = Buffer.from(JSON.stringify({ type: 'employee.updated', data: { employeeId, changedFields: ['jobTitle'] } }));
   const timestamp = String(Math.floor(at / 1000));
   return [body, { timestamp, signature: signDelivery(KEY, body, timestamp) }] as const;
@@ -33,19 +35,35 @@ function delivery(employeeId: string, at = Date.now()) {
 
 const ROSTER = new Set(['3', '5', '6', '7', '8', '9']);
 
-function intakeOver(outbox: WebhookOutbox, engine: SyncEngine, extra: Partial<WebhookIntakeOptions> = {}) {
-  return createWebhookIntake({ engine, outbox, tenant: 't', privateKey: async () => KEY, roster: async () => ROSTER, gatherMs: 10, ...extra });
+function intakeOver(outbox: WebhookOutbox, engine: SyncEngine, extra: Partial<WebhookIntakeOptions<DeliveryHeaders>> = {}) {
+  return createWebhookIntake({
+    engine,
+    outbox,
+    tenant: 't',
+    source: 'BAMBOOHR',
+    deliveries: bambooHrDeliveries(async () => KEY),
+    roster: async () => ROSTER,
+    gatherMs: 10,
+    clock: stoppedAt(new Date(NOW).toISOString()),
+    ...extra,
+  });
 }
 const newOutbox = () => new WebhookOutbox(new Keyv(), new KeyedMutex());
 
 describe('the webhook intake', () => {
+  afterEach(() => vi.useRealTimers());
+
   it('gathers a burst of deliveries into one targeted run', async () => {
+    // The quiet period is timed on the timers, faked so the gaps are exact however loaded the machine is.
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date'] });
     const { engine, scopes } = recordingEngine();
     const intake = intakeOver(newOutbox(), engine, { gatherMs: 50 });
     for (const id of ['7', '8', '9']) {
       await intake.receive(...delivery(id));
-      await new Promise((resolve) => setTimeout(resolve, 20));
+      await vi.advanceTimersByTimeAsync(40);
     }
+    expect(scopes).toEqual([]);
+    await vi.advanceTimersByTimeAsync(10);
     await intake.drain();
     expect(scopes).toEqual([['7', '8', '9']]);
     intake.close();
@@ -69,7 +87,7 @@ describe('the webhook intake', () => {
     await intake.drain();
     expect(await intake.receive(body, headers)).toEqual([]);
     expect(intake.stats()).toMatchObject({ accepted: 1, replayed: 2 });
-    await expect(intake.receive(...delivery('6', Date.now() - 3_600_000))).rejects.toThrow(/outside the accepted window/);
+    await expect(intake.receive(...delivery('6', NOW - 3_600_000))).rejects.toThrow(/outside the accepted window/);
     intake.close();
   });
 
@@ -96,8 +114,8 @@ describe('the webhook intake', () => {
 
     const second = recordingEngine();
     const restarted = intakeOver(outbox, second.engine);
-    await expect.poll(() => second.scopes, { timeout: 2000 }).toEqual([['8']]);
     await restarted.drain();
+    expect(second.scopes).toEqual([['8']]);
     expect(await outbox.pending('t')).toEqual([]);
     restarted.close();
   });

@@ -17,15 +17,16 @@ export interface DeliveryHeaders {
   contentType?: string | undefined;
 }
 
+/** Largest distance between a delivery's timestamp and the receiver's clock, ms. */
+const MAX_AGE_MS = 900_000;
+/** Most employees one delivery may name; more is refused, not truncated. */
+const MAX_EMPLOYEES = 100;
+
 export interface VerifyOptions {
   /** The webhook's private key, as BambooHR returned it at creation. */
   privateKey: string;
   /** The receiver's clock, ms since the epoch. */
   now: number;
-  /** Largest distance between the delivery's timestamp and `now`, ms. @default 900_000 */
-  maxAgeMs?: number;
-  /** Most employees one delivery may name; more is refused, not truncated. @default 100 */
-  maxEmployees?: number;
 }
 
 export interface VerifiedDelivery {
@@ -58,20 +59,34 @@ export function verifyDelivery(rawBody: Buffer, headers: DeliveryHeaders, option
   }
   const sentAt = parseTimestamp(timestamp);
   if (sentAt === undefined) throw new UnauthenticatedError(`X-BambooHR-Timestamp must be unix seconds or an ISO 8601 date; received "${timestamp.slice(0, 40)}"`);
-  const maxAgeMs = options.maxAgeMs ?? 900_000;
-  if (Math.abs(options.now - sentAt) > maxAgeMs) {
-    throw new UnauthenticatedError(`the webhook timestamp ${timestamp} is outside the accepted window of ${maxAgeMs / 1000} s`);
+  if (Math.abs(options.now - sentAt) > MAX_AGE_MS) {
+    throw new UnauthenticatedError(`the webhook timestamp ${timestamp} is outside the accepted window of ${MAX_AGE_MS / 1000} s`);
   }
   const employeeIds = employeeIdsOf(parseBody(rawBody, headers.contentType));
-  const maxEmployees = options.maxEmployees ?? 100;
-  if (employeeIds.length > maxEmployees) {
-    throw new BadUserInputError(`a delivery may name at most ${maxEmployees} employees; this one names ${employeeIds.length}`, {
+  if (employeeIds.length > MAX_EMPLOYEES) {
+    throw new BadUserInputError(`a delivery may name at most ${MAX_EMPLOYEES} employees; this one names ${employeeIds.length}`, {
       employees: employeeIds.length,
-      limit: maxEmployees,
+      limit: MAX_EMPLOYEES,
     });
   }
   const digest = createHash('sha256').update(rawBody).digest('hex');
   return { id: `${sentAt}:${digest}`, sentAt, employeeIds };
+}
+
+/**
+ * One tenant's deliveries as the webhook intake reads them. The key is looked up at each delivery:
+ * registering the webhook again replaces it. A delivery is taken while its timestamp is within
+ * MAX_AGE_MS of the clock either way, so its replay must be recognised for twice that after it is accepted.
+ */
+export function bambooHrDeliveries(privateKey: () => Promise<string | undefined>) {
+  return {
+    async verify(rawBody: Buffer, headers: DeliveryHeaders, now: Date): Promise<VerifiedDelivery> {
+      const key = await privateKey();
+      if (!key) throw new UnauthenticatedError('no BambooHR webhook is registered for this tenant');
+      return verifyDelivery(rawBody, headers, { privateKey: key, now: now.getTime() });
+    },
+    replayWindowMs: MAX_AGE_MS * 2,
+  };
 }
 
 /** Unix seconds or an ISO 8601 date: BambooHR's documentation and connectors show both. */
