@@ -12,12 +12,13 @@ import { join } from 'node:path';
 import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { startGateway, type RunningGateway } from '../src/app.js';
 import { loadConfig } from '../src/config.js';
-import type { SimulatorStats } from '@rostergate/sandbox';
-import { graphqlAs, serveProcess, until } from './support/process.js';
+import { today } from '../src/time.js';
+import { clockOn } from './support/clock.js';
+import { graphqlAs, serveProcess } from './support/process.js';
+import { progressUntil } from './support/progress.js';
 import { expectEveryEligibleOnce } from './support/upstreams.js';
 
 const TOKEN = 'restart-test-admin-token-0123456789';
-const today = new Date().toISOString().slice(0, 10);
 const children = new Set<ChildProcess>();
 let dir: string;
 let env: Record<string, string>;
@@ -53,8 +54,9 @@ afterAll(() => {
   for (const child of children) child.kill('SIGKILL');
 });
 
+/** `startGateway` as `npm start` calls it, on a clock that stays on the day its sandbox is seeded for. */
 async function start(): Promise<RunningGateway> {
-  const gateway = await startGateway(loadConfig(env));
+  const gateway = await startGateway(loadConfig(env), { clock: clockOn(today(new Date())) });
   gateways.push(gateway);
   return gateway;
 }
@@ -99,8 +101,8 @@ async function expectCoherent(gateway: RunningGateway): Promise<void> {
   const runs = await syncAll(gateway);
   for (const each of runs) expect(each).toMatchObject({ status: 'SUCCEEDED', error: null, counts: { failed: 0, skipped: expect.any(Number) } });
   const sandbox = gateway.sandbox!;
-  await expectEveryEligibleOnce(sandbox, sandbox.companies.bamboohr, today);
-  await expectEveryEligibleOnce(sandbox, sandbox.companies.namely, today);
+  await expectEveryEligibleOnce(sandbox, sandbox.companies.bamboohr, sandbox.companies.bamboohr.today);
+  await expectEveryEligibleOnce(sandbox, sandbox.companies.namely, sandbox.companies.namely.today);
   // Nobody eligible is skipped for a learner the previous sandbox had.
   const { syncRuns } = await gql<{ syncRuns: { nodes: { records: { nodes: { reason: string | null }[] } }[] } }>(
     gateway.url,
@@ -110,12 +112,8 @@ async function expectCoherent(gateway: RunningGateway): Promise<void> {
   expect(reasons).not.toContain('LINKED_LEARNER_MISSING');
 }
 
-/** `rostergate serve` as `npm start` runs it; resolves with its URL and its sandbox's Litmos URL. */
-async function serve(): Promise<{ child: ChildProcess; url: string; litmos: string }> {
-  const litmosOf = (output: string) => /Litmos (http:\/\/[^\s,]+)/.exec(output)?.[1];
-  const served = await serveProcess({ HOME: dir, ...env }, children, (output) => litmosOf(output) !== undefined);
-  return { child: served.child, url: served.url, litmos: litmosOf(served.output)! };
-}
+/** `rostergate serve` as `npm start` runs it. */
+const serve = () => serveProcess({ HOME: dir, ...env }, children);
 
 describe('restarting the gateway with its embedded sandbox on the same store', () => {
   it('after a full sync and a clean stop, the next start syncs the new sandbox completely', async () => {
@@ -132,11 +130,7 @@ describe('restarting the gateway with its embedded sandbox on the same store', (
     const first = await serve();
     await relax(first.url);
     const { startSync } = await gql<{ startSync: { runId: string } }>(first.url, 'mutation { startSync(input: { source: BAMBOOHR }) { runId } }');
-    const creates = async () => {
-      const stats = (await (await fetch(`${first.litmos}/__sandbox/stats`)).json()) as SimulatorStats;
-      return stats.routes['POST /v1.svc/users']?.count ?? 0;
-    };
-    await until(async () => ((await creates()) >= 10 ? true : undefined), 'the run to be applying');
+    await progressUntil(first.url, TOKEN, startSync.runId, { until: (event) => event.status === 'APPLYING' && event.done >= 10 });
     first.child.kill('SIGKILL');
     await new Promise((resolve) => first.child.once('exit', resolve));
 

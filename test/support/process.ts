@@ -7,15 +7,13 @@ import { spawn, type ChildProcess } from 'node:child_process';
 export interface ServedGateway {
   child: ChildProcess;
   url: string;
-  /** What `serve` printed up to the moment it was listening. */
-  output: string;
 }
 
 /**
  * Starts `bin/rostergate.js serve` with `env` (and PATH/HOME), adding the child to `children` so the
- * caller can kill whatever is left; resolves once it says it is listening and `ready(output)` holds.
+ * caller can kill whatever is left; resolves once it says it is listening.
  */
-export function serveProcess(env: Record<string, string>, children: Set<ChildProcess>, ready: (output: string) => boolean = () => true): Promise<ServedGateway> {
+export function serveProcess(env: Record<string, string>, children: Set<ChildProcess>): Promise<ServedGateway> {
   const child = spawn(process.execPath, ['bin/rostergate.js', 'serve'], {
     env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -26,22 +24,11 @@ export function serveProcess(env: Record<string, string>, children: Set<ChildPro
     child.stdout!.on('data', (chunk: Buffer) => {
       output += chunk.toString();
       const url = /listening on (http:\/\/[^\s/]+)/.exec(output)?.[1];
-      if (url && ready(output)) resolve({ child, url, output });
+      if (url) resolve({ child, url });
     });
     child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
     child.once('exit', (code) => reject(new Error(`rostergate exited with ${code}: ${output}`)));
   });
-}
-
-/** Polls an external process: there is no promise to await across a process boundary. */
-export async function until<T>(probe: () => Promise<T | undefined>, what: string, timeoutMs = 60_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-  throw new Error(`timed out waiting for ${what}`);
 }
 
 /** A GraphQL client for a gateway at any URL, as the holder of `token`; any error fails the call. */

@@ -1,20 +1,7 @@
-import { createClient } from 'graphql-ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import WebSocket from 'ws';
 import { ADMIN_TOKEN, startTestGateway, type TestGateway } from '../support/gateway.js';
+import { watchProgress } from '../support/progress.js';
 import { relaxSafeguard } from '../support/sync.js';
-
-interface Progress {
-  sequence: number;
-  status: string;
-  phase: string;
-  done: number;
-  total: number;
-  budgetLimit: number;
-  etaMs: number | null;
-}
-
-const SUBSCRIPTION = `subscription($runId: ID!) { syncProgress(runId: $runId) { sequence status phase done total budgetLimit etaMs } }`;
 
 let t: TestGateway;
 beforeAll(async () => {
@@ -24,34 +11,7 @@ beforeAll(async () => {
 });
 afterAll(async () => t?.close());
 
-function watch(runId: string, token = ADMIN_TOKEN): Promise<Progress[]> {
-  const client = createClient({
-    url: `${t.url.replace('http', 'ws')}/graphql`,
-    webSocketImpl: WebSocket,
-    connectionParams: { authorization: `Bearer ${token}` },
-    retryAttempts: 0,
-  });
-  const events: Progress[] = [];
-  return new Promise((resolve, reject) => {
-    client.subscribe<{ syncProgress: Progress }>(
-      { query: SUBSCRIPTION, variables: { runId } },
-      {
-        next: ({ data, errors }) => {
-          if (errors) reject(new Error(JSON.stringify(errors)));
-          if (data) events.push(data.syncProgress);
-        },
-        error: (error) => {
-          void client.dispose();
-          reject(error instanceof Error ? error : new Error(String((error as { reason?: string }).reason ?? JSON.stringify(error))));
-        },
-        complete: () => {
-          void client.dispose();
-          resolve(events);
-        },
-      },
-    );
-  });
-}
+const watch = (runId: string, token = ADMIN_TOKEN) => watchProgress(t.url, token, runId);
 
 describe('syncProgress over graphql-ws', () => {
   it('streams ordered events from the current state to the final status', async () => {

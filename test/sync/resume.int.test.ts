@@ -1,6 +1,8 @@
 /**
  * The gateway process is killed (SIGKILL) in the middle of applying a run; a new process on the same
  * store resumes the run from its journal. Litmos must end with every planned change and no duplicate.
+ * The killed processes run the system clock (they judge dates on the day they run), so the
+ * expectations are for the sandbox's day.
  */
 import type { ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -9,13 +11,17 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SANDBOX_CREDENTIALS, type RunningSandbox } from '@rostergate/sandbox';
+import { startGateway, type RunningGateway } from '../../src/app.js';
+import { loadConfig } from '../../src/config.js';
+import { clockOn } from '../support/clock.js';
 import { startTestSandbox } from '../support/gateway.js';
-import { graphqlAs, serveProcess, until } from '../support/process.js';
+import { graphqlAs, serveProcess } from '../support/process.js';
+import { progressUntil } from '../support/progress.js';
 import { bamboohr, eligiblePeople, expectEveryEligibleOnce, litmos } from '../support/upstreams.js';
 
 const TOKEN = 'resume-test-admin-token-0123456789';
-const today = new Date().toISOString().slice(0, 10);
 let sandbox: RunningSandbox;
+const gateways: RunningGateway[] = [];
 let dir: string;
 let env: Record<string, string>;
 const children = new Set<ChildProcess>();
@@ -40,6 +46,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   for (const child of children) child.kill('SIGKILL');
+  for (const gateway of gateways) await gateway.close();
   await sandbox?.close();
   await rm(dir, { recursive: true, force: true });
 });
@@ -48,6 +55,13 @@ afterAll(async () => {
 const serve = () => serveProcess(env, children);
 const gql = graphqlAs(TOKEN);
 
+/** The same gateway on the same store, in this process, where the test can await its webhook intake. */
+async function startHere(): Promise<RunningGateway> {
+  const gateway = await startGateway(loadConfig(env), { clock: clockOn(sandbox.companies.bamboohr.today) });
+  gateways.push(gateway);
+  return gateway;
+}
+
 describe('a run interrupted by a crash', () => {
   it('resumes after restart without duplicating anyone', async () => {
     const first = await serve();
@@ -55,40 +69,30 @@ describe('a run interrupted by a crash', () => {
     const { startSync } = await gql<{ startSync: { runId: string } }>(first.url, `mutation { startSync(input: { source: BAMBOOHR }) { runId } }`);
 
     const creates = () => sandbox.litmos.stats().routes['POST /v1.svc/users']?.count ?? 0;
-    await until(async () => (creates() >= 15 ? true : undefined), 'the run to be applying');
+    await progressUntil(first.url, TOKEN, startSync.runId, { until: (event) => event.status === 'APPLYING' && event.done >= 15 });
     first.child.kill('SIGKILL');
     await new Promise((resolve) => first.child.once('exit', resolve));
     const createdBeforeCrash = creates();
 
     const second = await serve();
-    const finished = await until(async () => {
-      const { syncRun } = await gql<{ syncRun: { status: string; counts: { created: number; failed: number } } }>(
-        second.url,
-        `query($id: ID!) { syncRun(id: $id) { status counts { created failed } } }`,
-        { id: startSync.runId },
-      );
-      return ['SUCCEEDED', 'PARTIAL', 'FAILED'].includes(syncRun.status) ? syncRun : undefined;
-    }, 'the resumed run to finish');
+    const finished = await progressUntil(second.url, TOKEN, startSync.runId);
     second.child.kill('SIGTERM');
 
     expect(finished.status).toBe('SUCCEEDED');
     expect(createdBeforeCrash).toBeLessThan(creates());
-    await expectEveryEligibleOnce(sandbox, sandbox.companies.bamboohr, today);
+    await expectEveryEligibleOnce(sandbox, sandbox.companies.bamboohr, sandbox.companies.bamboohr.today);
   }, 120_000);
 });
 
 describe('a webhook delivery acknowledged just before a crash', () => {
-  it('is applied by the next process: the change was kept in the store before the 202', async () => {
+  it('is applied by the gateway started next on the store: the change was kept there before the 202', async () => {
     const first = await serve();
     await gql(first.url, `mutation { setSyncPolicy(input: { source: BAMBOOHR, safeguard: { maxDeactivationPercent: 100, maxDeactivations: 100000 } }) { source } }`);
     const { startSync } = await gql<{ startSync: { runId: string } }>(first.url, `mutation { startSync(input: { source: BAMBOOHR }) { runId } }`);
-    await until(async () => {
-      const { syncRun } = await gql<{ syncRun: { status: string } }>(first.url, `query($id: ID!) { syncRun(id: $id) { status } }`, { id: startSync.runId });
-      return ['SUCCEEDED', 'PARTIAL', 'FAILED'].includes(syncRun.status) ? true : undefined;
-    }, 'the full sync');
+    await progressUntil(first.url, TOKEN, startSync.runId);
     await gql(first.url, `mutation($url: String!) { connectBambooHrWebhook(url: $url) { id } }`, { url: `${first.url}/webhooks/bamboohr` });
 
-    const person = eligiblePeople(sandbox.companies.bamboohr, today)[3]!;
+    const person = eligiblePeople(sandbox.companies.bamboohr, sandbox.companies.bamboohr.today)[3]!;
     await bamboohr(sandbox).update(person.id, { firstName: 'Webhooked' });
     // BambooHR delivers and is answered 202; the gateway is killed inside its quiet period, before any run starts.
     const flushed = (await (await fetch(`${sandbox.bamboohr.url}/__sandbox/webhooks/flush`, { method: 'POST' })).json()) as { deliveries: unknown[] };
@@ -96,12 +100,10 @@ describe('a webhook delivery acknowledged just before a crash', () => {
     await new Promise((resolve) => first.child.once('exit', resolve));
     expect(flushed.deliveries.length).toBeGreaterThan(0);
 
-    const second = await serve();
-    const renamed = await until(async () => {
-      const users = await litmos(sandbox).users();
-      return users.find((user) => user.UserName.toLowerCase() === person.workEmail && user.FirstName === 'Webhooked');
-    }, 'the delivered change to reach Litmos');
-    second.child.kill('SIGTERM');
-    expect(renamed.Active).toBe(true);
+    const second = await startHere();
+    await second.tenant.webhooks.drain();
+    const users = await litmos(sandbox).users();
+    const renamed = users.find((user) => user.UserName.toLowerCase() === person.workEmail);
+    expect(renamed).toMatchObject({ FirstName: 'Webhooked', Active: true });
   }, 120_000);
 });
