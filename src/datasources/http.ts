@@ -5,7 +5,7 @@
  * error text but never a credential.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
-import pLimit from 'p-limit';
+import pLimit, { type LimitFunction } from 'p-limit';
 import { Pool, type Dispatcher } from 'undici';
 import { ConfigError, UpstreamError, type ErrorCode, type UpstreamSystem } from '../errors.js';
 import { createRollingBudget, type BudgetState, type RateBudget, type RollingBudgetOptions } from './budget.js';
@@ -162,10 +162,43 @@ function isRateBudget(budget: UpstreamClientOptions['budget']): budget is RateBu
   return typeof (budget as Partial<RateBudget>).acquire === 'function';
 }
 
-type Attempt =
-  | { kind: 'response'; response: UpstreamResponse; statusText: string }
-  /** No (whole) answer; `status` when the status line came before the connection failed mid-body. */
-  | { kind: 'network'; code: string; error: unknown; status?: number };
+type Answer = { kind: 'response'; response: UpstreamResponse; statusText: string };
+/** No (whole) answer; `status` when the status line came before the connection failed mid-body. */
+type LostAnswer = { kind: 'network'; code: string; error: unknown; status?: number };
+type Attempt = Answer | LostAnswer;
+
+/** What an attempt leaves its call to do: hand back the answer, give up with an error, or try again after a pause. */
+type Next =
+  | { kind: 'answer'; response: UpstreamResponse }
+  | { kind: 'fail'; error: UpstreamError }
+  | { kind: 'retry'; status: number; delayMs: number; reason: string };
+
+/** What every step of a call shares: the client's settings, its budget, pool and metrics. */
+interface Client {
+  options: UpstreamClientOptions;
+  system: UpstreamSystem;
+  base: URL;
+  /** The base URL's path, without a trailing slash: request paths are appended to it. */
+  prefix: string;
+  retry: Required<RetryOptions>;
+  budget: RateBudget;
+  pool: Dispatcher;
+  limit: LimitFunction;
+  metrics: UpstreamMetrics;
+}
+
+/** One call to `request`, as each of its attempts sees it. */
+interface Call {
+  req: UpstreamRequest;
+  prepared: Prepared;
+  idempotent: boolean;
+  /**
+   * How errors name the call. They reach API callers (VIEWERs included) and run reports: they name
+   * the route, never the upstream's host, ids, usernames or query; the full (redacted) URL stays in
+   * the client's events.
+   */
+  shownRequest: string;
+}
 
 /**
  * Reads a response body to the end. A connection cut mid-body rejects here, after the status line
@@ -188,188 +221,212 @@ function bodyErrorName(error: unknown): string {
 }
 
 export function createUpstreamClient(options: UpstreamClientOptions): UpstreamClient {
-  const { system, onEvent } = options;
-  const base = URL.canParse(options.baseUrl) ? new URL(options.baseUrl) : undefined;
-  if (!base || !/^https?:$/.test(base.protocol)) {
-    throw new ConfigError(`${system} baseUrl must be an absolute http(s) URL, received "${options.baseUrl}"`, { system });
-  }
-  const prefix = base.pathname.replace(/\/+$/, '');
+  const base = parseBaseUrl(options.system, options.baseUrl);
   const concurrency = options.concurrency ?? 4;
-  const retry = { ...RETRY_DEFAULTS, ...options.retry };
-  const budget = isRateBudget(options.budget) ? options.budget : createRollingBudget(options.budget);
-  const pool =
-    options.dispatcher ??
-    new Pool(base.origin, {
-      connections: concurrency,
-      connectTimeout: options.timeouts?.connectMs ?? 10_000,
-      headersTimeout: options.timeouts?.headersMs ?? 60_000,
-      bodyTimeout: options.timeouts?.bodyMs ?? 30_000,
-    });
-  const ownsPool = options.dispatcher === undefined;
-  const limit = pLimit(concurrency);
-  const metrics: UpstreamMetrics = {
-    requests: 0,
-    attempts: 0,
-    responses: {},
-    retries: 0,
-    throttled: 0,
-    budgetWaitMs: 0,
-    networkErrors: 0,
-    failures: 0,
+  const client: Client = {
+    options,
+    system: options.system,
+    base,
+    prefix: base.pathname.replace(/\/+$/, ''),
+    retry: { ...RETRY_DEFAULTS, ...options.retry },
+    budget: isRateBudget(options.budget) ? options.budget : createRollingBudget(options.budget),
+    pool: options.dispatcher ?? createPool(base.origin, concurrency, options.timeouts),
+    limit: pLimit(concurrency),
+    metrics: { requests: 0, attempts: 0, responses: {}, retries: 0, throttled: 0, budgetWaitMs: 0, networkErrors: 0, failures: 0 },
   };
-
-  const prepare = (req: UpstreamRequest): Prepared => {
-    const query = new URLSearchParams(base.search);
-    for (const [name, value] of Object.entries(req.query ?? {})) {
-      if (value !== undefined) query.append(name, String(value));
-    }
-    const headers: Record<string, string> = { ...req.headers };
-    const before = { headers: { ...headers }, query: query.toString() };
-    options.authorize?.({ headers, query });
-    const beforeQuery = new URLSearchParams(before.query);
-
-    const isCredential = (name: string, setByAuthorize: boolean) =>
-      CREDENTIAL_NAME.test(name) || (setByAuthorize && !NOT_CREDENTIAL_NAME.test(name));
-    const secrets: string[] = [];
-    for (const [name, value] of Object.entries(headers)) {
-      if (isCredential(name, before.headers[name] !== value)) secrets.push(...credentialFragments(value));
-    }
-    const shown = new URLSearchParams();
-    for (const [name, value] of query) {
-      const credential = isCredential(name, !beforeQuery.getAll(name).includes(value));
-      if (credential) secrets.push(...credentialFragments(value), ...credentialFragments(encodeURIComponent(value)));
-      shown.append(name, credential ? REDACTED : value);
-    }
-    const path = `${prefix}${req.path.startsWith('/') ? '' : '/'}${req.path}`;
-    const search = query.toString();
-    const shownSearch = shown.toString();
-    return {
-      pathAndQuery: search ? `${path}?${search}` : path,
-      headers,
-      shownUrl: `${base.origin}${path}${shownSearch ? `?${shownSearch}` : ''}`,
-      shownRoute: routeTemplate(req.path),
-      // Longest first, so a token is not half-replaced by a shorter fragment of itself.
-      secrets: [...new Set(secrets)].sort((a, b) => b.length - a.length),
-    };
-  };
-
-  /** One try: wait for a concurrency slot, then for the budget, then send at once (see budget.ts on why in that order). */
-  const attemptOnce = (req: UpstreamRequest, prepared: Prepared, event: EventBase) =>
-    limit(async (): Promise<Attempt> => {
-      const waitStart = Date.now();
-      const ticket = await budget.acquire();
-      const sentAt = Date.now();
-      metrics.budgetWaitMs += sentAt - waitStart;
-      metrics.attempts += 1;
-      try {
-        onEvent?.({ ...event, type: 'request' });
-        const data = await pool.request({
-          origin: base.origin,
-          method: req.method,
-          path: prepared.pathAndQuery,
-          headers: prepared.headers,
-          body: req.body,
-        });
-        const read = await readBody(data);
-        if ('error' in read) {
-          metrics.networkErrors += 1;
-          return { kind: 'network', code: read.code, error: read.error, status: data.statusCode };
-        }
-        const response = { status: data.statusCode, headers: flattenHeaders(data.headers), body: read.body };
-        metrics.responses[String(response.status)] = (metrics.responses[String(response.status)] ?? 0) + 1;
-        onEvent?.({ ...event, type: 'response', status: response.status, durationMs: Date.now() - sentAt });
-        return { kind: 'response', response, statusText: data.statusText };
-      } catch (error) {
-        const code = networkErrorCode(error);
-        if (code === undefined) throw error;
-        metrics.networkErrors += 1;
-        return { kind: 'network', code, error };
-      } finally {
-        ticket.settle();
-      }
-    });
-
-  const fail = (event: EventBase, error: UpstreamError): UpstreamError => {
-    metrics.failures += 1;
-    onEvent?.({ ...event, type: 'error', status: error.status, code: error.code, message: error.message });
-    return error;
-  };
-
-  const request = async (req: UpstreamRequest): Promise<UpstreamResponse> => {
-    metrics.requests += 1;
-    const idempotent = req.idempotent ?? req.method !== 'POST';
-    const prepared = prepare(req);
-    // Errors reach API callers (VIEWERs included) and run reports: they name the route, never the
-    // upstream's host, ids, usernames or query; the full (redacted) URL stays in the client's events.
-    const shownRequest = `${req.method} ${prepared.shownRoute}`;
-
-    for (let attempt = 0; ; attempt += 1) {
-      const event: EventBase = { system, method: req.method, url: prepared.shownUrl, attempt };
-      let outcome: Attempt;
-      try {
-        outcome = await attemptOnce(req, prepared, event);
-      } catch (error) {
-        const reason = scrub(error instanceof Error ? error.message : String(error), prepared.secrets);
-        throw fail(event, new UpstreamError(system, 0, `${shownRequest} could not be sent: ${reason}`, { retryable: false, cause: error }));
-      }
-      const canRetry = attempt < retry.retries;
-
-      if (outcome.kind === 'network') {
-        const lost = outcome.status === undefined ? `got no response (${outcome.code})` : `got ${outcome.status} but its body was cut off (${outcome.code})`;
-        if (!idempotent) {
-          // No (whole) answer tells us nothing about whether the server applied it — even a 201 whose
-          // body was cut leaves us without the id it made — and repeating a create could make a second
-          // learner, so the caller must look before it tries again. Status 0: nothing usable came back.
-          // Retryable, in that a try may yet succeed — once the caller has looked.
-          throw fail(
-            event,
-            new UpstreamError(system, 0, `${shownRequest} ${lost}; not repeated because it is not idempotent — check whether it was applied`, { retryable: true, cause: outcome.error }),
-          );
-        }
-        if (!canRetry) {
-          throw fail(event, new UpstreamError(system, 0, `${shownRequest} ${lost} after ${attempt + 1} attempts`, { cause: outcome.error }));
-        }
-        const delayMs = retryDelayMs(attempt, undefined, retry);
-        metrics.retries += 1;
-        onEvent?.({ ...event, type: 'retry', status: 0, delayMs, reason: outcome.code });
-        await sleep(delayMs);
-        continue;
-      }
-
-      const { response, statusText } = outcome;
-      if ((response.status >= 200 && response.status < 300) || req.accept?.includes(response.status)) return response;
-
-      const retryAfterMs = parseRetryAfter(response.headers['retry-after'], Date.now());
-      const delayMs = retryDelayMs(attempt, retryAfterMs, retry);
-      if (isRefusal(response.status)) {
-        // Pause the whole credential, not just this call: concurrent callers would hit the same limit.
-        const untilEpochMs = Date.now() + delayMs;
-        budget.penalize(untilEpochMs);
-        metrics.throttled += 1;
-        onEvent?.({ ...event, type: 'throttle', status: response.status, untilEpochMs });
-      }
-      if (canRetry && isRetryableStatus(response.status, idempotent)) {
-        metrics.retries += 1;
-        onEvent?.({ ...event, type: 'retry', status: response.status, delayMs, reason: `status ${response.status}` });
-        await sleep(delayMs);
-        continue;
-      }
-      const text = scrub(vendorText(response.status, statusText, response.headers, response.body), prepared.secrets);
-      const shortText = text.length > MAX_VENDOR_TEXT ? `${text.slice(0, MAX_VENDOR_TEXT)}…` : text;
-      const tries = attempt > 0 ? ` after ${attempt + 1} attempts` : '';
-      throw fail(event, new UpstreamError(system, response.status, `${shownRequest} → ${response.status}${tries}: ${shortText}`));
-    }
-  };
-
   return {
-    system,
-    request,
-    budget: () => budget.state(),
-    metrics: () => structuredClone(metrics),
+    system: options.system,
+    request: (req) => request(client, req),
+    budget: () => client.budget.state(),
+    metrics: () => structuredClone(client.metrics),
     close: async () => {
-      if (ownsPool) await pool.destroy();
+      // A pool handed in is shared with other clients: closing it is left to its owner.
+      if (options.dispatcher === undefined) await client.pool.destroy();
     },
   };
+}
+
+function parseBaseUrl(system: UpstreamSystem, baseUrl: string): URL {
+  const base = URL.canParse(baseUrl) ? new URL(baseUrl) : undefined;
+  if (!base || !/^https?:$/.test(base.protocol)) {
+    throw new ConfigError(`${system} baseUrl must be an absolute http(s) URL, received "${baseUrl}"`, { system });
+  }
+  return base;
+}
+
+function createPool(origin: string, connections: number, timeouts: UpstreamTimeouts = {}): Pool {
+  return new Pool(origin, {
+    connections,
+    connectTimeout: timeouts.connectMs ?? 10_000,
+    headersTimeout: timeouts.headersMs ?? 60_000,
+    bodyTimeout: timeouts.bodyMs ?? 30_000,
+  });
+}
+
+/** Tries until an attempt is answered, the answer is a refusal not worth repeating, or the retries run out. */
+async function request(client: Client, req: UpstreamRequest): Promise<UpstreamResponse> {
+  client.metrics.requests += 1;
+  const call = callOf(client, req);
+  for (let attempt = 0; ; attempt += 1) {
+    const event: EventBase = { system: client.system, method: req.method, url: call.prepared.shownUrl, attempt };
+    const outcome = await attemptOnce(client, call, event).catch((error: unknown) => {
+      throw fail(client, event, notSent(client, call, error));
+    });
+    const next = outcome.kind === 'response' ? afterAnswer(client, call, outcome, event) : afterLostAnswer(client, call, outcome, event);
+    if (next.kind === 'answer') return next.response;
+    if (next.kind === 'fail') throw fail(client, event, next.error);
+    client.metrics.retries += 1;
+    client.options.onEvent?.({ ...event, type: 'retry', status: next.status, delayMs: next.delayMs, reason: next.reason });
+    await sleep(next.delayMs);
+  }
+}
+
+function callOf(client: Client, req: UpstreamRequest): Call {
+  const prepared = prepare(client, req);
+  return { req, prepared, idempotent: req.idempotent ?? req.method !== 'POST', shownRequest: `${req.method} ${prepared.shownRoute}` };
+}
+
+function prepare(client: Client, req: UpstreamRequest): Prepared {
+  const query = new URLSearchParams(client.base.search);
+  for (const [name, value] of Object.entries(req.query ?? {})) {
+    if (value !== undefined) query.append(name, String(value));
+  }
+  const headers: Record<string, string> = { ...req.headers };
+  const before = { headers: { ...headers }, query: new URLSearchParams(query) };
+  client.options.authorize?.({ headers, query });
+  const { secrets, shownQuery } = redact(before, { headers, query });
+  const path = `${client.prefix}${req.path.startsWith('/') ? '' : '/'}${req.path}`;
+  const search = query.toString();
+  const shownSearch = shownQuery.toString();
+  return {
+    pathAndQuery: search ? `${path}?${search}` : path,
+    headers,
+    shownUrl: `${client.base.origin}${path}${shownSearch ? `?${shownSearch}` : ''}`,
+    shownRoute: routeTemplate(req.path),
+    // Longest first, so a token is not half-replaced by a shorter fragment of itself.
+    secrets: [...new Set(secrets)].sort((a, b) => b.length - a.length),
+  };
+}
+
+interface RequestParts {
+  headers: Record<string, string>;
+  query: URLSearchParams;
+}
+
+/** The credentials among a request's parts (`after`, as `authorize` left them): the strings to scrub, and the query as it may be shown. */
+function redact(before: RequestParts, after: RequestParts): { secrets: string[]; shownQuery: URLSearchParams } {
+  const isCredential = (name: string, setByAuthorize: boolean) => CREDENTIAL_NAME.test(name) || (setByAuthorize && !NOT_CREDENTIAL_NAME.test(name));
+  const secrets: string[] = [];
+  for (const [name, value] of Object.entries(after.headers)) {
+    if (isCredential(name, before.headers[name] !== value)) secrets.push(...credentialFragments(value));
+  }
+  const shownQuery = new URLSearchParams();
+  for (const [name, value] of after.query) {
+    const credential = isCredential(name, !before.query.getAll(name).includes(value));
+    if (credential) secrets.push(...credentialFragments(value), ...credentialFragments(encodeURIComponent(value)));
+    shownQuery.append(name, credential ? REDACTED : value);
+  }
+  return { secrets, shownQuery };
+}
+
+/** One try: wait for a concurrency slot, then for the budget, then send at once (see budget.ts on why in that order). */
+function attemptOnce(client: Client, call: Call, event: EventBase): Promise<Attempt> {
+  return client.limit(async () => {
+    const waitStart = Date.now();
+    const ticket = await client.budget.acquire();
+    const sentAt = Date.now();
+    client.metrics.budgetWaitMs += sentAt - waitStart;
+    client.metrics.attempts += 1;
+    try {
+      client.options.onEvent?.({ ...event, type: 'request' });
+      const outcome = await exchange(client, call);
+      recordAttempt(client, outcome, event, sentAt);
+      return outcome;
+    } finally {
+      ticket.settle();
+    }
+  });
+}
+
+/** Sends the request and reads its answer whole. A connection's failure is an outcome; anything else throws. */
+async function exchange(client: Client, { req, prepared }: Call): Promise<Attempt> {
+  try {
+    const data = await client.pool.request({
+      origin: client.base.origin,
+      method: req.method,
+      path: prepared.pathAndQuery,
+      headers: prepared.headers,
+      body: req.body,
+    });
+    const read = await readBody(data);
+    if ('error' in read) return { kind: 'network', code: read.code, error: read.error, status: data.statusCode };
+    return { kind: 'response', response: { status: data.statusCode, headers: flattenHeaders(data.headers), body: read.body }, statusText: data.statusText };
+  } catch (error) {
+    const code = networkErrorCode(error);
+    if (code === undefined) throw error;
+    return { kind: 'network', code, error };
+  }
+}
+
+function recordAttempt(client: Client, outcome: Attempt, event: EventBase, sentAt: number): void {
+  if (outcome.kind === 'network') {
+    client.metrics.networkErrors += 1;
+    return;
+  }
+  const status = outcome.response.status;
+  client.metrics.responses[String(status)] = (client.metrics.responses[String(status)] ?? 0) + 1;
+  client.options.onEvent?.({ ...event, type: 'response', status, durationMs: Date.now() - sentAt });
+}
+
+/** Judges an answer: a success or an accepted status is the call's, a retryable one is tried again after its wait, the rest fail it. */
+function afterAnswer(client: Client, call: Call, { response, statusText }: Answer, event: EventBase): Next {
+  const { attempt } = event;
+  if ((response.status >= 200 && response.status < 300) || call.req.accept?.includes(response.status)) return { kind: 'answer', response };
+  const delayMs = retryDelayMs(attempt, parseRetryAfter(response.headers['retry-after'], Date.now()), client.retry);
+  if (isRefusal(response.status)) throttle(client, event, response.status, delayMs);
+  if (attempt < client.retry.retries && isRetryableStatus(response.status, call.idempotent)) {
+    return { kind: 'retry', status: response.status, delayMs, reason: `status ${response.status}` };
+  }
+  const text = scrub(vendorText(response.status, statusText, response.headers, response.body), call.prepared.secrets);
+  const shortText = text.length > MAX_VENDOR_TEXT ? `${text.slice(0, MAX_VENDOR_TEXT)}…` : text;
+  const tries = attempt > 0 ? ` after ${attempt + 1} attempts` : '';
+  return { kind: 'fail', error: new UpstreamError(client.system, response.status, `${call.shownRequest} → ${response.status}${tries}: ${shortText}`) };
+}
+
+/** Pauses the whole credential, not just this call: concurrent callers would hit the same limit. */
+function throttle(client: Client, event: EventBase, status: number, delayMs: number): void {
+  const untilEpochMs = Date.now() + delayMs;
+  client.budget.penalize(untilEpochMs);
+  client.metrics.throttled += 1;
+  client.options.onEvent?.({ ...event, type: 'throttle', status, untilEpochMs });
+}
+
+/** Judges an attempt that got no whole answer: repeated only when the request is idempotent and retries are left. */
+function afterLostAnswer(client: Client, call: Call, outcome: LostAnswer, { attempt }: EventBase): Next {
+  const lost = outcome.status === undefined ? `got no response (${outcome.code})` : `got ${outcome.status} but its body was cut off (${outcome.code})`;
+  if (!call.idempotent) {
+    // No (whole) answer tells us nothing about whether the server applied it — even a 201 whose
+    // body was cut leaves us without the id it made — and repeating a create could make a second
+    // learner, so the caller must look before it tries again. Status 0: nothing usable came back.
+    // Retryable, in that a try may yet succeed — once the caller has looked.
+    const message = `${call.shownRequest} ${lost}; not repeated because it is not idempotent — check whether it was applied`;
+    return { kind: 'fail', error: new UpstreamError(client.system, 0, message, { retryable: true, cause: outcome.error }) };
+  }
+  if (attempt >= client.retry.retries) {
+    return { kind: 'fail', error: new UpstreamError(client.system, 0, `${call.shownRequest} ${lost} after ${attempt + 1} attempts`, { cause: outcome.error }) };
+  }
+  return { kind: 'retry', status: 0, delayMs: retryDelayMs(attempt, undefined, client.retry), reason: outcome.code };
+}
+
+function notSent(client: Client, call: Call, error: unknown): UpstreamError {
+  const reason = scrub(error instanceof Error ? error.message : String(error), call.prepared.secrets);
+  return new UpstreamError(client.system, 0, `${call.shownRequest} could not be sent: ${reason}`, { retryable: false, cause: error });
+}
+
+function fail(client: Client, event: EventBase, error: UpstreamError): UpstreamError {
+  client.metrics.failures += 1;
+  client.options.onEvent?.({ ...event, type: 'error', status: error.status, code: error.code, message: error.message });
+  return error;
 }
 
 /**
