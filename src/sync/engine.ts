@@ -4,6 +4,7 @@
  * finds its unfinished runs and carries them on (`recover`). One run at a time per tenant and source.
  */
 import { randomUUID } from 'node:crypto';
+import { systemClock, type Clock } from '../clock.js';
 import type { BudgetState } from '../datasources/budget.js';
 import type { HrClient } from '../datasources/hr.js';
 import { HIDDEN_LEARNER_FIELDS, type LitmosClient } from '../datasources/litmos/client.js';
@@ -36,8 +37,8 @@ export interface SyncEngineOptions {
   bus: ProgressBus;
   /** Actions of one kind in flight at once. @default 4 */
   concurrency?: number;
-  /** The clock: run timestamps, link times and the planner's "today". @default () => new Date() */
-  now?: () => Date;
+  /** The clock: run timestamps, link times and the planner's "today". @default systemClock */
+  now?: Clock;
 }
 
 export interface StartOptions {
@@ -81,7 +82,7 @@ interface Engine {
   options: SyncEngineOptions;
   tenant: string;
   store: SyncStore;
-  clock: () => Date;
+  clock: Clock;
 }
 
 /** A run this process is executing: its work, and the switch that stops it. */
@@ -105,7 +106,7 @@ interface Planned {
 }
 
 export function createSyncEngine(options: SyncEngineOptions): SyncEngine {
-  const engine: Engine = { options, tenant: options.tenant, store: options.store, clock: options.now ?? (() => new Date()) };
+  const engine: Engine = { options, tenant: options.tenant, store: options.store, clock: options.now ?? systemClock };
   const { tenant, store } = engine;
   const executing = new Map<string, Running>();
   // Starts for one source are serialised, so two concurrent startSync calls cannot both see "no active run".
