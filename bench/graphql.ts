@@ -12,7 +12,6 @@ import { copyFile, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SANDBOX_CREDENTIALS } from '@rostergate/sandbox';
-import { defaultPolicy } from '../src/core/policy.js';
 import { startNaiveServer } from './naive/server.js';
 import { startChild } from './support/child.js';
 import { BENCH_TOKEN, gatewayEnv, startBenchGateway, type BenchGatewayOptions } from './support/gateway.js';
@@ -79,7 +78,7 @@ async function provision(sandbox: SandboxProcess, storeUrl: string): Promise<{ l
   const gateway = await startBenchGateway(sandbox, { rateWindowMs: RATE_WINDOW_MS, limits: { bamboohr: RAISED_LIMIT, litmos: RAISED_LIMIT }, storeUrl, secretKey: SECRET_KEY });
   try {
     const { engine } = gateway.tenant;
-    await engine.setPolicy('BAMBOOHR', { ...defaultPolicy('BAMBOOHR'), safeguard: { maxDeactivationPercent: 100, maxDeactivations: 1e9 } });
+    await engine.setPolicy('BAMBOOHR', { ...(await engine.policy('BAMBOOHR')), safeguard: { maxDeactivationPercent: 100, maxDeactivations: 1e9 } });
     await engine.start({ source: 'BAMBOOHR', trigger: 'MANUAL' });
     await engine.idle();
     return { links: (await gateway.store.links.list(gateway.tenant.id)).length };

@@ -13,7 +13,6 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
 import { defaultMarginMs } from '../src/datasources/budget.js';
 import type { SyncPlan } from '../src/core/plan-types.js';
-import { defaultPolicy } from '../src/core/policy.js';
 import { bambooHrAdmin } from './support/bamboohr-admin.js';
 import { startBenchGateway } from './support/gateway.js';
 import { mib, sampleRss } from './support/memory.js';
@@ -49,7 +48,7 @@ async function benchSize(size: number, rss: ReturnType<typeof sampleRss>): Promi
   try {
     const { engine } = gateway.tenant;
     // The seeded Litmos holds leavers the first run deactivates; the safeguard would stop it for approval.
-    await engine.setPolicy('BAMBOOHR', { ...defaultPolicy('BAMBOOHR'), safeguard: { maxDeactivationPercent: 100, maxDeactivations: 1e9 } });
+    await engine.setPolicy('BAMBOOHR', { ...(await engine.policy('BAMBOOHR')), safeguard: { maxDeactivationPercent: 100, maxDeactivations: 1e9 } });
     let litmosUsers = (await gateway.tenant.readModel.learners()).length;
     const record = async (scenario: string, work: () => Promise<void>, firstRead: boolean) => {
       // A fresh rate window for each scenario, so none starts with the previous one's requests counted.

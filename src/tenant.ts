@@ -3,14 +3,14 @@
  * one HTTP client and rate budget per credential), its read model and cache, and its sync engine.
  */
 import type { Clock } from './clock.js';
-import { bambooHrAuthorize, createBambooHrClient } from './datasources/bamboohr/client.js';
+import { BAMBOOHR_DEFAULTS, bambooHrAuthorize, createBambooHrClient } from './datasources/bamboohr/client.js';
 import { bambooHrDeliveries, type DeliveryHeaders } from './datasources/bamboohr/delivery.js';
 import { apiBaseUrl } from './datasources/base-url.js';
 import { createReadCache } from './datasources/cache.js';
 import type { HrClient } from './datasources/hr.js';
 import { createUpstreamClient, type UpstreamClient } from './datasources/http.js';
 import { createLitmosClient } from './datasources/litmos/client.js';
-import { createNamelyClient } from './datasources/namely/client.js';
+import { createNamelyClient, NAMELY_DEFAULTS } from './datasources/namely/client.js';
 import { createReadModel, type ReadModel } from './datasources/read-model.js';
 import { ConfigError, ForbiddenError, type UpstreamSystem } from './errors.js';
 import type { Source } from './model.js';
@@ -20,7 +20,7 @@ import { createSyncEngine, type SyncEngine } from './sync/engine.js';
 import type { PlanPort, RunDraft, SyncSettingsPort, SyncStore } from './sync/ports.js';
 import { createProgressBus, type ProgressBus } from './sync/progress.js';
 import type { SyncPlan } from './core/plan-types.js';
-import type { Policy } from './core/policy.js';
+import { defaultPolicy, type Policy, type SourceDefaults } from './core/policy.js';
 import type { Shadow } from './core/shadow.js';
 import { createWebhookIntake, type WebhookIntake } from './sync/webhooks.js';
 
@@ -78,6 +78,9 @@ export interface Tenant {
 }
 
 const CONNECTIONS = 'connections';
+
+/** Each source's defaults, as its vendor's folder declares them. */
+const SOURCE_DEFAULTS: Record<Source, SourceDefaults> = { BAMBOOHR: BAMBOOHR_DEFAULTS, NAMELY: NAMELY_DEFAULTS };
 
 /** Settings key of a source's learner shadow: per source, because runs of different sources may apply at once. */
 export const shadowKey = (source: Source) => `learner-shadow:${source}`;
@@ -205,6 +208,7 @@ export async function openTenant(options: TenantOptions): Promise<Tenant> {
     litmosEta: (requests) => litmosHttp.budget().etaMs(requests),
     readModel,
     bus,
+    defaultPolicy: (source) => defaultPolicy(SOURCE_DEFAULTS[source]),
     now: options.clock,
   });
   const webhooks = createWebhookIntake({

@@ -4,7 +4,7 @@
  * map, protected fields, teams, safeguards) is a value here rather than a code path.
  */
 import { BadUserInputError } from '../errors.js';
-import { LEARNER_FIELDS, type LearnerField, type Source } from '../model.js';
+import { LEARNER_FIELDS, type LearnerField } from '../model.js';
 
 export { LEARNER_FIELDS, type LearnerField } from '../model.js';
 export type LearnerFields = Partial<Record<LearnerField, string | null>>;
@@ -46,7 +46,7 @@ export interface AccessFlagPolicy {
   /**
    * The HR field that holds the flag, by its name (a BambooHR checkbox, a Namely Yes/No select). The
    * HR clients read it at every read; setting it checks HR has it, and a run whose field has gone
-   * fails. @default "Litmos Access" (BambooHR), "Litmos Activated" (Namely)
+   * fails. @default the field the source's vendor names (`SourceDefaults`)
    */
   fieldName: string;
 }
@@ -83,10 +83,11 @@ export interface Policy {
   safeguard: SafeguardPolicy;
 }
 
-const ACCESS_FLAG_FIELD: Record<Source, string> = {
-  BAMBOOHR: 'Litmos Access',
-  NAMELY: 'Litmos Activated',
-};
+/** What a source's vendor settles of its default policy; each vendor's folder in datasources/ declares its own. */
+export interface SourceDefaults {
+  /** The HR field the vendor's Litmos connector documents as the access flag. */
+  accessFlagField: string;
+}
 
 /** The field list Litmos's Namely connector syncs, which is also the BambooHR connector's. */
 const DEFAULT_FIELD_MAP: readonly FieldMapping[] = [
@@ -105,9 +106,10 @@ const DEFAULT_FIELD_MAP: readonly FieldMapping[] = [
   { employee: 'mobilePhone', learner: 'phoneMobile' },
 ];
 
-export function defaultPolicy(source: Source): Policy {
+/** The policy of a source no admin has set one for. */
+export function defaultPolicy(source: SourceDefaults): Policy {
   return {
-    accessFlag: { mode: 'FIELD', fieldName: ACCESS_FLAG_FIELD[source] },
+    accessFlag: { mode: 'FIELD', fieldName: source.accessFlagField },
     blocklist: [],
     blockMissingStatus: true,
     prehireLeadDays: 0,

@@ -15,7 +15,7 @@ import { today } from '../time.js';
 import { applyPlan, litmosRequestsFor, teamsTouched } from './apply.js';
 import { planSync } from '../core/plan.js';
 import { teamKey, type ActionResult, type SyncPlan } from '../core/plan-types.js';
-import { defaultPolicy, type Policy } from '../core/policy.js';
+import type { Policy } from '../core/policy.js';
 import type { RunDraft, SyncStore } from './ports.js';
 import type { ProgressBus } from './progress.js';
 import { readForPlan, type PlanRead } from './read.js';
@@ -35,6 +35,8 @@ export interface SyncEngineOptions {
   litmosEta: (requests: number) => number;
   readModel: ReadModel;
   bus: ProgressBus;
+  /** The policy of a source no admin has set one for: the composition root knows each vendor's. */
+  defaultPolicy: (source: Source) => Policy;
   /** Actions of one kind in flight at once. @default 4 */
   concurrency?: number;
   /** The clock: run timestamps, link times and the planner's "today". @default systemClock */
@@ -400,7 +402,7 @@ async function shadowOf(engine: Engine, source: Source): Promise<Shadow> {
 }
 
 async function policyOf(engine: Engine, source: Source): Promise<Policy> {
-  return (await engine.store.settings.policy(engine.tenant, source)) ?? defaultPolicy(source);
+  return (await engine.store.settings.policy(engine.tenant, source)) ?? engine.options.defaultPolicy(source);
 }
 
 function hrFor(engine: Engine, source: Source): HrClient {

@@ -1,9 +1,11 @@
 /** Plain-data builders for the planner's tests: one employee, their learner, and a world in step. */
 import type { Employee, IdentityLink, Learner, Team } from '../../src/model.js';
 import type { PlanInput } from '../../src/core/plan.js';
-import { defaultPolicy } from '../../src/core/policy.js';
+import { defaultPolicy, type SourceDefaults } from '../../src/core/policy.js';
 
 export const TODAY = '2025-06-15';
+/** A source's defaults as a vendor's folder declares them; the rules read only the flag's name. */
+export const SOURCE: SourceDefaults = { accessFlagField: 'Litmos Access' };
 
 /** An active, flagged, full-time employee hired in 2020, with every mapped field filled. */
 export function employee(sourceId: string, overrides: Partial<Employee> = {}): Employee {
@@ -91,7 +93,7 @@ export function planInput(overrides: Partial<PlanInput> = {}): PlanInput {
     teams: [],
     teamMembers: {},
     links: [],
-    policy: defaultPolicy('BAMBOOHR'),
+    policy: defaultPolicy(SOURCE),
     today: TODAY,
     ...overrides,
   };

@@ -4,9 +4,9 @@ import type { PlanAction, PlanInput, SkipReason, SyncPlan } from '../../src/core
 import { ACTION_KINDS, planSync } from '../../src/core/plan.js';
 import type { Policy } from '../../src/core/policy.js';
 import { defaultPolicy } from '../../src/core/policy.js';
-import { TODAY, employee, inStep, inStepInput, learnerOf, linkOf, planInput } from './builders.js';
+import { SOURCE, TODAY, employee, inStep, inStepInput, learnerOf, linkOf, planInput } from './builders.js';
 
-const noTeams = (): Policy => ({ ...defaultPolicy('BAMBOOHR'), teams: { fromDepartment: false, divisionAsParent: false, managerAsLeader: false } });
+const noTeams = (): Policy => ({ ...defaultPolicy(SOURCE), teams: { fromDepartment: false, divisionAsParent: false, managerAsLeader: false } });
 const ids = (plan: SyncPlan) => plan.actions.map((action) => action.id);
 const of = <K extends PlanAction['kind']>(plan: SyncPlan, kind: K) =>
   plan.actions.filter((action): action is Extract<PlanAction, { kind: K }> => action.kind === kind);
@@ -75,13 +75,13 @@ describe('planSync: creating learners', () => {
 
   it('creates a pre-hire once inside the lead days, and not before', () => {
     const prehire = employee('5', { hireDate: '2025-06-20', employmentStatusHistory: [{ effectiveDate: '2025-06-20', status: 'Full-Time' }] });
-    const withLead = (days: number) => planLearners(planInput({ employees: [prehire], policy: { ...defaultPolicy('BAMBOOHR'), prehireLeadDays: days } }));
+    const withLead = (days: number) => planLearners(planInput({ employees: [prehire], policy: { ...defaultPolicy(SOURCE), prehireLeadDays: days } }));
     expect(ids(withLead(4))).toEqual([]);
     expect(ids(withLead(5))).toEqual(['create:BAMBOOHR:5']);
   });
 
   it('skips a create the field map cannot fill', () => {
-    const policy = defaultPolicy('BAMBOOHR');
+    const policy = defaultPolicy(SOURCE);
     policy.fieldMap = policy.fieldMap.map((m) => (m.learner === 'userName' ? { employee: 'employeeNumber', learner: 'userName' } : m));
     const plan = planLearners(planInput({ employees: [employee('6', { employeeNumber: null })], policy }));
     expect(plan.skips).toEqual([{ sourceId: '6', reason: 'MISSING_REQUIRED_FIELD', learnerId: null }]);
@@ -137,7 +137,7 @@ describe('planSync: deactivation and reactivation', () => {
   ];
   it.each(reasons)('deactivates the learner of an employee %s', (_, overrides, change, reason) => {
     const person = employee('3', overrides);
-    const policy = defaultPolicy('BAMBOOHR');
+    const policy = defaultPolicy(SOURCE);
     change(policy);
     const plan = planSync(inStepInput([person], { policy }));
     expect(plan.actions).toEqual([{ kind: 'DEACTIVATE_LEARNER', id: 'deactivate:BAMBOOHR:3', sourceId: '3', learnerId: 'L3', reason }]);
@@ -160,16 +160,16 @@ describe('planSync: deactivation and reactivation', () => {
   });
 
   it('does not count a future-dated blocklisted status until its date', () => {
-    const policy = { ...defaultPolicy('BAMBOOHR'), blocklist: ['Contractor'] };
+    const policy = { ...defaultPolicy(SOURCE), blocklist: ['Contractor'] };
     const converting = employee('3', { employmentStatusHistory: [{ effectiveDate: '2020-01-06', status: 'Full-Time' }, { effectiveDate: '2025-07-01', status: 'Contractor' }] });
     expect(planSync(inStepInput([converting], { policy })).actions).toEqual([]);
     expect(ids(planSync(inStepInput([converting], { policy, today: '2025-07-01' })))).toEqual(['deactivate:BAMBOOHR:3']);
   });
 
   const reactivated: [string, Partial<Employee>, Policy][] = [
-    ['a rehire', { terminationDate: '2024-10-31', employmentStatusHistory: [{ effectiveDate: '2020-01-06', status: 'Full-Time' }, { effectiveDate: '2024-10-31', status: 'Terminated' }, { effectiveDate: '2025-05-01', status: 'Full-Time' }] }, defaultPolicy('BAMBOOHR')],
-    ['the access flag turned back on', {}, defaultPolicy('BAMBOOHR')],
-    ['a status no longer blocklisted', { employmentStatusHistory: [{ effectiveDate: '2025-01-01', status: 'LOA' }, { effectiveDate: '2025-05-01', status: 'Full-Time' }] }, { ...defaultPolicy('BAMBOOHR'), blocklist: ['LOA'] }],
+    ['a rehire', { terminationDate: '2024-10-31', employmentStatusHistory: [{ effectiveDate: '2020-01-06', status: 'Full-Time' }, { effectiveDate: '2024-10-31', status: 'Terminated' }, { effectiveDate: '2025-05-01', status: 'Full-Time' }] }, defaultPolicy(SOURCE)],
+    ['the access flag turned back on', {}, defaultPolicy(SOURCE)],
+    ['a status no longer blocklisted', { employmentStatusHistory: [{ effectiveDate: '2025-01-01', status: 'LOA' }, { effectiveDate: '2025-05-01', status: 'Full-Time' }] }, { ...defaultPolicy(SOURCE), blocklist: ['LOA'] }],
   ];
   it.each(reactivated)('reactivates the same learner for %s, never creating another', (_, overrides, policy) => {
     const person = employee('3', overrides);
@@ -359,7 +359,7 @@ describe('planSync: safeguard', () => {
     const employees = Array.from({ length: active }, (_, i) =>
       employee(String(i + 1), i < leavers ? { terminationDate: '2025-06-01' } : {}),
     );
-    return planLearners(inStepInput(employees, { policy: { ...defaultPolicy('BAMBOOHR'), safeguard } }));
+    return planLearners(inStepInput(employees, { policy: { ...defaultPolicy(SOURCE), safeguard } }));
   }
   it.each([
     [10, 2, 20, 50, 2, false],
@@ -389,7 +389,7 @@ describe('planSync: safeguard', () => {
 });
 
 describe('planSync: ids and order', () => {
-  const policy: Policy = { ...defaultPolicy('BAMBOOHR'), teams: { fromDepartment: true, divisionAsParent: false, managerAsLeader: true } };
+  const policy: Policy = { ...defaultPolicy(SOURCE), teams: { fromDepartment: true, divisionAsParent: false, managerAsLeader: true } };
   const employees = [
     employee('10', { department: 'Sales', managerId: '9' }),
     employee('9', { jobTitle: 'Head of Engineering' }),

@@ -5,24 +5,21 @@ import type { IneligibilityReason } from '../../src/core/eligibility.js';
 import { eligibility, employmentStatusOn, isEvidenceReason } from '../../src/core/eligibility.js';
 import type { Policy } from '../../src/core/policy.js';
 import { defaultPolicy, validatePolicy } from '../../src/core/policy.js';
-import { TODAY, employee } from './builders.js';
+import { SOURCE, TODAY, employee } from './builders.js';
 
 function withPolicy(change: (policy: Policy) => void): Policy {
-  const policy = defaultPolicy('BAMBOOHR');
+  const policy = defaultPolicy(SOURCE);
   change(policy);
   return policy;
 }
 
 describe('defaultPolicy', () => {
-  it.each([
-    ['BAMBOOHR', 'Litmos Access'],
-    ['NAMELY', 'Litmos Activated'],
-  ] as const)('%s reads the access flag from "%s"', (source, fieldName) => {
-    expect(defaultPolicy(source).accessFlag).toEqual({ mode: 'FIELD', fieldName });
+  it('reads the access flag from the field the source\'s vendor names', () => {
+    expect(defaultPolicy({ accessFlagField: 'Learning Access' }).accessFlag).toEqual({ mode: 'FIELD', fieldName: 'Learning Access' });
   });
 
   it('has the documented defaults', () => {
-    const policy = defaultPolicy('NAMELY');
+    const policy = defaultPolicy(SOURCE);
     expect(policy.blocklist).toEqual([]);
     expect(policy.blockMissingStatus).toBe(true);
     expect(policy.prehireLeadDays).toBe(0);
@@ -32,7 +29,7 @@ describe('defaultPolicy', () => {
   });
 
   it("maps the Namely guide's fields, with the work email as username", () => {
-    const mapped = Object.fromEntries(defaultPolicy('NAMELY').fieldMap.map((m) => [m.learner, m.employee]));
+    const mapped = Object.fromEntries(defaultPolicy(SOURCE).fieldMap.map((m) => [m.learner, m.employee]));
     expect(mapped).toEqual({
       firstName: 'firstName',
       lastName: 'lastName',
@@ -51,17 +48,17 @@ describe('defaultPolicy', () => {
   });
 
   it('returns a fresh policy each time', () => {
-    const first = defaultPolicy('BAMBOOHR');
+    const first = defaultPolicy(SOURCE);
     first.blocklist.push('Intern');
     first.fieldMap.splice(0);
-    expect(defaultPolicy('BAMBOOHR').blocklist).toEqual([]);
-    expect(defaultPolicy('BAMBOOHR').fieldMap).toHaveLength(13);
+    expect(defaultPolicy(SOURCE).blocklist).toEqual([]);
+    expect(defaultPolicy(SOURCE).fieldMap).toHaveLength(13);
   });
 });
 
 describe('validatePolicy', () => {
   it('accepts the defaults and returns a copy', () => {
-    const policy = defaultPolicy('BAMBOOHR');
+    const policy = defaultPolicy(SOURCE);
     const validated = validatePolicy(policy);
     expect(validated).toEqual(policy);
     expect(validated).not.toBe(policy);
@@ -113,7 +110,7 @@ describe('validatePolicy', () => {
     ['a negative cap', 'safeguard.maxDeactivations', (p) => (p.safeguard.maxDeactivations = -1)],
   ];
   it.each(bad)('rejects %s, naming %s', (_, field, change) => {
-    const input = defaultPolicy('BAMBOOHR') as Record<string, unknown> & Policy;
+    const input = defaultPolicy(SOURCE) as Record<string, unknown> & Policy;
     change(input);
     let error: unknown;
     try {

@@ -4,12 +4,12 @@ import type { PlanAction, SyncPlan } from '../../src/core/plan.js';
 import { planSync } from '../../src/core/plan.js';
 import type { Policy } from '../../src/core/policy.js';
 import { defaultPolicy } from '../../src/core/policy.js';
-import { employee, inStep, inStepInput, learnerOf, linkOf, planInput } from './builders.js';
+import { SOURCE, employee, inStep, inStepInput, learnerOf, linkOf, planInput } from './builders.js';
 
 const teamActions = (plan: SyncPlan): PlanAction[] =>
   plan.actions.filter((action) => ['CREATE_TEAM', 'ADD_TO_TEAM', 'REMOVE_FROM_TEAM', 'SET_TEAM_LEADER'].includes(action.kind));
 const withTeams = (teams: Partial<Policy['teams']>): Policy => {
-  const policy = defaultPolicy('BAMBOOHR');
+  const policy = defaultPolicy(SOURCE);
   return { ...policy, teams: { ...policy.teams, ...teams } };
 };
 

@@ -7,6 +7,7 @@
  */
 import { groupBy } from '../../core/collections.js';
 import type { Clock } from '../../clock.js';
+import type { SourceDefaults } from '../../core/policy.js';
 import { UpstreamError } from '../../errors.js';
 import type { Employee } from '../../model.js';
 import { today } from '../../time.js';
@@ -22,7 +23,7 @@ export interface BambooHrClientOptions {
   companyDomain: string;
   /**
    * Name of the checkbox field that grants Litmos access, asked for at every read: it is the
-   * tenant's policy, which an admin may change between two runs. @default () => 'Litmos Access'
+   * tenant's policy, which an admin may change between two runs. @default BAMBOOHR_DEFAULTS' field
    */
   accessFlagField?: () => string | Promise<string>;
   /** Statuses are judged on its day. */
@@ -33,6 +34,9 @@ export interface BambooHrClient extends HrClient {
   /** Ids changed (any field, or a jobInfo/employmentStatus row) at or after `since`; feed `latest` back next time. */
   changedSince(since: string): Promise<BambooHrChanges>;
 }
+
+/** Litmos's BambooHR connector grants access by a checkbox of this name. */
+export const BAMBOOHR_DEFAULTS: SourceDefaults = { accessFlagField: 'Litmos Access' };
 
 /** HTTP Basic with the API key as the user name; BambooHR ignores the password, conventionally "x". */
 export const bambooHrAuthorize =
@@ -67,7 +71,7 @@ export async function bambooHrAccessFlagKey(http: UpstreamClient, fieldName: str
 
 export function createBambooHrClient(options: BambooHrClientOptions): BambooHrClient {
   const { http, companyDomain } = options;
-  const flagField = options.accessFlagField ?? (() => 'Litmos Access');
+  const flagField = options.accessFlagField ?? (() => BAMBOOHR_DEFAULTS.accessFlagField);
 
   // The flag's report key, remembered for the name it was found by. Every report confirms it (the
   // report names each field it returns), so a policy naming another field, or a field renamed or

@@ -4,6 +4,7 @@
  * default list, then the pending ones). It is complete or it throws — the sync engine deactivates
  * people on the strength of a full read.
  */
+import type { SourceDefaults } from '../../core/policy.js';
 import { UpstreamError } from '../../errors.js';
 import type { Employee } from '../../model.js';
 import type { HrClient } from '../hr.js';
@@ -14,13 +15,16 @@ import { parseFields, parseGroups, parseProfilesPage, parseSingleProfile, type N
 export interface NamelyClientOptions {
   /** The company's API (`https://{subdomain}.namely.com/api/v1`), its token set by `authorize`; the caller closes it. */
   http: UpstreamClient;
-  /** Label of the Yes/No custom field that grants Litmos access. @default 'Litmos Activated' */
+  /** Label of the Yes/No custom field that grants Litmos access. @default NAMELY_DEFAULTS' field */
   accessFlagField?: string;
   /** Title of the custom group type that holds divisions. @default 'Divisions' */
   divisionGroupType?: string;
   /** Requests in flight at once (pages after the first, or single profiles); `http` still caps concurrency and rate. @default 4 */
   concurrency?: number;
 }
+
+/** Litmos's Namely connector grants access by a Yes/No field with this label. */
+export const NAMELY_DEFAULTS: SourceDefaults = { accessFlagField: 'Litmos Activated' };
 
 /** Namely's largest page. */
 const PAGE_SIZE = 50;
@@ -68,7 +72,7 @@ async function eachBounded<T>(items: readonly T[], concurrency: number, read: (i
 
 export function createNamelyClient(options: NamelyClientOptions): HrClient {
   const { http } = options;
-  const flagLabel = options.accessFlagField ?? 'Litmos Activated';
+  const flagLabel = options.accessFlagField ?? NAMELY_DEFAULTS.accessFlagField;
   const divisionGroupType = options.divisionGroupType ?? 'Divisions';
   const concurrency = Math.max(1, options.concurrency ?? 4);
 
