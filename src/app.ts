@@ -20,7 +20,7 @@ import { createUpstreamReadiness, gatewayRoutes, type UpstreamProbe, type Upstre
 import { createSchedule, type Schedule } from './sync/schedule.js';
 import { createTenantRegistry, openTenant, saveConnections, shadowKey, type GatewayStore, type Tenant } from './tenant.js';
 import { today } from './time.js';
-import type { RunRecord, SyncRun } from './core/run.js';
+import type { StoredSyncRecord, SyncRun } from './core/run.js';
 
 export const DEFAULT_TENANT = 'default';
 const BOOTSTRAP_TOKEN = 'bootstrap-admin-token-id';
@@ -141,7 +141,8 @@ async function recordConnections(config: Config, store: GatewayStore, sandbox: R
       {
         bamboohr: { baseUrl: sandbox.bamboohr.url, companyDomain: sandbox.bamboohr.companyDomain },
         namely: { baseUrl: sandbox.namely.baseUrl },
-        litmos: { baseUrl: sandbox.litmos.baseUrl, source: SANDBOX_CREDENTIALS.litmos.source },
+        // The sandbox names it as Litmos does (`source`); to the gateway it is the application name.
+        litmos: { baseUrl: sandbox.litmos.baseUrl, applicationName: SANDBOX_CREDENTIALS.litmos.source },
       },
       {
         bamboohrApiKey: SANDBOX_CREDENTIALS.bamboohr.apiKey,
@@ -159,7 +160,7 @@ async function recordConnections(config: Config, store: GatewayStore, sandbox: R
       ...(bamboohr && { bamboohr: { baseUrl: bamboohr.baseUrl, companyDomain: bamboohr.subdomain } }),
       ...(namely && { namely: { baseUrl: namely.baseUrl } }),
       // Already the API base URI (config normalised it, see datasources/base-url.ts).
-      litmos: { baseUrl: litmos.baseUrl, source: litmos.source },
+      litmos: { baseUrl: litmos.baseUrl, applicationName: litmos.applicationName },
     },
     {
       ...(bamboohr && { bamboohrApiKey: bamboohr.apiKey }),
@@ -197,7 +198,7 @@ export async function startGateway(config: Config, options: GatewayOptions = {})
       })))
     : null;
   const secretKey = config.secretKey ? parseSecretKey(config.secretKey) : await loadOrCreateSecretKey(config.dataDir);
-  const store: GatewayStore = await openStore<SyncRun, RunRecord>({ url: config.storeUrl, secretKey });
+  const store: GatewayStore = await openStore<SyncRun, StoredSyncRecord>({ url: config.storeUrl, secretKey });
   // Before the tenant opens and recovers runs: a run must not resume against a world that lost its teams.
   const sandboxReset = await reconcileSandboxGeneration(store, sandbox, clock);
   await recordConnections(config, store, sandbox);
@@ -290,7 +291,7 @@ function upstreamProbes(config: Config, tenant: Tenant): UpstreamProbe[] {
       baseUrlSetting: 'LITMOS_BASE_URL',
       credentialSetting: 'LITMOS_API_KEY',
       origin: new URL(litmos.baseUrl).origin,
-      query: { source: litmos.source },
+      query: { source: litmos.applicationName },
     });
   }
   return probes;

@@ -14,7 +14,8 @@ export interface UpstreamOverrides {
   /** `baseUrl`: the API base URI, `https://{company}.namely.com/api/v1`. */
   namely?: { baseUrl: string; token: string };
   /** `baseUrl`: the API base URI, `https://api.litmos.com/v1.svc` (or a regional host's). */
-  litmos?: { baseUrl: string; apiKey: string; source: string };
+  /** `applicationName`: LITMOS_SOURCE, the calling application's name Litmos wants as its `source` parameter. */
+  litmos?: { baseUrl: string; apiKey: string; applicationName: string };
 }
 
 export interface Config {
@@ -167,10 +168,10 @@ function upstreams(env: Env): UpstreamOverrides {
   }
   // `group` builds only when NAMELY_BASE_URL is set, so its base is there.
   const namely = group(['NAMELY_BASE_URL', 'NAMELY_TOKEN'], env, ([, token = '']) => bases.namely && { baseUrl: apiBaseUrl('namely', bases.namely), token });
-  const litmos = group(['LITMOS_API_KEY', 'LITMOS_SOURCE'], env, ([apiKey = '', source = '']) => ({
+  const litmos = group(['LITMOS_API_KEY', 'LITMOS_SOURCE'], env, ([apiKey = '', applicationName = '']) => ({
     baseUrl: apiBaseUrl('litmos', bases.litmos ?? { origin: 'https://api.litmos.com' }),
     apiKey,
-    source,
+    applicationName,
   }));
   return { ...(bamboohr && { bamboohr }), ...(namely && { namely }), ...(litmos && { litmos }) };
 }

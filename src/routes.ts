@@ -15,7 +15,7 @@ import { isRostergateError, NotFoundError, type UpstreamSystem } from './errors.
 import { sendJson, type ExtraRoute } from './server.js';
 import type { GatewayStore } from './tenant.js';
 import { reportCsv } from './core/report.js';
-import type { SyncRun } from './core/run.js';
+import { upgradeRecord, type SyncRun } from './core/run.js';
 import type { Tenant } from './tenant.js';
 
 export interface RouteDeps {
@@ -84,7 +84,7 @@ export function gatewayRoutes({ store, tenant, authenticate, upstreams, maxWebho
           'content-type': 'text/csv; charset=utf-8',
           'content-disposition': `attachment; filename="rostergate-${run.source.toLowerCase()}-${runId}.csv"`,
         });
-        res.end(reportCsv(run, records));
+        res.end(reportCsv(run, records.map(upgradeRecord)));
       },
     },
   ];

@@ -15,7 +15,7 @@ import { createReadModel, type ReadModel } from './datasources/read-model.js';
 import { ConfigError, ForbiddenError, type UpstreamSystem } from './errors.js';
 import type { Source } from './model.js';
 import type { Store } from './store/open.js';
-import type { RunRecord, SyncRun } from './core/run.js';
+import type { StoredSyncRecord, SyncRun } from './core/run.js';
 import { createSyncEngine, type SyncEngine } from './sync/engine.js';
 import type { PlanPort, RunDraft, SyncSettingsPort, SyncStore } from './sync/ports.js';
 import { createProgressBus, type ProgressBus } from './sync/progress.js';
@@ -25,13 +25,24 @@ import type { Shadow } from './core/shadow.js';
 import { createWebhookIntake, type WebhookIntake } from './sync/webhooks.js';
 
 /** The store as the gateway uses it: its runs and records are the sync engine's. */
-export type GatewayStore = Store<SyncRun, RunRecord>;
+export type GatewayStore = Store<SyncRun, StoredSyncRecord>;
 
 /** Where a tenant's upstreams are; the credentials themselves live in the secret store. */
 export interface Connections {
   bamboohr?: { baseUrl: string; companyDomain: string };
   namely?: { baseUrl: string };
-  litmos: { baseUrl: string; source: string };
+  /** `applicationName`: what Litmos's `source` parameter carries on every call. */
+  litmos: { baseUrl: string; applicationName: string };
+}
+
+/** Connections as stored: ones saved before `applicationName` had its name call it `source`. */
+type StoredConnections = Omit<Connections, 'litmos'> & { litmos: { baseUrl: string; applicationName: string } | { baseUrl: string; source: string } };
+
+/** Reads stored connections in today's shape, so a tenant set up by an earlier version still opens. */
+function upgradeConnections(stored: StoredConnections): Connections {
+  const { litmos } = stored;
+  if ('applicationName' in litmos) return { ...stored, litmos };
+  return { ...stored, litmos: { baseUrl: litmos.baseUrl, applicationName: litmos.source } };
 }
 
 export const SECRET = {
@@ -141,8 +152,9 @@ async function secret(store: GatewayStore, tenant: string, name: string): Promis
 
 export async function openTenant(options: TenantOptions): Promise<Tenant> {
   const { id, store } = options;
-  const connections = await store.settings.get<Connections>(id, CONNECTIONS);
-  if (!connections) throw new ConfigError(`tenant ${id} has no connections configured`, { tenant: id });
+  const stored = await store.settings.get<StoredConnections>(id, CONNECTIONS);
+  if (!stored) throw new ConfigError(`tenant ${id} has no connections configured`, { tenant: id });
+  const connections = upgradeConnections(stored);
   const windowMs = options.rateWindowMs;
   const upstreams: UpstreamClient[] = [];
   const hr: Partial<Record<Source, HrClient>> = {};
@@ -161,7 +173,7 @@ export async function openTenant(options: TenantOptions): Promise<Tenant> {
       companyDomain: connections.bamboohr.companyDomain,
       clock: options.clock,
       // The policy is per tenant and source and an admin may change it between runs: read it at each read.
-      accessFlagField: async () => (await engine.policy('BAMBOOHR')).accessFlag.fieldName,
+      accessFlagFieldName: async () => (await engine.policy('BAMBOOHR')).accessFlag.fieldName,
     });
   }
   if (connections.namely) {
@@ -175,7 +187,7 @@ export async function openTenant(options: TenantOptions): Promise<Tenant> {
     upstreams.push(http);
     // The Namely client takes the flag's label when it is built, and building one is free, so each
     // read builds one with the label the policy holds at that moment.
-    const namely = async () => createNamelyClient({ http, accessFlagField: (await engine.policy('NAMELY')).accessFlag.fieldName });
+    const namely = async () => createNamelyClient({ http, accessFlagFieldName: (await engine.policy('NAMELY')).accessFlag.fieldName });
     hr.NAMELY = {
       source: 'NAMELY',
       listEmployees: async () => (await namely()).listEmployees(),
@@ -190,7 +202,7 @@ export async function openTenant(options: TenantOptions): Promise<Tenant> {
     budget: { limit: options.rateLimits.litmos, windowMs },
   });
   upstreams.push(litmosHttp);
-  const litmos = createLitmosClient({ http: litmosHttp, source: connections.litmos.source });
+  const litmos = createLitmosClient({ http: litmosHttp, applicationName: connections.litmos.applicationName });
 
   const cache = createReadCache({ keyv: store.cache, prefix: `tenant:${id}`, ttlMs: options.cacheTtlMs });
   const shadow = async () => {

@@ -44,7 +44,7 @@ describe('loadConfig', () => {
     const config = loadConfig({ LITMOS_API_KEY: 'k', LITMOS_SOURCE: 'acme', BAMBOOHR_SUBDOMAIN: 'acme', BAMBOOHR_API_KEY: 'b' });
     expect(config.useSandbox).toBe(false);
     expect(config.rateWindowMs).toBe(60_000);
-    expect(config.upstreams.litmos).toEqual({ baseUrl: 'https://api.litmos.com/v1.svc', apiKey: 'k', source: 'acme' });
+    expect(config.upstreams.litmos).toEqual({ baseUrl: 'https://api.litmos.com/v1.svc', apiKey: 'k', applicationName: 'acme' });
     expect(config.upstreams.bamboohr).toEqual({ baseUrl: 'https://api.bamboohr.com', subdomain: 'acme', apiKey: 'b' });
   });
 });

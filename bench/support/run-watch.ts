@@ -5,7 +5,7 @@
  * only afterwards.
  */
 import type { Tenant } from '../../src/tenant.js';
-import type { RunStatus } from '../../src/core/run.js';
+import type { SyncRunStatus } from '../../src/core/run.js';
 
 export interface RunWatchResult {
   /** Time seen in each phase, summed over runs, ms (to the sampling period). */
@@ -27,7 +27,7 @@ export interface RunWatchOptions {
   intervalMs?: number;
 }
 
-const READING: readonly RunStatus[] = ['QUEUED', 'FETCHING', 'PLANNING'];
+const READING: readonly SyncRunStatus[] = ['QUEUED', 'FETCHING', 'PLANNING'];
 
 export function watchRuns(options: RunWatchOptions): RunWatch {
   const { tenant } = options;
@@ -42,7 +42,7 @@ export function watchRuns(options: RunWatchOptions): RunWatch {
     const run = await tenant.store.runs.findActive(tenant.id, 'BAMBOOHR', [...READING, 'APPLYING']);
     const now = { at: Date.now(), attempts: attempts() };
     const elapsed = now.at - previous.at;
-    if (run && READING.includes(run.status as RunStatus)) phases.reading += elapsed;
+    if (run && READING.includes(run.status as SyncRunStatus)) phases.reading += elapsed;
     if (run?.status === 'APPLYING') {
       phases.applying += elapsed;
       // Requests counted in this sample were sent after the previous one: the window opens there.

@@ -116,7 +116,7 @@ export interface SetTeamLeaderAction {
   teamName: string;
 }
 
-export type PlanAction =
+export type PlannedAction =
   | CreateTeamAction
   | LinkAction
   | CreateLearnerAction
@@ -126,7 +126,7 @@ export type PlanAction =
   | AddToTeamAction
   | RemoveFromTeamAction
   | SetTeamLeaderAction;
-export type PlanActionKind = PlanAction['kind'];
+export type PlanActionKind = PlannedAction['kind'];
 
 /** The order apply runs the kinds in; see `planSync` for why. */
 export const ACTION_KINDS = [
@@ -166,7 +166,7 @@ export interface PlanSkip {
   learnerId: string | null;
 }
 
-export interface SafeguardCheck {
+export interface SafeguardReport {
   deactivations: number;
   activeLearners: number;
   /** min(ceil(maxDeactivationPercent% × activeLearners), maxDeactivations). */
@@ -180,12 +180,12 @@ export interface SyncPlan {
   today: LocalDate;
   complete: boolean;
   incompleteReason?: string;
-  actions: PlanAction[];
+  actions: PlannedAction[];
   skips: PlanSkip[];
   /** Employees already in step with Litmos. */
   unchanged: string[];
   summary: Record<PlanActionKind, number>;
-  safeguard: SafeguardCheck;
+  safeguard: SafeguardReport;
 }
 
 /**
@@ -193,7 +193,7 @@ export interface SyncPlan {
  * pure report (records) and the learner shadow are computed from it.
  */
 export interface ActionResult {
-  action: PlanAction;
+  action: PlannedAction;
   ok: boolean;
   /** The learner the action ended on (the created one for CREATE_LEARNER). */
   learnerId: string | null;

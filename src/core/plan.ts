@@ -9,11 +9,11 @@ import { identityKey, learnerChanges, learnerFieldsFor, missingRequiredFields } 
 import type { Identity } from './identity.js';
 import { resolveIdentities } from './identity.js';
 import type {
-  PlanAction,
+  PlannedAction,
   PlanActionKind,
   PlanInput,
   PlanSkip,
-  SafeguardCheck,
+  SafeguardReport,
   SkipReason,
   SyncPlan,
 } from './plan-types.js';
@@ -25,7 +25,7 @@ import { bookUsernames, type Rename, type UsernameBook } from './usernames.js';
 export * from './plan-types.js';
 
 interface EmployeePlan {
-  actions: PlanAction[];
+  actions: PlannedAction[];
   skip: PlanSkip | null;
   /** The employee's active learner once the plan runs: its id, or null when this plan creates it. */
   learnerAfter: { id: string | null } | null;
@@ -64,7 +64,7 @@ export function planSync(input: PlanInput): SyncPlan {
     today,
     usernames: bookUsernames(input.learners, renames),
   };
-  const actions: PlanAction[] = [];
+  const actions: PlannedAction[] = [];
   const skips: PlanSkip[] = [];
   const provisioned = new Map<string, string | null>();
   // Claim order, not id order: when two employees want one username, the one who should have
@@ -119,7 +119,7 @@ function planEmployee(employee: Employee, identity: Identity, context: EmployeeC
   const id = (verb: string) => `${verb}:${source}:${sourceId}`;
   const verdict = eligibility(employee, policy, context.today);
   const fields = learnerFieldsFor(employee, policy.fieldMap);
-  const actions: PlanAction[] = [];
+  const actions: PlannedAction[] = [];
   const skip = (reason: SkipReason, learnerId: string | null = null): EmployeePlan => ({
     actions,
     skip: { sourceId, reason, learnerId },
@@ -190,9 +190,9 @@ function isRename(learner: Learner, fields: LearnerFields): boolean {
  * that takes access away, run last, so a run that stops early has done all the constructive work and
  * none of the work an admin may still want to review. Within a kind: by employee id, then by id.
  */
-function orderActions(actions: readonly PlanAction[]): PlanAction[] {
+function orderActions(actions: readonly PlannedAction[]): PlannedAction[] {
   const rank = new Map<PlanActionKind, number>(ACTION_KINDS.map((kind, index) => [kind, index]));
-  const subject = (action: PlanAction) => ('sourceId' in action ? action.sourceId : '');
+  const subject = (action: PlannedAction) => ('sourceId' in action ? action.sourceId : '');
   // Team creates keep the parents-first order planTeams gave them; the sort is stable.
   return [...actions].sort(
     (a, b) =>
@@ -201,7 +201,7 @@ function orderActions(actions: readonly PlanAction[]): PlanAction[] {
   );
 }
 
-function summarise(actions: readonly PlanAction[]): Record<PlanActionKind, number> {
+function summarise(actions: readonly PlannedAction[]): Record<PlanActionKind, number> {
   const summary = Object.fromEntries(ACTION_KINDS.map((kind) => [kind, 0])) as Record<PlanActionKind, number>;
   for (const action of actions) summary[action.kind] += 1;
   return summary;
@@ -212,10 +212,10 @@ function summarise(actions: readonly PlanAction[]): Record<PlanActionKind, numbe
  * 1.1% of 3000 comes out a hair over 33 and would round up to 34.
  */
 function safeguardCheck(
-  actions: readonly PlanAction[],
+  actions: readonly PlannedAction[],
   learners: readonly Learner[],
   safeguard: SafeguardPolicy,
-): SafeguardCheck {
+): SafeguardReport {
   const deactivations = actions.filter((action) => action.kind === 'DEACTIVATE_LEARNER').length;
   const activeLearners = learners.filter((learner) => learner.active).length;
   const basisPoints = Math.round(safeguard.maxDeactivationPercent * 100);

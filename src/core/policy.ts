@@ -86,7 +86,7 @@ export interface Policy {
 /** What a source's vendor settles of its default policy; each vendor's folder in datasources/ declares its own. */
 export interface SourceDefaults {
   /** The HR field the vendor's Litmos connector documents as the access flag. */
-  accessFlagField: string;
+  accessFlagFieldName: string;
 }
 
 /** The field list Litmos's Namely connector syncs, which is also the BambooHR connector's. */
@@ -109,7 +109,7 @@ const DEFAULT_FIELD_MAP: readonly FieldMapping[] = [
 /** The policy of a source no admin has set one for. */
 export function defaultPolicy(source: SourceDefaults): Policy {
   return {
-    accessFlag: { mode: 'FIELD', fieldName: source.accessFlagField },
+    accessFlag: { mode: 'FIELD', fieldName: source.accessFlagFieldName },
     blocklist: [],
     blockMissingStatus: true,
     prehireLeadDays: 0,

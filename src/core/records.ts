@@ -2,11 +2,11 @@
  * From a plan (and, once applied, its action results) to one report line per employee. Pure.
  */
 import type { Employee } from '../model.js';
-import type { ActionResult, PlanAction, SyncPlan } from './plan-types.js';
-import { emptyCounts, type Outcome, type RunCounts, type RunRecord } from './run.js';
+import type { ActionResult, PlannedAction, SyncPlan } from './plan-types.js';
+import { emptyCounts, type Outcome, type SyncCounts, type SyncRecord } from './run.js';
 
 /** When one employee has several actions, the record names the one that matters most. */
-const OUTCOME_OF: Partial<Record<PlanAction['kind'], Outcome>> = {
+const OUTCOME_OF: Partial<Record<PlannedAction['kind'], Outcome>> = {
   CREATE_LEARNER: 'CREATED',
   LINK: 'LINKED',
   REACTIVATE_LEARNER: 'REACTIVATED',
@@ -31,23 +31,23 @@ export function buildRecords(
   people: Record<string, EmployeeSummary>,
   results: readonly ActionResult[] = [],
   notFound: readonly string[] = [],
-): RunRecord[] {
-  const records = new Map<string, RunRecord>();
-  const record = (key: string): RunRecord => {
-    let found = records.get(key);
+): SyncRecord[] {
+  const records = new Map<string, SyncRecord>();
+  const record = (sourceId: string): SyncRecord => {
+    let found = records.get(sourceId);
     if (!found) {
-      found = { key, name: people[key]?.name ?? key, email: people[key]?.email ?? null, outcome: 'UNCHANGED', reason: null, learnerId: null, changes: [], error: null };
-      records.set(key, found);
+      found = { sourceId, name: people[sourceId]?.name ?? sourceId, email: people[sourceId]?.email ?? null, outcome: 'UNCHANGED', reason: null, learnerId: null, changes: [], error: null };
+      records.set(sourceId, found);
     }
     return found;
   };
-  const raise = (r: RunRecord, outcome: Outcome) => {
+  const raise = (r: SyncRecord, outcome: Outcome) => {
     if (r.outcome === 'UNCHANGED' || PRECEDENCE.indexOf(outcome) < PRECEDENCE.indexOf(r.outcome)) r.outcome = outcome;
   };
   const failures = new Map(results.filter((r) => !r.ok).map((r) => [r.action.id, r]));
   const learnerIds = new Map(results.filter((r) => r.learnerId).map((r) => [r.action.id, r.learnerId]));
 
-  for (const key of plan.unchanged) record(key);
+  for (const sourceId of plan.unchanged) record(sourceId);
   for (const action of plan.actions) {
     if (!('sourceId' in action) || action.kind === 'SET_TEAM_LEADER') continue;
     const r = record(action.sourceId);
@@ -70,13 +70,13 @@ export function buildRecords(
     r.reason = skip.reason;
     r.learnerId = skip.learnerId;
   }
-  for (const key of notFound) Object.assign(record(key), { outcome: 'SKIPPED', reason: 'NOT_FOUND' });
+  for (const sourceId of notFound) Object.assign(record(sourceId), { outcome: 'SKIPPED', reason: 'NOT_FOUND' });
   return [...records.values()];
 }
 
-export function countRecords(records: readonly RunRecord[]): RunCounts {
+export function countRecords(records: readonly SyncRecord[]): SyncCounts {
   const counts = emptyCounts();
-  const field: Record<Outcome, keyof RunCounts> = {
+  const field: Record<Outcome, keyof SyncCounts> = {
     CREATED: 'created',
     LINKED: 'linked',
     UPDATED: 'updated',

@@ -2,7 +2,7 @@
  * A run's report as CSV, one row per employee, like the "Recent Imports" download: what happened,
  * why, and which fields changed from what to what.
  */
-import type { RunRecord, SyncRun } from './run.js';
+import type { SyncRecord, SyncRun } from './run.js';
 
 const HEADER = ['run_id', 'source', 'employee_id', 'name', 'email', 'outcome', 'reason', 'learner_id', 'changes', 'error'];
 
@@ -13,11 +13,11 @@ function cell(value: string | null): string {
   return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
 }
 
-export function reportCsv(run: SyncRun, records: readonly RunRecord[]): string {
+export function reportCsv(run: SyncRun, records: readonly SyncRecord[]): string {
   const rows = records.map((r) => [
     run.id,
     run.source,
-    r.key,
+    r.sourceId,
     r.name,
     r.email,
     r.outcome,

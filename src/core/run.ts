@@ -1,6 +1,6 @@
 /**
  * A sync run as stored and reported: its life (`status`), what it found (`counts`) and, per employee,
- * what happened (`RunRecord`). The plan itself is stored beside the run, keyed by its id.
+ * what happened (`SyncRecord`). The plan itself is stored beside the run, keyed by its id.
  */
 import type { Source } from '../model.js';
 
@@ -15,19 +15,19 @@ export const RUN_STATUSES = [
   'FAILED',
   'CANCELLED',
 ] as const;
-export type RunStatus = (typeof RUN_STATUSES)[number];
+export type SyncRunStatus = (typeof RUN_STATUSES)[number];
 
 /** A run in one of these holds its tenant and source: a second start returns it instead of overlapping. */
-export const ACTIVE_STATUSES: readonly RunStatus[] = ['QUEUED', 'FETCHING', 'PLANNING', 'AWAITING_APPROVAL', 'APPLYING'];
-export const FINAL_STATUSES: readonly RunStatus[] = ['SUCCEEDED', 'PARTIAL', 'FAILED', 'CANCELLED'];
+export const ACTIVE_STATUSES: readonly SyncRunStatus[] = ['QUEUED', 'FETCHING', 'PLANNING', 'AWAITING_APPROVAL', 'APPLYING'];
+export const FINAL_STATUSES: readonly SyncRunStatus[] = ['SUCCEEDED', 'PARTIAL', 'FAILED', 'CANCELLED'];
 
 export const RUN_TRIGGERS = ['MANUAL', 'SCHEDULE', 'IMPORT', 'WEBHOOK'] as const;
-export type RunTrigger = (typeof RUN_TRIGGERS)[number];
+export type SyncTrigger = (typeof RUN_TRIGGERS)[number];
 
 export const OUTCOMES = ['CREATED', 'LINKED', 'UPDATED', 'REACTIVATED', 'DEACTIVATED', 'UNCHANGED', 'SKIPPED', 'FAILED'] as const;
 export type Outcome = (typeof OUTCOMES)[number];
 
-export interface RunCounts {
+export interface SyncCounts {
   created: number;
   linked: number;
   updated: number;
@@ -38,7 +38,7 @@ export interface RunCounts {
   failed: number;
 }
 
-export const emptyCounts = (): RunCounts => ({
+export const emptyCounts = (): SyncCounts => ({
   created: 0,
   linked: 0,
   updated: 0,
@@ -55,15 +55,15 @@ export interface SyncRun {
   id: string;
   tenant: string;
   source: Source;
-  trigger: RunTrigger;
+  trigger: SyncTrigger;
   dryRun: boolean;
-  status: RunStatus;
+  status: SyncRunStatus;
   /** Import runs: the selected employees. */
   scope: string[] | null;
   createdAt: string;
   startedAt: string | null;
   finishedAt: string | null;
-  counts: RunCounts;
+  counts: SyncCounts;
   /** Actions applied so far and in all, while applying. */
   progress: { done: number; total: number };
   /** Why the run failed, or why its read counts as incomplete. */
@@ -74,9 +74,9 @@ export interface SyncRun {
 }
 
 /** One employee's line in the run report (the "Recent Imports" download). */
-export interface RunRecord {
-  /** The employee's sourceId: the record key. */
-  key: string;
+export interface SyncRecord {
+  /** The employee's id in its HR system (`Employee.sourceId`): one record per employee. */
+  sourceId: string;
   name: string;
   email: string | null;
   outcome: Outcome;
@@ -86,4 +86,14 @@ export interface RunRecord {
   /** Field-level changes, before → after; `team` for membership. */
   changes: { field: string; before: string | null; after: string | null }[];
   error: string | null;
+}
+
+/** A record as the store may hold it: records written before it was named `sourceId` call it `key`. */
+export type StoredSyncRecord = SyncRecord | (Omit<SyncRecord, 'sourceId'> & { key: string });
+
+/** Reads a stored record in today's shape, so run history written by an earlier version still reports. */
+export function upgradeRecord(stored: StoredSyncRecord): SyncRecord {
+  if ('sourceId' in stored) return stored;
+  const { key, ...rest } = stored;
+  return { ...rest, sourceId: key };
 }

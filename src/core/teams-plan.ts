@@ -7,7 +7,7 @@ import type { Employee, Source, Team } from '../model.js';
 import type {
   AddToTeamAction,
   CreateTeamAction,
-  PlanAction,
+  PlannedAction,
   RemoveFromTeamAction,
   SetTeamLeaderAction,
 } from './plan-types.js';
@@ -37,7 +37,7 @@ interface Department {
   divisions: Map<string, { name: string; count: number }>;
 }
 
-export function planTeams(input: TeamPlanInput): PlanAction[] {
+export function planTeams(input: TeamPlanInput): PlannedAction[] {
   if (!input.policy.fromDepartment) return [];
   const { source, provisioned, policy } = input;
   const departments = departmentsOf(input.employees);

@@ -6,10 +6,21 @@ import type { KeyedMutex } from './lock.js';
 export interface OutboxEntry {
   /** The delivery's identity (timestamp + body digest): also its replay key. */
   id: string;
-  employeeIds: string[];
+  /** The ids of the employees it names in their HR system (`Employee.sourceId`). */
+  sourceIds: string[];
   /** ISO 8601 instant it was accepted. */
   acceptedAt: string;
   state: 'PENDING' | 'DONE';
+}
+
+/** An entry as stored: one accepted before the field was named `sourceIds` calls it `employeeIds`. */
+type StoredOutboxEntry = OutboxEntry | (Omit<OutboxEntry, 'sourceIds'> & { employeeIds: string[] });
+
+/** A pending entry left by an earlier version is still applied after an upgrade, not dropped. */
+function upgradeEntry(stored: StoredOutboxEntry): OutboxEntry {
+  if ('sourceIds' in stored) return stored;
+  const { employeeIds, ...rest } = stored;
+  return { ...rest, sourceIds: employeeIds };
 }
 
 /**
@@ -43,8 +54,8 @@ export class WebhookOutbox {
   async pending(tenant: string): Promise<OutboxEntry[]> {
     const ids = (await this.kv.get<string[]>(tenantKey(tenant, 'webhooks-pending'))) ?? [];
     if (ids.length === 0) return [];
-    const entries = await this.kv.getMany<OutboxEntry>(ids.map((id) => tenantKey(tenant, 'webhook', id)));
-    return entries.filter((entry): entry is OutboxEntry => entry?.state === 'PENDING');
+    const entries = await this.kv.getMany<StoredOutboxEntry>(ids.map((id) => tenantKey(tenant, 'webhook', id)));
+    return entries.filter((entry): entry is StoredOutboxEntry => entry?.state === 'PENDING').map(upgradeEntry);
   }
 
   /** Marks entries applied; they stay, as replay markers, for `keepMs`. */

@@ -5,8 +5,6 @@ import { assertPageSize, decodeCursor, encodeCursor, invalidCursor, type PageInf
 
 /** What the store needs of a per-record result; the sync engine's record type adds the rest. */
 export interface RunRecordShape {
-  /** The employee key, `BAMBOOHR:123`. */
-  key: string;
   outcome: string;
 }
 

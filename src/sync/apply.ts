@@ -20,7 +20,7 @@ import { identityKey, learnerChanges } from '../core/fields.js';
 import { asideUsername, renameWaves, type Rename } from '../core/usernames.js';
 import type { LearnerFields } from '../core/policy.js';
 import type { JournalEntry, JournalPort, LinkPort } from './ports.js';
-import { ACTION_KINDS, createLearnerId, createTeamId, teamKey, type ActionResult, type PlanAction, type SyncPlan } from '../core/plan-types.js';
+import { ACTION_KINDS, createLearnerId, createTeamId, teamKey, type ActionResult, type PlannedAction, type SyncPlan } from '../core/plan-types.js';
 
 export interface ApplyOptions {
   tenant: string;
@@ -48,8 +48,8 @@ interface DoneResult {
   teamId?: string;
 }
 
-type AddToTeam = Extract<PlanAction, { kind: 'ADD_TO_TEAM' }>;
-type UpdateLearner = Extract<PlanAction, { kind: 'UPDATE_LEARNER' }>;
+type AddToTeam = Extract<PlannedAction, { kind: 'ADD_TO_TEAM' }>;
+type UpdateLearner = Extract<PlannedAction, { kind: 'UPDATE_LEARNER' }>;
 
 /** What every step of one apply shares. */
 interface Apply {
@@ -93,7 +93,7 @@ export async function applyPlan(plan: SyncPlan, options: ApplyOptions): Promise<
 }
 
 /** Independent actions, as many at once as the concurrency allows. */
-async function executeAll(ctx: Apply, actions: readonly PlanAction[]): Promise<void> {
+async function executeAll(ctx: Apply, actions: readonly PlannedAction[]): Promise<void> {
   await Promise.all(actions.map((action) => ctx.limit(() => executeUnlessAborted(ctx, action))));
 }
 
@@ -118,12 +118,12 @@ const learnerOf = (ctx: Apply, action: { sourceId: string; learnerId: string | n
 const teamOf = (ctx: Apply, action: { teamId: string | null; teamName: string }) =>
   action.teamId ?? ctx.created.get(createTeamId(action.teamName)) ?? null;
 
-function executeUnlessAborted(ctx: Apply, action: PlanAction): Promise<void> {
+function executeUnlessAborted(ctx: Apply, action: PlannedAction): Promise<void> {
   return ctx.options.signal?.aborted ? Promise.resolve() : execute(ctx, action);
 }
 
 /** One action, journaled before and after; its failure is reported, never thrown. */
-async function execute(ctx: Apply, action: PlanAction): Promise<void> {
+async function execute(ctx: Apply, action: PlannedAction): Promise<void> {
   const { tenant, runId, journal } = ctx.options;
   const entry = ctx.prior.get(action.id);
   if (entry?.state === 'DONE') {
@@ -146,7 +146,7 @@ async function execute(ctx: Apply, action: PlanAction): Promise<void> {
   }
 }
 
-async function perform(ctx: Apply, action: PlanAction, entry: JournalEntry | undefined): Promise<DoneResult> {
+async function perform(ctx: Apply, action: PlannedAction, entry: JournalEntry | undefined): Promise<DoneResult> {
   switch (action.kind) {
     case 'CREATE_TEAM': {
       const parentId = action.parentId ?? (action.parentName ? ctx.created.get(createTeamId(action.parentName)) : undefined) ?? undefined;
@@ -356,7 +356,7 @@ async function addBatch(ctx: Apply, teamId: string, batch: AddToTeam[]): Promise
  * Litmos requests an action costs, for the ETA: a PUT replaces the whole user, so updates and
  * (de)activations read the profile first; team additions go 100 to a request.
  */
-export function litmosRequestsFor(action: PlanAction): number {
+export function litmosRequestsFor(action: PlannedAction): number {
   switch (action.kind) {
     case 'UPDATE_LEARNER':
     case 'REACTIVATE_LEARNER':

@@ -21,7 +21,7 @@ import type { ProgressBus } from './progress.js';
 import { readForPlan, type PlanRead } from './read.js';
 import { updateShadow, type Shadow } from '../core/shadow.js';
 import { buildRecords, countRecords, summarise } from '../core/records.js';
-import { ACTIVE_STATUSES, emptyCounts, type RunCounts, type RunPhase, type RunRecord, type RunStatus, type RunTrigger, type SyncRun } from '../core/run.js';
+import { ACTIVE_STATUSES, emptyCounts, type SyncCounts, type RunPhase, type SyncRecord, type SyncRunStatus, type SyncTrigger, type SyncRun } from '../core/run.js';
 
 export interface SyncEngineOptions {
   tenant: string;
@@ -45,7 +45,7 @@ export interface SyncEngineOptions {
 
 export interface StartOptions {
   source: Source;
-  trigger: RunTrigger;
+  trigger: SyncTrigger;
   dryRun?: boolean;
   /** Only these employees (import, webhook). @default everyone */
   scope?: string[];
@@ -67,7 +67,7 @@ export interface SyncEngine {
   close(): Promise<void>;
 }
 
-const PHASE: Record<RunStatus, RunPhase> = {
+const PHASE: Record<SyncRunStatus, RunPhase> = {
   QUEUED: 'QUEUED',
   FETCHING: 'FETCHING',
   PLANNING: 'PLANNING',
@@ -267,7 +267,7 @@ async function planRun(engine: Engine, runId: string, { read, policy, knownDepar
 }
 
 /** The run's report: one record per employee, from its plan and whatever of it was applied. */
-function recordsOf({ plan, draft }: Planned, results: readonly ActionResult[] = []): RunRecord[] {
+function recordsOf({ plan, draft }: Planned, results: readonly ActionResult[] = []): SyncRecord[] {
   return buildRecords(plan, draft.people, results, draft.notFound);
 }
 
@@ -369,7 +369,7 @@ function trackProgress(engine: Engine, { run, plan }: Planned): ApplyProgress {
 }
 
 /** Keeps what the apply changed (the shadow, the read model, the report) and counts its outcome. */
-async function recordResults(engine: Engine, planned: Planned, results: readonly ActionResult[]): Promise<RunCounts> {
+async function recordResults(engine: Engine, planned: Planned, results: readonly ActionResult[]): Promise<SyncCounts> {
   const { tenant, store, options } = engine;
   const { run, plan } = planned;
   await store.settings.putShadow(tenant, run.source, updateShadow(await shadowOf(engine, run.source), results, HIDDEN_LEARNER_FIELDS));
@@ -439,7 +439,7 @@ function publish(engine: Engine, run: SyncRun, message: string | null = null, re
  * two requests or two replicas acting on one run, exactly one moves it; the other gets
  * `ConflictError` and must not carry on as if it had.
  */
-async function transition(engine: Engine, runId: string, from: readonly RunStatus[], patch: Partial<SyncRun>, message: string | null = null): Promise<SyncRun> {
+async function transition(engine: Engine, runId: string, from: readonly SyncRunStatus[], patch: Partial<SyncRun>, message: string | null = null): Promise<SyncRun> {
   const run = await engine.store.runs.transition(engine.tenant, runId, { from, patch });
   publish(engine, run, message);
   return run;
@@ -451,7 +451,7 @@ async function update(engine: Engine, runId: string, patch: Partial<SyncRun>, me
 }
 
 /** Ends an active run; of concurrent attempts to end it (cancel, apply, a failure), exactly one does. */
-async function finish(engine: Engine, runId: string, status: RunStatus, patch: Partial<SyncRun> = {}, message: string | null = null): Promise<SyncRun> {
+async function finish(engine: Engine, runId: string, status: SyncRunStatus, patch: Partial<SyncRun> = {}, message: string | null = null): Promise<SyncRun> {
   return update(engine, runId, { ...patch, status, finishedAt: timestamp(engine) }, message);
 }
 

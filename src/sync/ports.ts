@@ -9,7 +9,7 @@
 import type { SyncPlan } from '../core/plan-types.js';
 import type { Policy } from '../core/policy.js';
 import type { EmployeeSummary } from '../core/records.js';
-import type { RunRecord, RunStatus, SyncRun } from '../core/run.js';
+import type { SyncRecord, SyncRunStatus, SyncRun } from '../core/run.js';
 import type { Shadow } from '../core/shadow.js';
 import type { IdentityLink, Source } from '../model.js';
 
@@ -22,12 +22,12 @@ export interface RunPort {
   /** Unconditional: only for progress snapshots, which never change a run's status. */
   update(tenant: string, runId: string, patch: RunPatch): Promise<SyncRun>;
   /** Applies `patch` only while the run is in one of `from` (compare-and-set); else `ConflictError`. */
-  transition(tenant: string, runId: string, change: { from: readonly RunStatus[]; patch: RunPatch }): Promise<SyncRun>;
-  findActive(tenant: string, source: Source, statuses: readonly RunStatus[]): Promise<SyncRun | null>;
+  transition(tenant: string, runId: string, change: { from: readonly SyncRunStatus[]; patch: RunPatch }): Promise<SyncRun>;
+  findActive(tenant: string, source: Source, statuses: readonly SyncRunStatus[]): Promise<SyncRun | null>;
 }
 
 export interface RecordPort {
-  append(tenant: string, runId: string, records: readonly RunRecord[]): Promise<unknown>;
+  append(tenant: string, runId: string, records: readonly SyncRecord[]): Promise<unknown>;
 }
 
 /** One action's line in the journal: claimed (STARTED) before its upstream call, DONE or FAILED after. */
@@ -82,7 +82,7 @@ export interface SyncSettingsPort {
 /** A BambooHR webhook delivery kept from acceptance until a run has applied it (webhooks.ts). */
 export interface OutboxEntry {
   id: string;
-  employeeIds: string[];
+  sourceIds: string[];
   acceptedAt: string;
   state: 'PENDING' | 'DONE';
 }

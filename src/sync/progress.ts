@@ -4,17 +4,17 @@
  */
 import { EventEmitter, on } from 'node:events';
 import type { Clock } from '../clock.js';
-import type { RunCounts, RunPhase, RunStatus } from '../core/run.js';
+import type { SyncCounts, RunPhase, SyncRunStatus } from '../core/run.js';
 
 export interface ProgressEvent {
   runId: string;
   /** 1, 2, 3… per run: a client can tell a gap or a repeat. */
   sequence: number;
-  status: RunStatus;
+  status: SyncRunStatus;
   phase: RunPhase;
   done: number;
   total: number;
-  counts: RunCounts;
+  counts: SyncCounts;
   /** The Litmos rate budget at the time of the event. */
   budget: { limit: number; windowMs: number; used: number; remaining: number };
   /** Estimated ms until the remaining actions are applied, from the budget; null when not applying. */

@@ -14,8 +14,8 @@ import type { SyncEngine } from './engine.js';
 export interface Delivery {
   /** The same for every redelivery of one event, so a replay is recognised. */
   id: string;
-  /** The source's ids of the employees it names, without repeats. */
-  employeeIds: string[];
+  /** The `sourceId`s of the employees it names, without repeats. */
+  sourceIds: string[];
 }
 
 /** How one vendor's deliveries are checked and read. */
@@ -117,7 +117,7 @@ export function createWebhookIntake<Headers>(options: WebhookIntakeOptions<Heade
     for (;;) {
       const entries = await outbox.pending(tenant);
       if (entries.length === 0 || closed) return;
-      const scope = await known([...new Set(entries.flatMap((entry) => entry.employeeIds))]);
+      const scope = await known([...new Set(entries.flatMap((entry) => entry.sourceIds))]);
       const done = entries.map((entry) => entry.id);
       if (scope.length === 0) {
         await outbox.complete(tenant, done, deliveries.replayWindowMs);
@@ -144,14 +144,14 @@ export function createWebhookIntake<Headers>(options: WebhookIntakeOptions<Heade
     async receive(rawBody, headers) {
       const now = options.clock();
       const delivery = await deliveries.verify(rawBody, headers, now);
-      const fresh = await outbox.accept(tenant, { id: delivery.id, employeeIds: delivery.employeeIds, acceptedAt: now.toISOString() });
+      const fresh = await outbox.accept(tenant, { id: delivery.id, sourceIds: delivery.sourceIds, acceptedAt: now.toISOString() });
       if (!fresh) {
         stats.replayed += 1;
         return [];
       }
       stats.accepted += 1;
-      if (delivery.employeeIds.length > 0) schedule();
-      return delivery.employeeIds;
+      if (delivery.sourceIds.length > 0) schedule();
+      return delivery.sourceIds;
     },
     async drain() {
       await recovered;

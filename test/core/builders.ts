@@ -5,7 +5,7 @@ import { defaultPolicy, type SourceDefaults } from '../../src/core/policy.js';
 
 export const TODAY = '2025-06-15';
 /** A source's defaults as a vendor's folder declares them; the rules read only the flag's name. */
-export const SOURCE: SourceDefaults = { accessFlagField: 'Litmos Access' };
+export const SOURCE: SourceDefaults = { accessFlagFieldName: 'Litmos Access' };
 
 /** An active, flagged, full-time employee hired in 2020, with every mapped field filled. */
 export function employee(sourceId: string, overrides: Partial<Employee> = {}): Employee {

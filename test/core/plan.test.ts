@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Employee, Learner } from '../../src/model.js';
-import type { PlanAction, PlanInput, SkipReason, SyncPlan } from '../../src/core/plan.js';
+import type { PlannedAction, PlanInput, SkipReason, SyncPlan } from '../../src/core/plan.js';
 import { ACTION_KINDS, planSync } from '../../src/core/plan.js';
 import type { Policy } from '../../src/core/policy.js';
 import { defaultPolicy } from '../../src/core/policy.js';
@@ -8,8 +8,8 @@ import { SOURCE, TODAY, employee, inStep, inStepInput, learnerOf, linkOf, planIn
 
 const noTeams = (): Policy => ({ ...defaultPolicy(SOURCE), teams: { fromDepartment: false, divisionAsParent: false, managerAsLeader: false } });
 const ids = (plan: SyncPlan) => plan.actions.map((action) => action.id);
-const of = <K extends PlanAction['kind']>(plan: SyncPlan, kind: K) =>
-  plan.actions.filter((action): action is Extract<PlanAction, { kind: K }> => action.kind === kind);
+const of = <K extends PlannedAction['kind']>(plan: SyncPlan, kind: K) =>
+  plan.actions.filter((action): action is Extract<PlannedAction, { kind: K }> => action.kind === kind);
 /** Plans with department teams off, so the learner rules are seen alone. */
 const planLearners = (input: PlanInput) => planSync({ ...input, policy: { ...input.policy, teams: noTeams().teams } });
 

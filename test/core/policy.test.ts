@@ -15,7 +15,7 @@ function withPolicy(change: (policy: Policy) => void): Policy {
 
 describe('defaultPolicy', () => {
   it('reads the access flag from the field the source\'s vendor names', () => {
-    expect(defaultPolicy({ accessFlagField: 'Learning Access' }).accessFlag).toEqual({ mode: 'FIELD', fieldName: 'Learning Access' });
+    expect(defaultPolicy({ accessFlagFieldName: 'Learning Access' }).accessFlag).toEqual({ mode: 'FIELD', fieldName: 'Learning Access' });
   });
 
   it('has the documented defaults', () => {

@@ -1,12 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import type { Team } from '../../src/model.js';
-import type { PlanAction, SyncPlan } from '../../src/core/plan.js';
+import type { PlannedAction, SyncPlan } from '../../src/core/plan.js';
 import { planSync } from '../../src/core/plan.js';
 import type { Policy } from '../../src/core/policy.js';
 import { defaultPolicy } from '../../src/core/policy.js';
 import { SOURCE, employee, inStep, inStepInput, learnerOf, linkOf, planInput } from './builders.js';
 
-const teamActions = (plan: SyncPlan): PlanAction[] =>
+const teamActions = (plan: SyncPlan): PlannedAction[] =>
   plan.actions.filter((action) => ['CREATE_TEAM', 'ADD_TO_TEAM', 'REMOVE_FROM_TEAM', 'SET_TEAM_LEADER'].includes(action.kind));
 const withTeams = (teams: Partial<Policy['teams']>): Policy => {
   const policy = defaultPolicy(SOURCE);

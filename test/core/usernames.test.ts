@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Learner } from '../../src/model.js';
-import type { PlanAction, SyncPlan } from '../../src/core/plan.js';
+import type { PlannedAction, SyncPlan } from '../../src/core/plan.js';
 import { planSync } from '../../src/core/plan.js';
 import { bookUsernames, renameWaves, type Rename } from '../../src/core/usernames.js';
 import { employee, inStepInput, learnerOf } from './builders.js';
@@ -8,7 +8,7 @@ import { employee, inStepInput, learnerOf } from './builders.js';
 const holder = (id: string, userName: string) => ({ id, userName }) as Learner;
 const rename = (learnerId: string, from: string, to: string): Rename => ({ learnerId, from, to });
 const updates = (plan: SyncPlan) =>
-  plan.actions.filter((action): action is Extract<PlanAction, { kind: 'UPDATE_LEARNER' }> => action.kind === 'UPDATE_LEARNER');
+  plan.actions.filter((action): action is Extract<PlannedAction, { kind: 'UPDATE_LEARNER' }> => action.kind === 'UPDATE_LEARNER');
 
 describe('bookUsernames', () => {
   it('lets a rename take a free username, or one freed by a chain of renames ending at a free one', () => {

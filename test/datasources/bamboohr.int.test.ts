@@ -25,7 +25,7 @@ const company = generateCompany({ seed: 11, size: 400, today: TODAY });
 let sim: RunningSimulator;
 const opened: UpstreamClient[] = [];
 
-function connect(options: { key?: string; accessFlagField?: () => string; seen?: UpstreamRequest[] } = {}): BambooHrClient {
+function connect(options: { key?: string; accessFlagFieldName?: () => string; seen?: UpstreamRequest[] } = {}): BambooHrClient {
   const http = createUpstreamClient({
     system: 'bamboohr',
     baseUrl: `${sim.url}/api/gateway.php/${company.domain}/v1`,
@@ -37,7 +37,7 @@ function connect(options: { key?: string; accessFlagField?: () => string; seen?:
   const seen = options.seen;
   // Every request the client makes, as it made it, when the test wants to look at them.
   const spied: UpstreamClient = seen ? { ...http, request: (req) => (seen.push(req), http.request(req)) } : http;
-  return createBambooHrClient({ http: spied, companyDomain: company.domain, ...(options.accessFlagField && { accessFlagField: options.accessFlagField }), clock: middayOf(TODAY) });
+  return createBambooHrClient({ http: spied, companyDomain: company.domain, ...(options.accessFlagFieldName && { accessFlagFieldName: options.accessFlagFieldName }), clock: middayOf(TODAY) });
 }
 
 const control = (path: string, method = 'GET', body?: unknown) =>
@@ -120,7 +120,7 @@ describe('listEmployees', () => {
     const granted = company.people.filter((p) => !p.accessEnabled).slice(0, 3);
     for (const person of granted) await write(`/employees/${person.id}`, { customLMSAccess: 'Yes' });
     let name = 'Litmos Access';
-    const client = connect({ accessFlagField: () => name });
+    const client = connect({ accessFlagFieldName: () => name });
     const flags = async () => new Map((await client.listEmployees()).map((e) => [e.sourceId, e.accessEnabled]));
 
     const before = await flags();
@@ -161,7 +161,7 @@ describe('listEmployees', () => {
   });
 
   it('is a configuration error when the account has no field of that name', async () => {
-    await expect(connect({ accessFlagField: () => 'LMS Access' }).listEmployees()).rejects.toBeInstanceOf(ConfigError);
+    await expect(connect({ accessFlagFieldName: () => 'LMS Access' }).listEmployees()).rejects.toBeInstanceOf(ConfigError);
   });
 });
 

@@ -30,7 +30,7 @@ function clientFor(options: { apiKey?: string; pageSize?: number; teamBatchSize?
     retry: { retries: 2, baseDelayMs: 5, maxDelayMs: 20 },
   });
   opened.push(http);
-  return createLitmosClient({ http, source: 'rostergate-test', pageSize: options.pageSize, teamBatchSize: options.teamBatchSize });
+  return createLitmosClient({ http, applicationName: 'rostergate-test', pageSize: options.pageSize, teamBatchSize: options.teamBatchSize });
 }
 
 const control = (path: string, init: RequestInit = {}) => fetch(`${server.url}/__sandbox/${path}`, init);

@@ -254,7 +254,7 @@ describe('listEmployees', () => {
   });
 
   it('refuses to read when the access flag field does not exist', async () => {
-    const client = createNamelyClient({ http: upstream(), accessFlagField: 'LMS Access' });
+    const client = createNamelyClient({ http: upstream(), accessFlagFieldName: 'LMS Access' });
     await expect(client.listEmployees()).rejects.toMatchObject({ code: 'CONFIG_INVALID' });
   });
 });

@@ -31,14 +31,14 @@ afterAll(async () => {
 
 describe('a 100,000-user account', () => {
   it('is read completely in pages of 1000', async () => {
-    const learners = await createLitmosClient({ http, source: 'scale' }).listLearners();
+    const learners = await createLitmosClient({ http, applicationName: 'scale' }).listLearners();
     expect(learners.length).toBe(USERS);
     expect(new Set(learners.map((l) => l.id)).size).toBe(USERS);
     expect(server.stats().routes['GET /v1.svc/users']?.count).toBe(USERS / 1000 + 1);
   });
 
   it('finds users by username and pages a sorted, filtered view', async () => {
-    const client = createLitmosClient({ http, source: 'scale' });
+    const client = createLitmosClient({ http, applicationName: 'scale' });
     expect((await client.getLearner('LEARNER99999@scale.test'))?.lastName).toBe('Learner 99999');
     const url = (start: number) => `${server.url}/v1.svc/users?source=scale&format=json&sort=LastName&dir=DESC&showInactive=false&limit=1000&start=${start}`;
     let total = 0;

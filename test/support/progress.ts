@@ -5,11 +5,11 @@
  */
 import { createClient } from 'graphql-ws';
 import WebSocket from 'ws';
-import { FINAL_STATUSES, type RunStatus } from '../../src/core/run.js';
+import { FINAL_STATUSES, type SyncRunStatus } from '../../src/core/run.js';
 
 export interface Progress {
   sequence: number;
-  status: RunStatus;
+  status: SyncRunStatus;
   phase: string;
   done: number;
   total: number;

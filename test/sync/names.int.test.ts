@@ -69,7 +69,7 @@ beforeAll(async () => {
     budget: { limit: 100_000, windowMs: 60_000 },
     retry: { retries: 2, baseDelayMs: 5, maxDelayMs: 20 },
   });
-  client = createLitmosClient({ http, source: 'names-test' });
+  client = createLitmosClient({ http, applicationName: 'names-test' });
 });
 afterAll(async () => {
   await http.close();

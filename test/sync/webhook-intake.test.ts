@@ -1,6 +1,7 @@
 import Keyv from 'keyv';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { bambooHrDeliveries, signDelivery, type DeliveryHeaders } from '../../src/datasources/bamboohr/delivery.js';
+import { tenantKey } from '../../src/store/keys.js';
 import { KeyedMutex } from '../../src/store/lock.js';
 import { WebhookOutbox } from '../../src/store/outbox.js';
 import type { SyncEngine } from '../../src/sync/engine.js';
@@ -126,7 +127,18 @@ describe('the webhook intake', () => {
     const intake = intakeOver(outbox, engine);
     await intake.receive(...delivery('9'));
     await intake.drain();
-    expect((await outbox.pending('t')).map((entry) => entry.employeeIds)).toEqual([['9']]);
+    expect((await outbox.pending('t')).map((entry) => entry.sourceIds)).toEqual([['9']]);
+    intake.close();
+  });
+
+  it('applies a pending delivery an earlier version stored under `employeeIds`', async () => {
+    const kv = new Keyv();
+    await kv.set(tenantKey('t', 'webhooks-pending'), ['old']);
+    await kv.set(tenantKey('t', 'webhook', 'old'), { id: 'old', employeeIds: ['5'], acceptedAt: new Date(NOW).toISOString(), state: 'PENDING' });
+    const { engine, scopes } = recordingEngine();
+    const intake = intakeOver(new WebhookOutbox(kv, new KeyedMutex()), engine);
+    await intake.drain();
+    expect(scopes).toEqual([['5']]);
     intake.close();
   });
 });

@@ -21,7 +21,7 @@ beforeAll(async () => {
   await saveConnections(
     store,
     'acme',
-    { namely: { baseUrl: t.sandbox.namely.baseUrl }, litmos: { baseUrl: t.sandbox.litmos.baseUrl, source: 'acme' } },
+    { namely: { baseUrl: t.sandbox.namely.baseUrl }, litmos: { baseUrl: t.sandbox.litmos.baseUrl, applicationName: 'acme' } },
     { namelyToken: SANDBOX_CREDENTIALS.namely.token, litmosApiKey: SANDBOX_CREDENTIALS.litmos.apiKey },
   );
   other = (await store.tokens.issue('acme', 'ADMIN', 'acme admin')).token;

@@ -25,7 +25,7 @@ export interface BambooHrClientOptions {
    * Name of the checkbox field that grants Litmos access, asked for at every read: it is the
    * tenant's policy, which an admin may change between two runs. @default BAMBOOHR_DEFAULTS' field
    */
-  accessFlagField?: () => string | Promise<string>;
+  accessFlagFieldName?: () => string | Promise<string>;
   /** Statuses are judged on its day. */
   clock: Clock;
 }
@@ -36,7 +36,7 @@ export interface BambooHrClient extends HrClient {
 }
 
 /** Litmos's BambooHR connector grants access by a checkbox of this name. */
-export const BAMBOOHR_DEFAULTS: SourceDefaults = { accessFlagField: 'Litmos Access' };
+export const BAMBOOHR_DEFAULTS: SourceDefaults = { accessFlagFieldName: 'Litmos Access' };
 
 /** HTTP Basic with the API key as the user name; BambooHR ignores the password, conventionally "x". */
 export const bambooHrAuthorize =
@@ -71,7 +71,7 @@ export async function bambooHrAccessFlagKey(http: UpstreamClient, fieldName: str
 
 export function createBambooHrClient(options: BambooHrClientOptions): BambooHrClient {
   const { http, companyDomain } = options;
-  const flagField = options.accessFlagField ?? (() => BAMBOOHR_DEFAULTS.accessFlagField);
+  const flagFieldName = options.accessFlagFieldName ?? (() => BAMBOOHR_DEFAULTS.accessFlagFieldName);
 
   // The flag's report key, remembered for the name it was found by. Every report confirms it (the
   // report names each field it returns), so a policy naming another field, or a field renamed or
@@ -107,7 +107,7 @@ export function createBambooHrClient(options: BambooHrClientOptions): BambooHrCl
    * everyone and plan the whole company's deactivation.
    */
   const reportWithFlag = async (employeeIds?: readonly number[]): Promise<{ roster: BambooHrReport; key: string }> => {
-    const name = await flagField();
+    const name = await flagFieldName();
     const cached = remembered?.name === name ? remembered : undefined;
     const flag = cached ?? (await lookUp(name));
     const roster = await report(flag.key, employeeIds);

@@ -80,10 +80,12 @@ export function verifyDelivery(rawBody: Buffer, headers: DeliveryHeaders, option
  */
 export function bambooHrDeliveries(privateKey: () => Promise<string | undefined>) {
   return {
-    async verify(rawBody: Buffer, headers: DeliveryHeaders, now: Date): Promise<VerifiedDelivery> {
+    async verify(rawBody: Buffer, headers: DeliveryHeaders, now: Date): Promise<{ id: string; sourceIds: string[] }> {
       const key = await privateKey();
       if (!key) throw new UnauthenticatedError('no BambooHR webhook is registered for this tenant');
-      return verifyDelivery(rawBody, headers, { privateKey: key, now: now.getTime() });
+      // BambooHR's employee ids are its employees' sourceIds: the intake speaks the gateway's word.
+      const { id, employeeIds } = verifyDelivery(rawBody, headers, { privateKey: key, now: now.getTime() });
+      return { id, sourceIds: employeeIds };
     },
     replayWindowMs: MAX_AGE_MS * 2,
   };

@@ -31,8 +31,8 @@ export function parseRegisteredWebhook(status: number, body: string): Registered
  * included (found by name the same way every read finds it, so a flag the account lacks is refused
  * with its candidates here too).
  */
-export async function registerBambooHrWebhook(http: UpstreamClient, options: { url: string; accessFlagField: string }): Promise<RegisteredWebhook> {
-  const flagKey = await bambooHrAccessFlagKey(http, options.accessFlagField);
+export async function registerBambooHrWebhook(http: UpstreamClient, options: { url: string; accessFlagFieldName: string }): Promise<RegisteredWebhook> {
+  const flagKey = await bambooHrAccessFlagKey(http, options.accessFlagFieldName);
   const response = await http.request({
     method: 'POST',
     path: '/webhooks',

@@ -1,7 +1,7 @@
 /**
  * SAP Litmos as typed calls over the shared upstream HTTP client, in JSON (`format=json`). The
  * `http` client's base URL includes `/v1.svc` and its `authorize` sets the `apikey` header, so the
- * key never appears in a URL, a log line or an error; this client adds the `source` Litmos requires.
+ * key never appears in a URL, a log line or an error; this client adds the `source` parameter (our application name) Litmos requires.
  *
  * Lists are read in pages until Litmos returns an empty page — it sends no total — and inherit
  * Litmos's limits: user lists are summaries (see `LISTED_LEARNER_FIELDS`), and team member lists
@@ -32,8 +32,8 @@ export { HIDDEN_LEARNER_FIELDS, LISTED_LEARNER_FIELDS } from './mapping.js';
 export interface LitmosClientOptions {
   /** The upstream client for the Litmos API (base URL ending in `/v1.svc`, `apikey` set by `authorize`). */
   http: UpstreamClient;
-  /** Free-text application name Litmos requires on every call (50 characters at most). */
-  source: string;
+  /** Free-text name of the calling application, sent as the `source` parameter Litmos requires on every call (50 characters at most). */
+  applicationName: string;
   /** Items per list request; Litmos allows at most 1000. @default 1000 */
   pageSize?: number;
   /** Learners added to a team per request. @default 100 */
@@ -78,7 +78,7 @@ const MAX_PAGE_SIZE = 1000;
 const seg = (value: string) => encodeURIComponent(value);
 
 export function createLitmosClient(options: LitmosClientOptions): LitmosClient {
-  const { http, source } = options;
+  const { http, applicationName } = options;
   const pageSize = Math.min(options.pageSize ?? MAX_PAGE_SIZE, MAX_PAGE_SIZE);
   const teamBatchSize = options.teamBatchSize ?? 100;
 
@@ -86,7 +86,7 @@ export function createLitmosClient(options: LitmosClientOptions): LitmosClient {
     const { json, ...rest } = req;
     return http.request({
       ...rest,
-      query: { source, format: 'json', ...req.query },
+      query: { source: applicationName, format: 'json', ...req.query },
       headers: json === undefined ? { accept: 'application/json' } : { accept: 'application/json', 'content-type': 'application/json' },
       ...(json !== undefined && { body: JSON.stringify(json) }),
     });

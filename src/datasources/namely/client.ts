@@ -16,7 +16,7 @@ export interface NamelyClientOptions {
   /** The company's API (`https://{subdomain}.namely.com/api/v1`), its token set by `authorize`; the caller closes it. */
   http: UpstreamClient;
   /** Label of the Yes/No custom field that grants Litmos access. @default NAMELY_DEFAULTS' field */
-  accessFlagField?: string;
+  accessFlagFieldName?: string;
   /** Title of the custom group type that holds divisions. @default 'Divisions' */
   divisionGroupType?: string;
   /** Requests in flight at once (pages after the first, or single profiles); `http` still caps concurrency and rate. @default 4 */
@@ -24,7 +24,7 @@ export interface NamelyClientOptions {
 }
 
 /** Litmos's Namely connector grants access by a Yes/No field with this label. */
-export const NAMELY_DEFAULTS: SourceDefaults = { accessFlagField: 'Litmos Activated' };
+export const NAMELY_DEFAULTS: SourceDefaults = { accessFlagFieldName: 'Litmos Activated' };
 
 /** Namely's largest page. */
 const PAGE_SIZE = 50;
@@ -72,7 +72,7 @@ async function eachBounded<T>(items: readonly T[], concurrency: number, read: (i
 
 export function createNamelyClient(options: NamelyClientOptions): HrClient {
   const { http } = options;
-  const flagLabel = options.accessFlagField ?? NAMELY_DEFAULTS.accessFlagField;
+  const flagFieldName = options.accessFlagFieldName ?? NAMELY_DEFAULTS.accessFlagFieldName;
   const divisionGroupType = options.divisionGroupType ?? 'Divisions';
   const concurrency = Math.max(1, options.concurrency ?? 4);
 
@@ -84,7 +84,7 @@ export function createNamelyClient(options: NamelyClientOptions): HrClient {
       http.request({ method: 'GET', path: '/groups' }),
     ]);
     const { groups: all, groupTypes } = parseGroups(groups.body);
-    return { accessFlagKey: accessFlagKey(parseFields(fields.body), flagLabel), groupRoles: groupRoles(all, groupTypes, divisionGroupType) };
+    return { accessFlagKey: accessFlagKey(parseFields(fields.body), flagFieldName), groupRoles: groupRoles(all, groupTypes, divisionGroupType) };
   };
 
   const page = async (list: ProfileList, number: number): Promise<ProfilesPage> => {

@@ -89,7 +89,7 @@ function accessFlag(profile: NamelyProfile, key: string): boolean {
   if (!Object.hasOwn(profile.custom, key)) {
     throw new ConfigError(
       `Namely profile ${profile.id} has no "${key}" (the access flag); custom fields appear only to tokens allowed to see them, so give the API token's user access to the field`,
-      { field: 'accessFlagField' },
+      { field: 'accessFlag.fieldName' },
     );
   }
   const value = profile.custom[key];
@@ -142,7 +142,7 @@ export function accessFlagKey(fields: readonly NamelyField[], label: string): st
   const field = fields.find((candidate) => candidate.label.trim().toLowerCase() === wanted);
   if (!field) {
     throw new ConfigError(`Namely has no profile field labelled ${JSON.stringify(label)}; create it as a Yes/No select or configure the label of the one in use`, {
-      field: 'accessFlagField',
+      field: 'accessFlag.fieldName',
     });
   }
   return field.name;

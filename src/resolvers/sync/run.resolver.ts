@@ -5,19 +5,21 @@ import { Connection, PageArgs, paginate } from '../../schema/connection.js';
 import { SourceEnum } from '../../schema/enums.js';
 import { toGlobalId } from '../../schema/node.js';
 import { SyncOutcomeEnum, SyncPlanView, SyncRecord, SyncRun, SyncRunStatusEnum } from '../../schema/sync-run.type.js';
-import type { PlanAction } from '../../core/plan-types.js';
-import type { Outcome, RunRecord, RunStatus, SyncRun as RunRecordModel } from '../../core/run.js';
+import type { PlannedAction } from '../../core/plan-types.js';
+// The stored run and record share their names with the GraphQL classes they are shown as: core's come in as `core.…`.
+import type * as core from '../../core/run.js';
+import { upgradeRecord } from '../../core/run.js';
 import { localIdOf } from '../ids.js';
 
 @ArgsType()
 class SyncRunsArgs extends PageArgs {
   @Field(() => SourceEnum, { nullable: true }) source?: Source;
-  @Field(() => SyncRunStatusEnum, { nullable: true }) status?: RunStatus;
+  @Field(() => SyncRunStatusEnum, { nullable: true }) status?: core.SyncRunStatus;
 }
 
 @ArgsType()
 class RecordsArgs extends PageArgs {
-  @Field(() => SyncOutcomeEnum, { nullable: true, description: 'Only records with this outcome.' }) outcome?: Outcome;
+  @Field(() => SyncOutcomeEnum, { nullable: true, description: 'Only records with this outcome.' }) outcome?: core.Outcome;
 }
 
 @ObjectType()
@@ -26,7 +28,7 @@ export class SyncRunConnection extends Connection(SyncRun) {}
 @ObjectType()
 export class SyncRecordConnection extends Connection(SyncRecord) {}
 
-export function plannedAction(action: PlanAction) {
+export function plannedAction(action: PlannedAction) {
   return {
     id: action.id,
     kind: action.kind,
@@ -38,7 +40,10 @@ export function plannedAction(action: PlanAction) {
   };
 }
 
-const toRecord = (record: RunRecord) => ({ ...record, employeeSourceId: record.key });
+const toRecord = (stored: core.StoredSyncRecord) => {
+  const record = upgradeRecord(stored);
+  return { ...record, employeeSourceId: record.sourceId };
+};
 
 @Resolver(() => SyncRun)
 export class SyncRunResolver {
@@ -57,17 +62,17 @@ export class SyncRunResolver {
   }
 
   @FieldResolver(() => ID)
-  id(@Root() run: RunRecordModel) {
+  id(@Root() run: core.SyncRun) {
     return toGlobalId('SyncRun', run.id);
   }
 
   @FieldResolver(() => String)
-  runId(@Root() run: RunRecordModel) {
+  runId(@Root() run: core.SyncRun) {
     return run.id;
   }
 
   @FieldResolver(() => SyncPlanView, { nullable: true, description: 'Null until the run has planned.' })
-  async plan(@Root() run: RunRecordModel, @Ctx() ctx: GatewayContext) {
+  async plan(@Root() run: core.SyncRun, @Ctx() ctx: GatewayContext) {
     const plan = await ctx.tenant.engine.plan(run.id);
     if (!plan) return null;
     return {
@@ -81,13 +86,13 @@ export class SyncRunResolver {
   }
 
   @FieldResolver(() => SyncRecordConnection, { description: 'One line per employee: what the run did and why.' })
-  async records(@Root() run: RunRecordModel, @Args(() => RecordsArgs) args: RecordsArgs, @Ctx() ctx: GatewayContext) {
+  async records(@Root() run: core.SyncRun, @Args(() => RecordsArgs) args: RecordsArgs, @Ctx() ctx: GatewayContext) {
     const records = await ctx.tenant.store.records.all(ctx.tenant.id, run.id);
     return paginate(records.filter((r) => !args.outcome || r.outcome === args.outcome).map(toRecord), args);
   }
 
   @FieldResolver(() => String, { description: 'Path of the CSV report (same token as the API).' })
-  reportPath(@Root() run: RunRecordModel) {
+  reportPath(@Root() run: core.SyncRun) {
     return `/reports/${run.id}.csv`;
   }
 }

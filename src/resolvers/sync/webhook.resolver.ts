@@ -23,7 +23,7 @@ export class WebhookResolver {
       throw new BadUserInputError(`url must end in /webhooks/bamboohr; received "${url}"`, { argument: 'url' });
     }
     const policy = await ctx.tenant.engine.policy('BAMBOOHR');
-    const { id, privateKey } = await registerBambooHrWebhook(http, { url, accessFlagField: policy.accessFlag.fieldName });
+    const { id, privateKey } = await registerBambooHrWebhook(http, { url, accessFlagFieldName: policy.accessFlag.fieldName });
     await ctx.tenant.store.secrets.put(ctx.tenant.id, SECRET.bamboohrWebhookKey, privateKey);
     return { id, url };
   }
