@@ -20,6 +20,10 @@ import { createUpstreamReadiness, gatewayRoutes, type UpstreamProbe, type Upstre
 import { createSchedule, type Schedule } from './sync/schedule.js';
 import { createTenantRegistry, openTenant, saveConnections, shadowKey, type GatewayStore, type Tenant } from './tenant.js';
 import { today } from './time.js';
+import { createLogger, type Logger } from './telemetry/log.js';
+import { createMetrics } from './telemetry/metrics.js';
+import { observeOperations, type Telemetry } from './telemetry/observe.js';
+import { VERSION } from './version.js';
 import type { StoredSyncRecord, SyncRun } from './core/run.js';
 
 export const DEFAULT_TENANT = 'default';
@@ -51,6 +55,8 @@ export interface GatewayOptions {
   readiness?: Pick<UpstreamReadinessOptions, 'recheckMs' | 'waitMs' | 'now'>;
   /** What every instant and "today" is read from; a sandbox started here is seeded for its day. @default systemClock */
   clock?: Clock;
+  /** Where log lines go. @default a logger at the config's level, on stdout */
+  logger?: Logger;
 }
 
 export interface SandboxReset {
@@ -185,6 +191,7 @@ async function adminToken(config: Config, store: GatewayStore): Promise<string |
 
 export async function startGateway(config: Config, options: GatewayOptions = {}): Promise<RunningGateway> {
   const clock = options.clock ?? systemClock;
+  const telemetry: Telemetry = { log: options.logger ?? createLogger({ level: config.logLevel }), metrics: createMetrics() };
   const ownSandbox = config.useSandbox && !options.sandbox;
   const sandbox = config.useSandbox
     ? (options.sandbox ??
@@ -204,14 +211,16 @@ export async function startGateway(config: Config, options: GatewayOptions = {})
   await recordConnections(config, store, sandbox);
   const generatedAdminToken = await adminToken(config, store);
   const tenants = createTenantRegistry((id) =>
-    openTenant({ id, store, rateLimits: config.rateLimits, rateWindowMs: config.rateWindowMs, cacheTtlMs: config.cacheTtlSeconds * 1000, clock }),
+    openTenant({ id, store, rateLimits: config.rateLimits, rateWindowMs: config.rateWindowMs, cacheTtlMs: config.cacheTtlSeconds * 1000, clock, telemetry }),
   );
   const tenant = await tenants.get(DEFAULT_TENANT);
   await tenant.engine.recover();
   const upstreams = createUpstreamReadiness({ probes: upstreamProbes(config, tenant), ...options.readiness });
   // Not awaited: the gateway serves regardless, and /readyz tells whoever asks until a check passes.
   const upstreamProblems = upstreams.checkAll();
-  const schedule: Schedule | null = config.syncSchedule ? createSchedule({ cron: config.syncSchedule, tenant }) : null;
+  const schedule: Schedule | null = config.syncSchedule
+    ? createSchedule({ cron: config.syncSchedule, tenant, onError: (error) => telemetry.log.error({ err: error }, 'scheduled sync failed to start') })
+    : null;
 
   // Everything a request reaches goes through the principal's own tenant: a token issued for one
   // tenant can never name another's runs, employees or subscriptions.
@@ -229,7 +238,7 @@ export async function startGateway(config: Config, options: GatewayOptions = {})
   const server = await startHttpServer({
     schema: await buildGatewaySchema(),
     context,
-    routes: gatewayRoutes({ store, tenant, upstreams, maxWebhookBytes: inbound.maxWebhookBytes, authenticate: (header) => authenticate(store, header) }),
+    routes: gatewayRoutes({ store, tenant, upstreams, telemetry, maxWebhookBytes: inbound.maxWebhookBytes, authenticate: (header) => authenticate(store, header) }),
     port: config.port,
     host: config.host,
     limits: inbound.operation,
@@ -237,7 +246,9 @@ export async function startGateway(config: Config, options: GatewayOptions = {})
     allowedOrigins: inbound.corsOrigins,
     limiter: store.limiter({ points: inbound.requestsPerMinute, durationSeconds: 60 }),
     requestTimeoutMs: inbound.requestTimeoutMs,
+    observe: observeOperations(telemetry),
   });
+  telemetry.log.info(startLine(config, server.url, sandbox !== null), 'gateway started');
 
   return {
     url: server.url,
@@ -249,12 +260,25 @@ export async function startGateway(config: Config, options: GatewayOptions = {})
     sandboxReset,
     upstreamProblems,
     close: async () => {
+      telemetry.log.info('gateway stopping');
       schedule?.stop();
       await server.close();
       await tenants.close();
       await store.close();
       if (ownSandbox) await sandbox?.close();
     },
+  };
+}
+
+/** What a start says about itself: never a credential, never a store URL's password. */
+function startLine(config: Config, url: string, embedded: boolean) {
+  const { bamboohr, namely, litmos } = config.upstreams;
+  return {
+    version: VERSION,
+    url,
+    mode: embedded ? 'embedded sandbox' : 'configured upstreams',
+    store: /^[a-z]+/.exec(config.storeUrl)?.[0] ?? 'unknown',
+    upstreams: { bamboohr: bamboohr?.baseUrl, namely: namely?.baseUrl, litmos: litmos?.baseUrl },
   };
 }
 

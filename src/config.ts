@@ -6,6 +6,7 @@
 import { apiBaseUrl, baseUrlVariable, parseBaseUrl, resolveCompany, type BaseUrl } from './datasources/base-url.js';
 import { ConfigError, type UpstreamSystem } from './errors.js';
 import { DEFAULT_LIMITS, type OperationLimits } from './limits.js';
+import { LOG_LEVELS, type LogLevel } from './telemetry/log.js';
 
 /** The vendors an operator points the default tenant at; base URLs normalised by base-url.ts. */
 export interface UpstreamOverrides {
@@ -56,6 +57,8 @@ export interface Config {
   inbound: InboundLimits;
   /** True when no upstream is configured: `serve` then starts the embedded sandbox. */
   useSandbox: boolean;
+  /** Lowest level logged (ROSTERGATE_LOG_LEVEL). @default "info" */
+  logLevel: LogLevel;
 }
 
 export interface InboundLimits {
@@ -105,7 +108,15 @@ const KNOWN = new Set([
   'ROSTERGATE_REQUESTS_PER_MINUTE',
   'ROSTERGATE_CORS_ORIGINS',
   'ROSTERGATE_REQUEST_TIMEOUT_MS',
+  'ROSTERGATE_LOG_LEVEL',
 ]);
+
+function logLevel(env: Env): LogLevel {
+  const raw = env.ROSTERGATE_LOG_LEVEL || 'info';
+  const level = LOG_LEVELS.find((known) => known === raw);
+  if (level === undefined) throw new ConfigError(`ROSTERGATE_LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}; received "${raw}"`, { variable: 'ROSTERGATE_LOG_LEVEL' });
+  return level;
+}
 
 function integer(env: Env, name: string, fallback: number, min: number, max: number): number {
   const raw = env[name];
@@ -241,6 +252,7 @@ export function loadConfig(env: Env = process.env): Config {
   return {
     port: integer(env, 'ROSTERGATE_PORT', 4000, 0, 65_535),
     inbound: inbound(env),
+    logLevel: logLevel(env),
     host: env.ROSTERGATE_HOST || '127.0.0.1',
     dataDir,
     storeUrl,

@@ -64,7 +64,6 @@ export function formatError(formatted: GraphQLFormattedError, error: unknown): G
     // document. Field suggestions ("Did you mean …?") would map the schema for someone without a token.
     return { message: formatted.message.replace(/ Did you mean .*\?$/, ''), ...location, extensions: { code } };
   }
-  // Unexpected: keep the path, hide the message, log on the server side.
-  console.error('internal error', error);
+  // Unexpected: keep the path, hide the message; the server's observer logs the cause.
   return { message: 'Internal error', ...(formatted.path && { path: formatted.path }), extensions: { code: 'INTERNAL' } };
 }

@@ -17,6 +17,7 @@ import type { GatewayStore } from './tenant.js';
 import { reportCsv } from './core/report.js';
 import { upgradeRecord, type SyncRun } from './core/run.js';
 import type { Tenant } from './tenant.js';
+import type { Telemetry } from './telemetry/observe.js';
 
 export interface RouteDeps {
   store: GatewayStore;
@@ -26,11 +27,23 @@ export interface RouteDeps {
   upstreams?: UpstreamReadiness;
   /** Largest webhook delivery read, bytes; a larger one is refused unread. @default 262_144 */
   maxWebhookBytes?: number;
+  telemetry: Telemetry;
 }
 
-export function gatewayRoutes({ store, tenant, authenticate, upstreams, maxWebhookBytes }: RouteDeps): ExtraRoute[] {
+export function gatewayRoutes({ store, tenant, authenticate, upstreams, maxWebhookBytes, telemetry }: RouteDeps): ExtraRoute[] {
   return [
     { method: 'GET', path: /^\/healthz$/, handle: ({ res }) => sendJson(res, 200, { status: 'ok' }) },
+    {
+      // Unauthenticated, as Prometheus scrapers expect (like /healthz): counts and labels only, no
+      // credential or personal data. Where the gateway faces the internet, keep /metrics at the proxy.
+      method: 'GET',
+      path: /^\/metrics$/,
+      handle: async ({ res }) => {
+        const { registry } = telemetry.metrics;
+        res.writeHead(200, { 'content-type': registry.contentType });
+        res.end(await registry.metrics());
+      },
+    },
     {
       method: 'GET',
       path: /^\/readyz$/,
@@ -63,11 +76,19 @@ export function gatewayRoutes({ store, tenant, authenticate, upstreams, maxWebho
           const value = req.headers[name];
           return Array.isArray(value) ? value[0] : value;
         };
-        const queued = await tenant.webhooks.receive(await body(), {
-          timestamp: header('x-bamboohr-timestamp'),
-          signature: header('x-bamboohr-signature'),
-          contentType: header('content-type'),
-        });
+        const queued = await tenant.webhooks
+          .receive(await body(), {
+            timestamp: header('x-bamboohr-timestamp'),
+            signature: header('x-bamboohr-signature'),
+            contentType: header('content-type'),
+          })
+          .catch((error: unknown) => {
+            telemetry.metrics.webhook('refused');
+            telemetry.log.warn({ tenant: tenant.id, source: 'BAMBOOHR', code: isRostergateError(error) ? error.code : 'INTERNAL' }, 'webhook delivery refused');
+            throw error;
+          });
+        telemetry.metrics.webhook('accepted');
+        telemetry.log.info({ tenant: tenant.id, source: 'BAMBOOHR', queued }, 'webhook delivery accepted');
         sendJson(res, 202, { queued });
       },
     },

@@ -59,6 +59,25 @@ export interface HttpServerOptions<TContext extends object> {
   limiter?: RateLimiterAbstract;
   /** Longest a client may take to send a whole request, headers and body, ms; then 408 and the socket closes. @default 30_000 */
   requestTimeoutMs?: number;
+  /** Told of every operation and every error answered, HTTP and WebSocket alike (metrics, logs). @default none */
+  observe?: OperationObserver;
+}
+
+export interface OperationObserver {
+  operation(type: string): void;
+  /** An error as the caller gets it (`code`), with what it came from: the only place an INTERNAL one's cause is seen. */
+  error(code: string, error: unknown): void;
+}
+
+type Format = (formatted: GraphQLFormattedError, error: unknown) => GraphQLFormattedError;
+
+/** formatError, with the answer's code reported to the observer. */
+function observedFormat(observe: OperationObserver | undefined): Format {
+  return (formatted, error) => {
+    const answer = formatError(formatted, error);
+    observe?.error(String(answer.extensions?.code ?? 'UNKNOWN'), error);
+    return answer;
+  };
 }
 
 export interface RunningHttpServer {
@@ -123,8 +142,8 @@ function costPlugin(limits: OperationLimits): ApolloServerPlugin {
 }
 
 /** The refusal of a request outside GraphQL execution, with the status its code implies. */
-function sendError(res: ServerResponse, error: unknown): void {
-  const formatted = formatError({ message: String(error) }, error);
+function sendError(res: ServerResponse, error: unknown, format: Format): void {
+  const formatted = format({ message: String(error) }, error);
   const code = formatted.extensions?.code;
   if (error instanceof RateLimitedError) res.setHeader('retry-after', String(error.details.retryAfterSeconds));
   // A refused body is not read: close the connection rather than drain it for keep-alive.
@@ -145,11 +164,12 @@ export async function startHttpServer<TContext extends object>(
     headersTimeout: Math.min(requestTimeout, 60_000),
     connectionsCheckingInterval: Math.max(100, Math.min(1000, requestTimeout / 4)),
   });
-  const wsCleanup = serveSubscriptions(httpServer, options, limits);
+  const format = observedFormat(options.observe);
+  const wsCleanup = serveSubscriptions(httpServer, options, limits, format);
 
   const apollo = new ApolloServer<TContext>({
     schema: options.schema,
-    formatError: (formatted: GraphQLFormattedError, error: unknown) => formatError(formatted, error),
+    formatError: format,
     includeStacktraceInErrorResponses: false,
     hideSchemaDetailsFromClientErrors: true,
     introspection: true,
@@ -158,6 +178,7 @@ export async function startHttpServer<TContext extends object>(
     plugins: [
       costPlugin(limits),
       partialAnswersPlugin(),
+      { requestDidStart: async () => ({ didResolveOperation: async ({ operation }) => options.observe?.operation(operation?.operation ?? 'unknown') }) },
       ApolloServerPluginDrainHttpServer({ httpServer }),
       { serverWillStart: async () => ({ drainServer: async () => void (await wsCleanup.dispose()) }) },
     ],
@@ -201,7 +222,7 @@ export async function startHttpServer<TContext extends object>(
     } catch (error) {
       // A request the server timed out, or its client abandoned, has nobody left to answer.
       if (req.destroyed && (error as { type?: string }).type === 'request.aborted') return;
-      if (!res.headersSent) sendError(res, error);
+      if (!res.headersSent) sendError(res, error, format);
       else res.end();
     }
   });
@@ -223,7 +244,7 @@ export async function startHttpServer<TContext extends object>(
  * 1009 on a larger frame, before parsing it), an Origin allow-list on upgrade, authentication at
  * `connection_init`, the operation limits on every subscribe, and caps on open subscriptions.
  */
-function serveSubscriptions<TContext extends object>(httpServer: Server, options: HttpServerOptions<TContext>, limits: OperationLimits) {
+function serveSubscriptions<TContext extends object>(httpServer: Server, options: HttpServerOptions<TContext>, limits: OperationLimits, format: Format) {
   const allowed = new Set(options.allowedOrigins ?? []);
   const caps = options.maxSubscriptions ?? { perConnection: 20, perToken: 100 };
   const wsServer = new WebSocketServer({
@@ -279,6 +300,7 @@ function serveSubscriptions<TContext extends object>(httpServer: Server, options
         } catch (error) {
           return [error as GraphQLError];
         }
+        options.observe?.operation('subscription');
         mine.add(id);
         open.set(ctx.extra, mine);
         byToken.set(token, (byToken.get(token) ?? 0) + 1);
@@ -286,14 +308,14 @@ function serveSubscriptions<TContext extends object>(httpServer: Server, options
       onComplete: (ctx, id) => release(ctx, id),
       onError: (ctx, id, _payload, errors) => {
         release(ctx, id);
-        return errors.map((error) => formatError(error.toJSON(), error));
+        return errors.map((error) => format(error.toJSON(), error));
       },
       onClose: (ctx) => {
         for (const id of [...(open.get(ctx.extra) ?? [])]) release(ctx, id);
         open.delete(ctx.extra);
       },
       onNext: (_ctx, _id, _payload, _args, result) =>
-        result.errors ? { ...result, errors: result.errors.map((error) => formatError(error.toJSON(), error)) } : undefined,
+        result.errors ? { ...result, errors: result.errors.map((error) => format(error.toJSON(), error)) } : undefined,
     },
     wsServer,
   );

@@ -19,6 +19,7 @@ import type { StoredSyncRecord, SyncRun } from './core/run.js';
 import { createSyncEngine, type SyncEngine } from './sync/engine.js';
 import type { PlanPort, RunDraft, SyncSettingsPort, SyncStore } from './sync/ports.js';
 import { createProgressBus, type ProgressBus } from './sync/progress.js';
+import { observeActions, observeRuns, observeUpstream, type Telemetry } from './telemetry/observe.js';
 import type { SyncPlan } from './core/plan-types.js';
 import { defaultPolicy, type Policy, type SourceDefaults } from './core/policy.js';
 import type { Shadow } from './core/shadow.js';
@@ -65,6 +66,8 @@ export interface TenantOptions {
   webhookGatherMs?: number;
   /** Handed to everything of the tenant that stamps or judges a time. */
   clock: Clock;
+  /** The gateway's logger and metrics, fed by the tenant's clients, runs and actions. */
+  telemetry: Telemetry;
 }
 
 export interface Tenant {
@@ -158,11 +161,13 @@ export async function openTenant(options: TenantOptions): Promise<Tenant> {
   const windowMs = options.rateWindowMs;
   const upstreams: UpstreamClient[] = [];
   const hr: Partial<Record<Source, HrClient>> = {};
+  const onEvent = observeUpstream(options.telemetry, id);
 
   if (connections.bamboohr) {
     const apiKey = await secret(store, id, SECRET.bamboohrApiKey);
     const http = createUpstreamClient({
       system: 'bamboohr',
+      onEvent,
       baseUrl: apiBaseUrl('bamboohr', { origin: connections.bamboohr.baseUrl, company: connections.bamboohr.companyDomain }),
       authorize: bambooHrAuthorize(apiKey),
       budget: { limit: options.rateLimits.bamboohr, windowMs },
@@ -180,6 +185,7 @@ export async function openTenant(options: TenantOptions): Promise<Tenant> {
     const token = await secret(store, id, SECRET.namelyToken);
     const http = createUpstreamClient({
       system: 'namely',
+      onEvent,
       baseUrl: connections.namely.baseUrl,
       authorize: ({ headers }) => void (headers.authorization = `Bearer ${token}`),
       budget: { limit: options.rateLimits.namely, windowMs },
@@ -197,11 +203,13 @@ export async function openTenant(options: TenantOptions): Promise<Tenant> {
   const litmosKey = await secret(store, id, SECRET.litmosApiKey);
   const litmosHttp = createUpstreamClient({
     system: 'litmos',
+    onEvent,
     baseUrl: connections.litmos.baseUrl,
     authorize: ({ headers }) => void (headers.apikey = litmosKey),
     budget: { limit: options.rateLimits.litmos, windowMs },
   });
   upstreams.push(litmosHttp);
+  for (const client of upstreams) options.telemetry.metrics.watchBudget(id, client.system, () => client.budget());
   const litmos = createLitmosClient({ http: litmosHttp, applicationName: connections.litmos.applicationName });
 
   const cache = createReadCache({ keyv: store.cache, prefix: `tenant:${id}`, ttlMs: options.cacheTtlMs });
@@ -210,7 +218,7 @@ export async function openTenant(options: TenantOptions): Promise<Tenant> {
     return Object.assign({}, ...shadows.map((s) => s ?? {})) as Shadow;
   };
   const readModel = createReadModel({ hr, litmos, cache, shadow, links: () => store.links.list(id), catalogueTtlMs: options.cacheTtlMs * 4 });
-  const bus = createProgressBus(options.clock);
+  const bus = createProgressBus(options.clock, observeRuns(options.telemetry, id));
   const engine = createSyncEngine({
     tenant: id,
     store: syncStoreOf(store),
@@ -221,6 +229,7 @@ export async function openTenant(options: TenantOptions): Promise<Tenant> {
     readModel,
     bus,
     defaultPolicy: (source) => defaultPolicy(SOURCE_DEFAULTS[source]),
+    onAction: observeActions(options.telemetry),
     now: options.clock,
   });
   const webhooks = createWebhookIntake({
@@ -234,7 +243,7 @@ export async function openTenant(options: TenantOptions): Promise<Tenant> {
       return new Set(hr.BAMBOOHR ? (await readModel.employees('BAMBOOHR')).map((employee) => employee.sourceId) : []);
     },
     clock: options.clock,
-    onError: (error) => console.error('webhook sync failed to start', error),
+    onError: (error) => options.telemetry.log.error({ tenant: id, err: error }, 'webhook sync failed to start'),
     ...(options.webhookGatherMs !== undefined && { gatherMs: options.webhookGatherMs }),
   });
   return {

@@ -64,6 +64,8 @@ interface EventBase {
   method: UpstreamRequest['method'];
   /** Full URL with every credential value replaced by `REDACTED`. */
   url: string;
+  /** The path with its ids templated (`/users/:id`): a label that does not grow with the data. */
+  route: string;
   /** 0 for the first try, 1 for the first retry, … */
   attempt: number;
 }
@@ -268,7 +270,7 @@ async function request(client: Client, req: UpstreamRequest): Promise<UpstreamRe
   client.metrics.requests += 1;
   const call = callOf(client, req);
   for (let attempt = 0; ; attempt += 1) {
-    const event: EventBase = { system: client.system, method: req.method, url: call.prepared.shownUrl, attempt };
+    const event: EventBase = { system: client.system, method: req.method, url: call.prepared.shownUrl, route: call.prepared.shownRoute, attempt };
     const outcome = await attemptOnce(client, call, event).catch((error: unknown) => {
       throw fail(client, event, notSent(client, call, error));
     });

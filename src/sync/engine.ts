@@ -39,6 +39,8 @@ export interface SyncEngineOptions {
   defaultPolicy: (source: Source) => Policy;
   /** Actions of one kind in flight at once. @default 4 */
   concurrency?: number;
+  /** Told of every applied action (metrics). @default none */
+  onAction?: (result: ActionResult) => void;
   /** The clock: run timestamps, link times and the planner's "today". @default systemClock */
   now?: Clock;
 }
@@ -353,6 +355,7 @@ function trackProgress(engine: Engine, { run, plan }: Planned): ApplyProgress {
   let persisting: Promise<void> = Promise.resolve();
   publish(engine, run, null, remainingRequests);
   const onResult = (result: ActionResult) => {
+    engine.options.onAction?.(result);
     done += 1;
     if (!result.resumed) remainingRequests -= litmosRequestsFor(result.action);
     if (!result.ok) counts.failed += 1;

@@ -31,8 +31,8 @@ export interface ProgressBus {
   subscribe(runId: string, signal: AbortSignal): AsyncIterable<ProgressEvent>;
 }
 
-/** `clock` stamps each event's `at`. */
-export function createProgressBus(clock: Clock): ProgressBus {
+/** `clock` stamps each event's `at`; `observe` sees every event as it is published (logs, metrics). */
+export function createProgressBus(clock: Clock, observe?: (event: ProgressEvent) => void): ProgressBus {
   const emitter = new EventEmitter();
   emitter.setMaxListeners(0);
   const latest = new Map<string, ProgressEvent>();
@@ -40,6 +40,7 @@ export function createProgressBus(clock: Clock): ProgressBus {
     publish(partial) {
       const event: ProgressEvent = { ...partial, sequence: (latest.get(partial.runId)?.sequence ?? 0) + 1, at: clock().toISOString() };
       latest.set(event.runId, event);
+      observe?.(event);
       emitter.emit(event.runId, event);
       return event;
     },

@@ -23,6 +23,8 @@ export interface ScheduleOptions {
   maxFailures?: number;
   /** Called with each scheduled run once it has ended. */
   onRun?: (run: SyncRun) => void;
+  /** A tick that could not start its runs (the store down, say): the next tick tries again. @default none */
+  onError?: (error: unknown) => void;
 }
 
 export interface Schedule {
@@ -51,7 +53,7 @@ export function createSchedule(options: ScheduleOptions): Schedule {
   let job: Cron;
   try {
     // `protect`: a tick that is still running when the next one is due is not overlapped.
-    job = new Cron(options.cron, { protect: true, catch: (error) => console.error('scheduled sync failed to start', error) }, tick);
+    job = new Cron(options.cron, { protect: true, catch: (error) => options.onError?.(error) }, tick);
   } catch (error) {
     throw new ConfigError(`ROSTERGATE_SYNC_SCHEDULE is not a cron expression: ${String(error)}`, { variable: 'ROSTERGATE_SYNC_SCHEDULE' });
   }

@@ -7,6 +7,7 @@ import { startGateway, type RunningGateway } from '../../src/app.js';
 import type { Clock } from '../../src/clock.js';
 import { loadConfig } from '../../src/config.js';
 import type { LocalDate } from '../../src/model.js';
+import type { Logger } from '../../src/telemetry/log.js';
 import { today } from '../../src/time.js';
 import { clockOn } from './clock.js';
 import {
@@ -47,11 +48,13 @@ export interface TestGatewayOptions extends SandboxOptions {
   sandbox?: RunningSandbox;
   /** The gateway's clock. @default a clock on the sandbox's day, for the whole test (`clockOn`) */
   clock?: Clock;
+  /** Where the gateway logs. @default nowhere (ROSTERGATE_LOG_LEVEL=silent) */
+  logger?: Logger;
 }
 
 /**
  * The sandbox every integration test talks to: every documented vendor quirk on, injected faults
- * included (src/sandbox/quirks.ts). A test that must count exact requests turns faults off itself
+ * included (@rostergate/sandbox's quirks). A test that must count exact requests turns faults off itself
  * with `quirks: QUIET_FAULTS`, and says why.
  */
 export function startTestSandbox(options: SandboxOptions = {}): Promise<RunningSandbox> {
@@ -70,10 +73,11 @@ export async function startTestGateway(options: TestGatewayOptions = {}): Promis
     ROSTERGATE_SECRET_KEY: randomBytes(32).toString('hex'),
     ROSTERGATE_ADMIN_TOKEN: ADMIN_TOKEN,
     ROSTERGATE_SANDBOX_RATE_WINDOW_MS: String(rateWindowMs),
+    ROSTERGATE_LOG_LEVEL: 'silent',
     ...options.env,
   });
   const clock = options.clock ?? clockOn(sandbox.companies.bamboohr.today);
-  const gateway = await startGateway(config, { sandbox, clock });
+  const gateway = await startGateway(config, { sandbox, clock, ...(options.logger && { logger: options.logger }) });
   const url = gateway.url;
 
   async function graphql<T>(query: string, variables: Record<string, unknown> = {}, token: string | null = ADMIN_TOKEN) {
