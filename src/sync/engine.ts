@@ -276,7 +276,9 @@ function recordsOf({ plan, draft }: Planned, results: readonly ActionResult[] = 
 async function finishDryRun(engine: Engine, planned: Planned): Promise<void> {
   const records = recordsOf(planned);
   await engine.store.records.append(engine.tenant, planned.run.id, records);
-  await finish(engine, planned.run.id, 'SUCCEEDED', { counts: countRecords(records) }, 'dry run: nothing was written');
+  // The plan's size stays on the run: what the dry run would have done, not 0/0.
+  const progress = { done: 0, total: planned.plan.actions.length };
+  await finish(engine, planned.run.id, 'SUCCEEDED', { counts: countRecords(records), progress }, 'dry run: nothing was written');
 }
 
 async function awaitApproval(engine: Engine, planned: Planned): Promise<void> {
@@ -302,7 +304,7 @@ async function approveRun(engine: Engine, runId: string, approvedBy: string): Pr
 async function apply(engine: Engine, runId: string, signal: AbortSignal): Promise<void> {
   const planned = await beginApply(engine, runId);
   const progress = trackProgress(engine, planned);
-  const results = await applyPlan(planned.plan, {
+  const applying = applyPlan(planned.plan, {
     tenant: engine.tenant,
     runId,
     source: planned.run.source,
@@ -314,7 +316,7 @@ async function apply(engine: Engine, runId: string, signal: AbortSignal): Promis
     signal,
     ...(engine.options.concurrency && { concurrency: engine.options.concurrency }),
   });
-  await progress.stored();
+  const results = await applying.finally(() => progress.stored());
   const counts = await recordResults(engine, planned, results);
   const finalProgress = { done: progress.done(), total: planned.plan.actions.length };
   if (signal.aborted) return void (await finish(engine, runId, 'CANCELLED', { counts, progress: finalProgress }, 'cancelled'));
@@ -337,38 +339,57 @@ interface ApplyProgress {
   onResult(result: ActionResult): void;
   /** Results counted so far. */
   done(): number;
-  /** Settles once every progress snapshot taken so far is stored. */
+  /** Stops the heartbeat; settles once every progress snapshot taken so far is stored. */
   stored(): Promise<void>;
 }
 
+/** While applying, progress is published at least this often, results or not (a run waiting on its budget still says so). */
+const HEARTBEAT_MS = 2000;
+
 /**
- * Announces the apply, then counts its results as they come. Progress is published at most every
- * 100 ms (and always at the end): a 50,000-action run must not turn into 50,000 store writes.
+ * Announces the apply, then counts its results as they come: the counts so far (created, updated,
+ * …, failed) are those of the employees whose actions are done, skipped and unchanged ones from the
+ * start. Progress is published at most every 100 ms (and always at the end), and at least every
+ * HEARTBEAT_MS: a 50,000-action run must not turn into 50,000 store writes, nor go quiet.
  */
-function trackProgress(engine: Engine, { run, plan }: Planned): ApplyProgress {
+function trackProgress(engine: Engine, planned: Planned): ApplyProgress {
+  const { run, plan } = planned;
   const total = plan.actions.length;
-  const counts = emptyCounts();
+  const results: ActionResult[] = [];
   let remainingRequests = plan.actions.reduce((sum, action) => sum + litmosRequestsFor(action), 0);
   let current = run;
-  let done = 0;
   let lastPublished = 0;
   let persisting: Promise<void> = Promise.resolve();
-  publish(engine, run, null, remainingRequests);
-  const onResult = (result: ActionResult) => {
-    engine.options.onAction?.(result);
-    done += 1;
-    if (!result.resumed) remainingRequests -= litmosRequestsFor(result.action);
-    if (!result.ok) counts.failed += 1;
+  const countsSoFar = () => {
+    const done = new Set(results.map((result) => result.action.id));
+    return countRecords(buildRecords({ ...plan, actions: plan.actions.filter((action) => done.has(action.id)) }, planned.draft.people, results, planned.draft.notFound));
+  };
+  const snapshot = () => {
     // Pacing measures elapsed time, not the date: it stays on the real clock even under an injected one.
-    if (Date.now() - lastPublished <= 100 && done !== total) return;
     lastPublished = Date.now();
-    current = { ...current, progress: { done, total }, counts: { ...counts } };
+    current = { ...current, progress: { done: results.length, total }, counts: countsSoFar() };
     publish(engine, current, null, Math.max(0, remainingRequests));
     // The stored run follows too (for `syncRun` queries and other replicas), in order.
-    const snapshot = { progress: current.progress, counts: current.counts };
-    persisting = persisting.then(() => engine.store.runs.update(engine.tenant, run.id, snapshot)).then(() => undefined, () => undefined);
+    const stored = { progress: current.progress, counts: current.counts };
+    persisting = persisting.then(() => engine.store.runs.update(engine.tenant, run.id, stored)).then(() => undefined, () => undefined);
   };
-  return { onResult, done: () => done, stored: () => persisting };
+  snapshot();
+  const heartbeat = setInterval(() => Date.now() - lastPublished >= HEARTBEAT_MS && snapshot(), HEARTBEAT_MS / 4);
+  heartbeat.unref();
+  const onResult = (result: ActionResult) => {
+    engine.options.onAction?.(result);
+    results.push(result);
+    if (!result.resumed) remainingRequests -= litmosRequestsFor(result.action);
+    if (Date.now() - lastPublished > 100 || results.length === total) snapshot();
+  };
+  return {
+    onResult,
+    done: () => results.length,
+    stored: () => {
+      clearInterval(heartbeat);
+      return persisting;
+    },
+  };
 }
 
 /** Keeps what the apply changed (the shadow, the read model, the report) and counts its outcome. */

@@ -15,9 +15,10 @@ export interface Progress {
   total: number;
   budgetLimit: number;
   etaMs: number | null;
+  counts: { created: number; updated: number; failed: number };
 }
 
-const SUBSCRIPTION = `subscription($runId: ID!) { syncProgress(runId: $runId) { sequence status phase done total budgetLimit etaMs } }`;
+const SUBSCRIPTION = `subscription($runId: ID!) { syncProgress(runId: $runId) { sequence status phase done total budgetLimit etaMs counts { created updated failed } } }`;
 
 const ended = (event: Progress) => FINAL_STATUSES.includes(event.status);
 
