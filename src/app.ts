@@ -247,6 +247,7 @@ export async function startGateway(config: Config, options: GatewayOptions = {})
     limiter: store.limiter({ points: inbound.requestsPerMinute, durationSeconds: 60 }),
     requestTimeoutMs: inbound.requestTimeoutMs,
     observe: observeOperations(telemetry),
+    ide: config.ide,
   });
   telemetry.log.info(startLine(config, server.url, sandbox !== null), 'gateway started');
 

@@ -59,6 +59,8 @@ export interface Config {
   useSandbox: boolean;
   /** Lowest level logged (ROSTERGATE_LOG_LEVEL). @default "info" */
   logLevel: LogLevel;
+  /** Serve the offline GraphiQL on `GET /graphql` to browsers (ROSTERGATE_IDE=on|off). @default on with the embedded sandbox, off otherwise */
+  ide: boolean;
 }
 
 export interface InboundLimits {
@@ -109,6 +111,7 @@ const KNOWN = new Set([
   'ROSTERGATE_CORS_ORIGINS',
   'ROSTERGATE_REQUEST_TIMEOUT_MS',
   'ROSTERGATE_LOG_LEVEL',
+  'ROSTERGATE_IDE',
 ]);
 
 function logLevel(env: Env): LogLevel {
@@ -126,6 +129,13 @@ function integer(env: Env, name: string, fallback: number, min: number, max: num
     throw new ConfigError(`${name} must be a whole number from ${min} to ${max}; received "${raw}"`, { variable: name });
   }
   return value;
+}
+
+function onOff(env: Env, name: string, fallback: boolean): boolean {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  if (raw === 'on' || raw === 'off') return raw === 'on';
+  throw new ConfigError(`${name} must be on or off; received "${raw}"`, { variable: name });
 }
 
 function url(env: Env, name: string): string | undefined {
@@ -275,6 +285,8 @@ export function loadConfig(env: Env = process.env): Config {
     rateWindowMs: integer(env, 'ROSTERGATE_RATE_WINDOW_MS', useSandbox ? sandboxWindow : 60_000, 10, 3_600_000),
     upstreams: configured,
     useSandbox,
+    // A demo gateway is explored in a browser; a production one is opted in.
+    ide: onOff(env, 'ROSTERGATE_IDE', useSandbox),
   };
 }
 

@@ -4,6 +4,7 @@
  * readiness, run reports, inbound webhooks). Everything domain-specific is passed in.
  */
 import { ApolloServer, HeaderMap, type ApolloServerPlugin, type HTTPGraphQLRequest } from '@apollo/server';
+import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import { createHash } from 'node:crypto';
 import { parse, specifiedRules, validate, type GraphQLError, type GraphQLFormattedError, type GraphQLSchema } from 'graphql';
@@ -15,6 +16,7 @@ import { RateLimiterMemory, RateLimiterRes, type RateLimiterAbstract } from 'rat
 import { WebSocketServer } from 'ws';
 import { PayloadTooLargeError, RateLimitedError, type RostergateError } from './errors.js';
 import { formatError, httpStatusFor, toGraphQLError } from './errors-graphql.js';
+import { answerIde } from './ide.js';
 import { assertAffordable, DEFAULT_LIMITS, isTokenLimitError, limitRules, tokenLimitError, type OperationLimits } from './limits.js';
 import { partialAnswersPlugin } from './resolvers/partial.js';
 
@@ -61,6 +63,8 @@ export interface HttpServerOptions<TContext extends object> {
   requestTimeoutMs?: number;
   /** Told of every operation and every error answered, HTTP and WebSocket alike (metrics, logs). @default none */
   observe?: OperationObserver;
+  /** Serve the offline GraphiQL (src/ide.ts) to browsers on `GET /graphql`, its assets on `/ide/`, and accept its same-origin WebSocket. @default false */
+  ide?: boolean;
 }
 
 export interface OperationObserver {
@@ -125,6 +129,15 @@ function apolloRequest(req: IncomingMessage, url: URL, raw: string): HTTPGraphQL
   return { method: req.method ?? 'GET', headers, search: url.search, body };
 }
 
+/** True when a browser's Origin names the host the request was sent to (the page came from this server). */
+function sameOrigin(origin: string, host: string | undefined): boolean {
+  try {
+    return host !== undefined && new URL(origin).host === host.toLowerCase();
+  } catch {
+    return false;
+  }
+}
+
 /** Who a request counts against: its bearer token (hashed, never kept as such), else its address. */
 function callerKey(authorization: string | undefined, address: string | undefined): string {
   return authorization ? `token:${createHash('sha256').update(authorization).digest('hex')}` : `address:${address ?? 'unknown'}`;
@@ -178,6 +191,8 @@ export async function startHttpServer<TContext extends object>(
     plugins: [
       costPlugin(limits),
       partialAnswersPlugin(),
+      // Apollo's default landing page loads from a CDN and reports usage; the IDE, when on, is ours.
+      ApolloServerPluginLandingPageDisabled(),
       { requestDidStart: async () => ({ didResolveOperation: async ({ operation }) => options.observe?.operation(operation?.operation ?? 'unknown') }) },
       ApolloServerPluginDrainHttpServer({ httpServer }),
       { serverWillStart: async () => ({ drainServer: async () => void (await wsCleanup.dispose()) }) },
@@ -213,6 +228,7 @@ export async function startHttpServer<TContext extends object>(
     try {
       // Probes are never throttled: a busy gateway must still say it is alive.
       if (url.pathname !== '/healthz' && url.pathname !== '/readyz') await throttle(req);
+      if (options.ide && (await answerIde(req, res, url.pathname))) return;
       if (url.pathname === '/graphql') return await answerGraphQL(req, res, url);
       for (const route of options.routes ?? []) {
         const match = route.method === req.method ? route.path.exec(url.pathname) : null;
@@ -251,8 +267,10 @@ function serveSubscriptions<TContext extends object>(httpServer: Server, options
     server: httpServer,
     path: '/graphql',
     maxPayload: options.maxMessageBytes ?? 65_536,
-    // A browser always sends Origin; a page on another site must not ride a user's token.
-    verifyClient: ({ origin }: { origin?: string }) => !origin || allowed.has(origin),
+    // A browser always sends Origin; a page on another site must not ride a user's token. The IDE's
+    // own page is served from this origin, so with the IDE on a same-origin socket passes too.
+    verifyClient: ({ origin, req }: { origin?: string; req: IncomingMessage }) =>
+      !origin || allowed.has(origin) || (options.ide === true && sameOrigin(origin, req.headers.host)),
   });
   const open = new Map<object, Set<string>>();
   const byToken = new Map<string, number>();
