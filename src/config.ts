@@ -290,13 +290,30 @@ export function loadConfig(env: Env = process.env): Config {
   };
 }
 
-/** What the `sync` CLI needs to reach a running gateway. */
+/** What the CLI needs to reach a running gateway. */
 export interface ClientConfig {
-  /** @default "http://127.0.0.1:4000" */
+  /** @default where `serve` listens with the same environment: http://ROSTERGATE_HOST:ROSTERGATE_PORT */
   url: string;
   token: string | undefined;
 }
 
-export function loadClientConfig(env: Env = process.env): ClientConfig {
-  return { url: url(env, 'ROSTERGATE_URL') ?? 'http://127.0.0.1:4000', token: env.ROSTERGATE_TOKEN || undefined };
+/** Command-line flags, which win over their variables. */
+export interface ClientFlags {
+  url?: string;
+  token?: string;
+}
+
+/** The address `serve` would listen on with this environment, as a client on the same machine reaches it. */
+function servedUrl(env: Env): string {
+  const bound = env.ROSTERGATE_HOST || '127.0.0.1';
+  // A wildcard bind accepts loopback connections; the wildcard itself is not an address to connect to.
+  const host = bound === '0.0.0.0' ? '127.0.0.1' : bound === '::' ? '::1' : bound;
+  const port = integer(env, 'ROSTERGATE_PORT', 4000, 1, 65_535);
+  return `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+}
+
+export function loadClientConfig(env: Env = process.env, flags: ClientFlags = {}): ClientConfig {
+  // url() validates a flag like a variable, and its message names whichever was given.
+  const given = url({ '--url': flags.url }, '--url') ?? url(env, 'ROSTERGATE_URL');
+  return { url: given ?? servedUrl(env), token: flags.token || env.ROSTERGATE_TOKEN || undefined };
 }

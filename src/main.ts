@@ -1,20 +1,22 @@
 /**
  * The one entry point: `serve` (the gateway, with the embedded sandbox unless upstreams are
- * configured), `sandbox` (the simulators alone), `schema` (print the SDL) and `sync` (drive a running
- * gateway from a script).
+ * configured), `sandbox` (the simulators alone), `schema` (print the SDL), and `sync` and `token`
+ * (drive a running gateway from a script; src/cli/).
  */
 import 'reflect-metadata';
 import { Command } from 'commander';
-import { ClientError } from 'graphql-request';
 import { writeFile } from 'node:fs/promises';
 import { startGateway } from './app.js';
+import { failureLine } from './cli/client.js';
+import { EXIT } from './cli/exit.js';
 import { syncCommand } from './cli/sync.js';
+import { tokenCommand } from './cli/token.js';
 import { loadConfig } from './config.js';
-import { isRostergateError } from './errors.js';
 import { SANDBOX_CREDENTIALS, startSandbox } from '@rostergate/sandbox';
 import { printGatewaySchema } from './schema/build.js';
+import { VERSION } from './version.js';
 
-const program = new Command('rostergate').description('GraphQL gateway between BambooHR, Namely and Litmos');
+const program = new Command('rostergate').description('GraphQL gateway between BambooHR, Namely and Litmos').version(VERSION);
 
 function onShutdown(close: () => Promise<void>): void {
   const stop = () => void close().then(() => process.exit(0));
@@ -89,13 +91,10 @@ program
   });
 
 program.addCommand(syncCommand());
+program.addCommand(tokenCommand());
 
 program.parseAsync().catch((error: unknown) => {
-  // Configuration, input and API errors are the user's to fix: their message and code, not a stack.
-  if (isRostergateError(error)) console.error(`rostergate: ${error.message}`);
-  else if (error instanceof ClientError) {
-    for (const e of error.response.errors ?? []) console.error(`rostergate: ${String(e.extensions?.code ?? 'ERROR')}: ${e.message}`);
-    if (!error.response.errors?.length) console.error(`rostergate: the gateway answered HTTP ${error.response.status}`);
-  } else console.error(error);
-  process.exit(1);
+  // Configuration, connection and API errors are the user's to fix: one line, not a stack; a bug keeps its stack.
+  console.error(failureLine(error) ?? error);
+  process.exit(EXIT.ERROR);
 });

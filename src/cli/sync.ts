@@ -1,103 +1,150 @@
 /**
- * `rostergate sync start`: for scripts. Starts a run through the gateway's GraphQL API and, with
- * --wait, follows it over graphql-ws with a progress bar, exiting non-zero unless it succeeded.
+ * `rostergate sync start|status|approve|cancel|list|report`: runs through the gateway's API.
+ * Commands that report a run exit by its status (exit.ts), so a script can branch on the outcome,
+ * and a run held for approval always names the command that releases it.
  */
 import { Command, Option } from 'commander';
-import { GraphQLClient, gql } from 'graphql-request';
-import { createClient } from 'graphql-ws';
-import WebSocket from 'ws';
-import { loadClientConfig } from '../config.js';
-import { ConfigError } from '../errors.js';
+import { writeFile } from 'node:fs/promises';
+import { NotFoundError } from '../errors.js';
+import { download, print, request, targetOf, withClientOptions, type ClientOptions, type Target } from './client.js';
+import { exitCodeFor } from './exit.js';
+import { displayFor, follow } from './progress.js';
 
 interface RunView {
   runId: string;
+  source: string;
   status: string;
+  dryRun: boolean;
+  trigger: string;
+  createdAt: string;
+  finishedAt: string | null;
   counts: Record<string, number>;
+  progress: { done: number; total: number };
+  error: string | null;
+  safeguard: { deactivations: number; threshold: number; activeLearners: number } | null;
+  reportPath: string;
 }
 
-interface ProgressView {
-  status: string;
-  phase: string;
-  done: number;
-  total: number;
-  etaMs: number | null;
-  message: string | null;
-  counts: Record<string, number>;
+const RUN = `runId source status dryRun trigger createdAt finishedAt
+  counts { created linked updated deactivated reactivated unchanged skipped failed }
+  progress { done total } error safeguard { deactivations threshold activeLearners } reportPath`;
+
+const approveCommand = (runId: string) => `rostergate sync approve ${runId}`;
+
+async function getRun(target: Target, runId: string): Promise<RunView> {
+  const { syncRun } = await request<{ syncRun: RunView | null }>(target, `query($id: ID!) { syncRun(id: $id) { ${RUN} } }`, { id: runId });
+  if (!syncRun) throw new NotFoundError(`no sync run ${runId}`, { runId });
+  return syncRun;
 }
 
-const COUNTS = 'counts { created linked updated deactivated reactivated unchanged skipped failed }';
-
-const START = gql`
-  mutation Start($input: StartSyncInput!) {
-    startSync(input: $input) { runId status ${COUNTS} }
-  }
-`;
-
-const PROGRESS = `subscription Progress($runId: ID!) {
-  syncProgress(runId: $runId) { status phase done total etaMs message ${COUNTS} }
-}`;
-
-function bar(done: number, total: number, width = 30): string {
-  const filled = total > 0 ? Math.round((done / total) * width) : 0;
-  return `[${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${done}/${total}`;
+function countsLine(counts: Record<string, number>): string {
+  const nonZero = Object.entries(counts).filter(([, n]) => n > 0);
+  return nonZero.length > 0 ? `  ${nonZero.map(([name, n]) => `${name} ${n}`).join(', ')}` : '  nothing to change';
 }
 
-function follow(url: string, token: string, runId: string): Promise<ProgressView | null> {
-  const client = createClient({
-    url: url.replace(/^http/, 'ws') + '/graphql',
-    webSocketImpl: WebSocket,
-    connectionParams: { authorization: `Bearer ${token}` },
-  });
-  let last: ProgressView | null = null;
-  return new Promise((resolve, reject) => {
-    client.subscribe<{ syncProgress: ProgressView }>(
-      { query: PROGRESS, variables: { runId } },
-      {
-        next: ({ data }) => {
-          if (!data) return;
-          last = data.syncProgress;
-          const eta = last.etaMs ? `  eta ${Math.ceil(last.etaMs / 1000)}s` : '';
-          process.stderr.write(`\r${last.phase.padEnd(17)} ${bar(last.done, last.total)}${eta}   `);
-        },
-        error: (error) => {
-          void client.dispose();
-          reject(error instanceof Error ? error : new Error(JSON.stringify(error)));
-        },
-        complete: () => {
-          process.stderr.write('\n');
-          void client.dispose();
-          resolve(last);
-        },
-      },
+function runLines(run: RunView, message: string | null): string[] {
+  const lines = [`run ${run.runId} ${run.status}${run.dryRun ? ' (dry run)' : ''}`, countsLine(run.counts)];
+  if (run.error) lines.push(`  error: ${run.error}`);
+  if (message && run.status !== 'AWAITING_APPROVAL') lines.push(`  ${message}`);
+  if (run.status === 'AWAITING_APPROVAL' && run.safeguard) {
+    const { deactivations, threshold } = run.safeguard;
+    lines.push(
+      `  held by the safeguard: would deactivate ${deactivations} learners, over the threshold of ${threshold}`,
+      `  next: ${approveCommand(run.runId)}   (or: rostergate sync cancel ${run.runId})`,
     );
+  }
+  return lines;
+}
+
+/** Prints a run and sets the exit code its status means. */
+function reportRun(options: ClientOptions, run: RunView, message: string | null = null): void {
+  const next = run.status === 'AWAITING_APPROVAL' ? { next: approveCommand(run.runId) } : {};
+  print(options, { ...run, ...next }, () => runLines(run, message));
+  process.exitCode = exitCodeFor(run.status);
+}
+
+/** Follows a run until it rests, then reports it as the API has it then. */
+async function followAndReport(options: ClientOptions, target: Target, runId: string): Promise<void> {
+  const rested = await follow(target, runId, displayFor(options, runId));
+  reportRun(options, await getRun(target, runId), rested?.message ?? null);
+}
+
+interface StartOptions extends ClientOptions {
+  source: string;
+  dryRun: boolean;
+  wait: boolean;
+}
+
+async function start(options: StartOptions): Promise<void> {
+  const target = targetOf(options);
+  const { startSync: run } = await request<{ startSync: RunView }>(target, `mutation($input: StartSyncInput!) { startSync(input: $input) { ${RUN} } }`, {
+    input: { source: options.source.toUpperCase(), dryRun: options.dryRun },
   });
+  if (!options.wait) return reportRun(options, run);
+  // The start line first, so a person sees the run id before the progress.
+  if (!options.json) process.stdout.write(`run ${run.runId} started\n`);
+  await followAndReport(options, target, run.runId);
+}
+
+async function status(runId: string, options: ClientOptions): Promise<void> {
+  reportRun(options, await getRun(targetOf(options), runId));
+}
+
+/** approve and cancel: one mutation on a run; the command succeeded whatever the run's status. */
+function transition(mutation: 'approveSyncRun' | 'cancelSyncRun') {
+  return async (runId: string, options: ClientOptions & { wait?: boolean }): Promise<void> => {
+    const target = targetOf(options);
+    const answer = await request<Record<string, RunView>>(target, `mutation($id: ID!) { ${mutation}(id: $id) { ${RUN} } }`, { id: runId });
+    const run = answer[mutation]!;
+    if (options.wait) return followAndReport(options, target, run.runId);
+    print(options, run, () => runLines(run, null));
+  };
+}
+
+async function list(options: ClientOptions & { first: string }): Promise<void> {
+  const { syncRuns } = await request<{ syncRuns: { totalCount: number; nodes: RunView[] } }>(
+    targetOf(options),
+    `query($first: Int) { syncRuns(first: $first) { totalCount nodes { ${RUN} } } }`,
+    { first: Number(options.first) },
+  );
+  print(options, { totalCount: syncRuns.totalCount, runs: syncRuns.nodes }, () => [
+    ...syncRuns.nodes.map((run) => [run.runId, run.source.padEnd(8), run.status.padEnd(17), run.createdAt, run.dryRun ? 'dry run' : ''].join('  ').trimEnd()),
+    `${syncRuns.nodes.length} of ${syncRuns.totalCount} runs`,
+  ]);
+}
+
+async function report(runId: string, options: ClientOptions & { out?: string }): Promise<void> {
+  const target = targetOf(options);
+  // The run first: an unknown id reads as NOT_FOUND, and the path is the one the API names.
+  const run = await getRun(target, runId);
+  const csv = await download(target, run.reportPath);
+  if (!options.out) return print(options, { runId: run.runId, csv }, () => [csv.replace(/\n$/, '')]);
+  await writeFile(options.out, csv);
+  const rows = csv.split('\n').filter(Boolean).length - 1;
+  print(options, { runId: run.runId, out: options.out, bytes: Buffer.byteLength(csv), rows }, () => [`wrote ${options.out} (${rows} records)`]);
 }
 
 export function syncCommand(): Command {
-  const sync = new Command('sync').description('drive a running gateway');
-  sync
-    .command('start')
-    .description('start a full sync of one source')
-    .addOption(new Option('--source <source>', 'HR system').choices(['bamboohr', 'namely']).makeOptionMandatory())
-    .option('--dry-run', 'plan only; write nothing to Litmos', false)
-    .option('--wait', 'follow the run until it ends, with a progress bar', false)
-    .option('--url <url>', 'gateway URL (ROSTERGATE_URL)')
-    .option('--token <token>', 'API token (ROSTERGATE_TOKEN)')
-    .action(async (options: { source: string; dryRun: boolean; wait: boolean; url?: string; token?: string }) => {
-      const config = loadClientConfig();
-      const url = (options.url ?? config.url).replace(/\/+$/, '');
-      const token = options.token ?? config.token;
-      if (!token) throw new ConfigError('an API token is needed: --token or ROSTERGATE_TOKEN', { variable: 'ROSTERGATE_TOKEN' });
-      const client = new GraphQLClient(`${url}/graphql`, { headers: { authorization: `Bearer ${token}` } });
-      const { startSync: run } = await client.request<{ startSync: RunView }>(START, {
-        input: { source: options.source.toUpperCase(), dryRun: options.dryRun },
-      });
-      console.log(`run ${run.runId} ${run.status}`);
-      if (!options.wait) return;
-      const final = await follow(url, token, run.runId);
-      console.log(`run ${run.runId} ${final?.status ?? 'unknown'} ${JSON.stringify(final?.counts ?? {})}`);
-      if (final?.message) console.log(final.message);
-      if (final?.status !== 'SUCCEEDED') process.exitCode = 2;
-    });
+  const sync = new Command('sync').description('start, follow and decide on sync runs of a running gateway');
+  withClientOptions(
+    sync
+      .command('start')
+      .description('start a full sync of one source; exit 0 SUCCEEDED, 2 PARTIAL/FAILED/CANCELLED, 3 AWAITING_APPROVAL')
+      .addOption(new Option('--source <source>', 'HR system').choices(['bamboohr', 'namely']).makeOptionMandatory())
+      .option('--dry-run', 'plan only; write nothing to Litmos', false)
+      .option('--wait', 'follow the run until it ends or needs approval', false),
+  ).action(start);
+  withClientOptions(sync.command('status <runId>').description('show a run; exits like `start --wait` for a finished or held run')).action(status);
+  withClientOptions(
+    sync
+      .command('approve <runId>')
+      .description('apply a run held AWAITING_APPROVAL by the safeguard')
+      .option('--wait', 'follow the run until it ends', false),
+  ).action(transition('approveSyncRun'));
+  withClientOptions(sync.command('cancel <runId>').description('stop a run; what it already wrote stays written')).action(transition('cancelSyncRun'));
+  withClientOptions(sync.command('list').description('run history, newest first').option('--first <n>', 'how many runs', '20')).action(list);
+  withClientOptions(
+    sync.command('report <runId>').description("a run's CSV report: one line per employee").option('--out <file>', 'write it to a file instead of stdout'),
+  ).action(report);
   return sync;
 }
