@@ -1,4 +1,4 @@
-/** The package's version, read from package.json at run time so there is one place to bump it. */
 import { createRequire } from 'node:module';
 
-export const VERSION: string = (createRequire(import.meta.url)('../package.json') as { version: string }).version;
+/** The package's version, read from its package.json so the two never disagree. */
+export const VERSION = (createRequire(import.meta.url)('../package.json') as { version: string }).version;
