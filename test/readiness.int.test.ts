@@ -46,6 +46,8 @@ const documented = () => ({
 function config(env: Record<string, string>) {
   return loadConfig({
     ROSTERGATE_PORT: '0',
+    // The log would interleave with the test runner's output; test/ops/telemetry.int.test.ts reads it.
+    ROSTERGATE_LOG_LEVEL: 'silent',
     ROSTERGATE_STORE_URL: 'sqlite::memory:',
     ROSTERGATE_SECRET_KEY: randomBytes(32).toString('hex'),
     ROSTERGATE_ADMIN_TOKEN: TOKEN,

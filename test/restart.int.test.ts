@@ -31,6 +31,8 @@ beforeEach(async () => {
   env = {
     ROSTERGATE_PORT: '0',
     ROSTERGATE_DATA_DIR: dir,
+    // The log would interleave with the test runner's output; test/ops/telemetry.int.test.ts reads it.
+    ROSTERGATE_LOG_LEVEL: 'silent',
     ROSTERGATE_STORE_URL: `sqlite:${join(dir, 'rostergate.sqlite')}`,
     ROSTERGATE_SECRET_KEY: randomBytes(32).toString('hex'),
     ROSTERGATE_ADMIN_TOKEN: TOKEN,

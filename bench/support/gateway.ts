@@ -31,6 +31,8 @@ export function gatewayEnv(urls: SandboxUrls, options: BenchGatewayOptions): Rec
   const limits = options.limits ?? {};
   return {
     ROSTERGATE_PORT: '0',
+    // The log would interleave with the test runner's output; test/ops/telemetry.int.test.ts reads it.
+    ROSTERGATE_LOG_LEVEL: 'silent',
     ROSTERGATE_STORE_URL: options.storeUrl ?? 'sqlite::memory:',
     ROSTERGATE_SECRET_KEY: options.secretKey ?? randomBytes(32).toString('hex'),
     ROSTERGATE_ADMIN_TOKEN: BENCH_TOKEN,

@@ -31,6 +31,8 @@ beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'rostergate-resume-'));
   env = {
     ROSTERGATE_PORT: '0',
+    // The log would interleave with the test runner's output; test/ops/telemetry.int.test.ts reads it.
+    ROSTERGATE_LOG_LEVEL: 'silent',
     ROSTERGATE_STORE_URL: `sqlite:${join(dir, 'store.sqlite')}`,
     ROSTERGATE_SECRET_KEY: randomBytes(32).toString('hex'),
     ROSTERGATE_ADMIN_TOKEN: TOKEN,
