@@ -353,21 +353,40 @@ export function checkConverged(
   // employee who is not moving to another address): an employee who already has a learner keeps it,
   // under its old username, and nobody else's is taken from them.
   const employeesById = new Map(hr.map((e) => [e.id, e]));
-  const keepsUsername = (holder: LitmosUserRow, employee: HrEmployee) => {
+  // A holder moves away when its owner is eligible with another address, and that address is free
+  // or held by a learner that moves away in turn (a chain), or the chain comes back (a swap).
+  const movesAway = (holder: LitmosUserRow, seen: Set<string>): boolean => {
     const owner = ownerOf(knowledge, holder.Id);
-    if (owner === employee.id) return false;
     const ownerNow = owner === undefined ? undefined : employeesById.get(owner);
-    const movesAway = ownerNow !== undefined && verdict(ownerNow, rules).eligible && key(ownerNow.workEmail) !== key(holder.UserName);
-    return !movesAway;
+    if (ownerNow === undefined || !verdict(ownerNow, rules).eligible || key(ownerNow.workEmail) === key(holder.UserName)) return false;
+    if (seen.has(holder.Id)) return true;
+    seen.add(holder.Id);
+    const next = byUserName.get(key(ownerNow.workEmail));
+    return next === undefined || next.Id === holder.Id || movesAway(next, seen);
   };
+  // A learner whose owner is ineligible and gave its address up passes to the eligible employee
+  // with no learner who now has that address (a rehire entered as a new record).
+  const handedOver = (holder: LitmosUserRow, successorHasNone: boolean) => {
+    const owner = ownerOf(knowledge, holder.Id);
+    const ownerNow = owner === undefined ? undefined : employeesById.get(owner);
+    return successorHasNone && ownerNow !== undefined && !verdict(ownerNow, rules).eligible && key(ownerNow.workEmail) !== key(holder.UserName);
+  };
+  const keepsUsername = (holder: LitmosUserRow, employee: HrEmployee, hasNone: boolean) =>
+    ownerOf(knowledge, holder.Id) !== employee.id && !handedOver(holder, hasNone) && !movesAway(holder, new Set());
   const designated = new Map<string, LitmosUserRow>();
   const designatedIds = new Set<string>();
   const keptOwn = new Set<string>();
+  const addressTaken = new Set<string>();
   for (const employee of hr) {
     if (!verdict(employee, rules).eligible) continue;
     const holder = byUserName.get(key(employee.workEmail));
     const own = [...(knowledge.owned.get(employee.id) ?? [])].map((id) => users.get(id)).filter((u) => u !== undefined);
-    const learner = holder !== undefined && own.length > 0 && keepsUsername(holder, employee) ? (own.find((u) => u.Active) ?? own[0]) : holder;
+    const kept = holder !== undefined && keepsUsername(holder, employee, own.length === 0);
+    // …and one with no learner gets none while a colleague's learner keeps the address (USERNAME_TAKEN);
+    // a Litmos user nobody owns is theirs to match.
+    const colleagues = kept && ownerOf(knowledge, holder.Id) !== undefined;
+    const learner = kept && own.length > 0 ? (own.find((u) => u.Active) ?? own[0]) : colleagues ? undefined : holder;
+    if (!learner && colleagues) addressTaken.add(employee.id);
     if (learner) {
       if (learner !== holder) keptOwn.add(employee.id);
       designated.set(employee.id, learner);
@@ -390,7 +409,9 @@ export function checkConverged(
       mine.push({ rule, detail: `${who}${detail}`, employeeId: employee.id, ...(defect && { defect }) });
     if (v.eligible) {
       const learner = designated.get(employee.id);
-      if (!learner) {
+      if (!learner && addressTaken.has(employee.id)) {
+        // Nothing to hold them to: the gateway reports USERNAME_TAKEN until an admin or HR settles it.
+      } else if (!learner) {
         const holder = before?.users.find((u) => key(u.UserName) === key(employee.workEmail));
         const heldByAnother = holder !== undefined && (ownerOf(knowledge, holder.Id) ?? employee.id) !== employee.id;
         report(
