@@ -14,7 +14,7 @@ import type { UpstreamClient, UpstreamRequest } from './datasources/http.js';
 import { isRostergateError, NotFoundError, type UpstreamSystem } from './errors.js';
 import { sendJson, type ExtraRoute } from './server.js';
 import type { GatewayStore } from './tenant.js';
-import { reportCsv } from './core/report.js';
+import { reportCsv } from './reports.js';
 import { upgradeRecord, type SyncRun } from './core/run.js';
 import type { Tenant } from './tenant.js';
 import type { Telemetry } from './telemetry/observe.js';
@@ -95,7 +95,7 @@ export function gatewayRoutes({ store, tenant, authenticate, upstreams, maxWebho
     {
       method: 'GET',
       path: /^\/reports\/([0-9a-f-]{36})\.csv$/,
-      handle: async ({ req, res, params }) => {
+      handle: async ({ req, res, url, params }) => {
         const principal = await authenticate(req.headers.authorization);
         const runId = params[0] ?? '';
         const run = (await store.runs.get(principal.tenant, runId)) as SyncRun | null;
@@ -105,7 +105,8 @@ export function gatewayRoutes({ store, tenant, authenticate, upstreams, maxWebho
           'content-type': 'text/csv; charset=utf-8',
           'content-disposition': `attachment; filename="rostergate-${run.source.toLowerCase()}-${runId}.csv"`,
         });
-        res.end(reportCsv(run, records.map(upgradeRecord)));
+        // ?bom=1 for Excel, which otherwise reads UTF-8 without a BOM as the legacy code page.
+        res.end(reportCsv(run, records.map(upgradeRecord), { bom: url.searchParams.get('bom') === '1' }));
       },
     },
   ];

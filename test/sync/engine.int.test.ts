@@ -1,3 +1,4 @@
+import { parse } from 'csv-parse/sync';
 import { afterEach, describe, expect, it } from 'vitest';
 import { addDays } from '../../src/core/eligibility.js';
 import { QUIET_FAULTS, startTestGateway, type TestGateway } from '../support/gateway.js';
@@ -193,14 +194,38 @@ describe('reconciliation end to end (gateway ↔ sandbox over HTTP)', () => {
     await t.gateway.tenant.engine.idle();
   });
 
-  it('serves the run report as CSV with the same token', async () => {
+  it('serves the run report as CSV with the same token, formula-guarded, with a BOM only on ?bom=1', async () => {
     const t = await fresh();
+    // Anyone who can edit an HR profile writes these cells: a formula must arrive as text.
+    const hostileId = await bamboohr(t.sandbox).hire({
+      firstName: '=HYPERLINK("x")',
+      lastName: 'Smith, "Jr."',
+      workEmail: 'hyperlink.smith@acmerockets.example',
+      hireDate: '2020-01-06',
+      department: t.sandbox.companies.bamboohr.departments[0],
+      jobTitle: 'Analyst',
+      customLitmosAccess: 'yes',
+      employmentHistoryStatus: 'Full-Time',
+    });
     const run = await sync(t);
-    const response = await fetch(`${t.url}/reports/${run.runId}.csv`, { headers: { authorization: 'Bearer test-admin-token-0123456789abcdef' } });
+    const auth = { authorization: 'Bearer test-admin-token-0123456789abcdef' };
+    const response = await fetch(`${t.url}/reports/${run.runId}.csv`, { headers: auth });
     expect(response.status).toBe(200);
-    const lines = (await response.text()).trim().split('\r\n');
-    expect(lines[0]).toBe('run_id,source,employee_id,name,email,outcome,reason,learner_id,changes,error');
-    expect(lines.length - 1).toBe(run.records.nodes.length);
+    expect(response.headers.get('content-type')).toBe('text/csv; charset=utf-8');
+    const text = await response.text();
+    expect(text.charCodeAt(0)).not.toBe(0xfeff);
+    const rows = parse(text) as string[][];
+    expect(rows[0]?.join(',')).toBe('run_id,source,employee_id,name,email,outcome,reason,learner_id,changes,error');
+    expect(rows.length - 1).toBe(run.records.nodes.length);
+    const hostile = rows.find((row) => row[2] === String(hostileId));
+    expect(hostile?.[3]).toBe(`'=HYPERLINK("x") Smith, "Jr."`);
+    // Nothing in the whole report starts as a formula.
+    expect(rows.flat().filter((cell) => /^[=+\-@\t\r]/.test(cell))).toEqual([]);
+
+    // fetch's text() drops a leading BOM, so the bytes are read.
+    const withBom = new Uint8Array(await (await fetch(`${t.url}/reports/${run.runId}.csv?bom=1`, { headers: auth })).arrayBuffer());
+    expect([...withBom.slice(0, 3)]).toEqual([0xef, 0xbb, 0xbf]);
+    expect(new TextDecoder('utf-8', { ignoreBOM: true }).decode(withBom)).toBe(`\uFEFF${text}`);
     expect((await fetch(`${t.url}/reports/${run.runId}.csv`)).status).toBe(401);
   });
 });
