@@ -1,6 +1,6 @@
-import { spawn } from 'node:child_process';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createSchedule } from '../../src/sync/schedule.js';
+import { cli } from '../support/cli.js';
 import { ADMIN_TOKEN, QUIET_FAULTS, startTestGateway, type TestGateway, type TestGatewayOptions } from '../support/gateway.js';
 import { relaxSafeguard, sync } from '../support/sync.js';
 import { bamboohr, eligiblePeople, expectEveryEligibleOnce, litmos } from '../support/upstreams.js';
@@ -15,15 +15,6 @@ async function fresh(options: TestGatewayOptions = {}): Promise<TestGateway> {
   t = await startTestGateway({ employees: 60, seed: 29, ...options });
   await relaxSafeguard(t);
   return t;
-}
-
-function cli(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const child = spawn(process.execPath, ['bin/rostergate.js', ...args], { stdio: ['ignore', 'pipe', 'pipe'], env: { PATH: process.env.PATH ?? '' } });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-  return new Promise((resolve) => child.once('exit', (code) => resolve({ code, stdout, stderr })));
 }
 
 describe('runs that go wrong, and the ways runs start', () => {
