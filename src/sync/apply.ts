@@ -16,6 +16,7 @@ import type { LitmosClient } from '../datasources/litmos/client.js';
 import { settleWrite, type SettleOptions } from '../datasources/retry.js';
 import { NotFoundError, UpstreamError } from '../errors.js';
 import type { IdentityLink, Learner, Source } from '../model.js';
+import { groupBy } from '../core/collections.js';
 import { identityKey, learnerChanges } from '../core/fields.js';
 import { asideUsername, renameWaves, type Rename } from '../core/usernames.js';
 import type { LearnerFields } from '../core/policy.js';
@@ -128,7 +129,7 @@ async function execute(ctx: Apply, action: PlannedAction): Promise<void> {
   const entry = ctx.prior.get(action.id);
   if (entry?.state === 'DONE') {
     const result = entry.result as DoneResult | undefined;
-    return report(ctx, { action, ok: true, learnerId: result?.learnerId ?? null, error: null, resumed: true });
+    report(ctx, { action, ok: true, learnerId: result?.learnerId ?? null, error: null, resumed: true }); return;
   }
   // Claimed only if still free as this attempt saw it: another attempt at the same run (a second
   // worker, a replica's recovery) that holds the action performs and reports it, never both.
@@ -312,15 +313,9 @@ async function stepAside(ctx: Apply, action: UpdateLearner): Promise<void> {
  * path, which reports them as such.
  */
 async function executeTeamAdditions(ctx: Apply, actions: AddToTeam[]): Promise<void> {
-  const byTeam = new Map<string, AddToTeam[]>();
-  for (const action of actions) {
-    const teamId = teamOf(ctx, action);
-    if (ctx.prior.get(action.id)?.state === 'DONE' || !teamId || !learnerOf(ctx, action)) {
-      await execute(ctx, action);
-      continue;
-    }
-    byTeam.set(teamId, [...(byTeam.get(teamId) ?? []), action]);
-  }
+  const batchable = (action: AddToTeam) => ctx.prior.get(action.id)?.state !== 'DONE' && Boolean(teamOf(ctx, action)) && Boolean(learnerOf(ctx, action));
+  for (const action of actions) if (!batchable(action)) await execute(ctx, action);
+  const byTeam = groupBy(actions.filter(batchable).map((action) => [teamOf(ctx, action) ?? '', action] as const));
   const size = ctx.options.teamBatchSize ?? 100;
   const batches: { teamId: string; batch: AddToTeam[] }[] = [];
   for (const [teamId, group] of byTeam) {
