@@ -12,6 +12,7 @@ import type { Principal } from './context.js';
 import { acceptedForms } from './datasources/base-url.js';
 import type { UpstreamClient, UpstreamRequest } from './datasources/http.js';
 import { isRostergateError, NotFoundError, type UpstreamSystem } from './errors.js';
+import { deliveryHeaders } from './datasources/bamboohr/delivery.js';
 import { sendJson, type ExtraRoute } from './server.js';
 import type { GatewayStore } from './tenant.js';
 import { reportCsv } from './reports.js';
@@ -72,16 +73,8 @@ export function gatewayRoutes({ store, tenant, authenticate, upstreams, maxWebho
       // A delivery names one employee (a legacy batch, a few): 256 KiB is generous, and refused unread beyond.
       maxBodyBytes: maxWebhookBytes ?? 256 * 1024,
       handle: async ({ req, res, body }) => {
-        const header = (name: string) => {
-          const value = req.headers[name];
-          return Array.isArray(value) ? value[0] : value;
-        };
         const queued = await tenant.webhooks
-          .receive(await body(), {
-            timestamp: header('x-bamboohr-timestamp'),
-            signature: header('x-bamboohr-signature'),
-            contentType: header('content-type'),
-          })
+          .receive(await body(), deliveryHeaders(req.headers))
           .catch((error: unknown) => {
             telemetry.metrics.webhook('refused');
             telemetry.log.warn({ tenant: tenant.id, source: 'BAMBOOHR', code: isRostergateError(error) ? error.code : 'INTERNAL' }, 'webhook delivery refused');

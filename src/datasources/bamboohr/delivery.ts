@@ -17,6 +17,15 @@ export interface DeliveryHeaders {
   contentType?: string | undefined;
 }
 
+/** What BambooHR sends a delivery's signature and time in, from an HTTP request's headers (Node's, lower-cased). */
+export function deliveryHeaders(headers: Record<string, string | string[] | undefined>): DeliveryHeaders {
+  const first = (name: string) => {
+    const value = headers[name];
+    return Array.isArray(value) ? value[0] : value;
+  };
+  return { timestamp: first('x-bamboohr-timestamp'), signature: first('x-bamboohr-signature'), contentType: first('content-type') };
+}
+
 /** Largest distance between a delivery's timestamp and the receiver's clock, ms. */
 const MAX_AGE_MS = 900_000;
 /** Most employees one delivery may name; more is refused, not truncated. */
