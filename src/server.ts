@@ -15,6 +15,7 @@ import getRawBody from 'raw-body';
 import { RateLimiterMemory, RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible';
 import { WebSocketServer } from 'ws';
 import { PayloadTooLargeError, RateLimitedError, type RostergateError } from './errors.js';
+import { corsHandler } from './cors.js';
 import { formatError, httpStatusFor, toGraphQLError } from './errors-graphql.js';
 import { answerIde } from './ide.js';
 import { assertAffordable, DEFAULT_LIMITS, isTokenLimitError, limitRules, tokenLimitError, type OperationLimits } from './limits.js';
@@ -55,7 +56,7 @@ export interface HttpServerOptions<TContext extends object> {
   maxMessageBytes?: number;
   /** Subscriptions open at once on one connection, and for one token across connections. @default { perConnection: 20, perToken: 100 } */
   maxSubscriptions?: { perConnection: number; perToken: number };
-  /** Browser origins allowed to open a WebSocket; clients that send no Origin (scripts) are not browsers and pass. @default [] */
+  /** Browser origins allowed to call the API (CORS) and open a WebSocket; clients that send no Origin (scripts) are not browsers and pass. @default [] */
   allowedOrigins?: readonly string[];
   /** Counts requests per caller (its token, else its address); over it: 429 RATE_LIMITED with Retry-After. @default 1000 per 10 s, in this process */
   limiter?: RateLimiterAbstract;
@@ -223,9 +224,11 @@ export async function startHttpServer<TContext extends object>(
     res.end();
   }
 
+  const answerCors = corsHandler(options.allowedOrigins ?? []);
   httpServer.on('request', async (req, res) => {
     const url = new URL(req.url ?? '/', 'http://gateway');
     try {
+      if (await answerCors(req, res)) return;
       // Probes are never throttled: a busy gateway must still say it is alive.
       if (url.pathname !== '/healthz' && url.pathname !== '/readyz') await throttle(req);
       if (options.ide && (await answerIde(req, res, url.pathname))) return;
