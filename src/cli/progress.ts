@@ -36,13 +36,13 @@ export function displayFor(options: { json: boolean }, runId: string): Display {
 
 function barDisplay(): Display {
   const bar = new SingleBar(
-    { format: '{phase} [{bar}] {value}/{total}{eta}', stream: process.stdout, hideCursor: true },
+    { format: '{phase} [{bar}] {value}/{total}{etaText}', stream: process.stdout, hideCursor: true },
     Presets.shades_classic,
   );
   let started = false;
   return {
     update(event) {
-      const payload = { phase: event.phase.padEnd(17), eta: event.etaMs ? `  eta ${Math.ceil(event.etaMs / 1000)}s` : '' };
+      const payload = { phase: event.phase.padEnd(17), etaText: event.etaMs ? `  eta ${Math.ceil(event.etaMs / 1000)}s` : '' };
       if (!started) bar.start(event.total, event.done, payload);
       else bar.setTotal(event.total);
       started = true;

@@ -120,8 +120,9 @@ async function report(runId: string, options: ClientOptions & { out?: string }):
   const csv = await download(target, run.reportPath);
   if (!options.out) return print(options, { runId: run.runId, csv }, () => [csv.replace(/\n$/, '')]);
   await writeFile(options.out, csv);
-  const rows = csv.split('\n').filter(Boolean).length - 1;
-  print(options, { runId: run.runId, out: options.out, bytes: Buffer.byteLength(csv), rows }, () => [`wrote ${options.out} (${rows} records)`]);
+  // Bytes, not rows: a quoted cell may hold a line break, so counting lines would mislead.
+  const bytes = Buffer.byteLength(csv);
+  print(options, { runId: run.runId, out: options.out, bytes }, () => [`wrote ${options.out} (${bytes} bytes)`]);
 }
 
 export function syncCommand(): Command {

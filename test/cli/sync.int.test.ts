@@ -57,9 +57,10 @@ describe('rostergate sync', { timeout: 120_000 }, () => {
     expect(json(statusJson)).toMatchObject({ runId: run.runId, status: 'SUCCEEDED' });
     expect(json<{ totalCount: number; runs: RunDocument[] }>(list)).toMatchObject({ totalCount: 1, runs: [{ runId: run.runId }] });
 
-    const written = json<{ out: string; rows: number }>(report);
+    const written = json<{ out: string; bytes: number }>(report);
     const csv = readFileSync(written.out, 'utf8');
-    expect(csv.split('\n').filter(Boolean)).toHaveLength(written.rows + 1);
+    expect(Buffer.byteLength(csv)).toBe(written.bytes);
+    expect(csv.split('\r\n').length).toBeGreaterThan(run.counts.created!);
     expect(json<{ csv: string }>(reportJson).csv).toBe(csv);
 
     const human = await rostergate('sync', 'list');
