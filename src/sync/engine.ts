@@ -39,6 +39,8 @@ export interface SyncEngineOptions {
   defaultPolicy: (source: Source) => Policy;
   /** Actions of one kind in flight at once. @default 4 */
   concurrency?: number;
+  /** Longest `close()` waits for the actions in flight. @default 30_000 */
+  shutdownGraceMs?: number;
   /** Told of every applied action (metrics). @default none */
   onAction?: (result: ActionResult) => void;
   /** The clock: run timestamps, link times and the planner's "today". @default systemClock */
@@ -95,6 +97,20 @@ interface Running {
   abort: AbortController;
 }
 
+/**
+ * Why a run stops when its process is stopping: it is paused, not cancelled — it stays in its active
+ * status, so the next start's `recover()` resumes it from the journal (or re-reads, if it had not planned).
+ */
+class Shutdown extends Error {
+  constructor() {
+    super('the gateway is stopping; the run resumes at the next start');
+  }
+}
+const stopping = (signal: AbortSignal) => signal.reason instanceof Shutdown;
+
+/** Longest `close()` waits for the actions in flight to finish; one still out after it is checked against Litmos on resume. @default 30 s */
+const SHUTDOWN_GRACE_MS = 30_000;
+
 /** What the fetch step read, with the settings it read by, which planning must use too. */
 interface Fetched {
   read: PlanRead;
@@ -121,6 +137,7 @@ export function createSyncEngine(options: SyncEngineOptions): SyncEngine {
     const abort = new AbortController();
     const promise = work(abort.signal)
       .catch(async (error: unknown) => {
+        if (stopping(abort.signal)) return;
         const text = error instanceof Error ? error.message : String(error);
         await finish(engine, runId, 'FAILED', { error: text }, text).catch(() => undefined);
       })
@@ -166,8 +183,9 @@ export function createSyncEngine(options: SyncEngineOptions): SyncEngine {
       while (executing.size > 0) await Promise.all([...executing.values()].map((entry) => entry.promise));
     },
     async close() {
-      for (const entry of executing.values()) entry.abort.abort();
-      await Promise.all([...executing.values()].map((entry) => entry.promise));
+      for (const entry of executing.values()) entry.abort.abort(new Shutdown());
+      const grace = new Promise<void>((resolve) => setTimeout(resolve, options.shutdownGraceMs ?? SHUTDOWN_GRACE_MS).unref());
+      await Promise.race([Promise.all([...executing.values()].map((entry) => entry.promise)), grace]);
     },
   };
 }
@@ -317,8 +335,11 @@ async function apply(engine: Engine, runId: string, signal: AbortSignal): Promis
     ...(engine.options.concurrency && { concurrency: engine.options.concurrency }),
   });
   const results = await applying.finally(() => progress.stored());
-  const counts = await recordResults(engine, planned, results);
   const finalProgress = { done: progress.done(), total: planned.plan.actions.length };
+  // The actions in flight have finished and are journaled: the run stays APPLYING, and its report is
+  // written when the next start's resume has done the rest.
+  if (stopping(signal)) return void (await update(engine, runId, { progress: finalProgress }, (signal.reason as Shutdown).message));
+  const counts = await recordResults(engine, planned, results);
   if (signal.aborted) return void (await finish(engine, runId, 'CANCELLED', { counts, progress: finalProgress }, 'cancelled'));
   await finish(engine, runId, counts.failed > 0 ? 'PARTIAL' : 'SUCCEEDED', { counts, progress: finalProgress });
 }
