@@ -20,7 +20,7 @@ export interface Target {
   token: string;
 }
 
-interface GraphQLErrorView {
+export interface GraphQLErrorView {
   message: string;
   extensions?: { code?: unknown };
 }
@@ -71,11 +71,7 @@ export function targetOf(options: ClientOptions): Target {
 
 /** One GraphQL operation; the data, or the gateway's first error thrown as GatewayRefusalError. */
 export async function request<T>(target: Target, query: string, variables: Record<string, unknown> = {}): Promise<T> {
-  const response = await call(target, '/graphql', {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ query, variables }),
-  });
+  const response = await call(target, '/graphql', { method: 'POST', body: JSON.stringify({ query, variables }) });
   const answer = await answerOf<T>(response);
   if (answer.errors?.length || !answer.data) throw refusalOf(answer, response.status);
   return answer.data;
@@ -88,9 +84,10 @@ export async function download(target: Target, path: string): Promise<string> {
   throw refusalOf(await answerOf(response), response.status);
 }
 
-async function call(target: Target, path: string, init: RequestInit): Promise<Response> {
+async function call(target: Target, path: string, init: { method: 'GET' | 'POST'; body?: string }): Promise<Response> {
+  const headers = { authorization: `Bearer ${target.token}`, ...(init.body !== undefined && { 'content-type': 'application/json' }) };
   try {
-    return await fetch(`${target.url}${path}`, { ...init, headers: { ...init.headers, authorization: `Bearer ${target.token}` } });
+    return await fetch(`${target.url}${path}`, { ...init, headers });
   } catch (error) {
     throw new GatewayUnreachableError(target.url, causeCode(error));
   }
@@ -106,11 +103,16 @@ async function answerOf<T>(response: Response): Promise<Answer<T>> {
   }
 }
 
-export function refusalOf(answer: Answer<unknown>, status: number): GatewayRefusalError {
-  const [first, ...rest] = answer.errors ?? [];
-  if (!first) return new GatewayRefusalError(`HTTP_${status}`, `the gateway answered HTTP ${status} without data`);
+function refusalOf(answer: Answer<unknown>, status: number): GatewayRefusalError {
+  const errors = answer.errors ?? [];
+  return errors.length > 0 ? refusalFrom(errors) : new GatewayRefusalError(`HTTP_${status}`, `the gateway answered HTTP ${status} without data`);
+}
+
+/** The first of a GraphQL answer's errors, saying how many more there were: the first is the cause. */
+export function refusalFrom([first, ...rest]: readonly GraphQLErrorView[]): GatewayRefusalError {
+  const code = first?.extensions?.code;
   const more = rest.length > 0 ? ` (and ${rest.length} more)` : '';
-  return new GatewayRefusalError(String(first.extensions?.code ?? 'ERROR'), `${first.message}${more}`);
+  return new GatewayRefusalError(typeof code === 'string' ? code : 'ERROR', `${first?.message ?? 'refused'}${more}`);
 }
 
 const codeOf = (value: unknown): string | undefined =>

@@ -7,7 +7,7 @@
 import { Presets, SingleBar } from 'cli-progress';
 import { createClient } from 'graphql-ws';
 import WebSocket from 'ws';
-import { GatewayRefusalError, GatewayUnreachableError, causeCode, type Target } from './client.js';
+import { GatewayRefusalError, GatewayUnreachableError, causeCode, refusalFrom, type GraphQLErrorView, type Target } from './client.js';
 import { isResting } from './exit.js';
 
 export interface ProgressView {
@@ -36,7 +36,7 @@ export function displayFor(options: { json: boolean }, runId: string): Display {
 
 function barDisplay(): Display {
   const bar = new SingleBar(
-    { format: '{phase} [{bar}] {value}/{total}{etaText}', stream: process.stdout, hideCursor: true },
+    { format: '{phase} [{bar}] {value}/{total}{etaText}', stream: process.stdout, hideCursor: true, emptyOnZero: true },
     Presets.shades_classic,
   );
   let started = false;
@@ -83,7 +83,7 @@ export function follow(target: Target, runId: string, display: Display): Promise
       { query: PROGRESS, variables: { runId } },
       {
         next: ({ data, errors }) => {
-          if (errors?.length) { settle(() => reject(subscriptionFailure(target.url, errors))); return; }
+          if (errors?.length) { settle(() => reject(refusalFrom(errors))); return; }
           if (!data) return;
           last = data.syncProgress;
           display.update(last);
@@ -99,10 +99,7 @@ export function follow(target: Target, runId: string, display: Display): Promise
 
 /** graphql-ws reports GraphQL errors as a list, a refused connection as a close or error event. */
 function subscriptionFailure(url: string, error: unknown): Error {
-  if (Array.isArray(error)) {
-    const first = error[0] as { message?: string; extensions?: { code?: unknown } } | undefined;
-    return new GatewayRefusalError(String(first?.extensions?.code ?? 'ERROR'), first?.message ?? 'subscription refused');
-  }
+  if (Array.isArray(error)) return refusalFrom(error as GraphQLErrorView[]);
   if (isCloseEvent(error)) {
     // 4401/4403: the server refused the token (graphql-ws's Unauthorized/Forbidden close codes).
     if (error.code === 4401 || error.code === 4403) return new GatewayRefusalError('UNAUTHENTICATED', error.reason || 'the gateway refused the token');

@@ -80,7 +80,10 @@ async function start(options: StartOptions): Promise<void> {
   const { startSync: run } = await request<{ startSync: RunView }>(target, `mutation($input: StartSyncInput!) { startSync(input: $input) { ${RUN} } }`, {
     input: { source: options.source.toUpperCase(), dryRun: options.dryRun },
   });
-  if (!options.wait) return reportRun(options, run);
+  if (!options.wait) {
+    reportRun(options, run);
+    return;
+  }
   // The start line first, so a person sees the run id before the progress.
   if (!options.json) process.stdout.write(`run ${run.runId} started\n`);
   await followAndReport(options, target, run.runId);
@@ -94,10 +97,10 @@ async function status(runId: string, options: ClientOptions): Promise<void> {
 function transition(mutation: 'approveSyncRun' | 'cancelSyncRun') {
   return async (runId: string, options: ClientOptions & { wait?: boolean }): Promise<void> => {
     const target = targetOf(options);
-    const answer = await request<Record<string, RunView>>(target, `mutation($id: ID!) { ${mutation}(id: $id) { ${RUN} } }`, { id: runId });
-    const run = answer[mutation]!;
-    if (options.wait) return followAndReport(options, target, run.runId);
-    print(options, run, () => runLines(run, null));
+    const answer = await request<Record<typeof mutation, RunView>>(target, `mutation($id: ID!) { ${mutation}(id: $id) { ${RUN} } }`, { id: runId });
+    const run = answer[mutation];
+    if (options.wait) await followAndReport(options, target, run.runId);
+    else print(options, run, () => runLines(run, null));
   };
 }
 
@@ -118,7 +121,10 @@ async function report(runId: string, options: ClientOptions & { out?: string }):
   // The run first: an unknown id reads as NOT_FOUND, and the path is the one the API names.
   const run = await getRun(target, runId);
   const csv = await download(target, run.reportPath);
-  if (!options.out) return print(options, { runId: run.runId, csv }, () => [csv.replace(/\n$/, '')]);
+  if (!options.out) {
+    print(options, { runId: run.runId, csv }, () => [csv.replace(/\r?\n$/, '')]);
+    return;
+  }
   await writeFile(options.out, csv);
   // Bytes, not rows: a quoted cell may hold a line break, so counting lines would mislead.
   const bytes = Buffer.byteLength(csv);

@@ -29,8 +29,8 @@ interface RunDocument {
   next?: string;
 }
 
-function json<T = RunDocument>(result: CliResult): T {
-  return JSON.parse(result.stdout) as T;
+function json(result: CliResult): RunDocument {
+  return JSON.parse(result.stdout) as RunDocument;
 }
 
 // Each case spawns the CLI (about 2 s to load on a shared 2-core machine) up to ten times.
@@ -55,13 +55,13 @@ describe('rostergate sync', { timeout: 120_000 }, () => {
     expect(status.code).toBe(0);
     expect(status.stdout).toMatch(new RegExp(`^run ${run.runId} SUCCEEDED \\(dry run\\)\\n  created \\d+`));
     expect(json(statusJson)).toMatchObject({ runId: run.runId, status: 'SUCCEEDED' });
-    expect(json<{ totalCount: number; runs: RunDocument[] }>(list)).toMatchObject({ totalCount: 1, runs: [{ runId: run.runId }] });
+    expect(JSON.parse(list.stdout)).toMatchObject({ totalCount: 1, runs: [{ runId: run.runId }] });
 
-    const written = json<{ out: string; bytes: number }>(report);
+    const written = JSON.parse(report.stdout) as { out: string; bytes: number };
     const csv = readFileSync(written.out, 'utf8');
     expect(Buffer.byteLength(csv)).toBe(written.bytes);
     expect(csv.split('\r\n').length).toBeGreaterThan(run.counts.created!);
-    expect(json<{ csv: string }>(reportJson).csv).toBe(csv);
+    expect((JSON.parse(reportJson.stdout) as { csv: string }).csv).toBe(csv);
 
     const human = await rostergate('sync', 'list');
     expect(human.stdout).toContain(`${run.runId}  BAMBOOHR  SUCCEEDED`);
