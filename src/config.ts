@@ -211,7 +211,7 @@ function origins(env: Env): string[] {
         parsed = undefined;
       }
       // An origin is scheme://host[:port] and nothing more; a path would never match a browser's Origin header.
-      if (!parsed || parsed.origin !== origin) {
+      if (parsed?.origin !== origin) {
         throw new ConfigError(`ROSTERGATE_CORS_ORIGINS must list origins like https://app.example.com, comma-separated; received "${origin}"`, {
           variable: 'ROSTERGATE_CORS_ORIGINS',
         });

@@ -25,7 +25,7 @@ const HTTP_STATUS: Partial<Record<ErrorCode, number>> = {
 };
 
 export function httpStatusFor(code: unknown): number {
-  return (typeof code === 'string' && HTTP_STATUS[code as ErrorCode]) || 500;
+  return (typeof code === 'string' ? HTTP_STATUS[code as ErrorCode] : undefined) ?? 500;
 }
 
 /** Statuses GraphQL answers carry too: a refused token is a 401 however it is transported. */

@@ -79,7 +79,7 @@ function estimate({ type, field, args, childComplexity }: ComplexityEstimatorArg
   // `nodes` and `edges` are one item of the page its connection field multiplies.
   if (type.name.endsWith('Connection')) return 1 + childComplexity;
   if (named.name.endsWith('Connection')) {
-    const first = typeof args['first'] === 'number' && args['first'] > 0 ? args['first'] : DEFAULT_PAGE;
+    const first = typeof args.first === 'number' && args.first > 0 ? args.first : DEFAULT_PAGE;
     return 1 + first * childComplexity;
   }
   return isListType(getNullableType(field.type)) ? 1 + LIST_SIZE * (1 + childComplexity) : 1 + childComplexity;

@@ -50,7 +50,7 @@ program
       lines.push(`the embedded sandbox was reseeded: forgot ${links} links to its previous learners${ended}; run a sync to provision this one`);
     }
     console.log(lines.join('\n'));
-    onShutdown(gateway.close);
+    onShutdown(() => gateway.close());
     // After "listening": the gateway serves while an upstream is misconfigured, and says which setting to fix.
     for (const problem of await gateway.upstreamProblems) {
       console.error(`rostergate: warning: ${problem} (/readyz answers 503 until a check passes)`);
@@ -77,7 +77,7 @@ program
         'control API on each: GET /__sandbox/stats, POST /__sandbox/reset, POST /__sandbox/faults, PUT /__sandbox/limits',
       ].join('\n'),
     );
-    onShutdown(sandbox.close);
+    onShutdown(() => sandbox.close());
   });
 
 program

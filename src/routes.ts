@@ -16,14 +16,14 @@ import { deliveryHeaders } from './datasources/bamboohr/delivery.js';
 import { sendJson, type ExtraRoute } from './server.js';
 import type { GatewayStore } from './tenant.js';
 import { reportCsv } from './reports.js';
-import { upgradeRecord, type SyncRun } from './core/run.js';
+import { upgradeRecord } from './core/run.js';
 import type { Tenant } from './tenant.js';
 import type { Telemetry } from './telemetry/observe.js';
 
 export interface RouteDeps {
   store: GatewayStore;
   tenant: Tenant;
-  authenticate(authorization: string | undefined): Promise<Principal>;
+  authenticate: (authorization: string | undefined) => Promise<Principal>;
   /** API checks of the configured upstreams; without it (the embedded sandbox) readiness is the TCP connect alone. */
   upstreams?: UpstreamReadiness;
   /** Largest webhook delivery read, bytes; a larger one is refused unread. @default 262_144 */
@@ -91,7 +91,7 @@ export function gatewayRoutes({ store, tenant, authenticate, upstreams, maxWebho
       handle: async ({ req, res, url, params }) => {
         const principal = await authenticate(req.headers.authorization);
         const runId = params[0] ?? '';
-        const run = (await store.runs.get(principal.tenant, runId)) as SyncRun | null;
+        const run = (await store.runs.get(principal.tenant, runId));
         if (!run) throw new NotFoundError(`no sync run ${runId}`, { runId });
         const records = await store.records.all(principal.tenant, runId);
         res.writeHead(200, {

@@ -80,7 +80,7 @@ type Format = (formatted: GraphQLFormattedError, error: unknown) => GraphQLForma
 function observedFormat(observe: OperationObserver | undefined): Format {
   return (formatted, error) => {
     const answer = formatError(formatted, error);
-    observe?.error(String(answer.extensions?.code ?? 'UNKNOWN'), error);
+    observe?.error(typeof answer.extensions?.code === 'string' ? answer.extensions.code : 'UNKNOWN', error);
     return answer;
   };
 }
@@ -133,7 +133,7 @@ function apolloRequest(req: IncomingMessage, url: URL, raw: string): HTTPGraphQL
 /** True when a browser's Origin names the host the request was sent to (the page came from this server). */
 function sameOrigin(origin: string, host: string | undefined): boolean {
   try {
-    return host !== undefined && new URL(origin).host === host.toLowerCase();
+    return new URL(origin).host === host?.toLowerCase();
   } catch {
     return false;
   }
@@ -187,7 +187,7 @@ export async function startHttpServer<TContext extends object>(
     includeStacktraceInErrorResponses: false,
     hideSchemaDetailsFromClientErrors: true,
     introspection: true,
-    parseOptions: { maxTokens: limits.maxTokens },
+    parseOptions: { maxLexicalTokens: limits.maxTokens },
     validationRules: limitRules(limits),
     plugins: [
       costPlugin(limits),
@@ -196,7 +196,13 @@ export async function startHttpServer<TContext extends object>(
       ApolloServerPluginLandingPageDisabled(),
       { requestDidStart: async () => ({ didResolveOperation: async ({ operation }) => options.observe?.operation(operation?.operation ?? 'unknown') }) },
       ApolloServerPluginDrainHttpServer({ httpServer }),
-      { serverWillStart: async () => ({ drainServer: async () => void (await wsCleanup.dispose()) }) },
+      {
+        serverWillStart: async () => ({
+          drainServer: async () => {
+            await wsCleanup.dispose();
+          },
+        }),
+      },
     ],
   });
   await apollo.start();
@@ -225,6 +231,8 @@ export async function startHttpServer<TContext extends object>(
   }
 
   const answerCors = corsHandler(options.allowedOrigins ?? []);
+  // The handler answers every failure itself (try/catch around all of it), so its promise never rejects.
+  // eslint-disable-next-line @typescript-eslint/no-misused-promises -- see above
   httpServer.on('request', async (req, res) => {
     const url = new URL(req.url ?? '/', 'http://gateway');
     try {
@@ -232,10 +240,10 @@ export async function startHttpServer<TContext extends object>(
       // Probes are never throttled: a busy gateway must still say it is alive.
       if (url.pathname !== '/healthz' && url.pathname !== '/readyz') await throttle(req);
       if (options.ide && (await answerIde(req, res, url.pathname))) return;
-      if (url.pathname === '/graphql') return await answerGraphQL(req, res, url);
+      if (url.pathname === '/graphql') { await answerGraphQL(req, res, url); return; }
       for (const route of options.routes ?? []) {
         const match = route.method === req.method ? route.path.exec(url.pathname) : null;
-        if (match) return await route.handle({ req, res, url, params: match.slice(1), body: () => readBody(req, route.maxBodyBytes ?? MiB) });
+        if (match) { await route.handle({ req, res, url, params: match.slice(1), body: () => readBody(req, route.maxBodyBytes ?? MiB) }); return; }
       }
       sendJson(res, 404, { error: `no route ${req.method} ${url.pathname}` });
     } catch (error) {
@@ -278,7 +286,10 @@ function serveSubscriptions<TContext extends object>(httpServer: Server, options
   const open = new Map<object, Set<string>>();
   const byToken = new Map<string, number>();
   const tokenOf = (authorization: string | undefined) => callerKey(authorization, undefined);
+  // Types, not interfaces: graphql-ws wants Record<…, unknown>, which only a type literal satisfies.
+  // eslint-disable-next-line @typescript-eslint/consistent-type-definitions -- see above
   type Extra = { request: IncomingMessage };
+  // eslint-disable-next-line @typescript-eslint/consistent-type-definitions -- see above
   type Params = { authorization?: string };
   const authorizationOf = (ctx: { connectionParams?: Readonly<Params>; extra: Extra }) =>
     ctx.connectionParams?.authorization ?? ctx.extra.request.headers.authorization;
@@ -301,7 +312,7 @@ function serveSubscriptions<TContext extends object>(httpServer: Server, options
           return false;
         }
       },
-      onSubscribe: (ctx, id, payload): readonly GraphQLError[] | void => {
+      onSubscribe: (ctx, id, payload): readonly GraphQLError[] | undefined => {
         const refused = (error: RostergateError) => [toGraphQLError(error)];
         const mine = open.get(ctx.extra) ?? new Set<string>();
         const token = tokenOf(authorizationOf(ctx));
@@ -310,7 +321,7 @@ function serveSubscriptions<TContext extends object>(httpServer: Server, options
         }
         let document;
         try {
-          document = parse(payload.query, { maxTokens: limits.maxTokens });
+          document = parse(payload.query, { maxLexicalTokens: limits.maxTokens });
         } catch (error) {
           return [isTokenLimitError(error) ? tokenLimitError(limits) : (error as GraphQLError)];
         }

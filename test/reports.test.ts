@@ -63,7 +63,7 @@ describe('run reports as CSV', () => {
     const csv = reportCsv(run, records);
     expect(csv.startsWith('run_id,')).toBe(true);
     expect(csv.endsWith('\r\n')).toBe(true);
-    const rows = parse(csv) as string[][];
+    const rows = parse(csv);
     expect(rows[0]).toEqual([...REPORT_HEADER]);
     expect(rows.slice(1).map((row) => row.slice(2, 5))).toEqual([
       ['1', `'=HYPERLINK("x")`, "'@evil"],

@@ -27,8 +27,12 @@ export function bambooHrAdmin(sandbox: SandboxProcess): BambooHrAdmin {
     return response;
   };
   return {
-    update: async (id, fields) => void (await post(`/employees/${id}`, fields)),
-    addRow: async (id, table, row) => void (await post(`/employees/${id}/tables/${table}`, row)),
+    update: async (id, fields) => {
+      await post(`/employees/${id}`, fields);
+    },
+    addRow: async (id, table, row) => {
+      await post(`/employees/${id}/tables/${table}`, row);
+    },
     async createWebhook(url, monitorFields) {
       const response = await post('/webhooks', { name: 'rostergate bench', url, format: 'json', events: ['employee.updated'], monitorFields });
       return ((await response.json()) as { privateKey: string }).privateKey;

@@ -29,7 +29,7 @@ export async function startChild<T>(file: string, argument: unknown): Promise<Ch
     peakRss: () => peakRssOf(pid),
     close: () =>
       new Promise<void>((resolve) => {
-        if (child.exitCode !== null || !child.connected) return resolve();
+        if (child.exitCode !== null || !child.connected) { resolve(); return; }
         child.once('exit', () => resolve());
         child.disconnect();
       }),
@@ -37,6 +37,7 @@ export async function startChild<T>(file: string, argument: unknown): Promise<Ch
 }
 
 /** The child's side: the JSON argument the parent passed. */
+// eslint-disable-next-line @typescript-eslint/no-unnecessary-type-parameters -- the parent and child agree on the argument's shape; T names it at the call
 export function childArgument<T>(): T {
   return JSON.parse(process.argv[2] ?? '{}') as T;
 }

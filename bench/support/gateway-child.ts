@@ -8,4 +8,4 @@ import { loadConfig } from '../../src/config.js';
 import { childArgument, serveUntilDisconnect } from './child.js';
 
 const gateway = await startGateway(loadConfig(childArgument<Record<string, string>>()));
-serveUntilDisconnect({ url: gateway.url }, gateway.close);
+serveUntilDisconnect({ url: gateway.url }, () => gateway.close());

@@ -42,7 +42,7 @@ export function watchRuns(options: RunWatchOptions): RunWatch {
     const run = await tenant.store.runs.findActive(tenant.id, 'BAMBOOHR', [...READING, 'APPLYING']);
     const now = { at: Date.now(), attempts: attempts() };
     const elapsed = now.at - previous.at;
-    if (run && READING.includes(run.status as SyncRunStatus)) phases.reading += elapsed;
+    if (run && READING.includes(run.status)) phases.reading += elapsed;
     if (run?.status === 'APPLYING') {
       phases.applying += elapsed;
       // Requests counted in this sample were sent after the previous one: the window opens there.

@@ -14,5 +14,5 @@ serveUntilDisconnect(
     litmos: { url: sandbox.litmos.url, baseUrl: sandbox.litmos.baseUrl },
     departments: sandbox.companies.bamboohr.departments,
   },
-  sandbox.close,
+  () => sandbox.close(),
 );

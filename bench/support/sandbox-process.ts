@@ -47,13 +47,17 @@ export async function spawnSandbox(options: SandboxOptions): Promise<SandboxProc
   return {
     ...urls,
     stats: async (system) => (await control(origin(system), 'GET', 'stats')) as SimulatorStats,
-    setLimits: async (system, limits) => void (await control(origin(system), 'PUT', 'limits', limits)),
-    setLatency: async (system, ms) => void (await control(origin(system), 'PUT', 'latency', { ms })),
+    setLimits: async (system, limits) => {
+      await control(origin(system), 'PUT', 'limits', limits);
+    },
+    setLatency: async (system, ms) => {
+      await control(origin(system), 'PUT', 'latency', { ms });
+    },
     async flushWebhooks() {
       const { deliveries } = (await control(origin('bamboohr'), 'POST', 'webhooks/flush')) as { deliveries: { delivered: boolean }[] };
       return { delivered: deliveries.filter((delivery) => delivery.delivered).length };
     },
-    peakRss: child.peakRss,
-    close: child.close,
+    peakRss: () => child.peakRss(),
+    close: () => child.close(),
   };
 }

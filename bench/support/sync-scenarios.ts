@@ -62,7 +62,7 @@ async function snapshot(sandbox: SandboxProcess): Promise<{ bamboohr: SimulatorS
 
 async function runsSince(gateway: RunningGateway, since: string): Promise<SyncRun[]> {
   const page = await gateway.store.runs.list(gateway.tenant.id, { first: 1000, source: 'BAMBOOHR' });
-  return (page.runs as SyncRun[]).filter((run) => run.createdAt >= since).reverse();
+  return (page.runs).filter((run) => run.createdAt >= since).reverse();
 }
 
 /** What went wrong in runs that did not fully succeed, from their journals: the run report only shows the employees. */

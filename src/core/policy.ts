@@ -246,6 +246,7 @@ function oneOfAt<T extends string>(value: unknown, path: string, allowed: readon
 }
 
 function reject(field: string, expected: string, received: unknown): never {
+  // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- JSON.stringify returns undefined for undefined (and functions), which its lib type omits
   const shown = JSON.stringify(received) ?? 'nothing';
   throw new BadUserInputError(`policy.${field}: expected ${expected}, received ${shown}`, { field });
 }

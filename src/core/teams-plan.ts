@@ -165,7 +165,7 @@ function departmentsOf(employees: readonly Employee[]): Map<string, Department> 
   for (const employee of employees) {
     const key = departmentKey(employee);
     if (key === null) continue;
-    const department = departments.get(key) ?? { name: (employee.department ?? '').trim(), divisions: new Map() };
+    const department = departments.get(key) ?? { name: (employee.department ?? '').trim(), divisions: new Map<string, { name: string; count: number }>() };
     departments.set(key, department);
     const division = employee.division?.trim() ?? '';
     if (division === '') continue;

@@ -46,6 +46,7 @@ export function bookUsernames(learners: readonly Learner[], renames: readonly Re
     const path: string[] = [];
     let current: string | undefined = learnerId;
     let verdict = false;
+    // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- `current` is reassigned in the loop, which the rule's narrowing does not see
     while (current !== undefined) {
       const settled = feasible.get(current);
       if (settled !== undefined) {

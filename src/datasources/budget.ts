@@ -144,8 +144,8 @@ export function createRollingBudget(options: RollingBudgetOptions): RateBudget {
     if (timer) clearTimeout(timer);
     timer = undefined;
     const at = now();
-    while (waiters.length > 0 && slotAfter(stampsAt(at), at, penaltyUntil) <= at) {
-      const waiter = waiters.shift() as Waiter;
+    for (let waiter = waiters[0]; waiter !== undefined && slotAfter(stampsAt(at), at, penaltyUntil) <= at; waiter = waiters[0]) {
+      waiters.shift();
       waiter.signal?.removeEventListener('abort', waiter.onAbort);
       waiter.resolve(issue());
     }
@@ -157,6 +157,8 @@ export function createRollingBudget(options: RollingBudgetOptions): RateBudget {
 
   return {
     acquire(signal) {
+      // Rejects with the abort reason as given, as fetch and node:timers/promises do.
+      // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors -- see above
       if (signal?.aborted) return Promise.reject(signal.reason);
       const at = now();
       if (waiters.length === 0 && slotAfter(stampsAt(at), at, penaltyUntil) <= at) return Promise.resolve(issue());
@@ -168,6 +170,7 @@ export function createRollingBudget(options: RollingBudgetOptions): RateBudget {
           onAbort: () => {
             const index = waiters.indexOf(waiter);
             if (index !== -1) waiters.splice(index, 1);
+            // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors -- the abort reason as given, as above
             reject(signal?.reason);
           },
         };

@@ -164,9 +164,9 @@ function isRateBudget(budget: UpstreamClientOptions['budget']): budget is RateBu
   return typeof (budget as Partial<RateBudget>).acquire === 'function';
 }
 
-type Answer = { kind: 'response'; response: UpstreamResponse; statusText: string };
+interface Answer { kind: 'response'; response: UpstreamResponse; statusText: string }
 /** No (whole) answer; `status` when the status line came before the connection failed mid-body. */
-type LostAnswer = { kind: 'network'; code: string; error: unknown; status?: number };
+interface LostAnswer { kind: 'network'; code: string; error: unknown; status?: number }
 type Attempt = Answer | LostAnswer;
 
 /** What an attempt leaves its call to do: hand back the answer, give up with an error, or try again after a pause. */
@@ -218,7 +218,7 @@ async function readBody(data: Dispatcher.ResponseData): Promise<{ body: string }
 }
 
 function bodyErrorName(error: unknown): string {
-  const code = typeof error === 'object' && error !== null && 'code' in error ? (error as { code: unknown }).code : undefined;
+  const code = typeof error === 'object' && error !== null && 'code' in error ? (error).code : undefined;
   return typeof code === 'string' ? code : error instanceof Error ? error.name : 'BODY_READ_FAILED';
 }
 

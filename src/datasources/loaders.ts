@@ -92,8 +92,8 @@ export function createLoaders({ readModel }: LoaderSources): Loaders {
       return new Map([...membership].map(([learnerId, ids]) => [learnerId, ids.flatMap((id) => teamById.get(id) ?? [])]));
     }, []),
     learnerCourses: tableLoader(() => readModel.progressByLearner(), []),
-    teamMembers: new DataLoader((teamIds) => learnersOfTeams(teamIds, readModel.teamMembers)),
-    teamLeaders: new DataLoader((teamIds) => learnersOfTeams(teamIds, readModel.teamLeaders)),
+    teamMembers: new DataLoader((teamIds) => learnersOfTeams(teamIds, (id) => readModel.teamMembers(id))),
+    teamLeaders: new DataLoader((teamIds) => learnersOfTeams(teamIds, (id) => readModel.teamLeaders(id))),
     teamCourses: new DataLoader(async (teamIds) => {
       const all = byId(await readModel.courses());
       return Promise.all(teamIds.map(async (teamId) => (await readModel.teamCourses(teamId)).flatMap((id) => all.get(id) ?? [])));

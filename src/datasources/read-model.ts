@@ -86,9 +86,10 @@ export function createReadModel(options: ReadModelOptions): ReadModel {
     async rosters(sources) {
       const reads = await Promise.allSettled(sources.map((source) => model.employees(source)));
       const rosters: Rosters = { employees: [], failures: [] };
-      reads.forEach((read, i) => {
-        if (read.status === 'fulfilled') rosters.employees.push(...read.value);
-        else rosters.failures.push({ source: sources[i] as Source, error: asError(read.reason) });
+      sources.forEach((source, i) => {
+        const read = reads[i];
+        if (read?.status === 'fulfilled') rosters.employees.push(...read.value);
+        else if (read) rosters.failures.push({ source, error: asError(read.reason) });
       });
       return rosters;
     },
@@ -127,7 +128,7 @@ export function createReadModel(options: ReadModelOptions): ReadModel {
         if (!index) {
           index = options.links().then((links) => matchIdentities(source, employees, learners, links));
           byLearners.set(learners, index);
-          index.catch(() => byLearners?.delete(learners));
+          index.catch(() => byLearners.delete(learners));
         }
         return index;
       });

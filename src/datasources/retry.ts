@@ -113,7 +113,7 @@ const NETWORK_ERROR_CODES = new Set([
 
 export function networkErrorCode(error: unknown): string | undefined {
   if (typeof error !== 'object' || error === null || !('code' in error)) return undefined;
-  const code = (error as { code: unknown }).code;
+  const code = (error).code;
   return typeof code === 'string' && NETWORK_ERROR_CODES.has(code) ? code : undefined;
 }
 

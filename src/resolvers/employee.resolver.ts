@@ -52,7 +52,9 @@ export async function employeeById(ctx: GatewayContext, id: string): Promise<Emp
 
 function matches(employee: EmployeeRecord, filter: EmployeeFilter): boolean {
   if (filter.department && employee.department?.toLowerCase() !== filter.department.trim().toLowerCase()) return false;
-  if (filter.status && employee.status !== filter.status) return false;
+  if (filter.status && employee.status !== (filter.status as string)) return false;
+  // GraphQL passes an explicit null, which type-graphql's field type (boolean | undefined) does not say.
+  // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- see above
   if (filter.accessEnabled !== undefined && filter.accessEnabled !== null && employee.accessEnabled !== filter.accessEnabled) return false;
   return contains(filter.search, [employee.firstName, employee.lastName, employee.preferredName, employee.displayName, employee.workEmail, employee.employeeNumber, employee.jobTitle]);
 }

@@ -40,7 +40,7 @@ export function answerInPart(context: object, info: GraphQLResolveInfo, asked: n
   }
   const [first, ...others] = parts;
   recorded.push(...others);
-  throw first?.error.originalError;
+  if (first) throw first.error.originalError ?? first.error;
 }
 
 function formatPart({ source, error }: PartFailure): GraphQLFormattedError {

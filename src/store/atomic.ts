@@ -40,7 +40,7 @@ export class AtomicState {
   }
 
   /** Stores `value` only if the key holds nothing; whether it did. */
-  async create<T>(key: string, value: T): Promise<boolean> {
+  async create(key: string, value: unknown): Promise<boolean> {
     return this.swap.write(key, undefined, await this.serialize(value));
   }
 

@@ -1,4 +1,4 @@
-import Keyv from 'keyv';
+import Keyv, { type KeyvStoreAdapter } from 'keyv';
 import { RateLimiterMemory, type RateLimiterAbstract } from 'rate-limiter-flexible';
 import { ConfigError } from '../errors.js';
 
@@ -55,7 +55,7 @@ export const CACHE_NAMESPACE = 'cache';
  * Keyv set to throw store failures instead of reporting them as misses: a journal read that failed
  * must not look like an action that never started.
  */
-export function strictKeyv(store: Keyv['store'], namespace: string, useKeyPrefix = true): Keyv {
+export function strictKeyv(store: KeyvStoreAdapter, namespace: string, useKeyPrefix = true): Keyv {
   return new Keyv({ store, namespace, useKeyPrefix, throwOnErrors: true });
 }
 

@@ -29,7 +29,7 @@ export class LinkRepository {
       const bucketKey = this.bucketKey(tenant, link);
       const bucket = (await this.kv.get<IdentityLink[]>(bucketKey)) ?? [];
       const previous = bucket.find((candidate) => sameEmployee(candidate, link));
-      const writes: Array<{ key: string; value: unknown }> = [
+      const writes: { key: string; value: unknown }[] = [
         { key: bucketKey, value: [...bucket.filter((candidate) => !sameEmployee(candidate, link)), link] },
       ];
       if (previous !== undefined && previous.learnerId !== link.learnerId) {

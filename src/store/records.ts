@@ -55,7 +55,7 @@ export class RunRecordRepository<TRecord extends RunRecordShape> {
       // does not count.
       const partial = filled === 0 ? undefined : await this.kv.get<TRecord[]>(this.chunkKey(tenant, runId, chunkIndex));
       let chunk = (partial ?? []).slice(0, filled);
-      const writes: Array<{ key: string; value: unknown }> = [];
+      const writes: { key: string; value: unknown }[] = [];
       for (const record of records) {
         chunk.push(record);
         manifest.outcomes[record.outcome] = (manifest.outcomes[record.outcome] ?? 0) + 1;
@@ -80,7 +80,7 @@ export class RunRecordRepository<TRecord extends RunRecordShape> {
     if (manifest === undefined) return { records: [], totalCount: 0, hasNextPage: false, endCursor: null };
     const { outcome, first } = options;
     const totalCount = outcome === undefined ? manifest.count : (manifest.outcomes[outcome] ?? 0);
-    const found: Array<{ record: TRecord; position: number }> = [];
+    const found: { record: TRecord; position: number }[] = [];
     const { chunkSize } = manifest;
     const next = options.after ? parseRecordCursor(options.after) + 1 : 0;
     const chunkCount = Math.ceil(manifest.count / chunkSize);

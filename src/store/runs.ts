@@ -151,7 +151,7 @@ export class RunRepository<TRun extends RunShape> {
     // Queued within the process, so its own writers do not spend compare-and-set rounds on each other.
     await this.locks.run(indexKey, async () => {
       const run = (await this.get(written.tenant, written.id)) ?? written;
-      await this.atomic.decide<IndexEntry[], void>(indexKey, (current) => {
+      await this.atomic.decide<IndexEntry[], undefined>(indexKey, (current) => {
         const index = current ?? [];
         const entry = index.find((candidate) => candidate.id === run.id);
         if (entry?.status === run.status) return { keep: true, result: undefined };

@@ -10,7 +10,7 @@ export class SettingsRepository {
     return (await this.kv.get<T>(tenantKey(tenant, 'setting', name))) ?? null;
   }
 
-  async put<T>(tenant: string, name: string, value: T): Promise<void> {
+  async put(tenant: string, name: string, value: unknown): Promise<void> {
     await this.kv.set(tenantKey(tenant, 'setting', name), value);
   }
 }

@@ -99,7 +99,7 @@ export class SqliteStoreAdapter extends EventEmitter implements KeyvStoreAdapter
     return row.value as StoredData<Value>;
   }
 
-  async getMany<Value>(keys: string[]): Promise<Array<StoredData<Value | undefined>>> {
+  async getMany<Value>(keys: string[]): Promise<StoredData<Value | undefined>[]> {
     const now = Date.now();
     const found = new Map<string, string>();
     for (const row of this.statements.getMany.all(JSON.stringify(keys))) {
@@ -114,7 +114,7 @@ export class SqliteStoreAdapter extends EventEmitter implements KeyvStoreAdapter
   }
 
   /** One transaction, so a repository's multi-key write (chunks plus their index) lands whole or not at all. */
-  async setMany(entries: Array<{ key: string; value: string; ttl?: number }>): Promise<void> {
+  async setMany(entries: { key: string; value: string; ttl?: number }[]): Promise<void> {
     this.db.transaction(() => {
       for (const entry of entries) this.statements.upsert.run(entry.key, entry.value, expiresAt(entry.ttl));
     })();
@@ -166,12 +166,12 @@ export class SqliteStoreAdapter extends EventEmitter implements KeyvStoreAdapter
     return Promise.all(keys.map(async (key) => this.has(key)));
   }
 
-  async *iterator<Value>(namespace?: string): AsyncGenerator<Array<string | Awaited<Value> | undefined>, void> {
+  async *iterator<Value>(namespace?: string): AsyncGenerator<(string | Awaited<Value> | undefined)[], void> {
     const [from, to] = namespaceRange(namespace);
     let after = '';
     for (;;) {
       const rows = this.statements.page.all(from, to, after, Date.now(), ITERATOR_PAGE);
-      for (const row of rows) yield [row.key, row.value as Awaited<Value>];
+      for (const row of rows) yield [row.key, row.value];
       const last = rows.at(-1);
       if (last === undefined || rows.length < ITERATOR_PAGE) return;
       after = last.key;

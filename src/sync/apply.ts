@@ -163,6 +163,7 @@ async function perform(ctx: Apply, action: PlannedAction, entry: JournalEntry | 
     }
     case 'UPDATE_LEARNER': {
       const asideFailure = ctx.asideFailures.get(action.id);
+      // eslint-disable-next-line @typescript-eslint/only-throw-error -- rethrows what the step-aside rename threw, as it was caught
       if (asideFailure !== undefined) throw asideFailure;
       await updateLearner(ctx, action.learnerId, Object.fromEntries(action.changes.map((c) => [c.field, c.after])));
       return { learnerId: action.learnerId };

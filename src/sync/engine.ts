@@ -225,7 +225,10 @@ async function createRun(engine: Engine, startOptions: StartOptions): Promise<Sy
 async function execute(engine: Engine, runId: string, signal: AbortSignal): Promise<void> {
   const run = await update(engine, runId, { status: 'FETCHING', startedAt: timestamp(engine) });
   const fetched = await fetchForPlan(engine, run);
-  if (signal.aborted) return void (await finish(engine, runId, 'CANCELLED'));
+  if (signal.aborted) {
+    await finish(engine, runId, 'CANCELLED');
+    return;
+  }
   const planned = await planRun(engine, runId, fetched);
   if (planned.run.dryRun) return finishDryRun(engine, planned);
   if (planned.plan.safeguard.tripped) return awaitApproval(engine, planned);
@@ -330,7 +333,9 @@ async function apply(engine: Engine, runId: string, signal: AbortSignal): Promis
     journal: engine.store.journal,
     links: engine.store.links,
     now: engine.clock,
-    onResult: progress.onResult,
+    onResult: (result) => {
+      progress.onResult(result);
+    },
     signal,
     ...(engine.options.concurrency && { concurrency: engine.options.concurrency }),
   });
@@ -338,9 +343,15 @@ async function apply(engine: Engine, runId: string, signal: AbortSignal): Promis
   const finalProgress = { done: progress.done(), total: planned.plan.actions.length };
   // The actions in flight have finished and are journaled: the run stays APPLYING, and its report is
   // written when the next start's resume has done the rest.
-  if (stopping(signal)) return void (await update(engine, runId, { progress: finalProgress }, (signal.reason as Shutdown).message));
+  if (stopping(signal)) {
+    await update(engine, runId, { progress: finalProgress }, (signal.reason as Shutdown).message);
+    return;
+  }
   const counts = await recordResults(engine, planned, results);
-  if (signal.aborted) return void (await finish(engine, runId, 'CANCELLED', { counts, progress: finalProgress }, 'cancelled'));
+  if (signal.aborted) {
+    await finish(engine, runId, 'CANCELLED', { counts, progress: finalProgress }, 'cancelled');
+    return;
+  }
   await finish(engine, runId, counts.failed > 0 ? 'PARTIAL' : 'SUCCEEDED', { counts, progress: finalProgress });
 }
 
@@ -504,6 +515,6 @@ async function finish(engine: Engine, runId: string, status: SyncRunStatus, patc
 function refusedUnless(runId: string, needs: string) {
   return (error: unknown): never => {
     if (!(error instanceof ConflictError) || error.details.status === undefined) throw error;
-    throw new ConflictError(`run ${runId} is ${String(error.details.status)}; ${needs}`, error.details, { cause: error });
+    throw new ConflictError(`run ${runId} is ${typeof error.details.status === 'string' ? error.details.status : 'in another state'}; ${needs}`, error.details, { cause: error });
   };
 }

@@ -136,7 +136,9 @@ export function createWebhookIntake<Headers>(options: WebhookIntakeOptions<Heade
 
   // Deliveries accepted before a crash or restart are still in the outbox: apply them now.
   const recovered = outbox.pending(tenant).then(
-    (entries) => void (entries.length > 0 && schedule()),
+    (entries) => {
+      if (entries.length > 0) schedule();
+    },
     (error: unknown) => options.onError?.(error),
   );
 

@@ -402,7 +402,7 @@ describe('planSync: ids and order', () => {
   const input = planInput({
     ...world,
     employees,
-    learners: [...world.learners.map((l) => (l.id === 'L10' ? { ...l, active: false } : l)), learnerOf(employees[4] as Employee, { id: 'L-old' })],
+    learners: [...world.learners.map((l) => (l.id === 'L10' ? { ...l, active: false } : l)), learnerOf(employees[4]!, { id: 'L-old' })],
     policy,
   });
 

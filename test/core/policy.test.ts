@@ -84,9 +84,9 @@ describe('validatePolicy', () => {
   });
 
   const bad: [string, string, (policy: Record<string, unknown> & Policy) => void][] = [
-    ['a misspelt key', 'blockList', (p) => (p['blockList'] = [])],
+    ['a misspelt key', 'blockList', (p) => (p.blockList = [])],
     ['a missing section', 'safeguard', (p) => delete (p as Partial<Policy>).safeguard],
-    ['an unknown nested key', 'teams.byLocation', (p) => ((p.teams as unknown as Record<string, unknown>)['byLocation'] = true)],
+    ['an unknown nested key', 'teams.byLocation', (p) => ((p.teams as unknown as Record<string, unknown>).byLocation = true)],
     ['an unknown access flag mode', 'accessFlag.mode', (p) => ((p.accessFlag as { mode: string }).mode = 'SOME')],
     ['a blank access flag field', 'accessFlag.fieldName', (p) => (p.accessFlag.fieldName = '  ')],
     ['a blocklist that is a string', 'blocklist', (p) => ((p as { blocklist: unknown }).blocklist = 'LOA')],

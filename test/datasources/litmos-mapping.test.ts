@@ -160,14 +160,14 @@ describe('write bodies', () => {
   it('builds a whole new user, custom usernames flagged, cleared fields blank', () => {
     const body = newUserBody({ userName: 'jbaba', firstName: 'Jo', lastName: 'Baba', email: null, title: 'Baker', active: true });
     expect(body).toMatchObject({ Id: '', UserName: 'jbaba', IsCustomUsername: true, Email: '', JobTitle: 'Baker', AccessLevel: 'Learner', Active: true });
-    expect(newUserBody({ userName: 'jo@pieshop.net' })['IsCustomUsername']).toBe(false);
+    expect(newUserBody({ userName: 'jo@pieshop.net' }).IsCustomUsername).toBe(false);
   });
 
   it('lays fields over the profile as read, keeping everything else exactly', () => {
     const profile = { ...(parseBody(FIND_USER) as Record<string, unknown>), AccessLevel: 'Team_Leader' };
     const body = updatedUserBody(profile, { title: 'Head Baker', phoneWork: null, active: false });
     expect(body).toEqual({ ...profile, JobTitle: 'Head Baker', PhoneWork: '', Active: false });
-    expect(updatedUserBody(profile, { userName: 'jbutcher' })['IsCustomUsername']).toBe(true);
+    expect(updatedUserBody(profile, { userName: 'jbutcher' }).IsCustomUsername).toBe(true);
   });
 
   it('writes back the decoded value of every string member it read, never the HTML-encoded one', () => {
@@ -203,10 +203,10 @@ describe('write bodies', () => {
     const name = 'A&B <Bob> O\'Brien "Zoë"';
     let stored: Record<string, unknown> = { ...(parseBody(FIND_USER) as Record<string, unknown>), FirstName: name };
     for (let i = 0; i < 10; i++) {
-      const asRead = { ...stored, FirstName: encode(String(stored['FirstName'])) };
+      const asRead = { ...stored, FirstName: encode(String(stored.FirstName)) };
       stored = updatedUserBody(asRead, { title: `Title ${i}` });
     }
-    expect(stored['FirstName']).toBe(name);
+    expect(stored.FirstName).toBe(name);
     expect(toLearner(stored).title).toBe('Title 9');
   });
 });

@@ -209,7 +209,7 @@ describe('recorded Namely responses', () => {
     const leaver = employees.find((e) => e.status === 'INACTIVE');
     expect(leaver).toMatchObject({ terminationDate: '2014-09-07', employmentStatusHistory: [{ effectiveDate: '2014-09-07', status: 'Terminated' }] });
     expect(employees.filter((e) => e.status === 'ACTIVE').every((e) => e.terminationDate === null)).toBe(true);
-    expect(employees.every((e) => e.managerId === null && e.accessEnabled === false)).toBe(true);
+    expect(employees.every((e) => e.managerId === null && !e.accessEnabled)).toBe(true);
   });
 
   it('reads the recorded empty page that ends a list', () => {

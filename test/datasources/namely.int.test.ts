@@ -264,13 +264,13 @@ describe('getEmployees', () => {
     const ids = [3, 1, 42].map((id) => namely.state.profileId(id));
     const employees = await createNamelyClient({ http: upstream() }).getEmployees([...ids, 'not-a-profile', ids[0] ?? '']);
     expect(employees.map((e) => e.sourceId)).toEqual(ids);
-    expectMapped(employees[2], company.people[41] as SeedPerson);
+    expectMapped(employees[2], company.people[41]!);
     const after = await stats();
     expect(after.routes['GET /api/v1/profiles/:id']?.statuses).toEqual({ '200': 3, '404': 1 });
   });
 
   it('sees a department move made through PUT', async () => {
-    const person = company.people[9] as SeedPerson;
+    const person = company.people[9]!;
     const target = company.departments.find((d) => d !== person.department) ?? '';
     const id = namely.state.profileId(person.id);
     const moved = await fetch(`${server.url}/api/v1/profiles/${id}`, {

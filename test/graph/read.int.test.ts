@@ -43,7 +43,7 @@ describe('the read graph over the sandbox', () => {
     const seen = new Set<string>();
     let after: string | null = null;
     for (;;) {
-      type Page = { employees: { edges: { cursor: string; node: { id: string } }[]; pageInfo: { hasNextPage: boolean; endCursor: string } } };
+      interface Page { employees: { edges: { cursor: string; node: { id: string } }[]; pageInfo: { hasNextPage: boolean; endCursor: string } } }
       const { employees }: Page = await t.data<Page>(
         `query($after: String) { employees(first: 40, after: $after, filter: { source: BAMBOOHR }) { edges { cursor node { id } } pageInfo { hasNextPage endCursor } } }`,
         { after },

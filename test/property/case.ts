@@ -37,7 +37,7 @@ export async function runCase(spec: CaseSpec, tolerated: ReadonlySet<KnownDefect
   const judge = (title: string, violations: readonly Violation[], log: readonly string[]): void => {
     if (violations.length === 0) return;
     if (violations.some((v) => v.defect === undefined || !tolerated.has(v.defect))) fail(title, violations, log);
-    for (const defect of new Set(violations.map((v) => v.defect as KnownDefect))) {
+    for (const defect of new Set(violations.map((v) => v.defect!))) {
       seen(defect, [title, ...violations.filter((v) => v.defect === defect).map((v) => `  ${v.detail}`), ...log].join('\n'));
     }
   };

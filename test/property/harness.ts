@@ -9,6 +9,9 @@ import { startTestGateway, type TestGateway } from '../support/gateway.js';
 import type { DepartmentChoice, EmailChoice, FaultPlan, HrOp } from './arbitraries.js';
 import { currentDepartment, key, type HrEmployee, type LitmosSnapshot, type LitmosTeamRow, type LitmosUserRow } from './oracle.js';
 
+/** A simulator row's value as text: strings and numbers as they are, anything else (absent, null) as ''. */
+const asText = (value: unknown): string => (typeof value === 'string' || typeof value === 'number' ? String(value) : '');
+
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** Requests per window the simulators allow and the gateway paces to: high, so pacing never dominates a case. */
@@ -48,7 +51,7 @@ export function bamboo(sandbox: RunningSandbox): Bamboo {
   const base = `${sandbox.bamboohr.url}/api/gateway.php/${sandbox.bamboohr.companyDomain}/v1`;
   const authorization = `Basic ${Buffer.from(`${SANDBOX_CREDENTIALS.bamboohr.apiKey}:x`).toString('base64')}`;
   const getJson = async <T>(path: string, init: RequestInit = {}): Promise<T> => {
-    const response = await fetchRetrying(`${base}${path}`, { ...init, headers: { authorization, accept: 'application/json', ...init.headers } }, true);
+    const response = await fetchRetrying(`${base}${path}`, { ...init, headers: { authorization, accept: 'application/json', ...Object.fromEntries(new Headers(init.headers)) } }, true);
     if (response.status !== 200) throw new Error(`BambooHR ${path}: ${response.status}`);
     return (await response.json()) as T;
   };
@@ -78,8 +81,8 @@ export function bamboo(sandbox: RunningSandbox): Bamboo {
           const id = String(row.id);
           return {
             id,
-            firstName: String(row.firstName ?? ''),
-            lastName: String(row.lastName ?? ''),
+            firstName: asText(row.firstName),
+            lastName: asText(row.lastName),
             workEmail: text(row.workEmail),
             hireDate: date(row.hireDate),
             status: text(row.status),
@@ -87,7 +90,7 @@ export function bamboo(sandbox: RunningSandbox): Bamboo {
             accessEnabled: checked(row.customLitmosAccess),
             statusRows: statusRows
               .filter((r) => String(r.employeeId) === id)
-              .map((r) => ({ rowId: Number(r.id), date: String(r.date), status: String(r.employmentStatus ?? '') })),
+              .map((r) => ({ rowId: Number(r.id), date: String(r.date), status: asText(r.employmentStatus) })),
             jobRows: jobRows
               .filter((r) => String(r.employeeId) === id)
               .map((r) => ({ rowId: Number(r.id), date: String(r.date), department: text(r.department) })),
@@ -113,7 +116,7 @@ export function bamboo(sandbox: RunningSandbox): Bamboo {
 export function litmosReader(sandbox: RunningSandbox) {
   const get = async <T>(path: string, query: Record<string, string> = {}): Promise<T> => {
     const params = new URLSearchParams({ source: 'property-test', format: 'json', ...query });
-    const response = await fetchRetrying(`${sandbox.litmos.baseUrl}${path}?${params}`, { headers: { apikey: SANDBOX_CREDENTIALS.litmos.apiKey } }, true);
+    const response = await fetchRetrying(`${sandbox.litmos.baseUrl}${path}?${params.toString()}`, { headers: { apikey: SANDBOX_CREDENTIALS.litmos.apiKey } }, true);
     if (response.status !== 200) throw new Error(`Litmos ${path}: ${response.status}`);
     return (await response.json()) as T;
   };

@@ -302,7 +302,7 @@ export function checkSafety(
       violations.push({ rule: 'unknown users untouched', detail: `${id} profile ${JSON.stringify(was.profile)} → ${JSON.stringify(now.profile)}` });
     }
     if ([...was.teamIds].sort().join() !== [...now.teamIds].sort().join()) {
-      violations.push({ rule: 'unknown users untouched', detail: `${id} teams [${was.teamIds}] → [${now.teamIds}]` });
+      violations.push({ rule: 'unknown users untouched', detail: `${id} teams [${was.teamIds.join(',')}] → [${now.teamIds.join(',')}]` });
     }
   }
 
@@ -398,6 +398,8 @@ export function checkConverged(
     if (learner[field] === wanted) return true;
     // A name typed in the Litmos UI before the gateway is stored HTML-encoded; left as it was, it is HR's name.
     const baseline = knowledge.baselineUsers.get(learner.Id);
+    // Not `baseline?.[field]`: with no baseline this is false, whatever the learner's field holds.
+    // eslint-disable-next-line @typescript-eslint/prefer-optional-chain -- see above
     return baseline !== undefined && baseline[field] === learner[field] && learner[field] === uiEncoded(wanted);
   };
 

@@ -99,7 +99,9 @@ describe('provisioning invariants (property-based, real gateway over the sandbox
           ...(PATH !== undefined && { path: PATH }),
           endOnFailure: NO_SHRINK,
           // Shrinking replays whole cases; bound the whole run so a failure is reported in time.
+          // eslint-disable-next-line @typescript-eslint/no-deprecated -- fast-check 4 still honours it; moving to its plugin is a change of its own
           interruptAfterTimeLimit: TIME_LIMIT_MS,
+          // eslint-disable-next-line @typescript-eslint/no-deprecated -- as above
           markInterruptAsFailure: false,
         },
       );

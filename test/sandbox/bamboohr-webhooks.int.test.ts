@@ -148,7 +148,7 @@ describe('deliveries', () => {
     await api('/employees/2', 'POST', { firstName: 'Zoé' });
     await flush();
     const [delivery] = received as [Received];
-    expect(delivery.body).toBe(`type=employee.updated&data[companyId]=${delivery.body.match(/companyId\]=(\d+)/)?.[1]}&data[employeeId]=2&data[changedFields][0]=firstName`);
+    expect(delivery.body).toBe(`type=employee.updated&data[companyId]=${(/companyId\]=(\d+)/.exec(delivery.body))?.[1]}&data[employeeId]=2&data[changedFields][0]=firstName`);
     expect(delivery.headers['company-domain']).toBe(company.domain);
     expect(delivery.headers['x-bamboohr-signature']).toBe(sign(privateKey, delivery.body, String(delivery.headers['x-bamboohr-timestamp'])));
   });

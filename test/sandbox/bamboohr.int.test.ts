@@ -338,7 +338,7 @@ describe('vendor quirks, each read per request', () => {
 });
 
 describe('custom checkbox fields (control routes)', () => {
-  type Field = { id: number | string; name: string; type: string; alias?: string };
+  interface Field { id: number | string; name: string; type: string; alias?: string }
   const metaFields = async () => (await (await api('/meta/fields')).json()) as Field[];
 
   it('adds a checkbox an admin named, unchecked for everyone, writable through the API', async () => {

@@ -40,10 +40,10 @@ function api(path: string, init: RequestInit & { query?: Record<string, string> 
   const url = new URL(`${server.url}/v1.svc${path}`);
   if (!url.searchParams.has('source')) url.searchParams.set('source', 'rostergate-test');
   for (const [name, value] of Object.entries(init.query ?? {})) url.searchParams.set(name, value);
-  return fetch(url, { ...init, headers: { apikey: KEY, ...init.headers } });
+  return fetch(url, { ...init, headers: { apikey: KEY, ...Object.fromEntries(new Headers(init.headers)) } });
 }
 const jsonApi = (path: string, init: RequestInit = {}) =>
-  api(path, { ...init, query: { format: 'json' }, headers: { 'content-type': 'application/json', ...init.headers } });
+  api(path, { ...init, query: { format: 'json' }, headers: { 'content-type': 'application/json', ...Object.fromEntries(new Headers(init.headers)) } });
 async function getJson<T>(path: string): Promise<T> {
   const response = await jsonApi(path);
   expect(response.status, `${path}: ${response.status} ${response.statusText}`).toBe(200);

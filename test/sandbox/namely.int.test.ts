@@ -43,7 +43,7 @@ let pending: Set<string>;
 
 const auth = { authorization: `Bearer ${TOKEN}` };
 const api = (path: string, init: RequestInit = {}) =>
-  fetch(`${server.url}/api/v1${path}`, { ...init, headers: { ...auth, 'content-type': 'application/json', ...init.headers } });
+  fetch(`${server.url}/api/v1${path}`, { ...init, headers: { ...auth, 'content-type': 'application/json', ...Object.fromEntries(new Headers(init.headers)) } });
 const getJson = async <T>(path: string): Promise<T> => {
   const response = await api(path);
   expect(response.status, `${path}: ${response.status}`).toBe(200);

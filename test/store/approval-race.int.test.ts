@@ -65,7 +65,8 @@ describe('approving a held run on a shared Redis store', () => {
     open.push(second);
     await first.resetStats();
     const engines = [first.gateway.tenant.engine, second.gateway.tenant.engine];
-    const attempts = Array.from({ length: 20 }, (_, n) => engines[n % 2]?.approve(held.runId, `admin-${n}`));
+    const [one, other] = [first.gateway.tenant.engine, second.gateway.tenant.engine];
+    const attempts = Array.from({ length: 20 }, (_, n) => (n % 2 === 0 ? one : other).approve(held.runId, `admin-${n}`));
     const settled = await Promise.allSettled(attempts);
     await Promise.all(engines.map(async (engine) => engine.idle()));
 

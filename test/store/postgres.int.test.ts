@@ -36,7 +36,7 @@ describeStoreConformance({
     await query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
   },
   rawContents: async () => {
-    const rows = (await query(`SELECT key, value FROM ${schema}.keyv`)) as Array<{ key: string; value: string }>;
+    const rows = (await query(`SELECT key, value FROM ${schema}.keyv`)) as { key: string; value: string }[];
     return rows.map((row) => `${row.key}\t${row.value}`).join('\n');
   },
 });

@@ -25,13 +25,15 @@ async function eachKeyBatch(body: (client: RedisClient, keys: string[]) => Promi
 /** What the callbacks use of the client. */
 interface RedisClient {
   del(keys: string[]): Promise<number>;
-  mGet(keys: string[]): Promise<Array<string | null>>;
+  mGet(keys: string[]): Promise<(string | null)[]>;
 }
 
 describeStoreConformance({
   ...target,
   cleanup: async () => {
-    await eachKeyBatch(async (client, keys) => void (await client.del(keys)));
+    await eachKeyBatch(async (client, keys) => {
+      await client.del(keys);
+    });
   },
   rawContents: async () => {
     const lines: string[] = [];

@@ -92,9 +92,9 @@ describe('SqliteStoreAdapter under keyv', () => {
     await state.set('k999', 'gone', 1_000);
     await other.set('k000', 'elsewhere');
     vi.setSystemTime(Date.now() + 2_000);
-    const seen: Array<[string, unknown]> = [];
+    const seen: [string, unknown][] = [];
     if (state.iterator === undefined) throw new Error('keyv did not enable iteration for the adapter');
-    for await (const [key, value] of state.iterator(undefined)) seen.push([key, value]);
+    for await (const entry of state.iterator(undefined)) seen.push(entry as [string, unknown]);
     expect(seen).toEqual(keys.map((key) => [key, key]));
   });
 

@@ -21,12 +21,12 @@ export function serveProcess(env: Record<string, string>, children: Set<ChildPro
   children.add(child);
   let output = '';
   return new Promise((resolve, reject) => {
-    child.stdout!.on('data', (chunk: Buffer) => {
+    child.stdout.on('data', (chunk: Buffer) => {
       output += chunk.toString();
       const url = /listening on (http:\/\/[^\s/]+)/.exec(output)?.[1];
       if (url) resolve({ child, url });
     });
-    child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
     child.once('exit', (code) => reject(new Error(`rostergate exited with ${code}: ${output}`)));
   });
 }

@@ -56,12 +56,12 @@ export function watchProgress(url: string, token: string, runId: string, options
       { query: SUBSCRIPTION, variables: { runId } },
       {
         next: ({ data, errors }) => {
-          if (errors) return fail(JSON.stringify(errors));
+          if (errors) { fail(JSON.stringify(errors)); return; }
           if (!data) return;
           events.push(data.syncProgress);
           if (until(data.syncProgress)) stop(() => resolve(events));
         },
-        error: (error) => fail(error instanceof Error ? error.message : String((error as { reason?: string }).reason ?? JSON.stringify(error))),
+        error: (error) => fail(error instanceof Error ? error.message : ((error as { reason?: string }).reason ?? JSON.stringify(error))),
         complete: () => fail(`its progress ended (${events.at(-1)?.status ?? 'no event'}) before the awaited event`),
       },
     );

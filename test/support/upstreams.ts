@@ -49,7 +49,7 @@ export function litmos(sandbox: RunningSandbox) {
     // The test shares the gateway's API key, and so its rate budget: a throttled read waits for the
     // (short, test-sized) window to roll, as any Litmos client must.
     for (let attempt = 0; attempt < 20; attempt += 1) {
-      const response = await fetch(`${sandbox.litmos.baseUrl}${path}?${params}`, { headers: { apikey: SANDBOX_CREDENTIALS.litmos.apiKey, [QUIET_HEADER]: '1' } });
+      const response = await fetch(`${sandbox.litmos.baseUrl}${path}?${params.toString()}`, { headers: { apikey: SANDBOX_CREDENTIALS.litmos.apiKey, [QUIET_HEADER]: '1' } });
       // Litmos HTML-encodes names in JSON (the encodedNames quirk): decode each string once, as any client must.
       if (response.status === 200) return JSON.parse(await response.text(), (_key, value: unknown) => (typeof value === 'string' ? decodeEntities(value) : value)) as T;
       if (response.status !== 503) throw new Error(`Litmos ${path}: ${response.status}`);

@@ -214,7 +214,7 @@ describe('reconciliation end to end (gateway ↔ sandbox over HTTP)', () => {
     expect(response.headers.get('content-type')).toBe('text/csv; charset=utf-8');
     const text = await response.text();
     expect(text.charCodeAt(0)).not.toBe(0xfeff);
-    const rows = parse(text) as string[][];
+    const rows = parse(text);
     expect(rows[0]?.join(',')).toBe('run_id,source,employee_id,name,email,outcome,reason,learner_id,changes,error');
     expect(rows.length - 1).toBe(run.records.nodes.length);
     const hostile = rows.find((row) => row[2] === String(hostileId));

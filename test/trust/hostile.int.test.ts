@@ -131,7 +131,7 @@ describe('bodies', () => {
         },
       }),
       duplex: 'half',
-    } as RequestInit);
+    });
     expect(response.status).toBe(413);
     expect(((await response.json()) as GraphQLResult<unknown>).errors?.[0]?.extensions?.code).toBe('PAYLOAD_TOO_LARGE');
   });
@@ -210,8 +210,7 @@ describe('WebSocket', () => {
     });
     expect(await closed).toBe(1009);
     const anonymous = new Promise<number>((resolve) => {
-      const client = connect(null, { on: { closed: (event: { code: number }) => resolve(event.code) } });
-      void client;
+      connect(null, { on: { closed: (event: { code: number }) => resolve(event.code) } });
     });
     expect(await anonymous).toBe(4403);
   });

@@ -328,11 +328,11 @@ export async function startSimulator(
     if (fault.delayMs) await sleep(fault.delayMs);
     if (fault.drop) {
       count(key, 0);
-      return sendTruncated(res, response);
+      sendTruncated(res, response); return;
     }
     if (!fault.status) {
       count(key, response.status);
-      return send(res, response, false);
+      send(res, response, false); return;
     }
     count(key, fault.status);
     const error = fault.status === 500 && spec.transientError ? spec.transientError() : { status: fault.status, body: '' };
@@ -354,6 +354,8 @@ export async function startSimulator(
     send(res, { ...throttled, status: rate.status, headers }, false);
   };
 
+  // The handler answers every failure itself (try/catch around all of it), so its promise never rejects.
+  // eslint-disable-next-line @typescript-eslint/no-misused-promises -- see above
   const server: Server = createServer(async (req, res) => {
     try {
       const url = new URL(req.url ?? '/', 'http://sandbox');
@@ -366,7 +368,7 @@ export async function startSimulator(
         const response = found
           ? await found.route.handler({ ...base, params: found.params, credential: 'control' })
           : json(404, { error: `no control route ${method} ${url.pathname}` });
-        return send(res, response, false);
+        send(res, response, false); return;
       }
 
       if (latencyMs > 0) await sleep(latencyMs);
@@ -379,29 +381,29 @@ export async function startSimulator(
       const credential = spec.authenticate(base);
       if (typeof credential !== 'string') {
         count(key, credential.status);
-        return send(res, credential, method === 'HEAD');
+        send(res, credential, method === 'HEAD'); return;
       }
 
       const waitMs = window.admit(credential, rate);
-      if (waitMs > 0) return sendThrottled(res, key, waitMs);
+      if (waitMs > 0) { sendThrottled(res, key, waitMs); return; }
 
       const handle = () =>
         found ? found.route.handler({ ...base, params: found.params, credential }) : json(404, { error: `no route ${method} ${url.pathname}` });
       const after = takeFault(key, true);
-      if (after) return await answerAfterEffect(res, key, after, await handle());
+      if (after) { await answerAfterEffect(res, key, after, await handle()); return; }
 
       // Injected faults are drawn only for routes that exist (a 404 stays a 404), and never for a
       // request marked QUIET_HEADER: a test's own HR admin and Litmos checks are the oracle, not the
       // client under test, and a hire repeated after a lost answer would be a second person.
       const faultable = found !== undefined && req.headers[QUIET_HEADER] === undefined;
       const transient = faultable && random.chance(common.transientErrorRate);
-      if (transient && random.chance(0.5)) return sendTransient(res, key);
+      if (transient && random.chance(0.5)) { sendTransient(res, key); return; }
       const response = await handle();
       // The request took effect; only its answer is lost to a server error.
-      if (transient) return sendTransient(res, key);
+      if (transient) { sendTransient(res, key); return; }
       if (faultable && method !== 'HEAD' && random.chance(common.dropRate)) {
         count(key, 0);
-        return sendTruncated(res, response);
+        sendTruncated(res, response); return;
       }
       count(key, response.status);
       send(res, response, method === 'HEAD');

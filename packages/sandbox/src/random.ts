@@ -57,7 +57,9 @@ export function createRandom(seed: number): Random {
       // are in range, which the index-access check cannot see.
       for (let i = 0; i < taken; i++) {
         const j = int(i, pool.length - 1);
-        [pool[i], pool[j]] = [pool[j] as number, pool[i] as number];
+        const [a, b] = [pool[i], pool[j]];
+        if (a === undefined || b === undefined) continue;
+        [pool[i], pool[j]] = [b, a];
       }
       return pool.slice(0, taken);
     },

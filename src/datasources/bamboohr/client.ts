@@ -148,7 +148,8 @@ export function createBambooHrClient(options: BambooHrClientOptions): BambooHrCl
 
   /** The report, with the status history and the job rows that make "current" mean today. */
   const read = async (employeeIds?: number[]): Promise<Employee[]> => {
-    const scope = employeeIds?.length === 1 ? (employeeIds[0] as number) : 'all';
+    const only = employeeIds?.length === 1 ? employeeIds[0] : undefined;
+    const scope = only ?? 'all';
     const [{ roster, key }, history, jobs] = await Promise.all([
       reportWithFlag(employeeIds),
       tableByEmployee('employmentStatus', scope, parseStatusRows),

@@ -145,6 +145,7 @@ function employeeIdsOf(body: unknown): string[] {
   }
   const ids = named.map((id) => (typeof id === 'number' ? String(id) : id));
   const bad = ids.find((id) => typeof id !== 'string' || !EMPLOYEE_ID.test(id));
+  // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- JSON.stringify returns undefined for undefined (and functions), which its lib type omits
   if (bad !== undefined) throw new BadUserInputError(`the webhook names an employee id that is not a BambooHR id: ${JSON.stringify(bad)?.slice(0, 40)}`);
   return [...new Set(ids as string[])];
 }

@@ -104,14 +104,14 @@ export function createLitmosClient(options: LitmosClientOptions): LitmosClient {
       const response = await call({ method: 'GET', path, query: { start, limit: pageSize } });
       const page = asRecords(parseBody(response.body), what);
       if (page.length === 0) return items;
-      const fresh = page.filter((item) => !seen.has(item['Id']));
+      const fresh = page.filter((item) => !seen.has(item.Id));
       if (fresh.length === 0) {
         throw new UpstreamError('litmos', response.status, `GET ${path} start=${start} repeated earlier ${what}; paging did not advance`, {
           code: 'UPSTREAM_BAD_RESPONSE',
           retryable: false,
         });
       }
-      for (const item of fresh) seen.add(item['Id']);
+      for (const item of fresh) seen.add(item.Id);
       items.push(...fresh);
       // A short page is the last: Litmos may send more than asked, never fewer mid-list. Stopping
       // here saves the empty page on every small list (a team's members, a course's results), which

@@ -47,6 +47,7 @@ function badResponse(message: string): UpstreamError {
   return new UpstreamError('litmos', 200, message, { code: 'UPSTREAM_BAD_RESPONSE', retryable: false });
 }
 
+// eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- JSON.stringify returns undefined for undefined (and functions), which its lib type omits
 const preview = (value: unknown) => (JSON.stringify(value) ?? String(value)).slice(0, 120);
 
 /** A response body as JSON; an empty body (Litmos's usual answer to a write) is `undefined`. */
@@ -76,7 +77,7 @@ const NAMED_ENTITIES: Record<string, string> = { amp: '&', lt: '<', gt: '>', quo
 /** One pass, so `&amp;lt;` becomes `&lt;` and not `<`: only what Litmos encoded is undone. */
 export function decodeEntities(text: string): string {
   return text.replace(/&(#x[0-9a-f]+|#\d+|[a-z]+);/gi, (entity, name: string) => {
-    if (name[0] === '#') {
+    if (name.startsWith('#')) {
       const code = name[1] === 'x' || name[1] === 'X' ? parseInt(name.slice(2), 16) : parseInt(name.slice(1), 10);
       return code > 0 && code <= 0x10ffff ? String.fromCodePoint(code) : entity;
     }
@@ -213,8 +214,8 @@ export function toLearnerCourse(learnerId: string, value: unknown): CourseProgre
     learnerId,
     completed: flag(r, 'Complete', 'learner course'),
     percentageComplete: percentage(r, 'PercentageComplete', 'learner course'),
-    assignedAt: parseLitmosDate(r['AssignedDate']),
-    completedAt: parseLitmosDate(r['DateCompleted']),
+    assignedAt: parseLitmosDate(r.AssignedDate),
+    completedAt: parseLitmosDate(r.DateCompleted),
   };
 }
 
@@ -224,7 +225,7 @@ function members(fields: LearnerFields): LitmosRecord {
   for (const field of LEARNER_FIELDS) {
     if (field in fields) out[MEMBER_OF[field]] = fields[field] ?? '';
   }
-  if (fields.active !== undefined) out['Active'] = fields.active;
+  if (fields.active !== undefined) out.Active = fields.active;
   return out;
 }
 
@@ -275,8 +276,8 @@ export function newUserBody(fields: LearnerFields): LitmosRecord {
  */
 export function updatedUserBody(profile: LitmosRecord, fields: LearnerFields): LitmosRecord {
   const body: LitmosRecord = { ...decodeMembers(profile), ...members(fields) };
-  if (typeof body['UserName'] === 'string' && 'userName' in fields) {
-    body['IsCustomUsername'] = !body['UserName'].includes('@');
+  if (typeof body.UserName === 'string' && 'userName' in fields) {
+    body.IsCustomUsername = !body.UserName.includes('@');
   }
   return body;
 }

@@ -83,6 +83,8 @@ export class SyncMutationResolver {
     const { source: name, ...patch } = input;
     const source = name as Source;
     const current = await ctx.tenant.engine.policy(source);
+    // GraphQL passes an explicit null, which type-graphql's field types (T | undefined) do not say.
+    // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- see above
     const defined = Object.fromEntries(Object.entries(patch).filter(([, value]) => value !== undefined && value !== null));
     const next = validatePolicy({ ...current, ...defined });
     // Checked only when given: a policy change elsewhere must not be refused because HR changed since.

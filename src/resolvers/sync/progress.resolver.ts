@@ -44,7 +44,7 @@ export class SyncProgressResolver {
   @Authorized()
   @Subscription(() => SyncProgress, {
     description: "A run's progress: the current state, then each step in order, ending with the final status.",
-    subscribe: ({ args, context }) => progressOf(context as GatewayContext, runIdOf(String(args.runId))),
+    subscribe: ({ args, context }) => progressOf(context as GatewayContext, runIdOf(String((args as { runId: unknown }).runId))),
   })
   syncProgress(@Arg('runId', () => ID) _runId: string, @Root() event: ProgressEvent): SyncProgress {
     return { ...event, budgetRemaining: event.budget.remaining, budgetLimit: event.budget.limit };

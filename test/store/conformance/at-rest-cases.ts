@@ -4,11 +4,11 @@ import { createReadCache } from '../../../src/datasources/cache.js';
 import { newTenant, run, type TestRecord, type TestStore } from './fixtures.js';
 
 export interface AtRestCaseContext {
-  opened(): TestStore;
+  opened: () => TestStore;
   /** A second store on the same backend, with the given secret key or the suite's own. */
-  open(secretKey?: Buffer): Promise<TestStore>;
+  open: (secretKey?: Buffer) => Promise<TestStore>;
   /** Every key and value the backend holds for this suite, exactly as stored (files, rows, Redis strings). */
-  rawContents(): Promise<string>;
+  rawContents: () => Promise<string>;
 }
 
 /** An employee as the HR read and a sync leave it behind: names and a work email. */

@@ -2,16 +2,16 @@ import { expect, it } from 'vitest';
 import { newTenant, run, type TestStore } from './fixtures.js';
 
 export interface ConcurrencyCaseContext {
-  opened(): TestStore;
+  opened: () => TestStore;
   /** A second store on the same backend: its own connection, as another gateway process would have. */
-  open(): Promise<TestStore>;
+  open: () => Promise<TestStore>;
 }
 
 /** How many attempts each of the two connections makes at once. */
 const RACERS = 10;
 
 /** Settles every attempt and sorts them into winners and the errors of the losers. */
-async function race<T>(attempts: Array<Promise<T>>): Promise<{ won: T[]; lost: unknown[] }> {
+async function race<T>(attempts: Promise<T>[]): Promise<{ won: T[]; lost: unknown[] }> {
   const settled = await Promise.allSettled(attempts);
   return {
     won: settled.flatMap((each) => (each.status === 'fulfilled' ? [each.value] : [])),

@@ -6,9 +6,9 @@ import { link, newTenant, records, run, type TestStore } from './fixtures.js';
 
 export interface SecurityCaseContext {
   url: string;
-  opened(): TestStore;
+  opened: () => TestStore;
   /** A second store on the same backend, with the given secret key or the suite's own. */
-  open(secretKey?: Buffer): Promise<TestStore>;
+  open: (secretKey?: Buffer) => Promise<TestStore>;
 }
 
 /** Readiness, tenant isolation, cache expiry, sealed secrets, API tokens and durability across reopening. */
@@ -87,7 +87,7 @@ export function securityCases({ url, opened, open }: SecurityCaseContext): void 
         (error: unknown) => error,
       );
       expect(failure).toMatchObject({ code: 'CONFIG_INVALID', name: 'ConfigError' });
-      expect(String((failure as Error).message)).not.toContain(plaintext);
+      expect((failure as Error).message).not.toContain(plaintext);
     } finally {
       await wrong.close();
     }

@@ -57,13 +57,13 @@ function fromJson(raw: string): ReportRequest | undefined {
   };
 }
 
-type XmlReport = {
+interface XmlReport {
   report?: {
     title?: string;
     fields?: { field?: { '@id'?: string }[] };
     filters?: { employeeIds?: { employeeId?: string[] }; lastChanged?: string | { '#text'?: string } };
   };
-};
+}
 
 function fromXml(raw: string): ReportRequest | undefined {
   const report = (parseXml(raw) as XmlReport | undefined)?.report;

@@ -49,7 +49,7 @@ export const BAMBOOHR_RATE_DEFAULTS: RateLimit = { limit: 100, windowMs: 60_000,
 
 /** A small, stable number standing in for BambooHR's numeric company id in webhook payloads. */
 const companyIdOf = (domain: string): string =>
-  String([...domain].reduce((hash, c) => (hash * 31 + c.charCodeAt(0)) % 900_000, 7) + 100_000);
+  String(Array.from(domain).reduce((hash, c) => (hash * 31 + c.charCodeAt(0)) % 900_000, 7) + 100_000);
 
 const fromWebhook = ({ status, value }: WebhookResult) =>
   typeof value === 'string' ? { status, headers: { 'Content-Type': 'text/plain' }, body: value } : json(status, value);

@@ -74,6 +74,8 @@ export class BambooHrStore implements FieldContext {
     const field = this.fields.checkbox(key);
     if (!field) return false;
     this.changeFields((fields) => fields.remove(key));
+    // `checkboxes` is BambooHR's alias-keyed JSON object as the API shows it; dropping a field drops its alias.
+    // eslint-disable-next-line @typescript-eslint/no-dynamic-delete -- the key is the removed field's alias
     for (const record of this.records) delete record.checkboxes[field.alias];
     return true;
   }

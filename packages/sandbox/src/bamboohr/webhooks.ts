@@ -58,7 +58,7 @@ export interface WebhookHubOptions {
   retryDelaysMs: readonly number[];
 }
 
-export type WebhookResult = { status: number; value: unknown };
+export interface WebhookResult { status: number; value: unknown }
 
 const adminTime = (date = new Date()) => date.toISOString().slice(0, 19).replace('T', ' ');
 const payloadTime = (date: Date) => date.toISOString().replace(/\.\d{3}Z$/, '+0000');
@@ -81,7 +81,7 @@ function formEncode(value: unknown, prefix: string, out: string[]): string[] {
   if (Array.isArray(value)) value.forEach((item, i) => formEncode(item, `${prefix}[${i}]`, out));
   else if (value && typeof value === 'object') {
     for (const [key, item] of Object.entries(value)) formEncode(item, prefix ? `${prefix}[${key}]` : key, out);
-  } else out.push(`${prefix}=${encodeURIComponent(String(value ?? ''))}`);
+  } else out.push(`${prefix}=${encodeURIComponent(typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean' ? String(value) : '')}`);
   return out;
 }
 

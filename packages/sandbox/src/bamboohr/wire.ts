@@ -89,17 +89,18 @@ const parser = new XMLParser({
 
 /** A parsed XML document, or undefined when it is not well-formed. */
 export function parseXml(body: string): Record<string, unknown> | undefined {
+  // eslint-disable-next-line @typescript-eslint/no-deprecated -- fast-xml-parser 5 still ships it; moving to fast-xml-validator is a dependency change of its own
   if (body.trim() === '' || XMLValidator.validate(body) !== true) return undefined;
   return parser.parse(body) as Record<string, unknown>;
 }
 
-type XmlField = { '@id'?: string; '#text'?: string };
+interface XmlField { '@id'?: string; '#text'?: string }
 
 /** `<employee><field id="firstName">Ann</field></employee>` (any root) → `{ firstName: "Ann" }`. */
 export function xmlFields(doc: Record<string, unknown>): Record<string, unknown> {
   const root = Object.entries(doc).find(([name]) => name !== '?xml')?.[1];
   const fields = (root && typeof root === 'object' ? (root as { field?: XmlField[] }).field : undefined) ?? [];
-  return Object.fromEntries(fields.filter((f) => f['@id']).map((f) => [f['@id'] as string, f['#text'] ?? '']));
+  return Object.fromEntries(fields.flatMap((f) => (f['@id'] ? [[f['@id'], f['#text'] ?? '']] : [])));
 }
 
 /**

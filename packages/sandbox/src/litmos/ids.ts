@@ -20,7 +20,7 @@ export class LitmosIds {
   id(): string {
     for (;;) {
       let id = '';
-      for (let i = 0; i < 11; i++) id += ID_ALPHABET[this.random.int(0, ID_ALPHABET.length - 1)];
+      for (let i = 0; i < 11; i++) id += ID_ALPHABET.charAt(this.random.int(0, ID_ALPHABET.length - 1));
       id += '1';
       if (!this.issued.has(id)) {
         this.issued.add(id);

@@ -187,7 +187,7 @@ export function litmosRoutes(state: LitmosState, now: () => number, quirks: Litm
     const refs = readRecords(call.body(), call.contentType, USER_REF_CONTRACT);
     state.addMembers(
       param(call, 'id'),
-      refs.flatMap((ref) => (typeof ref['Id'] === 'string' ? [ref['Id']] : [])),
+      refs.flatMap((ref) => (typeof ref.Id === 'string' ? [ref.Id] : [])),
     );
     return empty(201);
   });

@@ -38,7 +38,7 @@ const CREDENTIAL = 'litmos-api-key';
 
 function authenticate(apiKey: string, req: Omit<SimRequest, 'credential' | 'params'>): string | SimResponse {
   const format = responseFormat(req.query, req.headers.accept);
-  const header = req.headers['apikey'];
+  const header = req.headers.apikey;
   const sent = (Array.isArray(header) ? header[0] : header) ?? queryParam(req.query, 'apikey');
   if (sent !== apiKey) return fault(format, 401, 'Unauthorized');
   if (!queryParam(req.query, 'source')?.trim()) return fault(format, 400, 'source is required');

@@ -92,9 +92,9 @@ export class LitmosState {
 
   createTeam(write: Members, parentId: string | null): LitmosTeam {
     if (parentId !== null) this.team(parentId);
-    const name = typeof write['Name'] === 'string' ? write['Name'].trim() : '';
+    const name = typeof write.Name === 'string' ? write.Name.trim() : '';
     if (!name) throw new LitmosFault(400, 'Name is required');
-    const description = typeof write['Description'] === 'string' ? write['Description'] : '';
+    const description = typeof write.Description === 'string' ? write.Description : '';
     const team: LitmosTeam = {
       Id: this.ids.id(),
       Name: name,
@@ -209,7 +209,7 @@ export class LitmosState {
 
   private enrolmentMap(index: Map<string, Map<string, Enrolment>>, key: string): Map<string, Enrolment> {
     let map = index.get(key);
-    if (!map) index.set(key, (map = new Map()));
+    if (!map) index.set(key, (map = new Map<string, Enrolment>()));
     return map;
   }
 

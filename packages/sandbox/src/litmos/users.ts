@@ -169,8 +169,8 @@ export class UserDirectory {
   /** `PUT /users/{id}` replaces the whole object: members the body leaves out fall back to defaults. */
   update(id: string, write: Members): LitmosUser {
     const current = this.require(id);
-    if (typeof write['Id'] === 'string' && write['Id'] !== '' && write['Id'] !== id) {
-      throw new LitmosFault(400, `Id ${write['Id']} does not match the URL's ${id}`);
+    if (typeof write.Id === 'string' && write.Id !== '' && write.Id !== id) {
+      throw new LitmosFault(400, `Id ${write.Id} does not match the URL's ${id}`);
     }
     const fields = userFields(write);
     const holder = this.byName.get(fields.UserName.toLowerCase());

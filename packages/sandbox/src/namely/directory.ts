@@ -128,7 +128,7 @@ const epochSeconds = (date: string): number => Math.floor(Date.parse(`${date}T00
 const DATE_FORMAT = 'YEAR-MM-DD e.g. 1986-08-05 OR 1986/8/05 OR 1986-8-5';
 
 /** The recorded standard fields the gateway may touch, plus the company's custom access flag. */
-const FIELD_SPECS: ReadonlyArray<Omit<ProfileField, 'id'>> = [
+const FIELD_SPECS: readonly Omit<ProfileField, 'id'>[] = [
   { name: 'image', label: 'Image', type: 'image', default: true, valid_format_info: 'file id (UUID v4)' },
   { name: 'first_name', label: 'First name', type: 'text', default: true, valid_format_info: 'generic text' },
   { name: 'middle_name', label: 'Middle name', type: 'text', default: true, valid_format_info: 'generic text' },

@@ -6,7 +6,7 @@ import type { Group, ProfileRecord, Team } from './directory.js';
 import type { Roster } from './roster.js';
 
 type Json = string | number | boolean | null | Json[] | { [key: string]: Json };
-type JsonObject = { [key: string]: Json };
+type JsonObject = Record<string, Json>;
 
 /** Namely's placeholder manager for someone who reports to nobody (documented `no_guid`). */
 const NOBODY = { id: 'no_guid', first_name: 'Nobody', last_name: 'Nobody', email: 'None' };

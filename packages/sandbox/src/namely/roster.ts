@@ -149,11 +149,12 @@ export class Roster {
   private cachedView(query: ListQuery): View {
     const key = JSON.stringify([query.sort, Object.entries(query.filters).sort()]);
     const cached = this.views.get(key);
-    if (cached && cached.version === this.version) return cached;
+    if (cached?.version === this.version) return cached;
     const view: View = { version: this.version, records: this.select(query), positions: null };
     this.views.delete(key);
     this.views.set(key, view);
-    if (this.views.size > VIEW_CACHE_SIZE) this.views.delete(this.views.keys().next().value as string);
+    const oldest = this.views.keys().next();
+    if (this.views.size > VIEW_CACHE_SIZE && !oldest.done) this.views.delete(oldest.value);
     return view;
   }
 
