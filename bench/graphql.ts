@@ -75,7 +75,12 @@ async function litmosShape(sandbox: SandboxProcess): Promise<{ users: number; te
  * tenant's does after its first sync.
  */
 async function provision(sandbox: SandboxProcess, storeUrl: string): Promise<{ links: number }> {
-  const gateway = await startBenchGateway(sandbox, { rateWindowMs: RATE_WINDOW_MS, limits: { bamboohr: RAISED_LIMIT, litmos: RAISED_LIMIT }, storeUrl, secretKey: SECRET_KEY });
+  const gateway = await startBenchGateway(sandbox, {
+    rateWindowMs: RATE_WINDOW_MS,
+    limits: { bamboohr: RAISED_LIMIT, litmos: RAISED_LIMIT },
+    storeUrl,
+    secretKey: SECRET_KEY,
+  });
   try {
     const { engine } = gateway.tenant;
     await engine.setPolicy('BAMBOOHR', { ...(await engine.policy('BAMBOOHR')), safeguard: { maxDeactivationPercent: 100, maxDeactivations: 1e9 } });
@@ -98,7 +103,17 @@ async function setLatency(sandbox: SandboxProcess, ms: number) {
 /** Employees whose learner (by username) and team names are the same in both answers. */
 function agreement(a: Nested, b: Nested): string {
   const view = (data: Nested) =>
-    new Map(data.employees.nodes.map((node) => [node.displayName, `${node.learner?.userName.toLowerCase() ?? '-'}|${node.learner?.teams.map((t) => t.name).sort().join(',') ?? ''}`]));
+    new Map(
+      data.employees.nodes.map((node) => [
+        node.displayName,
+        `${node.learner?.userName.toLowerCase() ?? '-'}|${
+          node.learner?.teams
+            .map((t) => t.name)
+            .sort()
+            .join(',') ?? ''
+        }`,
+      ]),
+    );
   const left = view(a);
   const right = view(b);
   const same = [...left].filter(([name, value]) => right.get(name) === value).length;
@@ -156,7 +171,13 @@ try {
     rows.push({ server: 'gateway', employees: first, cache: 'warm', run: await measure(warm.ready.url, first, ITERATIONS.warm), roundTrips: roundTrips.warm });
   }
   await measure(naive.url, NAIVE_EMPLOYEES, 1);
-  rows.push({ server: 'naive (bench/naive)', employees: NAIVE_EMPLOYEES, cache: 'none', run: await measure(naive.url, NAIVE_EMPLOYEES, ITERATIONS.naive), roundTrips: roundTrips.naive });
+  rows.push({
+    server: 'naive (bench/naive)',
+    employees: NAIVE_EMPLOYEES,
+    cache: 'none',
+    run: await measure(naive.url, NAIVE_EMPLOYEES, ITERATIONS.naive),
+    roundTrips: roundTrips.naive,
+  });
 
   const upstreamTotal = async () => (await Promise.all(SYSTEMS.map((system) => sandbox.stats(system)))).reduce((sum, stats) => sum + stats.total, 0);
   const beforeLoad = await upstreamTotal();
@@ -179,7 +200,20 @@ try {
   const gateway100 = rows.find((r) => r.server === 'gateway' && r.employees === 100)?.run.data as Nested;
   const naive100 = rows.find((r) => r.server !== 'gateway')?.run.data as Nested;
   const queryTable: Table = {
-    columns: ['server', 'employees', 'cache', 'BambooHR calls', 'Litmos calls', 'p50 ms', 'p99 ms', 'n', 'dependent RTs', 'p50 ÷ (RTs × 20 ms)', 'RTs waited (measured)', 'Litmos calls at 100/min'],
+    columns: [
+      'server',
+      'employees',
+      'cache',
+      'BambooHR calls',
+      'Litmos calls',
+      'p50 ms',
+      'p99 ms',
+      'n',
+      'dependent RTs',
+      'p50 ÷ (RTs × 20 ms)',
+      'RTs waited (measured)',
+      'Litmos calls at 100/min',
+    ],
     rows: rows.map((row) => {
       const waited = row.slope ? (p50(row.run) - p50(row.slope)) / LATENCY_MS : Number.NaN;
       return [

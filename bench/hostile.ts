@@ -41,11 +41,15 @@ function upload(url: string, path: string, length: number, headers: Record<strin
   return new Promise((resolve, reject) => {
     const chunk = Buffer.alloc(64 * 1024, 0x20);
     let sent = 0;
-    const req = request(`${url}${path}`, { method: 'POST', headers: { 'content-type': 'application/json', 'content-length': String(length), ...headers } }, (res) => {
-      res.resume();
-      resolve(`${res.statusCode ?? 0} after ${Math.round(sent / MiB)} MiB sent`);
-      req.destroy();
-    });
+    const req = request(
+      `${url}${path}`,
+      { method: 'POST', headers: { 'content-type': 'application/json', 'content-length': String(length), ...headers } },
+      (res) => {
+        res.resume();
+        resolve(`${res.statusCode ?? 0} after ${Math.round(sent / MiB)} MiB sent`);
+        req.destroy();
+      },
+    );
     req.on('error', (error) => (req.destroyed ? undefined : reject(error)));
     const pump = () => {
       if (req.destroyed || sent >= length) return;
@@ -71,7 +75,11 @@ function bigFrame(url: string): Promise<string> {
 }
 
 const CASES: Case[] = [
-  { name: 'fan-out 4 levels (learners → teams → members, 1,000 a page)', run: (url) => ask(url, `{ learners(first: 1000) { nodes { teams { members(first: 1000) { nodes { teams { members(first: 1000) { nodes { userName } } } } } } } } }`) },
+  {
+    name: 'fan-out 4 levels (learners → teams → members, 1,000 a page)',
+    run: (url) =>
+      ask(url, `{ learners(first: 1000) { nodes { teams { members(first: 1000) { nodes { teams { members(first: 1000) { nodes { userName } } } } } } } } }`),
+  },
   { name: 'fan-out 3 levels', run: (url) => ask(url, `{ learners(first: 1000) { nodes { teams { members(first: 1000) { nodes { userName } } } } } }`) },
   { name: '1,000 aliases of employees(first: 1000)', run: (url) => ask(url, ALIASES_1000) },
   { name: '1 MB document of 60,000 aliases', run: (url) => ask(url, ALIASES_1MB) },
@@ -80,9 +88,24 @@ const CASES: Case[] = [
   { name: 'batched request', run: (url) => post(url, JSON.stringify([{ query: '{ employees { totalCount } }' }, { query: '{ learners { totalCount } }' }])) },
   { name: '600 MB POST /graphql, no token', run: (url) => upload(url, '/graphql', 600 * MiB, {}) },
   { name: '600 MB POST /graphql, with a token', run: (url) => upload(url, '/graphql', 600 * MiB, { authorization: `Bearer ${BENCH_TOKEN}` }) },
-  { name: '250 MB unsigned webhook', run: (url) => upload(url, '/webhooks/bamboohr', 250 * MiB, { 'x-bamboohr-timestamp': '1', 'x-bamboohr-signature': 'a'.repeat(64) }) },
+  {
+    name: '250 MB unsigned webhook',
+    run: (url) => upload(url, '/webhooks/bamboohr', 250 * MiB, { 'x-bamboohr-timestamp': '1', 'x-bamboohr-signature': 'a'.repeat(64) }),
+  },
   { name: '90 MB WebSocket frame', run: bigFrame },
-  { name: 'webhook with a re-spelt signature', run: async (url) => String((await fetch(`${url}/webhooks/bamboohr`, { method: 'POST', headers: { 'x-bamboohr-timestamp': '1', 'x-bamboohr-signature': `${'A'.repeat(64)}zz` }, body: '{}' })).status) },
+  {
+    name: 'webhook with a re-spelt signature',
+    run: async (url) =>
+      String(
+        (
+          await fetch(`${url}/webhooks/bamboohr`, {
+            method: 'POST',
+            headers: { 'x-bamboohr-timestamp': '1', 'x-bamboohr-signature': `${'A'.repeat(64)}zz` },
+            body: '{}',
+          })
+        ).status,
+      ),
+  },
 ];
 
 /** Probes /healthz every 50 ms, from a process of its own, until stopped; returns each answer's latency, ms. */
@@ -131,14 +154,29 @@ async function main(): Promise<void> {
     const health: Table = {
       columns: ['', 'idle (reference)', 'under attack', 'ratio', 'goal'],
       rows: [
-        ['/healthz p50, ms', fixed(percentile(idleLatencies, 50), 1), fixed(percentile(busyLatencies, 50), 1), fixed(percentile(busyLatencies, 50) / percentile(idleLatencies, 50), 2), ''],
-        ['/healthz max, ms', fixed(Math.max(...idleLatencies), 1), fixed(Math.max(...busyLatencies), 1), fixed(Math.max(...busyLatencies) / Math.max(...idleLatencies), 2), `≤ ${GOALS.probeMs}`],
+        [
+          '/healthz p50, ms',
+          fixed(percentile(idleLatencies, 50), 1),
+          fixed(percentile(busyLatencies, 50), 1),
+          fixed(percentile(busyLatencies, 50) / percentile(idleLatencies, 50), 2),
+          '',
+        ],
+        [
+          '/healthz max, ms',
+          fixed(Math.max(...idleLatencies), 1),
+          fixed(Math.max(...busyLatencies), 1),
+          fixed(Math.max(...busyLatencies) / Math.max(...idleLatencies), 2),
+          `≤ ${GOALS.probeMs}`,
+        ],
         ['gateway RSS, MiB (peak)', fixed(startRss / MiB, 0), fixed(peakRss / MiB, 0), fixed(peakRss / startRss, 2), `< ${GOALS.rssBytes / MiB}`],
       ],
     };
     console.log(consoleTable(answers));
     console.log(consoleTable(health));
-    await writeSection('hostile', `## bench:hostile — refusals, liveness and memory under hostile input\n\n${provenance()}\n\n${markdownTable(answers)}\n\n${markdownTable(health)}\n`);
+    await writeSection(
+      'hostile',
+      `## bench:hostile — refusals, liveness and memory under hostile input\n\n${provenance()}\n\n${markdownTable(answers)}\n\n${markdownTable(health)}\n`,
+    );
   } finally {
     await gateway.close();
     await sandbox.close();

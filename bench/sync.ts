@@ -19,7 +19,17 @@ import { mib, sampleRss } from './support/memory.js';
 import { consoleTable, markdownTable, provenance, writeSection } from './support/report.js';
 import { spawnSandbox } from './support/sandbox-process.js';
 import { planTable, requestsTable, routeNotes, timeTable, type Budget, type SizedResult } from './support/sync-report.js';
-import { checkPlans, chooseChanges, editHr, fullSync, measure, registerWebhook, webhookSync, type ChangeSet, type ScenarioContext } from './support/sync-scenarios.js';
+import {
+  checkPlans,
+  chooseChanges,
+  editHr,
+  fullSync,
+  measure,
+  registerWebhook,
+  webhookSync,
+  type ChangeSet,
+  type ScenarioContext,
+} from './support/sync-scenarios.js';
 
 const RATE_WINDOW_MS = 1000;
 /** The vendors' limits per window, as in the product's defaults. */
@@ -56,7 +66,9 @@ async function benchSize(size: number, rss: ReturnType<typeof sampleRss>): Promi
       const result: SizedResult = { ...(await measure(ctx, scenario, work)), size, litmosUsers, firstRead };
       litmosUsers += result.runs.reduce((sum, r) => sum + r.counts.created, 0);
       results.push(result);
-      console.log(`  ${size} ${result.scenario}: ${(result.wallMs / 1000).toFixed(1)} s, Litmos ${result.litmos.total} requests, ${result.runs.map((r) => r.status).join('/')}`);
+      console.log(
+        `  ${size} ${result.scenario}: ${(result.wallMs / 1000).toFixed(1)} s, Litmos ${result.litmos.total} requests, ${result.runs.map((r) => r.status).join('/')}`,
+      );
       return result;
     };
 

@@ -112,7 +112,7 @@ async function forgetPreviousWorld(store: GatewayStore, tenant: string, clock: C
   const endedRuns: string[] = [];
   for (const source of SOURCES) {
     // Runs not yet planned (QUEUED, FETCHING, PLANNING) are left: recovery starts them over with a fresh read.
-    for (let run = await store.runs.findActive(tenant, source, ['APPLYING', 'AWAITING_APPROVAL']); run; ) {
+    for (let run = await store.runs.findActive(tenant, source, ['APPLYING', 'AWAITING_APPROVAL']); run;) {
       await store.runs.transition(tenant, run.id, {
         from: ['APPLYING', 'AWAITING_APPROVAL'],
         patch: { status: 'FAILED', error: RESEEDED, finishedAt: clock().toISOString() },
@@ -238,7 +238,14 @@ export async function startGateway(config: Config, options: GatewayOptions = {})
   const server = await startHttpServer({
     schema: await buildGatewaySchema(),
     context,
-    routes: gatewayRoutes({ store, tenant, upstreams, telemetry, maxWebhookBytes: inbound.maxWebhookBytes, authenticate: (header) => authenticate(store, header) }),
+    routes: gatewayRoutes({
+      store,
+      tenant,
+      upstreams,
+      telemetry,
+      maxWebhookBytes: inbound.maxWebhookBytes,
+      authenticate: (header) => authenticate(store, header),
+    }),
     port: config.port,
     host: config.host,
     limits: inbound.operation,

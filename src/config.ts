@@ -117,7 +117,8 @@ const KNOWN = new Set([
 function logLevel(env: Env): LogLevel {
   const raw = env.ROSTERGATE_LOG_LEVEL || 'info';
   const level = LOG_LEVELS.find((known) => known === raw);
-  if (level === undefined) throw new ConfigError(`ROSTERGATE_LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}; received "${raw}"`, { variable: 'ROSTERGATE_LOG_LEVEL' });
+  if (level === undefined)
+    throw new ConfigError(`ROSTERGATE_LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}; received "${raw}"`, { variable: 'ROSTERGATE_LOG_LEVEL' });
   return level;
 }
 

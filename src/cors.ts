@@ -27,6 +27,8 @@ export function corsHandler(allowedOrigins: readonly string[]): CorsHandler {
     new Promise((resolve, reject) => {
       // `cors` ends a preflight itself and calls `next` for anything else.
       res.once('finish', () => resolve(true));
-      middleware(req, res, (error?: unknown) => (error ? reject(error instanceof Error ? error : new Error('the cors middleware failed', { cause: error })) : resolve(false)));
+      middleware(req, res, (error?: unknown) =>
+        error ? reject(error instanceof Error ? error : new Error('the cors middleware failed', { cause: error })) : resolve(false),
+      );
     });
 }

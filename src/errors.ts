@@ -100,12 +100,7 @@ export class UpstreamError extends RostergateError {
   readonly status: number;
   readonly retryable: boolean;
 
-  constructor(
-    system: UpstreamSystem,
-    status: number,
-    message: string,
-    options: { retryable?: boolean; code?: ErrorCode; cause?: unknown } = {},
-  ) {
+  constructor(system: UpstreamSystem, status: number, message: string, options: { retryable?: boolean; code?: ErrorCode; cause?: unknown } = {}) {
     super(`${system}: ${message}`, { system, status }, { cause: options.cause });
     this.system = system;
     this.status = status;

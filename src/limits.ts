@@ -106,10 +106,14 @@ export function operationCost(schema: GraphQLSchema, operation: Operation): numb
 export function assertAffordable(schema: GraphQLSchema, operation: Operation, limits: OperationLimits): number {
   const cost = operationCost(schema, operation);
   if (cost > limits.maxCost) {
-    throw limitError('QUERY_TOO_COMPLEX', `the operation's estimated cost ${cost} is over the limit of ${limits.maxCost}; ask for smaller pages or fewer nested lists`, {
-      cost,
-      limit: limits.maxCost,
-    });
+    throw limitError(
+      'QUERY_TOO_COMPLEX',
+      `the operation's estimated cost ${cost} is over the limit of ${limits.maxCost}; ask for smaller pages or fewer nested lists`,
+      {
+        cost,
+        limit: limits.maxCost,
+      },
+    );
   }
   return cost;
 }

@@ -32,9 +32,7 @@ program
     const gateway = await startGateway(config);
     const lines = [`rostergate listening on ${gateway.url}/graphql`];
     if (gateway.sandbox) {
-      lines.push(
-        `sandbox upstreams: BambooHR ${gateway.sandbox.bamboohr.url}, Namely ${gateway.sandbox.namely.url}, Litmos ${gateway.sandbox.litmos.url}`,
-      );
+      lines.push(`sandbox upstreams: BambooHR ${gateway.sandbox.bamboohr.url}, Namely ${gateway.sandbox.namely.url}, Litmos ${gateway.sandbox.litmos.url}`);
     }
     if (gateway.generatedAdminToken) {
       lines.push(`admin token (shown once; set ROSTERGATE_ADMIN_TOKEN to choose your own): ${gateway.generatedAdminToken}`);

@@ -73,13 +73,11 @@ export function gatewayRoutes({ store, tenant, authenticate, upstreams, maxWebho
       // A delivery names one employee (a legacy batch, a few): 256 KiB is generous, and refused unread beyond.
       maxBodyBytes: maxWebhookBytes ?? 256 * 1024,
       handle: async ({ req, res, body }) => {
-        const queued = await tenant.webhooks
-          .receive(await body(), deliveryHeaders(req.headers))
-          .catch((error: unknown) => {
-            telemetry.metrics.webhook('refused');
-            telemetry.log.warn({ tenant: tenant.id, source: 'BAMBOOHR', code: isRostergateError(error) ? error.code : 'INTERNAL' }, 'webhook delivery refused');
-            throw error;
-          });
+        const queued = await tenant.webhooks.receive(await body(), deliveryHeaders(req.headers)).catch((error: unknown) => {
+          telemetry.metrics.webhook('refused');
+          telemetry.log.warn({ tenant: tenant.id, source: 'BAMBOOHR', code: isRostergateError(error) ? error.code : 'INTERNAL' }, 'webhook delivery refused');
+          throw error;
+        });
         telemetry.metrics.webhook('accepted');
         telemetry.log.info({ tenant: tenant.id, source: 'BAMBOOHR', queued }, 'webhook delivery accepted');
         sendJson(res, 202, { queued });
@@ -91,7 +89,7 @@ export function gatewayRoutes({ store, tenant, authenticate, upstreams, maxWebho
       handle: async ({ req, res, url, params }) => {
         const principal = await authenticate(req.headers.authorization);
         const runId = params[0] ?? '';
-        const run = (await store.runs.get(principal.tenant, runId));
+        const run = await store.runs.get(principal.tenant, runId);
         if (!run) throw new NotFoundError(`no sync run ${runId}`, { runId });
         const records = await store.records.all(principal.tenant, runId);
         res.writeHead(200, {

@@ -165,9 +165,7 @@ function sendError(res: ServerResponse, error: unknown, format: Format): void {
   sendJson(res, httpStatusFor(code), { errors: [formatted] });
 }
 
-export async function startHttpServer<TContext extends object>(
-  options: HttpServerOptions<TContext>,
-): Promise<RunningHttpServer> {
+export async function startHttpServer<TContext extends object>(options: HttpServerOptions<TContext>): Promise<RunningHttpServer> {
   const limits = options.limits ?? DEFAULT_LIMITS;
   const limiter = options.limiter ?? new RateLimiterMemory({ points: 1000, duration: 10 });
   const requestTimeout = options.requestTimeoutMs ?? 30_000;
@@ -240,10 +238,16 @@ export async function startHttpServer<TContext extends object>(
       // Probes are never throttled: a busy gateway must still say it is alive.
       if (url.pathname !== '/healthz' && url.pathname !== '/readyz') await throttle(req);
       if (options.ide && (await answerIde(req, res, url.pathname))) return;
-      if (url.pathname === '/graphql') { await answerGraphQL(req, res, url); return; }
+      if (url.pathname === '/graphql') {
+        await answerGraphQL(req, res, url);
+        return;
+      }
       for (const route of options.routes ?? []) {
         const match = route.method === req.method ? route.path.exec(url.pathname) : null;
-        if (match) { await route.handle({ req, res, url, params: match.slice(1), body: () => readBody(req, route.maxBodyBytes ?? MiB) }); return; }
+        if (match) {
+          await route.handle({ req, res, url, params: match.slice(1), body: () => readBody(req, route.maxBodyBytes ?? MiB) });
+          return;
+        }
       }
       sendJson(res, 404, { error: `no route ${req.method} ${url.pathname}` });
     } catch (error) {
@@ -317,7 +321,9 @@ function serveSubscriptions<TContext extends object>(httpServer: Server, options
         const mine = open.get(ctx.extra) ?? new Set<string>();
         const token = tokenOf(authorizationOf(ctx));
         if (mine.size >= caps.perConnection || (byToken.get(token) ?? 0) >= caps.perToken) {
-          return refused(new RateLimitedError(`at most ${caps.perConnection} subscriptions per connection and ${caps.perToken} per token`, { retryAfterSeconds: 1 }));
+          return refused(
+            new RateLimitedError(`at most ${caps.perConnection} subscriptions per connection and ${caps.perToken} per token`, { retryAfterSeconds: 1 }),
+          );
         }
         let document;
         try {

@@ -66,7 +66,8 @@ const RULES: IForbiddenRuleType[] = [
   },
   {
     name: 'sandbox-only-from-the-root',
-    comment: 'the simulators stand in for the vendors: app.ts embeds them when no upstream is configured, main.ts serves them alone; the rest of the gateway must not know they exist',
+    comment:
+      'the simulators stand in for the vendors: app.ts embeds them when no upstream is configured, main.ts serves them alone; the rest of the gateway must not know they exist',
     severity: 'error',
     from: { path: '^src/', pathNot: '^src/(app|main)\\.ts$' },
     to: { path: SANDBOX },

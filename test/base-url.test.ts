@@ -34,9 +34,7 @@ describe('a vendor base URL: the origin, or the origin plus the documented base 
     const full = parseBaseUrl('bamboohr', 'https://api.bamboohr.com/api/gateway.php/acme/v1/');
     expect(full).toEqual({ origin: 'https://api.bamboohr.com', company: 'acme' });
     expect(apiBaseUrl('bamboohr', full)).toBe('https://api.bamboohr.com/api/gateway.php/acme/v1');
-    expect(apiBaseUrl('bamboohr', { origin: 'https://api.bamboohr.com', company: 'acme' })).toBe(
-      'https://api.bamboohr.com/api/gateway.php/acme/v1',
-    );
+    expect(apiBaseUrl('bamboohr', { origin: 'https://api.bamboohr.com', company: 'acme' })).toBe('https://api.bamboohr.com/api/gateway.php/acme/v1');
     expect(refusal(() => apiBaseUrl('bamboohr', { origin: 'https://api.bamboohr.com' })).message).toContain('BAMBOOHR_SUBDOMAIN');
   });
 
@@ -72,9 +70,7 @@ describe('a vendor base URL: the origin, or the origin plus the documented base 
   });
 
   it('names another setting when asked to', () => {
-    expect(refusal(() => parseBaseUrl('litmos', 'https://api.litmos.com/v2.svc', 'connection litmos.baseUrl')).message).toMatch(
-      /^connection litmos\.baseUrl /,
-    );
+    expect(refusal(() => parseBaseUrl('litmos', 'https://api.litmos.com/v2.svc', 'connection litmos.baseUrl')).message).toMatch(/^connection litmos\.baseUrl /);
   });
 
   it('refuses what is not an http(s) URL', () => {

@@ -56,9 +56,7 @@ describe('upstream base URLs', () => {
     for (const LITMOS_BASE_URL of ['https://api.litmos.com', 'https://api.litmos.com/v1.svc', 'https://api.litmos.com/v1.svc/']) {
       expect(loadConfig({ ...litmos, LITMOS_BASE_URL }).upstreams.litmos?.baseUrl).toBe('https://api.litmos.com/v1.svc');
     }
-    expect(loadConfig({ ...litmos, LITMOS_BASE_URL: 'https://api.litmoseu.com/v1.svc' }).upstreams.litmos?.baseUrl).toBe(
-      'https://api.litmoseu.com/v1.svc',
-    );
+    expect(loadConfig({ ...litmos, LITMOS_BASE_URL: 'https://api.litmoseu.com/v1.svc' }).upstreams.litmos?.baseUrl).toBe('https://api.litmoseu.com/v1.svc');
     for (const NAMELY_BASE_URL of ['https://acme.namely.com', 'https://acme.namely.com/api/v1']) {
       expect(loadConfig({ ...litmos, NAMELY_BASE_URL, NAMELY_TOKEN: 't' }).upstreams.namely).toEqual({
         baseUrl: 'https://acme.namely.com/api/v1',
@@ -87,9 +85,7 @@ describe('upstream base URLs', () => {
     expect(error).toBeInstanceOf(ConfigError);
     expect(error.details).toEqual({ variable: 'LITMOS_BASE_URL' });
     expect(error.message).toContain('https://api.litmos.com or https://api.litmos.com/v1.svc');
-    expect((fails({ ...litmos, NAMELY_BASE_URL: 'https://acme.namely.com/api/v2', NAMELY_TOKEN: 't' }) as Error).message).toContain(
-      'NAMELY_BASE_URL',
-    );
+    expect((fails({ ...litmos, NAMELY_BASE_URL: 'https://acme.namely.com/api/v2', NAMELY_TOKEN: 't' }) as Error).message).toContain('NAMELY_BASE_URL');
     expect(
       (fails({ ...litmos, BAMBOOHR_BASE_URL: 'https://acme.bamboohr.com/api/v1', BAMBOOHR_SUBDOMAIN: 'acme', BAMBOOHR_API_KEY: 'b' }) as Error).message,
     ).toContain('https://acme.bamboohr.com/api/gateway.php/{company}/v1');

@@ -202,7 +202,7 @@ describe('readiness checks each upstream with one authenticated call', () => {
 describe('judging a probe (pure)', () => {
   const litmos = { system: 'litmos', baseUrlSetting: 'LITMOS_BASE_URL', credentialSetting: 'LITMOS_API_KEY', origin: 'https://api.litmoseu.com' } as const;
 
-  it('passes only an answer shaped like the vendor\'s own', () => {
+  it("passes only an answer shaped like the vendor's own", () => {
     expect(judgeProbe(litmos, { status: 200, body: '[]' })).toBe('ok');
     expect(judgeProbe(litmos, { status: 200, body: '<html>Welcome</html>' })).toBe(
       "LITMOS_BASE_URL: GET /users answered 200 but not as Litmos's API does — is it another service? expected https://api.litmoseu.com or https://api.litmoseu.com/v1.svc",

@@ -28,7 +28,7 @@ const run: SyncRun = {
 
 const record = (overrides: Partial<SyncRecord>): SyncRecord => ({
   sourceId: '7',
-  name: 'Zoë O\'Neill',
+  name: "Zoë O'Neill",
   email: 'zoe@acmerockets.example',
   outcome: 'CREATED',
   reason: null,
@@ -38,14 +38,7 @@ const record = (overrides: Partial<SyncRecord>): SyncRecord => ({
   ...overrides,
 });
 
-const HOSTILE = [
-  '=HYPERLINK("https://evil.example","click")',
-  '+1+2',
-  '-2+3',
-  '@SUM(A1:A2)',
-  '\t=1+1',
-  '\r=1+1',
-];
+const HOSTILE = ['=HYPERLINK("https://evil.example","click")', '+1+2', '-2+3', '@SUM(A1:A2)', '\t=1+1', '\r=1+1'];
 
 describe('run reports as CSV', () => {
   it('guards a cell a spreadsheet would run as a formula with a leading quote, and leaves others alone', () => {
@@ -57,7 +50,13 @@ describe('run reports as CSV', () => {
     const records = [
       record({ sourceId: '1', name: '=HYPERLINK("x")', email: '@evil' }),
       record({ sourceId: '2', name: 'Smith, "Jr."', error: 'line one\nline two\r\nline three\rend' }),
-      record({ sourceId: '3', changes: [{ field: 'department', before: 'R&D, West', after: '"Ops"' }, { field: 'team', before: null, after: 'Ops' }] }),
+      record({
+        sourceId: '3',
+        changes: [
+          { field: 'department', before: 'R&D, West', after: '"Ops"' },
+          { field: 'team', before: null, after: 'Ops' },
+        ],
+      }),
       record({ sourceId: '4', name: '-1', email: null, outcome: 'SKIPPED', reason: 'NO_EMAIL', learnerId: null }),
     ];
     const csv = reportCsv(run, records);

@@ -11,7 +11,13 @@ describe('schema.graphql', () => {
   it('keeps the contract names of the product design', async () => {
     const sdl = await printGatewaySchema();
     for (const name of ['startSync(', 'importEmployees(', 'setBlocklist(', 'syncProgress(']) expect(sdl).toContain(name);
-    for (const type of ['type Employee implements Node', 'type Learner implements Node', 'type Team implements Node', 'type Course implements Node', 'type SyncRun implements Node']) {
+    for (const type of [
+      'type Employee implements Node',
+      'type Learner implements Node',
+      'type Team implements Node',
+      'type Course implements Node',
+      'type SyncRun implements Node',
+    ]) {
       expect(sdl).toContain(type);
     }
   });

@@ -29,7 +29,10 @@ export async function startChild<T>(file: string, argument: unknown): Promise<Ch
     peakRss: () => peakRssOf(pid),
     close: () =>
       new Promise<void>((resolve) => {
-        if (child.exitCode !== null || !child.connected) { resolve(); return; }
+        if (child.exitCode !== null || !child.connected) {
+          resolve();
+          return;
+        }
         child.once('exit', () => resolve());
         child.disconnect();
       }),

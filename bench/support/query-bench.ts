@@ -42,7 +42,10 @@ export async function runQuery(options: QueryRunOptions): Promise<QueryRun> {
   const routes: Record<string, number> = {};
   let data: unknown = null;
   const snapshot = async () =>
-    Object.fromEntries(await Promise.all(SYSTEMS.map(async (system) => [system, await options.sandbox.stats(system)] as const))) as Record<System, SimulatorStats>;
+    Object.fromEntries(await Promise.all(SYSTEMS.map(async (system) => [system, await options.sandbox.stats(system)] as const))) as Record<
+      System,
+      SimulatorStats
+    >;
   const seriesStart = performance.now();
   for (let i = 0; i < options.iterations; i++) {
     if (i >= MIN_ITERATIONS && performance.now() - seriesStart > (options.maxDurationMs ?? Number.POSITIVE_INFINITY)) break;

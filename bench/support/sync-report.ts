@@ -39,7 +39,18 @@ function costs(result: SizedResult) {
 
 export function requestsTable(results: readonly SizedResult[]): Table {
   return {
-    columns: ['size', 'scenario', 'runs', 'Litmos reads', 'Litmos writes', 'Litmos floor (reads+writes)', '× floor', 'BambooHR', 'BambooHR floor', 'throttled (simulators / gateway)'],
+    columns: [
+      'size',
+      'scenario',
+      'runs',
+      'Litmos reads',
+      'Litmos writes',
+      'Litmos floor (reads+writes)',
+      '× floor',
+      'BambooHR',
+      'BambooHR floor',
+      'throttled (simulators / gateway)',
+    ],
     rows: results.map((result) => {
       const { reads, writes, floor, cost, litmosFloor } = costs(result);
       return [
@@ -61,7 +72,18 @@ export function requestsTable(results: readonly SizedResult[]): Table {
 export function timeTable(results: readonly SizedResult[], budget: Budget): Table {
   const perSecond = (budget.limit * 1000) / budget.windowMs;
   return {
-    columns: ['size', 'scenario', 'wall', 'reading + planning', 'applying', 'Litmos req ÷ budget', 'wall ÷ that', 'apply rate (req/s)', 'rate ÷ budget', 'peak RSS (heap)'],
+    columns: [
+      'size',
+      'scenario',
+      'wall',
+      'reading + planning',
+      'applying',
+      'Litmos req ÷ budget',
+      'wall ÷ that',
+      'apply rate (req/s)',
+      'rate ÷ budget',
+      'peak RSS (heap)',
+    ],
     rows: results.map((result) => {
       const budgetMs = (result.litmos.total / perSecond) * 1000;
       // A rolling window admits `limit` requests at once: a rate over fewer is a burst, not a pace.
@@ -85,7 +107,20 @@ export function timeTable(results: readonly SizedResult[], budget: Budget): Tabl
 
 export function planTable(results: readonly SizedResult[]): Table {
   return {
-    columns: ['size', 'scenario', 'creates', 'links', 'updates', 'deactivations', 'reactivations', 'team adds (POSTs)', 'team removes', 'teams created', 'write floor', 'failed'],
+    columns: [
+      'size',
+      'scenario',
+      'creates',
+      'links',
+      'updates',
+      'deactivations',
+      'reactivations',
+      'team adds (POSTs)',
+      'team removes',
+      'teams created',
+      'write floor',
+      'failed',
+    ],
     rows: results.map((result) => {
       const counts = actionCounts(result.plans);
       const cost = writeCost(result.plans);

@@ -62,7 +62,7 @@ async function snapshot(sandbox: SandboxProcess): Promise<{ bamboohr: SimulatorS
 
 async function runsSince(gateway: RunningGateway, since: string): Promise<SyncRun[]> {
   const page = await gateway.store.runs.list(gateway.tenant.id, { first: 1000, source: 'BAMBOOHR' });
-  return (page.runs).filter((run) => run.createdAt >= since).reverse();
+  return page.runs.filter((run) => run.createdAt >= since).reverse();
 }
 
 /** What went wrong in runs that did not fully succeed, from their journals: the run report only shows the employees. */
@@ -72,7 +72,11 @@ async function failuresOf(gateway: RunningGateway, runs: readonly SyncRun[], pla
     if (run.error) counts.set(`run ${run.status}: ${run.error}`, 1);
     const plan = plans[i];
     if (run.counts.failed === 0 || !plan) continue;
-    const entries = await gateway.store.journal.getMany(gateway.tenant.id, run.id, plan.actions.map((action) => action.id));
+    const entries = await gateway.store.journal.getMany(
+      gateway.tenant.id,
+      run.id,
+      plan.actions.map((action) => action.id),
+    );
     for (const action of plan.actions) {
       const entry = entries.get(action.id);
       if (entry?.state !== 'FAILED') continue;
@@ -84,11 +88,7 @@ async function failuresOf(gateway: RunningGateway, runs: readonly SyncRun[], pla
 }
 
 /** Measures `work` (which makes runs happen and waits for them to end) and every run it caused. */
-export async function measure(
-  ctx: ScenarioContext,
-  scenario: string,
-  work: () => Promise<void>,
-): Promise<ScenarioResult> {
+export async function measure(ctx: ScenarioContext, scenario: string, work: () => Promise<void>): Promise<ScenarioResult> {
   const { gateway, sandbox, rss } = ctx;
   const before = await snapshot(sandbox);
   const throttledBefore = throttledSoFar(gateway);

@@ -115,8 +115,7 @@ export function refusalFrom([first, ...rest]: readonly GraphQLErrorView[]): Gate
   return new GatewayRefusalError(typeof code === 'string' ? code : 'ERROR', `${first?.message ?? 'refused'}${more}`);
 }
 
-const codeOf = (value: unknown): string | undefined =>
-  value instanceof Error && 'code' in value && typeof value.code === 'string' ? value.code : undefined;
+const codeOf = (value: unknown): string | undefined => (value instanceof Error && 'code' in value && typeof value.code === 'string' ? value.code : undefined);
 
 /** fetch says only "fetch failed"; the system's reason (ECONNREFUSED, ENOTFOUND) is in its cause. */
 export function causeCode(error: unknown): string {

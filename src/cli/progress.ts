@@ -83,7 +83,10 @@ export function follow(target: Target, runId: string, display: Display): Promise
       { query: PROGRESS, variables: { runId } },
       {
         next: ({ data, errors }) => {
-          if (errors?.length) { settle(() => reject(refusalFrom(errors))); return; }
+          if (errors?.length) {
+            settle(() => reject(refusalFrom(errors)));
+            return;
+          }
           if (!data) return;
           last = data.syncProgress;
           display.update(last);

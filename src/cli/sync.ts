@@ -143,10 +143,7 @@ export function syncCommand(): Command {
   ).action(start);
   withClientOptions(sync.command('status <runId>').description('show a run; exits like `start --wait` for a finished or held run')).action(status);
   withClientOptions(
-    sync
-      .command('approve <runId>')
-      .description('apply a run held AWAITING_APPROVAL by the safeguard')
-      .option('--wait', 'follow the run until it ends', false),
+    sync.command('approve <runId>').description('apply a run held AWAITING_APPROVAL by the safeguard').option('--wait', 'follow the run until it ends', false),
   ).action(transition('approveSyncRun'));
   withClientOptions(sync.command('cancel <runId>').description('stop a run; what it already wrote stays written')).action(transition('cancelSyncRun'));
   withClientOptions(sync.command('list').description('run history, newest first').option('--first <n>', 'how many runs', '20')).action(list);

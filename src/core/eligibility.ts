@@ -10,12 +10,7 @@ export type EvidenceReason = 'TERMINATED' | 'BLOCKLISTED_STATUS' | 'NO_STATUS' |
 export type IneligibilityReason = EvidenceReason | 'PREHIRE' | 'NO_EMAIL';
 export type Eligibility = { eligible: true } | { eligible: false; reason: IneligibilityReason };
 
-const EVIDENCE_REASONS: ReadonlySet<IneligibilityReason> = new Set<EvidenceReason>([
-  'TERMINATED',
-  'BLOCKLISTED_STATUS',
-  'NO_STATUS',
-  'ACCESS_FLAG_OFF',
-]);
+const EVIDENCE_REASONS: ReadonlySet<IneligibilityReason> = new Set<EvidenceReason>(['TERMINATED', 'BLOCKLISTED_STATUS', 'NO_STATUS', 'ACCESS_FLAG_OFF']);
 
 /** True for the reasons that justify deactivating a learner; PREHIRE and NO_EMAIL never do. */
 export function isEvidenceReason(reason: IneligibilityReason): reason is EvidenceReason {
@@ -35,10 +30,7 @@ const TERMINATED_STATUS = normaliseStatus('Terminated');
  * A blank status counts as no status. Rows on the same date: the later one in the history wins,
  * as a same-day correction does in BambooHR.
  */
-export function employmentStatusRowOn(
-  employee: Pick<Employee, 'employmentStatusHistory'>,
-  day: LocalDate,
-): EmploymentStatusRow | null {
+export function employmentStatusRowOn(employee: Pick<Employee, 'employmentStatusHistory'>, day: LocalDate): EmploymentStatusRow | null {
   let current: EmploymentStatusRow | null = null;
   for (const row of employee.employmentStatusHistory) {
     if (row.effectiveDate <= day && (current === null || row.effectiveDate >= current.effectiveDate)) current = row;
@@ -86,12 +78,7 @@ export function eligibility(employee: Employee, policy: Policy, today: LocalDate
  * A termination date that has passed counts unless the status row in force is dated after it: a
  * rehired employee's record can still carry the old termination date.
  */
-function isTerminated(
-  employee: Employee,
-  row: EmploymentStatusRow | null,
-  status: string | null,
-  today: LocalDate,
-): boolean {
+function isTerminated(employee: Employee, row: EmploymentStatusRow | null, status: string | null, today: LocalDate): boolean {
   if (employee.status === 'INACTIVE' || status === TERMINATED_STATUS) return true;
   const { terminationDate } = employee;
   if (terminationDate === null || terminationDate > today) return false;

@@ -65,11 +65,7 @@ export function missingRequiredFields(fields: LearnerFields): LearnerField[] {
  * Mapped fields where HR and Litmos differ, in a fixed field order. Protected fields keep their
  * Litmos value; a required field is never blanked, because Litmos would refuse the whole update.
  */
-export function learnerChanges(
-  learner: Learner,
-  wanted: LearnerFields,
-  protectedFields: readonly LearnerField[],
-): FieldChange[] {
+export function learnerChanges(learner: Learner, wanted: LearnerFields, protectedFields: readonly LearnerField[]): FieldChange[] {
   const changes: FieldChange[] = [];
   for (const field of LEARNER_FIELDS) {
     if (!(field in wanted) || protectedFields.includes(field)) continue;

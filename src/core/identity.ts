@@ -46,11 +46,8 @@ export function resolveIdentities(input: IdentityInput): IdentifiedEmployee[] {
   const byUsername = indexBy(input.learners, (learner) => learner.userName);
   const byEmail = indexBy(input.learners, (learner) => learner.email);
 
-  const rank = (employee: Employee) =>
-    (linkedLearnerId.has(employee.sourceId) ? 0 : 2) + (input.isEligible(employee) ? 0 : 1);
-  const claimOrder = [...input.employees].sort(
-    (a, b) => rank(a) - rank(b) || compareIds(a.sourceId, b.sourceId),
-  );
+  const rank = (employee: Employee) => (linkedLearnerId.has(employee.sourceId) ? 0 : 2) + (input.isEligible(employee) ? 0 : 1);
+  const claimOrder = [...input.employees].sort((a, b) => rank(a) - rank(b) || compareIds(a.sourceId, b.sourceId));
 
   const emailsHeld = new Set<string>();
   return claimOrder.map((employee) => ({ employee, identity: identify(employee) }));
@@ -61,9 +58,7 @@ export function resolveIdentities(input: IdentityInput): IdentifiedEmployee[] {
     if (linkedId !== undefined) {
       if (email !== null) emailsHeld.add(email);
       const learner = learnersById.get(linkedId);
-      return learner === undefined
-        ? { kind: 'SKIPPED', reason: 'LINKED_LEARNER_MISSING', learnerId: linkedId }
-        : { kind: 'LINKED', learner };
+      return learner === undefined ? { kind: 'SKIPPED', reason: 'LINKED_LEARNER_MISSING', learnerId: linkedId } : { kind: 'LINKED', learner };
     }
     if (email !== null && emailsHeld.has(email)) return { kind: 'SKIPPED', reason: 'DUPLICATE_EMAIL', learnerId: null };
     if (email !== null) emailsHeld.add(email);
@@ -111,18 +106,15 @@ function handovers(input: IdentityInput, learnersById: ReadonlyMap<string, Learn
     if (holder === undefined || username === null || input.isEligible(holder)) continue;
     const successor = eligibleByUsername.get(username);
     const successorsLearner = successor === undefined ? undefined : linkedTo.get(successor.sourceId);
-    if (successor === undefined || successor.sourceId === holder.sourceId || (successorsLearner !== undefined && successorsLearner !== link.learnerId)) continue;
+    if (successor === undefined || successor.sourceId === holder.sourceId || (successorsLearner !== undefined && successorsLearner !== link.learnerId))
+      continue;
     if (identityKey(input.usernameOf(holder)) !== username) released.add(link);
   }
   return released;
 }
 
 /** Null when no unclaimed learner qualifies, so the caller falls through to the next rule. */
-function match(
-  candidates: readonly Learner[] | undefined,
-  matchedBy: 'USERNAME' | 'EMAIL',
-  claimed: ReadonlySet<string>,
-): Identity | null {
+function match(candidates: readonly Learner[] | undefined, matchedBy: 'USERNAME' | 'EMAIL', claimed: ReadonlySet<string>): Identity | null {
   const free = (candidates ?? []).filter((learner) => !claimed.has(learner.id));
   const [only, ...others] = free;
   if (only === undefined) return null;

@@ -8,15 +8,7 @@ import { eligibility, isEvidenceReason } from './eligibility.js';
 import { identityKey, learnerChanges, learnerFieldsFor, missingRequiredFields } from './fields.js';
 import type { Identity } from './identity.js';
 import { resolveIdentities } from './identity.js';
-import type {
-  PlannedAction,
-  PlanActionKind,
-  PlanInput,
-  PlanSkip,
-  SafeguardReport,
-  SkipReason,
-  SyncPlan,
-} from './plan-types.js';
+import type { PlannedAction, PlanActionKind, PlanInput, PlanSkip, SafeguardReport, SkipReason, SyncPlan } from './plan-types.js';
 import { ACTION_KINDS, compareIds, createLearnerId } from './plan-types.js';
 import type { LearnerFields, Policy, SafeguardPolicy } from './policy.js';
 import { planTeams } from './teams-plan.js';
@@ -54,9 +46,7 @@ export function planSync(input: PlanInput): SyncPlan {
   const scope = input.scope === undefined ? null : new Set(input.scope.sourceIds);
   const inScope = (sourceId: string) => scope === null || scope.has(sourceId);
 
-  const renames = identified.flatMap(({ employee, identity }) =>
-    inScope(employee.sourceId) ? renameFor(employee, identity, policy, today) : [],
-  );
+  const renames = identified.flatMap(({ employee, identity }) => (inScope(employee.sourceId) ? renameFor(employee, identity, policy, today) : []));
   const context: EmployeeContext = {
     source,
     policy,
@@ -105,9 +95,7 @@ export function planSync(input: PlanInput): SyncPlan {
     ...(input.read.complete ? {} : { incompleteReason: input.read.reason ?? 'the HR read did not complete' }),
     actions: ordered,
     skips: skips.sort((a, b) => compareIds(a.sourceId, b.sourceId)),
-    unchanged: employees
-      .map((employee) => employee.sourceId)
-      .filter((sourceId) => !actedOn.has(sourceId) && !skipped.has(sourceId)),
+    unchanged: employees.map((employee) => employee.sourceId).filter((sourceId) => !actedOn.has(sourceId) && !skipped.has(sourceId)),
     summary: summarise(ordered),
     safeguard: safeguardCheck(ordered, input.learners, policy.safeguard),
   };
@@ -196,8 +184,7 @@ function orderActions(actions: readonly PlannedAction[]): PlannedAction[] {
   // Team creates keep the parents-first order planTeams gave them; the sort is stable.
   return [...actions].sort(
     (a, b) =>
-      (rank.get(a.kind) ?? 0) - (rank.get(b.kind) ?? 0) ||
-      (a.kind === 'CREATE_TEAM' ? 0 : compareIds(subject(a), subject(b)) || compareIds(a.id, b.id)),
+      (rank.get(a.kind) ?? 0) - (rank.get(b.kind) ?? 0) || (a.kind === 'CREATE_TEAM' ? 0 : compareIds(subject(a), subject(b)) || compareIds(a.id, b.id)),
   );
 }
 
@@ -211,11 +198,7 @@ function summarise(actions: readonly PlannedAction[]): Record<PlanActionKind, nu
  * min(ceil(percent% × active learners), cap), in integer hundredths of a percent: in floating point
  * 1.1% of 3000 comes out a hair over 33 and would round up to 34.
  */
-function safeguardCheck(
-  actions: readonly PlannedAction[],
-  learners: readonly Learner[],
-  safeguard: SafeguardPolicy,
-): SafeguardReport {
+function safeguardCheck(actions: readonly PlannedAction[], learners: readonly Learner[], safeguard: SafeguardPolicy): SafeguardReport {
   const deactivations = actions.filter((action) => action.kind === 'DEACTIVATE_LEARNER').length;
   const activeLearners = learners.filter((learner) => learner.active).length;
   const basisPoints = Math.round(safeguard.maxDeactivationPercent * 100);

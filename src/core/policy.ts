@@ -153,9 +153,7 @@ export function validatePolicy(input: unknown): Policy {
     blockMissingStatus: booleanAt(policy.blockMissingStatus, 'blockMissingStatus'),
     prehireLeadDays: integerAt(policy.prehireLeadDays, 'prehireLeadDays', 0, MAX_PREHIRE_LEAD_DAYS),
     fieldMap: fieldMapAt(policy.fieldMap),
-    protectedFields: arrayAt(policy.protectedFields, 'protectedFields').map((field, i) =>
-      oneOfAt(field, `protectedFields[${i}]`, LEARNER_FIELDS),
-    ),
+    protectedFields: arrayAt(policy.protectedFields, 'protectedFields').map((field, i) => oneOfAt(field, `protectedFields[${i}]`, LEARNER_FIELDS)),
     teams: {
       fromDepartment,
       divisionAsParent: teamOptionAt(teams.divisionAsParent, 'teams.divisionAsParent', fromDepartment),

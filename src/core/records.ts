@@ -36,7 +36,16 @@ export function buildRecords(
   const record = (sourceId: string): SyncRecord => {
     let found = records.get(sourceId);
     if (!found) {
-      found = { sourceId, name: people[sourceId]?.name ?? sourceId, email: people[sourceId]?.email ?? null, outcome: 'UNCHANGED', reason: null, learnerId: null, changes: [], error: null };
+      found = {
+        sourceId,
+        name: people[sourceId]?.name ?? sourceId,
+        email: people[sourceId]?.email ?? null,
+        outcome: 'UNCHANGED',
+        reason: null,
+        learnerId: null,
+        changes: [],
+        error: null,
+      };
       records.set(sourceId, found);
     }
     return found;

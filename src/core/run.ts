@@ -4,17 +4,7 @@
  */
 import type { Source } from '../model.js';
 
-export const RUN_STATUSES = [
-  'QUEUED',
-  'FETCHING',
-  'PLANNING',
-  'AWAITING_APPROVAL',
-  'APPLYING',
-  'SUCCEEDED',
-  'PARTIAL',
-  'FAILED',
-  'CANCELLED',
-] as const;
+export const RUN_STATUSES = ['QUEUED', 'FETCHING', 'PLANNING', 'AWAITING_APPROVAL', 'APPLYING', 'SUCCEEDED', 'PARTIAL', 'FAILED', 'CANCELLED'] as const;
 export type SyncRunStatus = (typeof RUN_STATUSES)[number];
 
 /** A run in one of these holds its tenant and source: a second start returns it instead of overlapping. */

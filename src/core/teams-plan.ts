@@ -4,13 +4,7 @@
  * membership in one, belongs to the Litmos admins and is never touched.
  */
 import type { Employee, Source, Team } from '../model.js';
-import type {
-  AddToTeamAction,
-  CreateTeamAction,
-  PlannedAction,
-  RemoveFromTeamAction,
-  SetTeamLeaderAction,
-} from './plan-types.js';
+import type { AddToTeamAction, CreateTeamAction, PlannedAction, RemoveFromTeamAction, SetTeamLeaderAction } from './plan-types.js';
 import { groupBy } from './collections.js';
 import { compareIds, createTeamId, teamKey } from './plan-types.js';
 import type { TeamPolicy } from './policy.js';
@@ -102,8 +96,7 @@ export function planTeams(input: TeamPlanInput): PlannedAction[] {
   for (const { key, managerId } of leaders.values()) {
     const learnerId = provisioned.get(managerId) ?? null;
     const ref = teamRef(key);
-    const alreadyLeads =
-      ref.teamId !== null && learnerId !== null && (input.teamLeaders[ref.teamId]?.includes(learnerId) ?? false);
+    const alreadyLeads = ref.teamId !== null && learnerId !== null && (input.teamLeaders[ref.teamId]?.includes(learnerId) ?? false);
     if (alreadyLeads || !input.inScope(managerId)) continue;
     leaderActions.push({
       kind: 'SET_TEAM_LEADER',
@@ -114,9 +107,9 @@ export function planTeams(input: TeamPlanInput): PlannedAction[] {
     });
   }
 
-  const needed = new Set([...memberships, ...leaderActions].flatMap((action) =>
-    action.kind !== 'REMOVE_FROM_TEAM' && action.teamId === null ? [teamKey(action.teamName)] : [],
-  ));
+  const needed = new Set(
+    [...memberships, ...leaderActions].flatMap((action) => (action.kind !== 'REMOVE_FROM_TEAM' && action.teamId === null ? [teamKey(action.teamName)] : [])),
+  );
   return [...teamCreates(needed, departments, existing, policy), ...memberships, ...leaderActions];
 }
 

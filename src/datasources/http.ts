@@ -9,16 +9,7 @@ import pLimit, { type LimitFunction } from 'p-limit';
 import { Pool, type Dispatcher } from 'undici';
 import { ConfigError, UpstreamError, type ErrorCode, type UpstreamSystem } from '../errors.js';
 import { createRollingBudget, type BudgetState, type RateBudget, type RollingBudgetOptions } from './budget.js';
-import {
-  RETRY_DEFAULTS,
-  isRefusal,
-  isRetryableStatus,
-  networkErrorCode,
-  parseRetryAfter,
-  retryDelayMs,
-  vendorText,
-  type RetryOptions,
-} from './retry.js';
+import { RETRY_DEFAULTS, isRefusal, isRetryableStatus, networkErrorCode, parseRetryAfter, retryDelayMs, vendorText, type RetryOptions } from './retry.js';
 
 export interface UpstreamRequest {
   method: 'GET' | 'POST' | 'PUT' | 'DELETE' | 'HEAD';
@@ -164,16 +155,23 @@ function isRateBudget(budget: UpstreamClientOptions['budget']): budget is RateBu
   return typeof (budget as Partial<RateBudget>).acquire === 'function';
 }
 
-interface Answer { kind: 'response'; response: UpstreamResponse; statusText: string }
+interface Answer {
+  kind: 'response';
+  response: UpstreamResponse;
+  statusText: string;
+}
 /** No (whole) answer; `status` when the status line came before the connection failed mid-body. */
-interface LostAnswer { kind: 'network'; code: string; error: unknown; status?: number }
+interface LostAnswer {
+  kind: 'network';
+  code: string;
+  error: unknown;
+  status?: number;
+}
 type Attempt = Answer | LostAnswer;
 
 /** What an attempt leaves its call to do: hand back the answer, give up with an error, or try again after a pause. */
 type Next =
-  | { kind: 'answer'; response: UpstreamResponse }
-  | { kind: 'fail'; error: UpstreamError }
-  | { kind: 'retry'; status: number; delayMs: number; reason: string };
+  { kind: 'answer'; response: UpstreamResponse } | { kind: 'fail'; error: UpstreamError } | { kind: 'retry'; status: number; delayMs: number; reason: string };
 
 /** What every step of a call shares: the client's settings, its budget, pool and metrics. */
 interface Client {
@@ -218,7 +216,7 @@ async function readBody(data: Dispatcher.ResponseData): Promise<{ body: string }
 }
 
 function bodyErrorName(error: unknown): string {
-  const code = typeof error === 'object' && error !== null && 'code' in error ? (error).code : undefined;
+  const code = typeof error === 'object' && error !== null && 'code' in error ? error.code : undefined;
   return typeof code === 'string' ? code : error instanceof Error ? error.name : 'BODY_READ_FAILED';
 }
 

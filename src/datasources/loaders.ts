@@ -51,10 +51,12 @@ const byId = <T extends { id: string }>(items: T[]) => new Map(items.map((item) 
 async function perSource<T>(sources: Iterable<Source>, build: (source: Source) => Promise<T>): Promise<Map<Source, T | Error>> {
   const list = [...new Set(sources)];
   const settled = await Promise.allSettled(list.map(build));
-  return new Map(list.map((source, i) => {
-    const result = settled[i] as PromiseSettledResult<T>;
-    return [source, result.status === 'fulfilled' ? result.value : asError(result.reason)];
-  }));
+  return new Map(
+    list.map((source, i) => {
+      const result = settled[i] as PromiseSettledResult<T>;
+      return [source, result.status === 'fulfilled' ? result.value : asError(result.reason)];
+    }),
+  );
 }
 
 /** The answer for `key` from its source's table, or the source's error. */

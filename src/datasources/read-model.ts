@@ -96,10 +96,8 @@ export function createReadModel(options: ReadModelOptions): ReadModel {
     // The shadow only changes when a sync applies, and the sync then drops the cached list.
     learners: () => cache.get('learners', async () => withShadow(await litmos.listLearners(), (await options.shadow?.()) ?? {}, HIDDEN_LEARNER_FIELDS)),
     teams: () => cache.get('teams', () => litmos.listTeams()),
-    teamMembers: (teamId) =>
-      cache.get(`team-members:${teamId}`, async () => (await litmos.teamMembers(teamId)).map((learner) => learner.id)),
-    teamLeaders: (teamId) =>
-      cache.get(`team-leaders:${teamId}`, async () => (await litmos.teamLeaders(teamId)).map((learner) => learner.id)),
+    teamMembers: (teamId) => cache.get(`team-members:${teamId}`, async () => (await litmos.teamMembers(teamId)).map((learner) => learner.id)),
+    teamLeaders: (teamId) => cache.get(`team-leaders:${teamId}`, async () => (await litmos.teamLeaders(teamId)).map((learner) => learner.id)),
     courses: () => cache.get('courses', () => litmos.listCourses(), options.catalogueTtlMs),
     teamCourses: (teamId) =>
       cache.get(`team-courses:${teamId}`, async () => (await litmos.teamCourses(teamId)).map((course) => course.id), options.catalogueTtlMs),

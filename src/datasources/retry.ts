@@ -52,22 +52,13 @@ const HTTP_DATE_GRANULARITY_MS = 1000;
  * Capped exponential backoff with full jitter: uniformly random in [0, min(max, base·2^retry)).
  * Full jitter spreads the retries of callers that failed together, so they do not collide again.
  */
-export function backoffMs(
-  retry: number,
-  options: Pick<Required<RetryOptions>, 'baseDelayMs' | 'maxDelayMs'>,
-  random: () => number = Math.random,
-): number {
+export function backoffMs(retry: number, options: Pick<Required<RetryOptions>, 'baseDelayMs' | 'maxDelayMs'>, random: () => number = Math.random): number {
   const ceiling = Math.min(options.maxDelayMs, options.baseDelayMs * 2 ** retry);
   return Math.floor(random() * ceiling);
 }
 
 /** The wait before retry number `retry`: the server's `Retry-After` (capped) when it sent one, else backoff. */
-export function retryDelayMs(
-  retry: number,
-  retryAfterMs: number | undefined,
-  options: Required<RetryOptions>,
-  random?: () => number,
-): number {
+export function retryDelayMs(retry: number, retryAfterMs: number | undefined, options: Required<RetryOptions>, random?: () => number): number {
   if (retryAfterMs !== undefined) return Math.min(retryAfterMs, options.maxRetryAfterMs);
   return backoffMs(retry, options, random);
 }
@@ -113,7 +104,7 @@ const NETWORK_ERROR_CODES = new Set([
 
 export function networkErrorCode(error: unknown): string | undefined {
   if (typeof error !== 'object' || error === null || !('code' in error)) return undefined;
-  const code = (error).code;
+  const code = error.code;
   return typeof code === 'string' && NETWORK_ERROR_CODES.has(code) ? code : undefined;
 }
 
@@ -184,7 +175,7 @@ export async function settleWrite<T>(options: SettleOptions<T>): Promise<T> {
   const attempts = options.attempts ?? SETTLE_DEFAULTS.attempts;
   const backoff = { baseDelayMs: options.baseDelayMs ?? SETTLE_DEFAULTS.baseDelayMs, maxDelayMs: options.maxDelayMs ?? SETTLE_DEFAULTS.maxDelayMs };
   const wait = options.sleep ?? ((ms: number) => sleep(ms));
-  for (let failures = 0; ; ) {
+  for (let failures = 0; ;) {
     try {
       return await options.write();
     } catch (error) {

@@ -37,7 +37,7 @@ class EmployeesArgs extends PageArgs {
 export class EmployeeConnection extends Connection(Employee) {
   @Field(() => Int, {
     description:
-      'How many employees match, counting only the sources that answered: a failed source\'s employees are neither listed nor counted (the error beside the data names it).',
+      "How many employees match, counting only the sources that answered: a failed source's employees are neither listed nor counted (the error beside the data names it).",
   })
   declare totalCount: number;
 }
@@ -56,7 +56,15 @@ function matches(employee: EmployeeRecord, filter: EmployeeFilter): boolean {
   // GraphQL passes an explicit null, which type-graphql's field type (boolean | undefined) does not say.
   // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- see above
   if (filter.accessEnabled !== undefined && filter.accessEnabled !== null && employee.accessEnabled !== filter.accessEnabled) return false;
-  return contains(filter.search, [employee.firstName, employee.lastName, employee.preferredName, employee.displayName, employee.workEmail, employee.employeeNumber, employee.jobTitle]);
+  return contains(filter.search, [
+    employee.firstName,
+    employee.lastName,
+    employee.preferredName,
+    employee.displayName,
+    employee.workEmail,
+    employee.employeeNumber,
+    employee.jobTitle,
+  ]);
 }
 
 @Resolver(() => Employee)
@@ -64,14 +72,17 @@ export class EmployeeResolver {
   @Authorized()
   @Query(() => EmployeeConnection, {
     description:
-      'Employees of every connected HR system, in the unified shape. When a source fails the others still answer: its employees are left out, and an error at this field\'s path names it (`extensions.source`, `extensions.code`). When every source asked for fails, the field fails.',
+      "Employees of every connected HR system, in the unified shape. When a source fails the others still answer: its employees are left out, and an error at this field's path names it (`extensions.source`, `extensions.code`). When every source asked for fails, the field fails.",
   })
   async employees(@Args(() => EmployeesArgs) args: EmployeesArgs, @Ctx() ctx: GatewayContext, @Info() info: GraphQLResolveInfo) {
     const filter = args.filter ?? {};
     const sources: Source[] = filter.source ? [filter.source] : ctx.tenant.readModel.sources();
     const { employees, failures } = await ctx.tenant.readModel.rosters(sources);
     answerInPart(ctx, info, sources.length, failures);
-    return paginate(employees.filter((employee) => matches(employee, filter)), args);
+    return paginate(
+      employees.filter((employee) => matches(employee, filter)),
+      args,
+    );
   }
 
   @Authorized()

@@ -31,7 +31,10 @@ const failuresByRequest = new WeakMap<object, PartFailure[]>();
 export function answerInPart(context: object, info: GraphQLResolveInfo, asked: number, failures: readonly SourceFailure[]): void {
   if (failures.length === 0) return;
   const path = responsePathAsArray(info.path);
-  const parts = failures.map(({ source, error }) => ({ source, error: new GraphQLError(error.message, { nodes: info.fieldNodes, path, originalError: error }) }));
+  const parts = failures.map(({ source, error }) => ({
+    source,
+    error: new GraphQLError(error.message, { nodes: info.fieldNodes, path, originalError: error }),
+  }));
   const recorded = failuresByRequest.get(context) ?? [];
   failuresByRequest.set(context, recorded);
   if (failures.length < asked) {

@@ -25,7 +25,10 @@ export class TeamResolver {
   @Query(() => TeamConnection)
   async teams(@Args(() => TeamsArgs) args: TeamsArgs, @Ctx() ctx: GatewayContext) {
     const teams = await ctx.tenant.readModel.teams();
-    return paginate(teams.filter((team) => contains(args.search, [team.name])), args);
+    return paginate(
+      teams.filter((team) => contains(args.search, [team.name])),
+      args,
+    );
   }
 
   @Authorized()

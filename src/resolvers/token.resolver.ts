@@ -18,7 +18,7 @@ class IssuedToken {
 @Resolver()
 export class TokenResolver {
   @Authorized('ADMIN')
-  @Mutation(() => IssuedToken, { description: "Issue an API token for this tenant, e.g. an OPERATOR token for a script." })
+  @Mutation(() => IssuedToken, { description: 'Issue an API token for this tenant, e.g. an OPERATOR token for a script.' })
   async createApiToken(@Arg('role', () => RoleEnum) role: Role, @Arg('label', () => String) label: string, @Ctx() ctx: GatewayContext) {
     if (!label.trim()) throw new BadUserInputError('label must say what the token is for', { argument: 'label' });
     const { token, id } = await ctx.tenant.store.tokens.issue(ctx.principal.tenant, role, label.trim());

@@ -12,7 +12,7 @@ registerEnumType(SyncRunStatusEnum, { name: 'SyncRunStatus' });
 export const SyncTriggerEnum = enumOf(RUN_TRIGGERS);
 registerEnumType(SyncTriggerEnum, { name: 'SyncTrigger' });
 export const SyncOutcomeEnum = enumOf(OUTCOMES);
-registerEnumType(SyncOutcomeEnum, { name: 'SyncOutcome', description: "What a run did (or, in a dry run, would do) for one employee." });
+registerEnumType(SyncOutcomeEnum, { name: 'SyncOutcome', description: 'What a run did (or, in a dry run, would do) for one employee.' });
 export const PlanActionKindEnum = enumOf(ACTION_KINDS);
 registerEnumType(PlanActionKindEnum, { name: 'PlanActionKind' });
 

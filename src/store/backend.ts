@@ -23,9 +23,7 @@ export async function openBackend(options: OpenBackendOptions): Promise<Backend>
   if (url.startsWith('sqlite:')) return openSqliteBackend(url.slice('sqlite:'.length));
   if (/^postgres(ql)?:\/\//.test(url)) return openPostgresBackend(parseUrl(url), timeoutMs);
   if (/^rediss?:\/\//.test(url)) return openRedisBackend(parseUrl(url), timeoutMs);
-  throw new ConfigError(
-    `store URL must start with sqlite:, postgres://, postgresql://, redis:// or rediss://; received '${url.split(':')[0] ?? ''}:…'`,
-  );
+  throw new ConfigError(`store URL must start with sqlite:, postgres://, postgresql://, redis:// or rediss://; received '${url.split(':')[0] ?? ''}:…'`);
 }
 
 function parseUrl(url: string): URL {

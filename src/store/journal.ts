@@ -49,13 +49,7 @@ export class JournalRepository {
    * the attempt `options.seen` names. Of any number of concurrent claims, in this process or another,
    * exactly one gets it; the others learn who holds it, and must not perform the action.
    */
-  async claim(
-    tenant: string,
-    runId: string,
-    actionId: string,
-    intent: unknown,
-    options: ClaimOptions = {},
-  ): Promise<JournalClaim> {
+  async claim(tenant: string, runId: string, actionId: string, intent: unknown, options: ClaimOptions = {}): Promise<JournalClaim> {
     const seen = options.seen ?? null;
     return this.atomic.decide<JournalEntry, JournalClaim>(this.key(tenant, runId, actionId), (current) => {
       if (current !== undefined && !claimable(current, seen)) {
@@ -71,13 +65,7 @@ export class JournalRepository {
    * performed twice, or claimed by a concurrent attempt). Without `options.seen`, a STARTED entry
    * found now counts as the caller's own crashed attempt, as a resume that did not read first needs.
    */
-  async begin(
-    tenant: string,
-    runId: string,
-    actionId: string,
-    intent: unknown,
-    options: ClaimOptions = {},
-  ): Promise<JournalEntry> {
+  async begin(tenant: string, runId: string, actionId: string, intent: unknown, options: ClaimOptions = {}): Promise<JournalEntry> {
     const found = async () => (await this.atomic.read<JournalEntry>(this.key(tenant, runId, actionId))).value ?? null;
     const seen = options.seen !== undefined ? options.seen : await found();
     const outcome = await this.claim(tenant, runId, actionId, intent, { seen });
@@ -110,12 +98,7 @@ export class JournalRepository {
     return entries;
   }
 
-  private async finish(
-    tenant: string,
-    runId: string,
-    actionId: string,
-    outcome: Pick<JournalEntry, 'state' | 'result' | 'error'>,
-  ): Promise<JournalEntry> {
+  private async finish(tenant: string, runId: string, actionId: string, outcome: Pick<JournalEntry, 'state' | 'result' | 'error'>): Promise<JournalEntry> {
     return this.atomic.change<JournalEntry>(this.key(tenant, runId, actionId), (current) => {
       if (current === undefined) {
         throw new NotFoundError(`action '${actionId}' of run '${runId}' was never begun`, { runId, actionId });

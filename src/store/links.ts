@@ -29,9 +29,7 @@ export class LinkRepository {
       const bucketKey = this.bucketKey(tenant, link);
       const bucket = (await this.kv.get<IdentityLink[]>(bucketKey)) ?? [];
       const previous = bucket.find((candidate) => sameEmployee(candidate, link));
-      const writes: { key: string; value: unknown }[] = [
-        { key: bucketKey, value: [...bucket.filter((candidate) => !sameEmployee(candidate, link)), link] },
-      ];
+      const writes: { key: string; value: unknown }[] = [{ key: bucketKey, value: [...bucket.filter((candidate) => !sameEmployee(candidate, link)), link] }];
       if (previous !== undefined && previous.learnerId !== link.learnerId) {
         const oldKey = this.learnerKey(tenant, previous.learnerId);
         const old = (await this.kv.get<EmployeeRef[]>(oldKey)) ?? [];
@@ -61,13 +59,9 @@ export class LinkRepository {
   /** All links of the tenant, or of one source, ordered by source then employee id. */
   async list(tenant: string, source?: Source): Promise<IdentityLink[]> {
     const sources = source === undefined ? SOURCES : [source];
-    const keys = sources.flatMap((each) =>
-      Array.from({ length: BUCKETS }, (_, bucket) => tenantKey(tenant, 'links', each, String(bucket))),
-    );
+    const keys = sources.flatMap((each) => Array.from({ length: BUCKETS }, (_, bucket) => tenantKey(tenant, 'links', each, String(bucket))));
     const buckets = await this.kv.getMany<IdentityLink[]>(keys);
-    return buckets
-      .flatMap((bucket) => bucket ?? [])
-      .sort((a, b) => (a.source < b.source ? -1 : a.source > b.source ? 1 : BY_ID(a.sourceId, b.sourceId)));
+    return buckets.flatMap((bucket) => bucket ?? []).sort((a, b) => (a.source < b.source ? -1 : a.source > b.source ? 1 : BY_ID(a.sourceId, b.sourceId)));
   }
 
   /**
@@ -77,9 +71,7 @@ export class LinkRepository {
    */
   async clear(tenant: string): Promise<number> {
     const links = await this.list(tenant);
-    const buckets = SOURCES.flatMap((source) =>
-      Array.from({ length: BUCKETS }, (_, bucket) => tenantKey(tenant, 'links', source, String(bucket))),
-    );
+    const buckets = SOURCES.flatMap((source) => Array.from({ length: BUCKETS }, (_, bucket) => tenantKey(tenant, 'links', source, String(bucket))));
     const learners = new Set(links.map((link) => this.learnerKey(tenant, link.learnerId)));
     await this.kv.deleteMany([...buckets, ...learners]);
     return links.length;

@@ -70,7 +70,10 @@ export class WebhookOutbox {
       }
       const done = new Set(ids);
       const index = (await this.kv.get<string[]>(indexKey)) ?? [];
-      await this.kv.set(indexKey, index.filter((id) => !done.has(id)));
+      await this.kv.set(
+        indexKey,
+        index.filter((id) => !done.has(id)),
+      );
     });
   }
 }

@@ -93,15 +93,8 @@ function postgresSwap(pool: PgPool, qualifiedTable: string, state: Keyv): StateS
       const stored = state._getKeyPrefix(key);
       const result =
         expected === undefined
-          ? await pool.query(`INSERT INTO ${qualifiedTable} (key, value) VALUES ($1, $2) ON CONFLICT (key) DO NOTHING`, [
-              stored,
-              next,
-            ])
-          : await pool.query(`UPDATE ${qualifiedTable} SET value = $1 WHERE key = $2 AND value = $3`, [
-              next,
-              stored,
-              expected,
-            ]);
+          ? await pool.query(`INSERT INTO ${qualifiedTable} (key, value) VALUES ($1, $2) ON CONFLICT (key) DO NOTHING`, [stored, next])
+          : await pool.query(`UPDATE ${qualifiedTable} SET value = $1 WHERE key = $2 AND value = $3`, [next, stored, expected]);
       return result.rowCount === 1;
     },
   };
@@ -127,9 +120,7 @@ function identifierParam(url: URL, name: string, fallback: string): string {
   const value = url.searchParams.get(name) ?? fallback;
   url.searchParams.delete(name);
   if (!/^[a-z_][a-z0-9_]{0,62}$/.test(value)) {
-    throw new ConfigError(
-      `postgres store URL parameter '${name}' must be a lower-case SQL identifier (a-z, 0-9, _; at most 63); received '${value}'`,
-    );
+    throw new ConfigError(`postgres store URL parameter '${name}' must be a lower-case SQL identifier (a-z, 0-9, _; at most 63); received '${value}'`);
   }
   return value;
 }

@@ -85,10 +85,7 @@ export class RunRecordRepository<TRecord extends RunRecordShape> {
     const next = options.after ? parseRecordCursor(options.after) + 1 : 0;
     const chunkCount = Math.ceil(manifest.count / chunkSize);
     // Unfiltered, one read covers the page; filtered, matches may be sparse, so read a few chunks at a time.
-    const perRead =
-      outcome === undefined
-        ? Math.floor((next + first) / chunkSize) - Math.floor(next / chunkSize) + 1
-        : CHUNKS_PER_READ;
+    const perRead = outcome === undefined ? Math.floor((next + first) / chunkSize) - Math.floor(next / chunkSize) + 1 : CHUNKS_PER_READ;
     scan: for (let chunkIndex = Math.floor(next / chunkSize); chunkIndex < chunkCount; chunkIndex += perRead) {
       const chunks = await this.readChunks(tenant, runId, manifest, chunkIndex, perRead);
       for (const [offset, chunk] of chunks.entries()) {
@@ -122,21 +119,13 @@ export class RunRecordRepository<TRecord extends RunRecordShape> {
   }
 
   /** `count` chunks from `firstChunk`, each cut at the manifest's count. */
-  private async readChunks(
-    tenant: string,
-    runId: string,
-    manifest: Manifest,
-    firstChunk: number,
-    count: number,
-  ): Promise<TRecord[][]> {
+  private async readChunks(tenant: string, runId: string, manifest: Manifest, firstChunk: number, count: number): Promise<TRecord[][]> {
     const end = Math.min(firstChunk + count, Math.ceil(manifest.count / manifest.chunkSize));
     const keys: string[] = [];
     for (let index = firstChunk; index < end; index += 1) keys.push(this.chunkKey(tenant, runId, index));
     if (keys.length === 0) return [];
     const chunks = await this.kv.getMany<TRecord[]>(keys);
-    return chunks.map((chunk, offset) =>
-      (chunk ?? []).slice(0, manifest.count - (firstChunk + offset) * manifest.chunkSize),
-    );
+    return chunks.map((chunk, offset) => (chunk ?? []).slice(0, manifest.count - (firstChunk + offset) * manifest.chunkSize));
   }
 
   private chunkKey(tenant: string, runId: string, index: number): string {

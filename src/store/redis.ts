@@ -1,16 +1,7 @@
 import KeyvRedis, { createClient } from '@keyv/redis';
 import { RateLimiterRedis } from 'rate-limiter-flexible';
 import { ConfigError } from '../errors.js';
-import {
-  type Backend,
-  CACHE_NAMESPACE,
-  serverAddress,
-  STATE_NAMESPACE,
-  type StateSwap,
-  strictKeyv,
-  unreachable,
-  withDeadline,
-} from './connection.js';
+import { type Backend, CACHE_NAMESPACE, serverAddress, STATE_NAMESPACE, type StateSwap, strictKeyv, unreachable, withDeadline } from './connection.js';
 
 /** Connection attempts before a store that has never connected gives up, so startup fails instead of hanging. */
 const INITIAL_ATTEMPTS = 3;
@@ -47,9 +38,7 @@ export async function openRedisBackend(url: URL, timeoutMs: number): Promise<Bac
   const prefix = url.searchParams.get('prefix') ?? 'rostergate';
   url.searchParams.delete('prefix');
   if (!/^[A-Za-z0-9_.-]+$/.test(prefix)) {
-    throw new ConfigError(
-      `redis store URL parameter 'prefix' may hold only A-Z, a-z, 0-9, '_', '.', '-'; received '${prefix}'`,
-    );
+    throw new ConfigError(`redis store URL parameter 'prefix' may hold only A-Z, a-z, 0-9, '_', '.', '-'; received '${prefix}'`);
   }
   const what = `Redis store at ${serverAddress(url)}`;
   let connected = false;
@@ -82,7 +71,13 @@ export async function openRedisBackend(url: URL, timeoutMs: number): Promise<Bac
     swap: redisSwap(client, (key) => stateAdapter.createKeyPrefix(state._getKeyPrefix(key), stateAdapter.namespace)),
     address: `redis ${serverAddress(url)} ${prefix}:*`,
     limiter: (options) =>
-      new RateLimiterRedis({ storeClient: client, useRedisPackage: true, keyPrefix: `${prefix}:limit`, points: options.points, duration: options.durationSeconds }),
+      new RateLimiterRedis({
+        storeClient: client,
+        useRedisPackage: true,
+        keyPrefix: `${prefix}:limit`,
+        points: options.points,
+        duration: options.durationSeconds,
+      }),
     async ping() {
       await withDeadline(what, timeoutMs, client.ping());
     },

@@ -109,9 +109,7 @@ export class RunRepository<TRun extends RunShape> {
     assertPageSize(options.first);
     const index = (await this.kv.get<IndexEntry[]>(tenantKey(tenant, 'runs'))) ?? [];
     const matching = index.filter(
-      (entry) =>
-        (options.source === undefined || entry.source === options.source) &&
-        (options.status === undefined || entry.status === options.status),
+      (entry) => (options.source === undefined || entry.source === options.source) && (options.status === undefined || entry.status === options.status),
     );
     const after = options.after ? parseRunCursor(options.after) : undefined;
     const rest = after === undefined ? matching : matching.filter((entry) => newestFirst(entry, after) > 0);

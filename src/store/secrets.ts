@@ -80,9 +80,7 @@ export function parseSecretKey(text: string, origin = 'ROSTERGATE_SECRET_KEY'): 
   else if (/^[A-Za-z0-9+/_-]{43}=?$/.test(trimmed)) key = Buffer.from(trimmed, 'base64');
   if (key?.length !== KEY_BYTES) {
     // The length is safe to report; the text itself is the secret.
-    throw new ConfigError(
-      `${origin} must be ${KEY_BYTES} bytes as base64 (44 characters) or hex (64 characters); received ${trimmed.length} characters`,
-    );
+    throw new ConfigError(`${origin} must be ${KEY_BYTES} bytes as base64 (44 characters) or hex (64 characters); received ${trimmed.length} characters`);
   }
   return key;
 }

@@ -145,10 +145,7 @@ export class SqliteStoreAdapter extends EventEmitter implements KeyvStoreAdapter
    */
   compareAndSet(key: string, expected: string | undefined, next: string): boolean {
     const now = Date.now();
-    const result =
-      expected === undefined
-        ? this.statements.insertIfAbsent.run(key, next, now)
-        : this.statements.replaceIfEqual.run(next, key, expected, now);
+    const result = expected === undefined ? this.statements.insertIfAbsent.run(key, next, now) : this.statements.replaceIfEqual.run(next, key, expected, now);
     return result.changes === 1;
   }
 
@@ -195,9 +192,7 @@ function prepare(db: Database.Database, table: string) {
   db.exec(`CREATE INDEX IF NOT EXISTS ${table}_expires ON ${table} (expires) WHERE expires IS NOT NULL`);
   return {
     get: db.prepare<[string], Row>(`SELECT key, value, expires FROM ${table} WHERE key = ?`),
-    getMany: db.prepare<[string], Row>(
-      `SELECT key, value, expires FROM ${table} WHERE key IN (SELECT value FROM json_each(?))`,
-    ),
+    getMany: db.prepare<[string], Row>(`SELECT key, value, expires FROM ${table} WHERE key IN (SELECT value FROM json_each(?))`),
     upsert: db.prepare<[string, string, number | null]>(
       `INSERT INTO ${table} (key, value, expires) VALUES (?, ?, ?)
        ON CONFLICT(key) DO UPDATE SET value = excluded.value, expires = excluded.expires`,
@@ -212,13 +207,9 @@ function prepare(db: Database.Database, table: string) {
     replaceIfEqual: db.prepare<[string, string, string, number]>(
       `UPDATE ${table} SET value = ?, expires = NULL WHERE key = ? AND value = ? AND (expires IS NULL OR expires > ?)`,
     ),
-    has: db.prepare<[string, number], { one: number }>(
-      `SELECT 1 AS one FROM ${table} WHERE key = ? AND (expires IS NULL OR expires > ?)`,
-    ),
+    has: db.prepare<[string, number], { one: number }>(`SELECT 1 AS one FROM ${table} WHERE key = ? AND (expires IS NULL OR expires > ?)`),
     clearRange: db.prepare<[string, string]>(`DELETE FROM ${table} WHERE key >= ? AND key < ?`),
-    purge: db.prepare<[string, string, number]>(
-      `DELETE FROM ${table} WHERE key >= ? AND key < ? AND expires IS NOT NULL AND expires <= ?`,
-    ),
+    purge: db.prepare<[string, string, number]>(`DELETE FROM ${table} WHERE key >= ? AND key < ? AND expires IS NOT NULL AND expires <= ?`),
     page: db.prepare<[string, string, string, number, number], Row>(
       `SELECT key, value, expires FROM ${table}
        WHERE key >= ? AND key < ? AND key > ? AND (expires IS NULL OR expires > ?)

@@ -52,9 +52,7 @@ export class TokenRepository {
    */
   async ensure(tenant: string, role: TokenRole, plaintext: string): Promise<{ id: string }> {
     if (plaintext.length < MIN_TOKEN_LENGTH) {
-      throw new ConfigError(
-        `the bootstrap API token of tenant '${tenant}' must be at least ${MIN_TOKEN_LENGTH} characters; received ${plaintext.length}`,
-      );
+      throw new ConfigError(`the bootstrap API token of tenant '${tenant}' must be at least ${MIN_TOKEN_LENGTH} characters; received ${plaintext.length}`);
     }
     const bootstrapKey = tenantKey(tenant, 'bootstrap-token');
     return this.locks.run(bootstrapKey, async () => {

@@ -70,7 +70,11 @@ interface Apply {
 const message = (error: unknown) => (error instanceof Error ? error.message : String(error));
 
 export async function applyPlan(plan: SyncPlan, options: ApplyOptions): Promise<ActionResult[]> {
-  const prior = await options.journal.getMany(options.tenant, options.runId, plan.actions.map((action) => action.id));
+  const prior = await options.journal.getMany(
+    options.tenant,
+    options.runId,
+    plan.actions.map((action) => action.id),
+  );
   const ctx: Apply = {
     options,
     litmos: options.litmos,
@@ -116,8 +120,7 @@ function report(ctx: Apply, result: ActionResult): void {
 const learnerOf = (ctx: Apply, action: { sourceId: string; learnerId: string | null }) =>
   action.learnerId ?? ctx.created.get(createLearnerId(ctx.options.source, action.sourceId)) ?? null;
 
-const teamOf = (ctx: Apply, action: { teamId: string | null; teamName: string }) =>
-  action.teamId ?? ctx.created.get(createTeamId(action.teamName)) ?? null;
+const teamOf = (ctx: Apply, action: { teamId: string | null; teamName: string }) => action.teamId ?? ctx.created.get(createTeamId(action.teamName)) ?? null;
 
 function executeUnlessAborted(ctx: Apply, action: PlannedAction): Promise<void> {
   return ctx.options.signal?.aborted ? Promise.resolve() : execute(ctx, action);
@@ -129,7 +132,8 @@ async function execute(ctx: Apply, action: PlannedAction): Promise<void> {
   const entry = ctx.prior.get(action.id);
   if (entry?.state === 'DONE') {
     const result = entry.result as DoneResult | undefined;
-    report(ctx, { action, ok: true, learnerId: result?.learnerId ?? null, error: null, resumed: true }); return;
+    report(ctx, { action, ok: true, learnerId: result?.learnerId ?? null, error: null, resumed: true });
+    return;
   }
   // Claimed only if still free as this attempt saw it: another attempt at the same run (a second
   // worker, a replica's recovery) that holds the action performs and reports it, never both.
@@ -192,7 +196,13 @@ async function perform(ctx: Apply, action: PlannedAction, entry: JournalEntry | 
 }
 
 const link = (ctx: Apply, sourceId: string, learnerId: string, matchedBy: IdentityLink['matchedBy']) =>
-  ctx.options.links.put(ctx.options.tenant, { source: ctx.options.source, sourceId, learnerId, matchedBy, linkedAt: (ctx.options.now ?? (() => new Date()))().toISOString() });
+  ctx.options.links.put(ctx.options.tenant, {
+    source: ctx.options.source,
+    sourceId,
+    learnerId,
+    matchedBy,
+    linkedAt: (ctx.options.now ?? (() => new Date()))().toISOString(),
+  });
 
 // ---- the writes, each with the look that tells whether it took effect ----
 
@@ -333,7 +343,11 @@ async function addBatch(ctx: Apply, teamId: string, batch: AddToTeam[]): Promise
   const mine = batch.filter((_, i) => claims[i]?.claimed);
   if (mine.length === 0) return;
   try {
-    await addToTeam(ctx, teamId, mine.map((action) => learnerOf(ctx, action) ?? ''));
+    await addToTeam(
+      ctx,
+      teamId,
+      mine.map((action) => learnerOf(ctx, action) ?? ''),
+    );
     for (const action of mine) {
       await journal.complete(tenant, runId, action.id, { learnerId: learnerOf(ctx, action), teamId });
       report(ctx, { action, ok: true, learnerId: learnerOf(ctx, action), error: null, resumed: false });

@@ -21,7 +21,16 @@ import type { ProgressBus } from './progress.js';
 import { readForPlan, type PlanRead } from './read.js';
 import { updateShadow, type Shadow } from '../core/shadow.js';
 import { buildRecords, countRecords, summarise } from '../core/records.js';
-import { ACTIVE_STATUSES, emptyCounts, type SyncCounts, type RunPhase, type SyncRecord, type SyncRunStatus, type SyncTrigger, type SyncRun } from '../core/run.js';
+import {
+  ACTIVE_STATUSES,
+  emptyCounts,
+  type SyncCounts,
+  type RunPhase,
+  type SyncRecord,
+  type SyncRunStatus,
+  type SyncTrigger,
+  type SyncRun,
+} from '../core/run.js';
 
 export interface SyncEngineOptions {
   tenant: string;
@@ -193,7 +202,10 @@ export function createSyncEngine(options: SyncEngineOptions): SyncEngine {
 /** Runs `work` after every earlier `work` for the same key has settled, whatever its outcome. */
 function inTurn<K, T>(queue: Map<K, Promise<unknown>>, key: K, work: () => Promise<T>): Promise<T> {
   const next = (queue.get(key) ?? Promise.resolve()).then(work);
-  queue.set(key, next.catch(() => undefined));
+  queue.set(
+    key,
+    next.catch(() => undefined),
+  );
   return next;
 }
 
@@ -362,7 +374,10 @@ async function beginApply(engine: Engine, runId: string): Promise<Planned> {
   const draft = await store.plans.draft(tenant, runId);
   if (!plan || !draft) throw new Error(`run ${runId} has no stored plan to apply`);
   // A transition, so a run cancelled elsewhere before this starts is not brought back to APPLYING.
-  const run = await store.runs.transition(tenant, runId, { from: ACTIVE_STATUSES, patch: { status: 'APPLYING', progress: { done: 0, total: plan.actions.length } } });
+  const run = await store.runs.transition(tenant, runId, {
+    from: ACTIVE_STATUSES,
+    patch: { status: 'APPLYING', progress: { done: 0, total: plan.actions.length } },
+  });
   return { run, plan, draft };
 }
 
@@ -394,7 +409,9 @@ function trackProgress(engine: Engine, planned: Planned): ApplyProgress {
   let persisting: Promise<void> = Promise.resolve();
   const countsSoFar = () => {
     const done = new Set(results.map((result) => result.action.id));
-    return countRecords(buildRecords({ ...plan, actions: plan.actions.filter((action) => done.has(action.id)) }, planned.draft.people, results, planned.draft.notFound));
+    return countRecords(
+      buildRecords({ ...plan, actions: plan.actions.filter((action) => done.has(action.id)) }, planned.draft.people, results, planned.draft.notFound),
+    );
   };
   const snapshot = () => {
     // Pacing measures elapsed time, not the date: it stays on the real clock even under an injected one.
@@ -403,7 +420,12 @@ function trackProgress(engine: Engine, planned: Planned): ApplyProgress {
     publish(engine, current, null, Math.max(0, remainingRequests));
     // The stored run follows too (for `syncRun` queries and other replicas), in order.
     const stored = { progress: current.progress, counts: current.counts };
-    persisting = persisting.then(() => engine.store.runs.update(engine.tenant, run.id, stored)).then(() => undefined, () => undefined);
+    persisting = persisting
+      .then(() => engine.store.runs.update(engine.tenant, run.id, stored))
+      .then(
+        () => undefined,
+        () => undefined,
+      );
   };
   snapshot();
   const heartbeat = setInterval(() => Date.now() - lastPublished >= HEARTBEAT_MS && snapshot(), HEARTBEAT_MS / 4);
@@ -495,7 +517,13 @@ function publish(engine: Engine, run: SyncRun, message: string | null = null, re
  * two requests or two replicas acting on one run, exactly one moves it; the other gets
  * `ConflictError` and must not carry on as if it had.
  */
-async function transition(engine: Engine, runId: string, from: readonly SyncRunStatus[], patch: Partial<SyncRun>, message: string | null = null): Promise<SyncRun> {
+async function transition(
+  engine: Engine,
+  runId: string,
+  from: readonly SyncRunStatus[],
+  patch: Partial<SyncRun>,
+  message: string | null = null,
+): Promise<SyncRun> {
   const run = await engine.store.runs.transition(engine.tenant, runId, { from, patch });
   publish(engine, run, message);
   return run;
@@ -515,6 +543,10 @@ async function finish(engine: Engine, runId: string, status: SyncRunStatus, patc
 function refusedUnless(runId: string, needs: string) {
   return (error: unknown): never => {
     if (!(error instanceof ConflictError) || error.details.status === undefined) throw error;
-    throw new ConflictError(`run ${runId} is ${typeof error.details.status === 'string' ? error.details.status : 'in another state'}; ${needs}`, error.details, { cause: error });
+    throw new ConflictError(
+      `run ${runId} is ${typeof error.details.status === 'string' ? error.details.status : 'in another state'}; ${needs}`,
+      error.details,
+      { cause: error },
+    );
   };
 }

@@ -40,7 +40,10 @@ export interface JournalEntry {
   claim?: string;
 }
 
-export interface JournalClaim { claimed: boolean; entry: JournalEntry }
+export interface JournalClaim {
+  claimed: boolean;
+  entry: JournalEntry;
+}
 
 export interface JournalPort {
   getMany(tenant: string, runId: string, actionIds: readonly string[]): Promise<Map<string, JournalEntry>>;

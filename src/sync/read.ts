@@ -70,7 +70,6 @@ export async function readForPlan(options: {
   };
 }
 
-
 /**
  * Each of the read's employees with the learner the planner will act on, by the planner's own
  * identity rules (eligibility included, so a learner handed over to a rehire's new record counts).
@@ -79,7 +78,14 @@ function identify(employees: readonly Employee[], learners: readonly Learner[], 
   const source = employees[0]?.source;
   if (!source) return [];
   const isEligible = (employee: Employee) => eligibility(employee, policy, today).eligible;
-  const identified = resolveIdentities({ source, employees, learners, links, usernameOf: (employee) => learnerFieldsFor(employee, policy.fieldMap).userName ?? null, isEligible });
+  const identified = resolveIdentities({
+    source,
+    employees,
+    learners,
+    links,
+    usernameOf: (employee) => learnerFieldsFor(employee, policy.fieldMap).userName ?? null,
+    isEligible,
+  });
   return identified.flatMap(({ employee, identity }) =>
     identity.kind === 'LINKED' || identity.kind === 'MATCHED' ? [{ learner: identity.learner, eligible: isEligible(employee) }] : [],
   );
@@ -95,14 +101,17 @@ function identify(employees: readonly Employee[], learners: readonly Learner[], 
 const reactivating = (identified: ReturnType<typeof identify>) =>
   identified.filter((match) => match.eligible && !match.learner.active).map((match) => match.learner.id);
 
-
 /**
  * Members of the managed teams. A scoped run (a webhook's few employees) only needs its own
  * learners' memberships: one call per learner beats one per department team when the scope is the
  * smaller, and the planner only moves in-scope learners. A full run reads every managed team, plus
  * the team lists of the learners it is about to reactivate (`extra`), which the members leave out.
  */
-async function membersOf(managed: readonly Team[], learnerIds: { scoped: string[] } | { extra: string[] }, litmos: LitmosClient): Promise<Record<string, string[]>> {
+async function membersOf(
+  managed: readonly Team[],
+  learnerIds: { scoped: string[] } | { extra: string[] },
+  litmos: LitmosClient,
+): Promise<Record<string, string[]>> {
   const members: Record<string, string[]> = Object.fromEntries(managed.map((team) => [team.id, []]));
   const addTeamsOf = (ids: readonly string[]) =>
     Promise.all(

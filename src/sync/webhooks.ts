@@ -157,7 +157,7 @@ export function createWebhookIntake<Headers>(options: WebhookIntakeOptions<Heade
     },
     async drain() {
       await recovered;
-      for (let seen: Promise<void> | undefined; seen !== gathered || timer; ) {
+      for (let seen: Promise<void> | undefined; seen !== gathered || timer;) {
         seen = gathered;
         await gathered;
       }

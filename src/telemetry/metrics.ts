@@ -26,13 +26,50 @@ export function createMetrics(): GatewayMetrics {
   // Process metrics, the event-loop lag among them.
   collectDefaultMetrics({ register: registry, prefix: 'rostergate_' });
   const registers = [registry];
-  const requests = new Counter({ name: 'rostergate_upstream_requests_total', help: 'Upstream answers by system, route template and status (0: no answer).', labelNames: ['system', 'route', 'status'], registers });
-  const latency = new Histogram({ name: 'rostergate_upstream_request_seconds', help: 'Upstream answer time.', labelNames: ['system'], registers, buckets: [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30] });
-  const throttles = new Counter({ name: 'rostergate_upstream_throttles_total', help: 'Throttled answers (429/503) by system.', labelNames: ['system'], registers });
-  const retries = new Counter({ name: 'rostergate_upstream_retries_total', help: 'Requests retried, by system and reason.', labelNames: ['system', 'reason'], registers });
-  const failures = new Counter({ name: 'rostergate_upstream_failures_total', help: 'Requests given up on, by system and error code.', labelNames: ['system', 'code'], registers });
-  const runs = new Histogram({ name: 'rostergate_run_seconds', help: 'Runs by final status, and how long they took.', labelNames: ['status'], registers, buckets: [1, 5, 15, 60, 300, 900, 3600, 14400] });
-  const actions = new Counter({ name: 'rostergate_actions_total', help: 'Applied plan actions by kind and outcome.', labelNames: ['kind', 'outcome'], registers });
+  const requests = new Counter({
+    name: 'rostergate_upstream_requests_total',
+    help: 'Upstream answers by system, route template and status (0: no answer).',
+    labelNames: ['system', 'route', 'status'],
+    registers,
+  });
+  const latency = new Histogram({
+    name: 'rostergate_upstream_request_seconds',
+    help: 'Upstream answer time.',
+    labelNames: ['system'],
+    registers,
+    buckets: [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
+  });
+  const throttles = new Counter({
+    name: 'rostergate_upstream_throttles_total',
+    help: 'Throttled answers (429/503) by system.',
+    labelNames: ['system'],
+    registers,
+  });
+  const retries = new Counter({
+    name: 'rostergate_upstream_retries_total',
+    help: 'Requests retried, by system and reason.',
+    labelNames: ['system', 'reason'],
+    registers,
+  });
+  const failures = new Counter({
+    name: 'rostergate_upstream_failures_total',
+    help: 'Requests given up on, by system and error code.',
+    labelNames: ['system', 'code'],
+    registers,
+  });
+  const runs = new Histogram({
+    name: 'rostergate_run_seconds',
+    help: 'Runs by final status, and how long they took.',
+    labelNames: ['status'],
+    registers,
+    buckets: [1, 5, 15, 60, 300, 900, 3600, 14400],
+  });
+  const actions = new Counter({
+    name: 'rostergate_actions_total',
+    help: 'Applied plan actions by kind and outcome.',
+    labelNames: ['kind', 'outcome'],
+    registers,
+  });
   const operations = new Counter({ name: 'rostergate_graphql_operations_total', help: 'GraphQL operations by type.', labelNames: ['type'], registers });
   const errors = new Counter({ name: 'rostergate_graphql_errors_total', help: 'GraphQL errors by extensions.code.', labelNames: ['code'], registers });
   const webhooks = new Counter({ name: 'rostergate_webhook_deliveries_total', help: 'Webhook deliveries by outcome.', labelNames: ['outcome'], registers });

@@ -34,7 +34,10 @@ export function observeRuns({ log, metrics }: Telemetry, tenant: string): (event
     const before = seen.get(event.runId);
     if (before?.status === event.status) return;
     const since = before?.since ?? Date.parse(event.at);
-    log.info({ tenant, runId: event.runId, status: event.status, phase: event.phase, done: event.done, total: event.total, counts: event.counts }, `run ${event.status.toLowerCase()}`);
+    log.info(
+      { tenant, runId: event.runId, status: event.status, phase: event.phase, done: event.done, total: event.total, counts: event.counts },
+      `run ${event.status.toLowerCase()}`,
+    );
     if (ACTIVE_STATUSES.includes(event.status)) {
       seen.set(event.runId, { status: event.status, since });
       return;

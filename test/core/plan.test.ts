@@ -89,7 +89,10 @@ describe('planSync: creating learners', () => {
 });
 
 describe('planSync: updating learners', () => {
-  const person = employee('8', { jobTitle: 'Staff Engineer', workAddress: { street1: '2 Rua Nova', street2: null, city: 'Porto', state: null, postalCode: '4000-001', country: 'PT' } });
+  const person = employee('8', {
+    jobTitle: 'Staff Engineer',
+    workAddress: { street1: '2 Rua Nova', street2: null, city: 'Porto', state: null, postalCode: '4000-001', country: 'PT' },
+  });
   const stale = learnerOf(employee('8'), { email: ' PERSON8@ACME.TEST ', userName: 'Person8@Acme.test', firstName: 'First8 ', phoneMobile: '+1 555 0100' });
   const input = (policy: Policy = noTeams()) => planInput({ employees: [person], learners: [stale], links: [linkOf(person)], policy });
 
@@ -130,8 +133,23 @@ describe('planSync: updating learners', () => {
 describe('planSync: deactivation and reactivation', () => {
   const reasons: [string, Partial<Employee>, (policy: Policy) => void, string][] = [
     ['terminated (date passed)', { terminationDate: '2025-06-01' }, () => {}, 'TERMINATED'],
-    ['terminated (status row)', { employmentStatusHistory: [{ effectiveDate: '2020-01-06', status: 'Full-Time' }, { effectiveDate: '2025-06-10', status: 'Terminated' }] }, () => {}, 'TERMINATED'],
-    ['on a blocklisted status', { employmentStatusHistory: [{ effectiveDate: '2025-01-01', status: 'LOA' }] }, (p) => (p.blocklist = ['loa']), 'BLOCKLISTED_STATUS'],
+    [
+      'terminated (status row)',
+      {
+        employmentStatusHistory: [
+          { effectiveDate: '2020-01-06', status: 'Full-Time' },
+          { effectiveDate: '2025-06-10', status: 'Terminated' },
+        ],
+      },
+      () => {},
+      'TERMINATED',
+    ],
+    [
+      'on a blocklisted status',
+      { employmentStatusHistory: [{ effectiveDate: '2025-01-01', status: 'LOA' }] },
+      (p) => (p.blocklist = ['loa']),
+      'BLOCKLISTED_STATUS',
+    ],
     ['without a status', { employmentStatusHistory: [] }, () => {}, 'NO_STATUS'],
     ['with the access flag off', { accessEnabled: false }, () => {}, 'ACCESS_FLAG_OFF'],
   ];
@@ -161,15 +179,40 @@ describe('planSync: deactivation and reactivation', () => {
 
   it('does not count a future-dated blocklisted status until its date', () => {
     const policy = { ...defaultPolicy(SOURCE), blocklist: ['Contractor'] };
-    const converting = employee('3', { employmentStatusHistory: [{ effectiveDate: '2020-01-06', status: 'Full-Time' }, { effectiveDate: '2025-07-01', status: 'Contractor' }] });
+    const converting = employee('3', {
+      employmentStatusHistory: [
+        { effectiveDate: '2020-01-06', status: 'Full-Time' },
+        { effectiveDate: '2025-07-01', status: 'Contractor' },
+      ],
+    });
     expect(planSync(inStepInput([converting], { policy })).actions).toEqual([]);
     expect(ids(planSync(inStepInput([converting], { policy, today: '2025-07-01' })))).toEqual(['deactivate:BAMBOOHR:3']);
   });
 
   const reactivated: [string, Partial<Employee>, Policy][] = [
-    ['a rehire', { terminationDate: '2024-10-31', employmentStatusHistory: [{ effectiveDate: '2020-01-06', status: 'Full-Time' }, { effectiveDate: '2024-10-31', status: 'Terminated' }, { effectiveDate: '2025-05-01', status: 'Full-Time' }] }, defaultPolicy(SOURCE)],
+    [
+      'a rehire',
+      {
+        terminationDate: '2024-10-31',
+        employmentStatusHistory: [
+          { effectiveDate: '2020-01-06', status: 'Full-Time' },
+          { effectiveDate: '2024-10-31', status: 'Terminated' },
+          { effectiveDate: '2025-05-01', status: 'Full-Time' },
+        ],
+      },
+      defaultPolicy(SOURCE),
+    ],
     ['the access flag turned back on', {}, defaultPolicy(SOURCE)],
-    ['a status no longer blocklisted', { employmentStatusHistory: [{ effectiveDate: '2025-01-01', status: 'LOA' }, { effectiveDate: '2025-05-01', status: 'Full-Time' }] }, { ...defaultPolicy(SOURCE), blocklist: ['LOA'] }],
+    [
+      'a status no longer blocklisted',
+      {
+        employmentStatusHistory: [
+          { effectiveDate: '2025-01-01', status: 'LOA' },
+          { effectiveDate: '2025-05-01', status: 'Full-Time' },
+        ],
+      },
+      { ...defaultPolicy(SOURCE), blocklist: ['LOA'] },
+    ],
   ];
   it.each(reactivated)('reactivates the same learner for %s, never creating another', (_, overrides, policy) => {
     const person = employee('3', overrides);
@@ -223,7 +266,13 @@ describe('planSync: matching existing Litmos users', () => {
     const plan = planLearners(planInput({ employees: [person], learners: [existing({ userName: 'PERSON4@Acme.Test', email: null })] }));
     expect(plan.actions).toEqual([
       { kind: 'LINK', id: 'link:BAMBOOHR:4', sourceId: '4', learnerId: 'L-old', matchedBy: 'USERNAME' },
-      { kind: 'UPDATE_LEARNER', id: 'update:BAMBOOHR:4', sourceId: '4', learnerId: 'L-old', changes: [{ field: 'email', before: null, after: 'person4@acme.test' }] },
+      {
+        kind: 'UPDATE_LEARNER',
+        id: 'update:BAMBOOHR:4',
+        sourceId: '4',
+        learnerId: 'L-old',
+        changes: [{ field: 'email', before: null, after: 'person4@acme.test' }],
+      },
     ]);
   });
 
@@ -326,7 +375,10 @@ describe('planSync: a learner handed over to a rehire on a new record', () => {
     const oldRecord = employee('2', { workEmail: null, terminationDate: '2023-12-31' });
     const newRecord = employee('40', { workEmail: 'ann.new@acme.test', hireDate: '2025-03-01' });
     const learner = learnerOf(newRecord, { id: 'L-ann', userName: 'ann@acme.test' });
-    const links = [{ ...linkOf(oldRecord), learnerId: 'L-ann' }, { ...linkOf(newRecord), learnerId: 'L-ann' }];
+    const links = [
+      { ...linkOf(oldRecord), learnerId: 'L-ann' },
+      { ...linkOf(newRecord), learnerId: 'L-ann' },
+    ];
     const plan = planLearners(planInput({ employees: [oldRecord, newRecord], learners: [learner], links }));
     expect(ids(plan)).not.toContain('deactivate:BAMBOOHR:2');
     expect(ids(plan)).toContain('update:BAMBOOHR:40');
@@ -344,7 +396,12 @@ describe('planSync: a learner handed over to a rehire on a new record', () => {
 
 describe('planSync: scope', () => {
   it('acts only on the employees in scope and touches nobody else', () => {
-    const employees = [employee('1'), employee('2', { terminationDate: '2025-01-01' }), employee('3', { department: 'Sales' }), employee('4', { department: 'Support' })];
+    const employees = [
+      employee('1'),
+      employee('2', { terminationDate: '2025-01-01' }),
+      employee('3', { department: 'Sales' }),
+      employee('4', { department: 'Support' }),
+    ];
     const world = inStep(employees.slice(0, 2));
     const plan = planSync(planInput({ ...world, employees, scope: { sourceIds: ['3', 'missing'] } }));
     expect(ids(plan)).toEqual(['create-team:sales', 'create:BAMBOOHR:3', 'add-to-team:BAMBOOHR:3:sales']);
@@ -356,9 +413,7 @@ describe('planSync: scope', () => {
 describe('planSync: safeguard', () => {
   /** `active` linked, active learners of whom the first `leavers` are terminated. */
   function leaving(active: number, leavers: number, safeguard: Policy['safeguard']): SyncPlan {
-    const employees = Array.from({ length: active }, (_, i) =>
-      employee(String(i + 1), i < leavers ? { terminationDate: '2025-06-01' } : {}),
-    );
+    const employees = Array.from({ length: active }, (_, i) => employee(String(i + 1), i < leavers ? { terminationDate: '2025-06-01' } : {}));
     return planLearners(inStepInput(employees, { policy: { ...defaultPolicy(SOURCE), safeguard } }));
   }
   it.each([

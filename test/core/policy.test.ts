@@ -14,7 +14,7 @@ function withPolicy(change: (policy: Policy) => void): Policy {
 }
 
 describe('defaultPolicy', () => {
-  it('reads the access flag from the field the source\'s vendor names', () => {
+  it("reads the access flag from the field the source's vendor names", () => {
     expect(defaultPolicy({ accessFlagFieldName: 'Learning Access' }).accessFlag).toEqual({ mode: 'FIELD', fieldName: 'Learning Access' });
   });
 
@@ -101,8 +101,16 @@ describe('validatePolicy', () => {
     ['a Litmos field mapped twice', 'fieldMap[13].learner', (p) => p.fieldMap.push({ employee: 'displayName', learner: 'firstName' })],
     ['no username mapping', 'fieldMap', (p) => (p.fieldMap = p.fieldMap.filter((m) => m.learner !== 'userName'))],
     ['an unknown protected field', 'protectedFields[0]', (p) => ((p as { protectedFields: unknown }).protectedFields = ['password'])],
-    ['division parents without department teams', 'teams.divisionAsParent', (p) => (p.teams = { fromDepartment: false, divisionAsParent: true, managerAsLeader: false })],
-    ['manager leaders without department teams', 'teams.managerAsLeader', (p) => (p.teams = { fromDepartment: false, divisionAsParent: false, managerAsLeader: true })],
+    [
+      'division parents without department teams',
+      'teams.divisionAsParent',
+      (p) => (p.teams = { fromDepartment: false, divisionAsParent: true, managerAsLeader: false }),
+    ],
+    [
+      'manager leaders without department teams',
+      'teams.managerAsLeader',
+      (p) => (p.teams = { fromDepartment: false, divisionAsParent: false, managerAsLeader: true }),
+    ],
     ['a percent over 100', 'safeguard.maxDeactivationPercent', (p) => (p.safeguard.maxDeactivationPercent = 101)],
     ['a negative percent', 'safeguard.maxDeactivationPercent', (p) => (p.safeguard.maxDeactivationPercent = -1)],
     ['a percent finer than 0.01', 'safeguard.maxDeactivationPercent', (p) => (p.safeguard.maxDeactivationPercent = 12.345)],
@@ -166,25 +174,60 @@ describe('eligibility', () => {
     ['the access flag off', { accessEnabled: false }, () => {}, 'ACCESS_FLAG_OFF'],
     ['the access flag off with mode EVERYONE', { accessEnabled: false }, (p) => (p.accessFlag.mode = 'EVERYONE'), null],
     ['a blocklisted status', {}, (p) => (p.blocklist = ['Full-Time']), 'BLOCKLISTED_STATUS'],
-    ['a blocklisted status spelt differently', { employmentStatusHistory: rows(['2024-01-01', ' paid  loa ']) }, (p) => (p.blocklist = ['Paid LOA']), 'BLOCKLISTED_STATUS'],
+    [
+      'a blocklisted status spelt differently',
+      { employmentStatusHistory: rows(['2024-01-01', ' paid  loa ']) },
+      (p) => (p.blocklist = ['Paid LOA']),
+      'BLOCKLISTED_STATUS',
+    ],
     ['a status not on the blocklist', {}, (p) => (p.blocklist = ['Intern', 'Contractor']), null],
     ['no status at all', { employmentStatusHistory: [] }, () => {}, 'NO_STATUS'],
     ['no status, not blocked', { employmentStatusHistory: [] }, (p) => (p.blockMissingStatus = false), null],
     ['only a future-dated status', { employmentStatusHistory: rows(['2025-07-01', 'Full-Time']) }, () => {}, 'NO_STATUS'],
-    ['a blocklisted status dated tomorrow', { employmentStatusHistory: rows(['2020-01-06', 'Full-Time'], ['2025-06-16', 'Contractor']) }, (p) => (p.blocklist = ['Contractor']), null],
-    ['a blocklisted status dated today', { employmentStatusHistory: rows(['2020-01-06', 'Full-Time'], [TODAY, 'Contractor']) }, (p) => (p.blocklist = ['Contractor']), 'BLOCKLISTED_STATUS'],
+    [
+      'a blocklisted status dated tomorrow',
+      { employmentStatusHistory: rows(['2020-01-06', 'Full-Time'], ['2025-06-16', 'Contractor']) },
+      (p) => (p.blocklist = ['Contractor']),
+      null,
+    ],
+    [
+      'a blocklisted status dated today',
+      { employmentStatusHistory: rows(['2020-01-06', 'Full-Time'], [TODAY, 'Contractor']) },
+      (p) => (p.blocklist = ['Contractor']),
+      'BLOCKLISTED_STATUS',
+    ],
     ['a termination date in the past', { terminationDate: '2025-06-14' }, () => {}, 'TERMINATED'],
     ['a termination date today', { terminationDate: TODAY }, () => {}, 'TERMINATED'],
     ['a termination date in the future', { terminationDate: '2025-06-30' }, () => {}, null],
     ['a Terminated status in force', { employmentStatusHistory: rows(['2020-01-06', 'Full-Time'], ['2025-05-31', 'Terminated']) }, () => {}, 'TERMINATED'],
     ['a Terminated status dated later', { employmentStatusHistory: rows(['2020-01-06', 'Full-Time'], ['2025-06-30', 'Terminated']) }, () => {}, null],
     ['the vendor status INACTIVE', { status: 'INACTIVE' }, () => {}, 'TERMINATED'],
-    ['a rehire whose new status is dated after the old termination', { terminationDate: '2024-01-31', employmentStatusHistory: rows(['2020-01-06', 'Full-Time'], ['2024-01-31', 'Terminated'], ['2025-03-01', 'Full-Time']) }, () => {}, null],
+    [
+      'a rehire whose new status is dated after the old termination',
+      { terminationDate: '2024-01-31', employmentStatusHistory: rows(['2020-01-06', 'Full-Time'], ['2024-01-31', 'Terminated'], ['2025-03-01', 'Full-Time']) },
+      () => {},
+      null,
+    ],
     ['a pre-hire before the hire day', { hireDate: '2025-06-18', employmentStatusHistory: rows(['2025-06-18', 'Full-Time']) }, () => {}, 'PREHIRE'],
-    ['a pre-hire inside the lead days', { hireDate: '2025-06-18', employmentStatusHistory: rows(['2025-06-18', 'Full-Time']) }, (p) => (p.prehireLeadDays = 3), null],
-    ['a pre-hire one day outside the lead days', { hireDate: '2025-06-18', employmentStatusHistory: rows(['2025-06-18', 'Full-Time']) }, (p) => (p.prehireLeadDays = 2), 'PREHIRE'],
+    [
+      'a pre-hire inside the lead days',
+      { hireDate: '2025-06-18', employmentStatusHistory: rows(['2025-06-18', 'Full-Time']) },
+      (p) => (p.prehireLeadDays = 3),
+      null,
+    ],
+    [
+      'a pre-hire one day outside the lead days',
+      { hireDate: '2025-06-18', employmentStatusHistory: rows(['2025-06-18', 'Full-Time']) },
+      (p) => (p.prehireLeadDays = 2),
+      'PREHIRE',
+    ],
     ['a pre-hire on the hire day', { hireDate: TODAY, employmentStatusHistory: rows([TODAY, 'Full-Time']) }, () => {}, null],
-    ['a pre-hire starting on a blocklisted status', { hireDate: '2025-06-18', employmentStatusHistory: rows(['2025-06-18', 'Intern']) }, (p) => (p.blocklist = ['Intern']), 'BLOCKLISTED_STATUS'],
+    [
+      'a pre-hire starting on a blocklisted status',
+      { hireDate: '2025-06-18', employmentStatusHistory: rows(['2025-06-18', 'Intern']) },
+      (p) => (p.blocklist = ['Intern']),
+      'BLOCKLISTED_STATUS',
+    ],
     ['no work email', { workEmail: null }, () => {}, 'NO_EMAIL'],
     ['no work email and terminated', { workEmail: null, terminationDate: '2025-01-01' }, () => {}, 'TERMINATED'],
     ['no work email and the flag off', { workEmail: null, accessEnabled: false }, () => {}, 'ACCESS_FLAG_OFF'],

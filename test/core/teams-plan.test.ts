@@ -50,7 +50,14 @@ describe('department teams', () => {
     );
     expect(plan.actions).toEqual([
       { kind: 'ADD_TO_TEAM', id: 'add-to-team:BAMBOOHR:1:sales', sourceId: '1', learnerId: 'L1', teamId: 'T-Sales', teamName: 'Sales' },
-      { kind: 'REMOVE_FROM_TEAM', id: 'remove-from-team:BAMBOOHR:1:T-Engineering', sourceId: '1', learnerId: 'L1', teamId: 'T-Engineering', teamName: 'Engineering' },
+      {
+        kind: 'REMOVE_FROM_TEAM',
+        id: 'remove-from-team:BAMBOOHR:1:T-Engineering',
+        sourceId: '1',
+        learnerId: 'L1',
+        teamId: 'T-Engineering',
+        teamName: 'Engineering',
+      },
     ]);
   });
 
@@ -153,7 +160,14 @@ describe('manager as leader', () => {
     const report = employee('2', { managerId: '1' });
     const plan = planSync(planInput({ employees: [manager, report], ...inStep([report]), policy }));
     expect(plan.actions.filter((action) => action.kind === 'SET_TEAM_LEADER')).toEqual([
-      { kind: 'SET_TEAM_LEADER', id: 'set-team-leader:BAMBOOHR:1:engineering', sourceId: '1', learnerId: null, teamId: 'T-Engineering', teamName: 'Engineering' },
+      {
+        kind: 'SET_TEAM_LEADER',
+        id: 'set-team-leader:BAMBOOHR:1:engineering',
+        sourceId: '1',
+        learnerId: null,
+        teamId: 'T-Engineering',
+        teamName: 'Engineering',
+      },
     ]);
   });
 

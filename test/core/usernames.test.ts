@@ -25,10 +25,7 @@ describe('bookUsernames', () => {
   });
 
   it('refuses a rename onto a username its holder keeps, and every rename waiting on that one', () => {
-    const book = bookUsernames(
-      [holder('A', 'a@x'), holder('B', 'b@x'), holder('OUT', 'out@x')],
-      [rename('A', 'a@x', 'b@x'), rename('B', 'b@x', 'out@x')],
-    );
+    const book = bookUsernames([holder('A', 'a@x'), holder('B', 'b@x'), holder('OUT', 'out@x')], [rename('A', 'a@x', 'b@x'), rename('B', 'b@x', 'out@x')]);
     expect([book.canRename('B'), book.canRename('A')]).toEqual([false, false]);
   });
 
@@ -100,7 +97,11 @@ describe('planSync: usernames that move', () => {
     const a = employee('1');
     const input = inStepInput([a]);
     const outsider = learnerOf(employee('99'), { id: 'L-out', userName: 'boss@acme.test', email: 'boss@acme.test' });
-    const plan = planSync({ ...input, learners: [...input.learners, outsider], employees: [employee('1', { workEmail: 'boss@acme.test', lastName: 'Renamed' })] });
+    const plan = planSync({
+      ...input,
+      learners: [...input.learners, outsider],
+      employees: [employee('1', { workEmail: 'boss@acme.test', lastName: 'Renamed' })],
+    });
     expect(updates(plan)).toEqual([
       {
         kind: 'UPDATE_LEARNER',

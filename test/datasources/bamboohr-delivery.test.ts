@@ -4,7 +4,9 @@ import { signDelivery, verifyDelivery } from '../../src/datasources/bamboohr/del
 const KEY = 'webhook-private-key';
 const NOW = Date.parse('2026-12-01T12:00:00Z');
 const body = (employeeId: unknown = '67890') =>
-  Buffer.from(JSON.stringify({ type: 'employee.updated', timestamp: '2026-12-01T12:00:00+0000', data: { companyId: '1', employeeId, changedFields: ['firstName'] } }));
+  Buffer.from(
+    JSON.stringify({ type: 'employee.updated', timestamp: '2026-12-01T12:00:00+0000', data: { companyId: '1', employeeId, changedFields: ['firstName'] } }),
+  );
 const seconds = (ms: number) => String(Math.floor(ms / 1000));
 
 function signed(raw: Buffer, timestamp = seconds(NOW)) {
@@ -30,7 +32,10 @@ describe('a BambooHR delivery', () => {
     const raw = body();
     const { timestamp, signature } = signed(raw);
     for (const respelt of [signature.toUpperCase(), `${signature}zz`, `${signature}0`, signature.slice(0, 63), ` ${signature}`]) {
-      expect(codeOf(() => verify(raw, { timestamp, signature: respelt })), respelt).toBe('UNAUTHENTICATED');
+      expect(
+        codeOf(() => verify(raw, { timestamp, signature: respelt })),
+        respelt,
+      ).toBe('UNAUTHENTICATED');
     }
   });
 
@@ -45,7 +50,10 @@ describe('a BambooHR delivery', () => {
   it('needs a timestamp that parses and lies within the window', () => {
     const raw = body();
     for (const timestamp of ['yesterday', '', '12abc', 'NaN']) {
-      expect(codeOf(() => verify(raw, { timestamp, signature: signDelivery(KEY, raw, timestamp) })), timestamp).toBe('UNAUTHENTICATED');
+      expect(
+        codeOf(() => verify(raw, { timestamp, signature: signDelivery(KEY, raw, timestamp) })),
+        timestamp,
+      ).toBe('UNAUTHENTICATED');
     }
     expect(codeOf(() => verify(raw, signed(raw, seconds(NOW - 3_600_000))))).toBe('UNAUTHENTICATED');
     expect(codeOf(() => verify(raw, signed(raw, seconds(NOW + 3_600_000))))).toBe('UNAUTHENTICATED');
@@ -53,9 +61,19 @@ describe('a BambooHR delivery', () => {
   });
 
   it('answers a correctly signed body that is not a delivery with BAD_USER_INPUT, not a crash', () => {
-    for (const text of ['{"type":', '[]', 'null', '{"employees":{"id":"1"}}', JSON.stringify({ data: { employeeId: '../../etc' } }), JSON.stringify({ data: { employeeId: { $gt: 1 } } })]) {
+    for (const text of [
+      '{"type":',
+      '[]',
+      'null',
+      '{"employees":{"id":"1"}}',
+      JSON.stringify({ data: { employeeId: '../../etc' } }),
+      JSON.stringify({ data: { employeeId: { $gt: 1 } } }),
+    ]) {
       const raw = Buffer.from(text);
-      expect(codeOf(() => verify(raw, signed(raw))), text).toBe('BAD_USER_INPUT');
+      expect(
+        codeOf(() => verify(raw, signed(raw))),
+        text,
+      ).toBe('BAD_USER_INPUT');
     }
   });
 

@@ -31,11 +31,20 @@ function row(id: string, values: Record<string, string | boolean | null>): Bambo
   };
 }
 
-const statusRow = (employeeId: string, date: string, employmentStatus: string, rowId: number): BambooHrStatusRow => ({ employeeId, date, employmentStatus, rowId });
+const statusRow = (employeeId: string, date: string, employmentStatus: string, rowId: number): BambooHrStatusRow => ({
+  employeeId,
+  date,
+  employmentStatus,
+  rowId,
+});
 
 describe('toEmployee', () => {
   it('keeps names exactly, lower-cases and trims the email, and reads 0000-00-00 as no date', () => {
-    const employee = toEmployee(row('7', { firstName: 'Zoë', lastName: "O'Brien-Łukasz", preferredName: '', workEmail: '  Zoe.OBrien@Acme.Example ' }), [], context);
+    const employee = toEmployee(
+      row('7', { firstName: 'Zoë', lastName: "O'Brien-Łukasz", preferredName: '', workEmail: '  Zoe.OBrien@Acme.Example ' }),
+      [],
+      context,
+    );
     expect(employee).toMatchObject({
       source: 'BAMBOOHR',
       sourceId: '7',
@@ -99,7 +108,15 @@ describe('toEmployee', () => {
 });
 
 describe('jobOn (tables arrive in no particular order)', () => {
-  const job = (date: string, rowId: number, department: string): BambooHrJobRow => ({ employeeId: '1', date, rowId, department, jobTitle: null, division: null, location: null });
+  const job = (date: string, rowId: number, department: string): BambooHrJobRow => ({
+    employeeId: '1',
+    date,
+    rowId,
+    department,
+    jobTitle: null,
+    division: null,
+    location: null,
+  });
   const rows = [job('2025-09-01', 4, 'Later'), job('2024-06-01', 3, 'Second that day'), job('2020-01-06', 1, 'Hired'), job('2024-06-01', 2, 'First that day')];
 
   it('is the latest row dated on or before today, rows of one day by row id, in whatever order they came', () => {
@@ -154,27 +171,47 @@ describe('accessFlagKey', () => {
   it('is a configuration error naming the checkboxes there are when the account has no such field', () => {
     const attempt = () => accessFlagKey(fields, 'LMS Access');
     expect(attempt).toThrow(ConfigError);
-    expect(attempt).toThrow('BambooHR has no checkbox field named "LMS Access" to read the access flag from; its checkbox fields are "Litmos Access", "Badge Access"');
-    expect(attempt).toThrow(expect.objectContaining({ details: { field: 'accessFlag.fieldName', received: 'LMS Access', candidates: ['Litmos Access', 'Badge Access'] } }));
+    expect(attempt).toThrow(
+      'BambooHR has no checkbox field named "LMS Access" to read the access flag from; its checkbox fields are "Litmos Access", "Badge Access"',
+    );
+    expect(attempt).toThrow(
+      expect.objectContaining({ details: { field: 'accessFlag.fieldName', received: 'LMS Access', candidates: ['Litmos Access', 'Badge Access'] } }),
+    );
     expect(() => accessFlagKey([], 'LMS Access')).toThrow(/it has no checkbox fields; create one/);
   });
 
   it('refuses a field that exists but cannot hold a yes/no flag', () => {
     expect(() => accessFlagKey(fields, 'first name')).toThrow(`BambooHR's field "First Name" is a text field, not a checkbox`);
-    expect(() => accessFlagKey([...fields, { id: '1612', name: 'Employee photo exists', type: 'bool', alias: 'photoUploaded' }], 'Employee photo exists')).toThrow(ConfigError);
+    expect(() =>
+      accessFlagKey([...fields, { id: '1612', name: 'Employee photo exists', type: 'bool', alias: 'photoUploaded' }], 'Employee photo exists'),
+    ).toThrow(ConfigError);
   });
 });
 
 describe('payloads', () => {
   it('takes ids as strings or integers wherever BambooHR uses either', () => {
-    const report = parseReport(JSON.stringify({ fields: [{ id: 'firstName' }, { id: 4002 }], employees: [{ id: 5, firstName: 'Ann', 4002: 'Yes', employeeNumber: 12 }] }));
+    const report = parseReport(
+      JSON.stringify({ fields: [{ id: 'firstName' }, { id: 4002 }], employees: [{ id: 5, firstName: 'Ann', 4002: 'Yes', employeeNumber: 12 }] }),
+    );
     expect([...report.fields.keys()]).toEqual(['firstName', '4002']);
     expect(report.rows).toEqual([{ id: '5', values: { firstName: 'Ann', 4002: 'Yes', employeeNumber: '12' } }]);
     expect(parseStatusRows(JSON.stringify([{ id: 7, employeeId: 5, date: '2020-01-06', employmentStatus: 'Full-Time' }]))).toEqual([
       { employeeId: '5', date: '2020-01-06', employmentStatus: 'Full-Time', rowId: 7 },
     ]);
-    expect(parseJobRows(JSON.stringify([{ id: '8', employeeId: '5', date: '2020-01-06', department: 'Sales' }]))[0]).toMatchObject({ employeeId: '5', rowId: 8, department: 'Sales', jobTitle: null });
-    expect(parseFields(JSON.stringify([{ id: 4340, name: 'A', type: 'text' }, { id: '4340.4', name: 'B', type: 'text', alias: 'b' }]))).toEqual([
+    expect(parseJobRows(JSON.stringify([{ id: '8', employeeId: '5', date: '2020-01-06', department: 'Sales' }]))[0]).toMatchObject({
+      employeeId: '5',
+      rowId: 8,
+      department: 'Sales',
+      jobTitle: null,
+    });
+    expect(
+      parseFields(
+        JSON.stringify([
+          { id: 4340, name: 'A', type: 'text' },
+          { id: '4340.4', name: 'B', type: 'text', alias: 'b' },
+        ]),
+      ),
+    ).toEqual([
       { id: '4340', name: 'A', type: 'text', alias: null },
       { id: '4340.4', name: 'B', type: 'text', alias: 'b' },
     ]);
@@ -205,7 +242,10 @@ describe('payloads', () => {
   });
 
   it('reads a changed-since feed, including the empty one PHP sends as []', () => {
-    expect(parseChanges(JSON.stringify({ latest: '2025-06-01T10:00:00+00:00', employees: [] }))).toEqual({ latest: '2025-06-01T10:00:00+00:00', employeeIds: [] });
+    expect(parseChanges(JSON.stringify({ latest: '2025-06-01T10:00:00+00:00', employees: [] }))).toEqual({
+      latest: '2025-06-01T10:00:00+00:00',
+      employeeIds: [],
+    });
     const feed = { latest: 'x', employees: { '4': { id: '4', action: 'Updated', lastChanged: 'x' }, '9': { id: '9', action: 'Inserted', lastChanged: 'x' } } };
     expect(parseChanges(JSON.stringify(feed)).employeeIds).toEqual(['4', '9']);
   });

@@ -37,7 +37,12 @@ function connect(options: { key?: string; accessFlagFieldName?: () => string; se
   const seen = options.seen;
   // Every request the client makes, as it made it, when the test wants to look at them.
   const spied: UpstreamClient = seen ? { ...http, request: (req) => (seen.push(req), http.request(req)) } : http;
-  return createBambooHrClient({ http: spied, companyDomain: company.domain, ...(options.accessFlagFieldName && { accessFlagFieldName: options.accessFlagFieldName }), clock: middayOf(TODAY) });
+  return createBambooHrClient({
+    http: spied,
+    companyDomain: company.domain,
+    ...(options.accessFlagFieldName && { accessFlagFieldName: options.accessFlagFieldName }),
+    clock: middayOf(TODAY),
+  });
 }
 
 const control = (path: string, method = 'GET', body?: unknown) =>
@@ -140,8 +145,13 @@ describe('listEmployees', () => {
     await control('fields/customLitmosAccess', 'PUT', { name: 'Learning Access' });
     const error = await client.listEmployees().catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ConfigError);
-    expect(error).toMatchObject({ code: 'CONFIG_INVALID', details: { field: 'accessFlag.fieldName', received: 'Litmos Access', candidates: ['Learning Access'] } });
-    expect((error as Error).message).toBe('BambooHR has no checkbox field named "Litmos Access" to read the access flag from; its checkbox fields are "Learning Access"');
+    expect(error).toMatchObject({
+      code: 'CONFIG_INVALID',
+      details: { field: 'accessFlag.fieldName', received: 'Litmos Access', candidates: ['Learning Access'] },
+    });
+    expect((error as Error).message).toBe(
+      'BambooHR has no checkbox field named "Litmos Access" to read the access flag from; its checkbox fields are "Learning Access"',
+    );
     // The report showed the field under its new name, so nothing was read from it; meta/fields said why.
     expect((await stats()).routes['GET /api/gateway.php/:company/v1/meta/fields']?.count).toBe(2);
   });
@@ -154,7 +164,9 @@ describe('listEmployees', () => {
 
   it('fails as unauthorised with a wrong key, and never shows the key', async () => {
     const wrongKey = 'wrong-key-9876543210';
-    const error = await connect({ key: wrongKey }).listEmployees().catch((e: unknown) => e);
+    const error = await connect({ key: wrongKey })
+      .listEmployees()
+      .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(UpstreamError);
     expect(error).toMatchObject({ code: 'UPSTREAM_UNAUTHORIZED', status: 401 });
     expect((error as Error).message).toContain('API key not provided or invalid');
@@ -237,7 +249,12 @@ describe('vendor quirks (UPSTREAMS §1): the same employees whichever the accoun
   /** A person whose job moved twice on one day in the past, with a move still to come: only row order tells which is current. */
   async function busyJobHistory(): Promise<SeedPerson> {
     const person = company.people.find((p) => p.hireDate < '2024-01-01' && p.terminationDate === null)!;
-    for (const [date, department] of [['2024-06-01', 'Moved first'], ['2024-06-01', 'Moved second'], ['2025-09-01', 'Moving later'], ['2024-01-01', 'Earlier']]) {
+    for (const [date, department] of [
+      ['2024-06-01', 'Moved first'],
+      ['2024-06-01', 'Moved second'],
+      ['2025-09-01', 'Moving later'],
+      ['2024-01-01', 'Earlier'],
+    ]) {
       await write(`/employees/${person.id}/tables/jobInfo`, { date, department });
     }
     return person;
@@ -310,9 +327,16 @@ describe('the wire, as UPSTREAMS §1 describes it', () => {
     ['employee_404_not_found', 'UPSTREAM_NOT_FOUND', 'Employee not found, Employee not found'],
   ])('reports the reason BambooHR gives in X-BambooHR-Error-Message (recorded %s)', async (name, code, reason) => {
     const server = await replay(name);
-    const http = createUpstreamClient({ system: 'bamboohr', baseUrl: server.baseUrl, authorize: bambooHrAuthorize(KEY), budget: { limit: 100, windowMs: 60_000 } });
+    const http = createUpstreamClient({
+      system: 'bamboohr',
+      baseUrl: server.baseUrl,
+      authorize: bambooHrAuthorize(KEY),
+      budget: { limit: 100, windowMs: 60_000 },
+    });
     try {
-      const error = await createBambooHrClient({ http, companyDomain: 'collegeeat', clock: middayOf(TODAY) }).listEmployees().catch((e: unknown) => e);
+      const error = await createBambooHrClient({ http, companyDomain: 'collegeeat', clock: middayOf(TODAY) })
+        .listEmployees()
+        .catch((e: unknown) => e);
       expect(error).toBeInstanceOf(UpstreamError);
       expect(error).toMatchObject({ code });
       expect((error as Error).message).toContain(reason);

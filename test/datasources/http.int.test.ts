@@ -27,7 +27,7 @@ const BASIC = `Basic ${Buffer.from(`${API_KEY}:x`).toString('base64')}`;
 
 function presentedKey(req: SimRequest): string {
   const basic = /^Basic (.+)$/.exec(req.headers.authorization ?? '')?.[1];
-  return basic ? Buffer.from(basic, 'base64').toString('utf8').split(':')[0] ?? '' : req.query.get('apikey') ?? '';
+  return basic ? (Buffer.from(basic, 'base64').toString('utf8').split(':')[0] ?? '') : (req.query.get('apikey') ?? '');
 }
 
 function spec(rate: SimulatorSpec['rate']): SimulatorSpec {
@@ -41,9 +41,7 @@ function spec(rate: SimulatorSpec['rate']): SimulatorSpec {
       return json(201, { created: true });
     })
     // A careless vendor that echoes the credential back in its error text, in a body or a header.
-    .on('GET', `${PREFIX}/echo`, (req) =>
-      json(422, { message: `key ${presentedKey(req)} rejected`, errors: [`auth was ${req.headers.authorization ?? ''}`] }),
-    )
+    .on('GET', `${PREFIX}/echo`, (req) => json(422, { message: `key ${presentedKey(req)} rejected`, errors: [`auth was ${req.headers.authorization ?? ''}`] }))
     .on('GET', `${PREFIX}/echo-header`, (req) => ({
       status: 400,
       headers: { 'X-BambooHR-Error-Message': `Invalid key ${presentedKey(req)}` },
@@ -53,8 +51,7 @@ function spec(rate: SimulatorSpec['rate']): SimulatorSpec {
     name: 'test',
     router,
     authenticate: (req) =>
-      (req.query.get('apikey') === API_KEY && req.headers.authorization === `Bearer ${TOKEN}`) ||
-      req.headers.authorization === BASIC
+      (req.query.get('apikey') === API_KEY && req.headers.authorization === `Bearer ${TOKEN}`) || req.headers.authorization === BASIC
         ? 'acme'
         : { status: 401, headers: { 'X-BambooHR-Error-Message': 'API key not provided or invalid' }, body: '' },
     reset: () => {},
@@ -123,7 +120,10 @@ describe('upstream HTTP client against a real simulator', () => {
   });
 
   it('retries 500, 502, 503 and 429 on a GET, then succeeds', async () => {
-    await injectFaults(sim, [500, 502, 503, 429].map((status) => ({ route: `GET ${PREFIX}/thing`, status })));
+    await injectFaults(
+      sim,
+      [500, 502, 503, 429].map((status) => ({ route: `GET ${PREFIX}/thing`, status })),
+    );
     const upstream = client();
     const response = await upstream.request({ method: 'GET', path: '/thing' });
     expect(response.status).toBe(200);
@@ -382,9 +382,7 @@ describe('rate budget against the simulator limit', () => {
   it('sends 40 requests fired at once without a single throttle, near the limit rate', async () => {
     const total = 40;
     const started = Date.now();
-    const responses = await Promise.all(
-      Array.from({ length: total }, (_, n) => upstream.request({ method: 'GET', path: '/thing', query: { n } })),
-    );
+    const responses = await Promise.all(Array.from({ length: total }, (_, n) => upstream.request({ method: 'GET', path: '/thing', query: { n } })));
     const elapsedWindows = (Date.now() - started) / WINDOW_MS;
 
     expect(responses.map((r) => r.status)).toEqual(Array.from({ length: total }, () => 200));
@@ -395,13 +393,9 @@ describe('rate budget against the simulator limit', () => {
 
   it('keeps two clients sharing one credential budget under the limit together', async () => {
     const shared = createRollingBudget({ limit: N, windowMs: WINDOW_MS });
-    const pair = [1, 2].map(() =>
-      createUpstreamClient({ system: 'litmos', baseUrl: `${sim.url}${PREFIX}`, authorize, budget: shared }),
-    );
+    const pair = [1, 2].map(() => createUpstreamClient({ system: 'litmos', baseUrl: `${sim.url}${PREFIX}`, authorize, budget: shared }));
     try {
-      const responses = await Promise.all(
-        pair.flatMap((c) => Array.from({ length: 15 }, () => c.request({ method: 'GET', path: '/thing' }))),
-      );
+      const responses = await Promise.all(pair.flatMap((c) => Array.from({ length: 15 }, () => c.request({ method: 'GET', path: '/thing' }))));
       expect(responses.every((r) => r.status === 200)).toBe(true);
       expect(sim.stats()).toMatchObject({ total: 30, throttled: 0 });
     } finally {

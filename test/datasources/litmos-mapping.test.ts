@@ -118,8 +118,8 @@ describe('toLearner', () => {
   });
 
   it('refuses a user without an Id or with a non-boolean Active, naming the member', () => {
-    expect((badResponse(() => toLearner({ UserName: 'x', Active: true }))).message).toContain('user.Id');
-    expect((badResponse(() => toLearner({ Id: 'a', UserName: 'x', Active: 'yes' }))).message).toContain('user.Active: expected a boolean, received "yes"');
+    expect(badResponse(() => toLearner({ UserName: 'x', Active: true })).message).toContain('user.Id');
+    expect(badResponse(() => toLearner({ Id: 'a', UserName: 'x', Active: 'yes' })).message).toContain('user.Active: expected a boolean, received "yes"');
     badResponse(() => toLearner([]));
   });
 });
@@ -144,7 +144,9 @@ describe('teams, courses and progress', () => {
       assignedAt: null,
       completedAt: null,
     });
-    const row = parseBody('{"Id":"c2","Complete":true,"PercentageComplete":100,"AssignedDate":"\\/Date(1700000000000)\\/","DateCompleted":"\\/Date(1700086400000)\\/"}');
+    const row = parseBody(
+      '{"Id":"c2","Complete":true,"PercentageComplete":100,"AssignedDate":"\\/Date(1700000000000)\\/","DateCompleted":"\\/Date(1700086400000)\\/"}',
+    );
     expect(toLearnerCourse('u2', row)).toEqual({
       courseId: 'c2',
       learnerId: 'u2',

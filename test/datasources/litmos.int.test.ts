@@ -161,7 +161,13 @@ describe('learners', () => {
 
   it('updates only the given fields and keeps what the sync does not manage', async () => {
     quirks.encodedNames = true;
-    const user = addUser('keep.me@bakery.test', { LastName: "O'Hara", CustomField1: 'E-1234', TimeZone: 'GMT Standard Time', AccessLevel: 'Team_Leader', JobTitle: 'Baker' });
+    const user = addUser('keep.me@bakery.test', {
+      LastName: "O'Hara",
+      CustomField1: 'E-1234',
+      TimeZone: 'GMT Standard Time',
+      AccessLevel: 'Team_Leader',
+      JobTitle: 'Baker',
+    });
     const updated = await clientFor().updateLearner(user.Id, { title: 'Head Baker', phoneWork: null, city: 'York' });
     expect(updated).toMatchObject({ title: 'Head Baker', city: 'York', phoneWork: null, lastName: "O'Hara" });
     expect(litmos.state.user(user.Id)).toMatchObject({
@@ -256,7 +262,14 @@ describe('courses', () => {
       },
     ]);
     const results = await client.courseResults(course?.Id ?? '');
-    expect(results).toContainEqual({ courseId: course?.Id, learnerId: learner.Id, completed: true, percentageComplete: 100, assignedAt: null, completedAt: null });
+    expect(results).toContainEqual({
+      courseId: course?.Id,
+      learnerId: learner.Id,
+      completed: true,
+      percentageComplete: 100,
+      assignedAt: null,
+      completedAt: null,
+    });
     expect(results.length).toBe(litmos.state.courseEnrolments(course?.Id ?? '').length);
   });
 });
@@ -362,7 +375,10 @@ describe('with every Litmos quirk on', () => {
       for (let remainder = 0; remainder <= pageSize; remainder++) {
         while (litmos.state.users.length % (pageSize + 1) !== remainder) addUser(`edge${litmos.state.users.length}@bakery.test`);
         const learners = await clientFor({ pageSize }).listLearners();
-        expect(learners.map((l) => l.id), `page size ${pageSize}, ${litmos.state.users.length} users`).toEqual(litmos.state.users.map((u) => u.Id));
+        expect(
+          learners.map((l) => l.id),
+          `page size ${pageSize}, ${litmos.state.users.length} users`,
+        ).toEqual(litmos.state.users.map((u) => u.Id));
       }
     }
   });

@@ -10,7 +10,14 @@ import { createNamelyClient } from '../../src/datasources/namely/client.js';
 const FIELDS = { fields: [{ name: 'litmos_activated', label: 'Litmos Activated', type: 'select' }] };
 const GROUPS = { groups: [] };
 
-const profile = (id: string, status = 'active') => ({ id, first_name: 'First', last_name: id, email: `${id}@example.com`, user_status: status, litmos_activated: 'Yes' });
+const profile = (id: string, status = 'active') => ({
+  id,
+  first_name: 'First',
+  last_name: id,
+  email: `${id}@example.com`,
+  user_status: status,
+  litmos_activated: 'Yes',
+});
 const ids = (from: number, count: number, status?: string) => Array.from({ length: count }, (_, i) => profile(`p${from + i}`, status));
 
 /** An UpstreamClient answering `/profiles` pages from `pages(filter, page)`; records the pages asked for. */
@@ -29,7 +36,16 @@ function fakeNamely(pages: (status: string | undefined, page: number) => { profi
     system: 'namely',
     request,
     budget: () => ({ limit: 300, windowMs: 60_000, used: 0, remaining: 300, nextSlotAt: Date.now(), queued: 0, etaMs: () => 0 }),
-    metrics: () => ({ requests: asked.length, attempts: asked.length, responses: {}, retries: 0, throttled: 0, budgetWaitMs: 0, networkErrors: 0, failures: 0 }),
+    metrics: () => ({
+      requests: asked.length,
+      attempts: asked.length,
+      responses: {},
+      retries: 0,
+      throttled: 0,
+      budgetWaitMs: 0,
+      networkErrors: 0,
+      failures: 0,
+    }),
     close: async () => {},
   };
   return { http, asked };

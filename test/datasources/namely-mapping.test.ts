@@ -274,7 +274,14 @@ describe('groupRoles', () => {
     expect(roles({ groups: GROUPS, linked: null, links: null })).toEqual(EXPECTED);
     const withoutLinks = GROUPS.map(({ links: _, ...group }) => group);
     expect(roles({ groups: withoutLinks })).toEqual(EXPECTED);
-    expect(roles({ groups: [{ id: 'g5', title: 'Remote', type: 'office_location' }, { id: 'g6', title: 'Ops', type: 'Department' }] })).toEqual(
+    expect(
+      roles({
+        groups: [
+          { id: 'g5', title: 'Remote', type: 'office_location' },
+          { id: 'g6', title: 'Ops', type: 'Department' },
+        ],
+      }),
+    ).toEqual(
       new Map([
         ['g5', 'location'],
         ['g6', 'department'],

@@ -69,7 +69,13 @@ describe('the rate budget', () => {
   it('paces a sync under the Litmos limit: no throttled response, at a rate close to the limit', async () => {
     const windowMs = 400;
     const limit = 20;
-    const b = await startTestGateway({ employees: 80, seed: 19, rateWindowMs: windowMs, quirks: QUIET_FAULTS, env: { ROSTERGATE_LITMOS_RATE_LIMIT: String(limit) } });
+    const b = await startTestGateway({
+      employees: 80,
+      seed: 19,
+      rateWindowMs: windowMs,
+      quirks: QUIET_FAULTS,
+      env: { ROSTERGATE_LITMOS_RATE_LIMIT: String(limit) },
+    });
     try {
       b.sandbox.litmos.setLimits({ limit, windowMs });
       await relaxSafeguard(b);

@@ -43,7 +43,9 @@ describe('the read graph over the sandbox', () => {
     const seen = new Set<string>();
     let after: string | null = null;
     for (;;) {
-      interface Page { employees: { edges: { cursor: string; node: { id: string } }[]; pageInfo: { hasNextPage: boolean; endCursor: string } } }
+      interface Page {
+        employees: { edges: { cursor: string; node: { id: string } }[]; pageInfo: { hasNextPage: boolean; endCursor: string } };
+      }
       const { employees }: Page = await t.data<Page>(
         `query($after: String) { employees(first: 40, after: $after, filter: { source: BAMBOOHR }) { edges { cursor node { id } } pageInfo { hasNextPage endCursor } } }`,
         { after },
@@ -121,7 +123,10 @@ describe('the read graph over the sandbox', () => {
   it('answers teams with members, and courses with their learners progress', async () => {
     const { teams, courses } = await t.data<{
       teams: { nodes: { name: string; courses: { name: string }[]; members: { totalCount: number; nodes: { userName: string }[] } }[] };
-      courses: { totalCount: number; nodes: { name: string; learners: { totalCount: number; nodes: { percentageComplete: number; completed: boolean; learner: { userName: string } }[] } }[] };
+      courses: {
+        totalCount: number;
+        nodes: { name: string; learners: { totalCount: number; nodes: { percentageComplete: number; completed: boolean; learner: { userName: string } }[] } }[];
+      };
     }>(`{
       teams { nodes { name courses { name } members { totalCount nodes { userName } } } }
       courses { totalCount nodes { name learners(first: 1000) { totalCount nodes { percentageComplete completed learner { userName } } } } }

@@ -35,7 +35,9 @@ describe('API tokens and roles', () => {
   });
 
   it('revokes a token so it no longer authenticates', async () => {
-    const { createApiToken } = await t.data<{ createApiToken: { id: string; token: string } }>(`mutation { createApiToken(role: VIEWER, label: "script") { id token } }`);
+    const { createApiToken } = await t.data<{ createApiToken: { id: string; token: string } }>(
+      `mutation { createApiToken(role: VIEWER, label: "script") { id token } }`,
+    );
     expect((await t.graphql(`{ employees { totalCount } }`, {}, createApiToken.token)).errors).toBeUndefined();
     const { revokeApiToken } = await t.data<{ revokeApiToken: boolean }>(`mutation($id: ID!) { revokeApiToken(id: $id) }`, { id: createApiToken.id });
     expect(revokeApiToken).toBe(true);
@@ -44,7 +46,9 @@ describe('API tokens and roles', () => {
   });
 
   it('rejects malformed input with BAD_USER_INPUT and names the field', async () => {
-    const bad = await t.graphql(`mutation { setSyncPolicy(input: { source: BAMBOOHR, safeguard: { maxDeactivationPercent: 140, maxDeactivations: 5 } }) { source } }`);
+    const bad = await t.graphql(
+      `mutation { setSyncPolicy(input: { source: BAMBOOHR, safeguard: { maxDeactivationPercent: 140, maxDeactivations: 5 } }) { source } }`,
+    );
     expect(bad.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'safeguard.maxDeactivationPercent' });
     const page = await t.graphql(`{ employees(first: 0) { totalCount } }`);
     expect(page.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');

@@ -15,7 +15,9 @@ interface EmployeeNode {
   division: string | null;
   location: string | null;
 }
-interface Employees { employees: { totalCount: number; nodes: EmployeeNode[] } }
+interface Employees {
+  employees: { totalCount: number; nodes: EmployeeNode[] };
+}
 
 const EMPLOYEES = `{ employees(first: 1000) { totalCount nodes { id source sourceId department division location } } }`;
 const PROFILES = 'GET /api/v1/profiles';

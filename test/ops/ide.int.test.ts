@@ -143,7 +143,9 @@ describe.skipIf(!hasChromium)(`in headless Chromium (${CHROMIUM}), with every ot
     await page.locator('.graphiql-query-editor .CodeMirror').waitFor();
     // GraphiQL 3's editors are CodeMirror 5 instances; setting the text through its API avoids
     // racing the editor's auto-closing brackets while typing. A string, as the tests have no DOM types.
-    await page.evaluate(`document.querySelector('.graphiql-query-editor .CodeMirror').CodeMirror.setValue(${JSON.stringify('{ employees(first: 1) { totalCount } }')})`);
+    await page.evaluate(
+      `document.querySelector('.graphiql-query-editor .CodeMirror').CodeMirror.setValue(${JSON.stringify('{ employees(first: 1) { totalCount } }')})`,
+    );
     const answered = page.waitForResponse((response) => response.request().method() === 'POST' && (response.request().postData() ?? '').includes('totalCount'));
     await page.locator('.graphiql-execute-button').click();
     const response = await answered;

@@ -24,7 +24,11 @@ interface Line {
 /** A gateway whose log lines are kept, as written. */
 async function logged(): Promise<{ t: TestGateway; raw: string[]; lines: () => Line[] }> {
   const raw: string[] = [];
-  t = await startTestGateway({ employees: 40, seed: 3, logger: createLogger({ level: 'debug', destination: { write: (line: string) => void raw.push(line) } }) });
+  t = await startTestGateway({
+    employees: 40,
+    seed: 3,
+    logger: createLogger({ level: 'debug', destination: { write: (line: string) => void raw.push(line) } }),
+  });
   return { t, raw, lines: () => raw.map((line) => JSON.parse(line) as Line) };
 }
 
@@ -45,18 +49,26 @@ const scrape = async (t: TestGateway) => {
   expect(response.headers.get('content-type')).toMatch(/^text\/plain; version=0\.0\.4/);
   return parsePrometheus(await response.text());
 };
-const sum = (samples: Map<string, number>, prefix: string) => [...samples].filter(([name]) => name.startsWith(prefix)).reduce((total, [, value]) => total + value, 0);
+const sum = (samples: Map<string, number>, prefix: string) =>
+  [...samples].filter(([name]) => name.startsWith(prefix)).reduce((total, [, value]) => total + value, 0);
 
 describe('logs', () => {
   it('writes a line per run state change and per upstream throttle, and no credential in any line', async () => {
     const { t: gateway, raw, lines } = await logged();
     await relaxSafeguard(gateway);
     // Litmos throttles the first user list: the client waits out Retry-After and says so.
-    await fetch(`${gateway.sandbox.litmos.url}/__sandbox/faults`, { method: 'POST', body: JSON.stringify([{ route: 'GET /v1.svc/users', status: 503, retryAfter: '1' }]) });
+    await fetch(`${gateway.sandbox.litmos.url}/__sandbox/faults`, {
+      method: 'POST',
+      body: JSON.stringify([{ route: 'GET /v1.svc/users', status: 503, retryAfter: '1' }]),
+    });
     const run = await sync(gateway);
     expect(run.status).toBe('SUCCEEDED');
     // A webhook with a bad signature: refused, and logged without its headers.
-    await fetch(`${gateway.url}/webhooks/bamboohr`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-bamboohr-signature': 'f'.repeat(64), 'x-bamboohr-timestamp': '1' }, body: '{"employees":[]}' });
+    await fetch(`${gateway.url}/webhooks/bamboohr`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-bamboohr-signature': 'f'.repeat(64), 'x-bamboohr-timestamp': '1' },
+      body: '{"employees":[]}',
+    });
     await gateway.close();
     t = undefined;
 

@@ -27,7 +27,16 @@ export type EmailChoice =
 export type DepartmentChoice = { kind: 'existing'; which: number; recase: boolean } | { kind: 'new'; name: string };
 
 export type HrOp =
-  | { kind: 'hire'; firstName: string; lastName: string; email: EmailChoice; hireOffset: number; department: DepartmentChoice; status: string | null; access: boolean }
+  | {
+      kind: 'hire';
+      firstName: string;
+      lastName: string;
+      email: EmailChoice;
+      hireOffset: number;
+      department: DepartmentChoice;
+      status: string | null;
+      access: boolean;
+    }
   | { kind: 'terminate'; who: Who; offset: number }
   | { kind: 'rehire'; who: Who; offset: number; status: string }
   | { kind: 'statusRow'; who: Who; offset: number; status: string }
@@ -67,7 +76,18 @@ export interface CaseSpec {
 }
 
 /** The statuses the seeded companies use, plus the Betterworks guide's list; some differ only in case. */
-export const STATUSES = ['Full-Time', 'Part-Time', 'Contractor', 'Intern', 'Temporary', 'Seasonal', 'LOA', 'Paid LOA', 'Pending New Hires', 'Vendor Service Provider'] as const;
+export const STATUSES = [
+  'Full-Time',
+  'Part-Time',
+  'Contractor',
+  'Intern',
+  'Temporary',
+  'Seasonal',
+  'LOA',
+  'Paid LOA',
+  'Pending New Hires',
+  'Vendor Service Provider',
+] as const;
 const STATUS_SPELLINGS = [...STATUSES, 'full-time', 'CONTRACTOR', 'Intern '] as const;
 
 /**
@@ -76,13 +96,43 @@ const STATUS_SPELLINGS = [...STATUSES, 'full-time', 'CONTRACTOR', 'Intern '] as 
  * the same letters, and a character outside the BMP.
  */
 const NAME_FRAGMENTS = [
-  'Ann', 'Bob', 'Zoë', 'Zoe\u0308', 'José', 'Jose\u0301', "O'Neill", "D'Arcy", 'Smith & Sons', 'A&B', '<b>', 'x<y>z', '"Q"',
-  '&amp;', '&#39;', '&lt;i&gt;', 'Ольга', 'Дмитриев', '李', '王小明', 'محمد', 'Ελένη', 'Łukasz', 'Ærøskøbing', 'Nguyễn', 'Nguye\u0302\u0303n', '🚀', 'van der',
+  'Ann',
+  'Bob',
+  'Zoë',
+  'Zoe\u0308',
+  'José',
+  'Jose\u0301',
+  "O'Neill",
+  "D'Arcy",
+  'Smith & Sons',
+  'A&B',
+  '<b>',
+  'x<y>z',
+  '"Q"',
+  '&amp;',
+  '&#39;',
+  '&lt;i&gt;',
+  'Ольга',
+  'Дмитриев',
+  '李',
+  '王小明',
+  'محمد',
+  'Ελένη',
+  'Łukasz',
+  'Ærøskøbing',
+  'Nguyễn',
+  'Nguye\u0302\u0303n',
+  '🚀',
+  'van der',
 ] as const;
 
 export const nameArb: fc.Arbitrary<string> = fc
   .array(fc.constantFrom(...NAME_FRAGMENTS), { minLength: 1, maxLength: 3 })
-  .chain((parts) => fc.array(fc.constantFrom('', ' ', '-'), { minLength: parts.length - 1, maxLength: parts.length - 1 }).map((seps) => parts.reduce<string>((acc, part, i) => acc + (seps[i - 1] ?? '') + part, '')))
+  .chain((parts) =>
+    fc
+      .array(fc.constantFrom('', ' ', '-'), { minLength: parts.length - 1, maxLength: parts.length - 1 })
+      .map((seps) => parts.reduce<string>((acc, part, i) => acc + (seps[i - 1] ?? '') + part, '')),
+  )
   .map((name) => name.trim() || 'Ann');
 
 const EMAIL_LOCALS = ['alex.kim', 'sam.lee', 'new.hire', 'j.doe', 'o.neill', 'rehire', 'pat.smith'] as const;
@@ -97,7 +147,17 @@ export const emailArb: fc.Arbitrary<EmailChoice> = fc.oneof(
 );
 
 /** New department names: HTML characters, another script, NFC and NFD spellings, a case twin of a seeded one. */
-const NEW_DEPARTMENTS = ['R&D <Labs>', 'Sales & "Growth"', "Founders' Office", 'Отдел продаж', '営業部', 'Ingeniería', 'Ingenieri\u0301a', 'SALES', 'people'] as const;
+const NEW_DEPARTMENTS = [
+  'R&D <Labs>',
+  'Sales & "Growth"',
+  "Founders' Office",
+  'Отдел продаж',
+  '営業部',
+  'Ingeniería',
+  'Ingenieri\u0301a',
+  'SALES',
+  'people',
+] as const;
 
 export const departmentArb: fc.Arbitrary<DepartmentChoice> = fc.oneof(
   { weight: 3, arbitrary: fc.record({ kind: fc.constant('existing' as const), which: fc.nat(30), recase: fc.boolean() }) },
@@ -154,20 +214,32 @@ const BAMBOOHR_FAULT_ROUTES = [
 ] as const;
 
 /** A one-shot fault: a transient status (with `Retry-After: 0` now and then), or a dropped connection, after a short delay. */
-const faultBody = fc.record(
-  {
-    status: fc.constantFrom(500, 502, 503, 504, 429),
-    retryAfter: fc.constant('0'),
-    drop: fc.constant(true),
-    delayMs: fc.integer({ min: 0, max: 20 }),
-    count: fc.integer({ min: 1, max: 3 }),
-  },
-  { requiredKeys: ['count'] },
-).map((f): Fault => (f.drop ? { drop: true, count: f.count, ...(f.delayMs !== undefined && { delayMs: f.delayMs }) } : { status: f.status ?? 500, count: f.count, ...(f.retryAfter && { retryAfter: f.retryAfter }), ...(f.delayMs !== undefined && { delayMs: f.delayMs }) }));
+const faultBody = fc
+  .record(
+    {
+      status: fc.constantFrom(500, 502, 503, 504, 429),
+      retryAfter: fc.constant('0'),
+      drop: fc.constant(true),
+      delayMs: fc.integer({ min: 0, max: 20 }),
+      count: fc.integer({ min: 1, max: 3 }),
+    },
+    { requiredKeys: ['count'] },
+  )
+  .map((f): Fault =>
+    f.drop
+      ? { drop: true, count: f.count, ...(f.delayMs !== undefined && { delayMs: f.delayMs }) }
+      : { status: f.status ?? 500, count: f.count, ...(f.retryAfter && { retryAfter: f.retryAfter }), ...(f.delayMs !== undefined && { delayMs: f.delayMs }) },
+  );
 
 const oneShotArb = fc.oneof(
-  fc.record({ system: fc.constant('litmos' as const), fault: fc.tuple(fc.option(fc.constantFrom(...LITMOS_FAULT_ROUTES), { freq: 6 }), faultBody).map(([route, f]) => (route ? { ...f, route } : f)) }),
-  fc.record({ system: fc.constant('bamboohr' as const), fault: fc.tuple(fc.option(fc.constantFrom(...BAMBOOHR_FAULT_ROUTES), { freq: 6 }), faultBody).map(([route, f]) => (route ? { ...f, route } : f)) }),
+  fc.record({
+    system: fc.constant('litmos' as const),
+    fault: fc.tuple(fc.option(fc.constantFrom(...LITMOS_FAULT_ROUTES), { freq: 6 }), faultBody).map(([route, f]) => (route ? { ...f, route } : f)),
+  }),
+  fc.record({
+    system: fc.constant('bamboohr' as const),
+    fault: fc.tuple(fc.option(fc.constantFrom(...BAMBOOHR_FAULT_ROUTES), { freq: 6 }), faultBody).map(([route, f]) => (route ? { ...f, route } : f)),
+  }),
 );
 
 export const NO_FAULTS: FaultPlan = { transientErrorRate: 0, dropRate: 0, oneShot: [] };

@@ -4,8 +4,34 @@
  * the oracle after each (see provisioning.int.test.ts for what is checked when).
  */
 import type { CaseSpec, StepSpec } from './arbitraries.js';
-import { applyOp, armFaults, bamboo, disarmFaults, litmosReader, litmosStats, runSync, setBlocklist, setPolicy, startWorld, type RunResult, type World } from './harness.js';
-import { checkConverged, checkSafety, key, newKnowledge, observeBeforeRun, SECOND_RUN_DEFECTS, unknownUserIds, writeCounts, type KnownDefect, type LitmosSnapshot, type Rules, type Violation } from './oracle.js';
+import {
+  applyOp,
+  armFaults,
+  bamboo,
+  disarmFaults,
+  litmosReader,
+  litmosStats,
+  runSync,
+  setBlocklist,
+  setPolicy,
+  startWorld,
+  type RunResult,
+  type World,
+} from './harness.js';
+import {
+  checkConverged,
+  checkSafety,
+  key,
+  newKnowledge,
+  observeBeforeRun,
+  SECOND_RUN_DEFECTS,
+  unknownUserIds,
+  writeCounts,
+  type KnownDefect,
+  type LitmosSnapshot,
+  type Rules,
+  type Violation,
+} from './oracle.js';
 
 /** Where the time goes (the first run of each step), for the summary the property prints. */
 export const costs = { runs: 0, runMs: 0, faultedRuns: 0, faultedRunMs: 0, faultedNotSucceeded: 0 };
@@ -32,7 +58,11 @@ const showRun = (run: RunResult) =>
  * Runs one generated case end to end and throws on the first violation that `tolerated` does not
  * cover. Tolerated ones are passed to `seen`.
  */
-export async function runCase(spec: CaseSpec, tolerated: ReadonlySet<KnownDefect>, seen: (defect: KnownDefect, report: string) => void = () => {}): Promise<void> {
+export async function runCase(
+  spec: CaseSpec,
+  tolerated: ReadonlySet<KnownDefect>,
+  seen: (defect: KnownDefect, report: string) => void = () => {},
+): Promise<void> {
   /** Fails on any violation that is not a tolerated known defect; hands the tolerated ones to `seen`. */
   const judge = (title: string, violations: readonly Violation[], log: readonly string[]): void => {
     if (violations.length === 0) return;
@@ -153,7 +183,11 @@ export async function runCase(spec: CaseSpec, tolerated: ReadonlySet<KnownDefect
       if (again.status !== 'SUCCEEDED' || writes.length > 0) {
         log.push(`  re-run without HR change: ${showRun(again)}`);
         const now = checkConverged(knowledge, hrNow, await litmos.snapshot(unknownUserIds(knowledge)), rules);
-        fail(`step ${index}: a re-run with no HR change ${again.status === 'SUCCEEDED' ? '' : `ended ${again.status} and `}wrote ${JSON.stringify(Object.fromEntries(writes))}`, now, log);
+        fail(
+          `step ${index}: a re-run with no HR change ${again.status === 'SUCCEEDED' ? '' : `ended ${again.status} and `}wrote ${JSON.stringify(Object.fromEntries(writes))}`,
+          now,
+          log,
+        );
       }
       settled = after;
     }
@@ -161,4 +195,3 @@ export async function runCase(spec: CaseSpec, tolerated: ReadonlySet<KnownDefect
     await world.close();
   }
 }
-

@@ -51,12 +51,15 @@ export function bamboo(sandbox: RunningSandbox): Bamboo {
   const base = `${sandbox.bamboohr.url}/api/gateway.php/${sandbox.bamboohr.companyDomain}/v1`;
   const authorization = `Basic ${Buffer.from(`${SANDBOX_CREDENTIALS.bamboohr.apiKey}:x`).toString('base64')}`;
   const getJson = async <T>(path: string, init: RequestInit = {}): Promise<T> => {
-    const response = await fetchRetrying(`${base}${path}`, { ...init, headers: { authorization, accept: 'application/json', ...Object.fromEntries(new Headers(init.headers)) } }, true);
+    const response = await fetchRetrying(
+      `${base}${path}`,
+      { ...init, headers: { authorization, accept: 'application/json', ...Object.fromEntries(new Headers(init.headers)) } },
+      true,
+    );
     if (response.status !== 200) throw new Error(`BambooHR ${path}: ${response.status}`);
     return (await response.json()) as T;
   };
-  const date = (value: unknown): string | null =>
-    typeof value === 'string' && /^\d{4}-\d{2}-\d{2}$/.test(value) && value !== '0000-00-00' ? value : null;
+  const date = (value: unknown): string | null => (typeof value === 'string' && /^\d{4}-\d{2}-\d{2}$/.test(value) && value !== '0000-00-00' ? value : null);
   const text = (value: unknown): string | null => (typeof value === 'string' && value.trim() !== '' ? value : null);
   const checked = (value: unknown): boolean =>
     value === true || (typeof value === 'string' && ['yes', 'true', '1', 'on', 'checkbox'].includes(value.trim().toLowerCase()));
@@ -105,7 +108,8 @@ export function bamboo(sandbox: RunningSandbox): Bamboo {
         false,
       );
       const result = { status: response.status, location: response.headers.get('location'), message: response.headers.get('x-bamboohr-error-message') };
-      if (response.status >= 300 && response.status !== 409) throw new Error(`BambooHR POST ${path} ${JSON.stringify(body)}: ${response.status} ${result.message}`);
+      if (response.status >= 300 && response.status !== 409)
+        throw new Error(`BambooHR POST ${path} ${JSON.stringify(body)}: ${response.status} ${result.message}`);
       return result;
     },
   };
@@ -116,7 +120,11 @@ export function bamboo(sandbox: RunningSandbox): Bamboo {
 export function litmosReader(sandbox: RunningSandbox) {
   const get = async <T>(path: string, query: Record<string, string> = {}): Promise<T> => {
     const params = new URLSearchParams({ source: 'property-test', format: 'json', ...query });
-    const response = await fetchRetrying(`${sandbox.litmos.baseUrl}${path}?${params.toString()}`, { headers: { apikey: SANDBOX_CREDENTIALS.litmos.apiKey } }, true);
+    const response = await fetchRetrying(
+      `${sandbox.litmos.baseUrl}${path}?${params.toString()}`,
+      { headers: { apikey: SANDBOX_CREDENTIALS.litmos.apiKey } },
+      true,
+    );
     if (response.status !== 200) throw new Error(`Litmos ${path}: ${response.status}`);
     return (await response.json()) as T;
   };
@@ -138,10 +146,12 @@ export function litmosReader(sandbox: RunningSandbox) {
 
   async function read(detailIds: string[]): Promise<LitmosSnapshot> {
     const users: LitmosUserRow[] = [];
-    for (let start = 0; ; ) {
+    for (let start = 0; ;) {
       const page = await get<LitmosUserRow[]>('/users', { limit: '1000', start: String(start) });
       if (page.length === 0) break;
-      users.push(...page.map((u) => ({ Id: u.Id, UserName: u.UserName, FirstName: u.FirstName, LastName: u.LastName, Active: u.Active, Email: u.Email ?? null })));
+      users.push(
+        ...page.map((u) => ({ Id: u.Id, UserName: u.UserName, FirstName: u.FirstName, LastName: u.LastName, Active: u.Active, Email: u.Email ?? null })),
+      );
       start += page.length;
     }
     const teamList = await get<{ Id: string; Name: string }[]>('/teams', { limit: '1000' });
@@ -247,7 +257,9 @@ const RUN = `runId status error counts { created linked updated deactivated reac
 
 export async function setPolicy(world: World, blocklist: readonly string[]): Promise<void> {
   // The safeguard stops mass deactivations for approval; the property is about what runs do, so let them through.
-  await world.gateway.data(`mutation { setSyncPolicy(input: { source: BAMBOOHR, safeguard: { maxDeactivationPercent: 100, maxDeactivations: 100000 } }) { source } }`);
+  await world.gateway.data(
+    `mutation { setSyncPolicy(input: { source: BAMBOOHR, safeguard: { maxDeactivationPercent: 100, maxDeactivations: 100000 } }) { source } }`,
+  );
   await setBlocklist(world, blocklist);
 }
 
@@ -360,7 +372,15 @@ export async function applyOp(op: HrOp, roster: readonly HrEmployee[], ctx: Edit
     }
     case 'terminate': {
       const employee = target(op.who);
-      return employee ? row(employee, 'employmentStatus', { date: addDays(today, op.offset), employmentStatus: 'Terminated', terminationTypeId: '1', terminationReasonId: '1', terminationRehireId: '1' }) : 'noop';
+      return employee
+        ? row(employee, 'employmentStatus', {
+            date: addDays(today, op.offset),
+            employmentStatus: 'Terminated',
+            terminationTypeId: '1',
+            terminationReasonId: '1',
+            terminationRehireId: '1',
+          })
+        : 'noop';
     }
     case 'rehire':
     case 'statusRow': {
@@ -406,7 +426,13 @@ export async function applyOp(op: HrOp, roster: readonly HrEmployee[], ctx: Edit
       if (!old?.workEmail) return 'noop';
       const steps = [
         await update(old, { workEmail: '' }),
-        await row(old, 'employmentStatus', { date: today, employmentStatus: 'Terminated', terminationTypeId: '1', terminationReasonId: '1', terminationRehireId: '1' }),
+        await row(old, 'employmentStatus', {
+          date: today,
+          employmentStatus: 'Terminated',
+          terminationTypeId: '1',
+          terminationReasonId: '1',
+          terminationRehireId: '1',
+        }),
       ];
       const fields = {
         firstName: old.firstName,

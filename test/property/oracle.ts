@@ -230,9 +230,7 @@ export function observeBeforeRun(knowledge: Knowledge, hr: readonly HrEmployee[]
     knowledge.seenUserIds.add(user.Id);
     if (!user.Active) knowledge.everInactive.add(user.Id);
   }
-  const order = [...hr].sort(
-    (a, b) => Number(!verdict(a, rules).eligible) - Number(!verdict(b, rules).eligible) || Number(a.id) - Number(b.id),
-  );
+  const order = [...hr].sort((a, b) => Number(!verdict(a, rules).eligible) - Number(!verdict(b, rules).eligible) || Number(a.id) - Number(b.id));
   const claimed = new Set([...knowledge.owned.values()].flatMap((ids) => [...ids]));
   for (const employee of order) {
     const email = key(employee.workEmail);
@@ -263,13 +261,7 @@ const describeUser = (u: LitmosUserRow | undefined) =>
   u ? `${u.Id} ${JSON.stringify(u.UserName)} ${JSON.stringify(u.FirstName)} ${JSON.stringify(u.LastName)} active=${u.Active}` : 'none';
 
 /** The invariants that must hold at every moment, a failed or half-applied run included. */
-export function checkSafety(
-  knowledge: Knowledge,
-  hr: readonly HrEmployee[],
-  before: LitmosSnapshot,
-  after: LitmosSnapshot,
-  rules: Rules,
-): Violation[] {
+export function checkSafety(knowledge: Knowledge, hr: readonly HrEmployee[], before: LitmosSnapshot, after: LitmosSnapshot, rules: Rules): Violation[] {
   const violations: Violation[] = [];
   const users = new Map(after.users.map((u) => [u.Id, u]));
 

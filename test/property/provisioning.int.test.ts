@@ -187,7 +187,16 @@ describe('counterexamples the property found (each now holds)', () => {
     await holds(
       oneStep([
         { kind: 'email', who: 0, email: { kind: 'fresh', local: 'alex.kim', upper: false } },
-        { kind: 'hire', firstName: 'Ann', lastName: "O'Neill", email: { kind: 'former', which: 0 }, hireOffset: -30, department: { kind: 'existing', which: 0, recase: false }, status: 'Full-Time', access: true },
+        {
+          kind: 'hire',
+          firstName: 'Ann',
+          lastName: "O'Neill",
+          email: { kind: 'former', which: 0 },
+          hireOffset: -30,
+          department: { kind: 'existing', which: 0, recase: false },
+          status: 'Full-Time',
+          access: true,
+        },
       ]),
     );
   });

@@ -26,8 +26,16 @@ const api = (path: string, method = 'GET', body?: unknown) =>
     headers: { authorization: auth, accept: 'application/json', 'content-type': 'application/json' },
     body: body === undefined ? undefined : JSON.stringify(body),
   });
-const flush = async () => ((await (await fetch(`${sim.url}/__sandbox/webhooks/flush`, { method: 'POST' })).json()) as { deliveries: { delivered: boolean; attempts: number; status: number }[] }).deliveries;
-const sign = (key: string, body: string, timestamp: string) => createHmac('sha256', key).update(body + timestamp).digest('hex');
+const flush = async () =>
+  (
+    (await (await fetch(`${sim.url}/__sandbox/webhooks/flush`, { method: 'POST' })).json()) as {
+      deliveries: { delivered: boolean; attempts: number; status: number }[];
+    }
+  ).deliveries;
+const sign = (key: string, body: string, timestamp: string) =>
+  createHmac('sha256', key)
+    .update(body + timestamp)
+    .digest('hex');
 
 async function subscribe(overrides: Record<string, unknown> = {}): Promise<{ id: string; privateKey: string }> {
   const response = await api('/webhooks', 'POST', {
@@ -81,7 +89,17 @@ describe('webhooks API', () => {
   });
 
   it('refuses a non-https URL off loopback, a missing format, update events without monitor fields and unknown fields', async () => {
-    const refused = async (overrides: Record<string, unknown>) => (await api('/webhooks', 'POST', { name: 'x', url: receiverUrl, format: 'json', events: ['employee.updated'], monitorFields: ['firstName'], ...overrides })).status;
+    const refused = async (overrides: Record<string, unknown>) =>
+      (
+        await api('/webhooks', 'POST', {
+          name: 'x',
+          url: receiverUrl,
+          format: 'json',
+          events: ['employee.updated'],
+          monitorFields: ['firstName'],
+          ...overrides,
+        })
+      ).status;
     expect(await refused({ url: 'http://example.com/hook' })).toBe(400);
     expect(await refused({ format: undefined })).toBe(400);
     expect(await refused({ monitorFields: [] })).toBe(400);
@@ -130,7 +148,9 @@ describe('deliveries', () => {
     await fetch(`${sim.url}/__sandbox/today`, { method: 'PUT', body: JSON.stringify({ today: '2025-06-15' }) });
     await flush();
     const payloads = received.map((r) => JSON.parse(r.body) as { data: { employeeId: string; changedFields: string[] } });
-    expect(payloads).toContainEqual(expect.objectContaining({ data: expect.objectContaining({ employeeId: String(person?.id), changedFields: ['department'] }) }));
+    expect(payloads).toContainEqual(
+      expect.objectContaining({ data: expect.objectContaining({ employeeId: String(person?.id), changedFields: ['department'] }) }),
+    );
   });
 
   it('retries a 5xx answer and gives up on a 4xx one', async () => {
@@ -148,7 +168,9 @@ describe('deliveries', () => {
     await api('/employees/2', 'POST', { firstName: 'Zoé' });
     await flush();
     const [delivery] = received as [Received];
-    expect(delivery.body).toBe(`type=employee.updated&data[companyId]=${(/companyId\]=(\d+)/.exec(delivery.body))?.[1]}&data[employeeId]=2&data[changedFields][0]=firstName`);
+    expect(delivery.body).toBe(
+      `type=employee.updated&data[companyId]=${/companyId\]=(\d+)/.exec(delivery.body)?.[1]}&data[employeeId]=2&data[changedFields][0]=firstName`,
+    );
     expect(delivery.headers['company-domain']).toBe(company.domain);
     expect(delivery.headers['x-bamboohr-signature']).toBe(sign(privateKey, delivery.body, String(delivery.headers['x-bamboohr-timestamp'])));
   });

@@ -52,10 +52,38 @@ const company: SeedCompany = {
   locations: ['Paris'],
   employmentStatuses: ['Full-Time', 'Part-Time'],
   people: [
-    person(1, { firstName: 'Zoë', lastName: "O'Brien-Łukasz", jobTitle: 'CEO', department: 'Executive', managerId: null, hireDate: '2015-01-05', statusHistory: [{ date: '2015-01-05', status: 'Full-Time' }] }),
-    person(2, { firstName: 'André', lastName: 'Müller', preferredName: 'Andy', statusHistory: [{ date: '2020-01-06', status: 'Part-Time' }, { date: '2021-01-04', status: 'Full-Time' }] }),
-    person(3, { terminationDate: '2024-12-31', statusHistory: [{ date: '2020-01-06', status: 'Full-Time' }, { date: '2024-12-31', status: 'Terminated' }] }),
-    person(4, { terminationDate: '2025-07-15', statusHistory: [{ date: '2020-01-06', status: 'Full-Time' }, { date: '2025-07-15', status: 'Terminated' }] }),
+    person(1, {
+      firstName: 'Zoë',
+      lastName: "O'Brien-Łukasz",
+      jobTitle: 'CEO',
+      department: 'Executive',
+      managerId: null,
+      hireDate: '2015-01-05',
+      statusHistory: [{ date: '2015-01-05', status: 'Full-Time' }],
+    }),
+    person(2, {
+      firstName: 'André',
+      lastName: 'Müller',
+      preferredName: 'Andy',
+      statusHistory: [
+        { date: '2020-01-06', status: 'Part-Time' },
+        { date: '2021-01-04', status: 'Full-Time' },
+      ],
+    }),
+    person(3, {
+      terminationDate: '2024-12-31',
+      statusHistory: [
+        { date: '2020-01-06', status: 'Full-Time' },
+        { date: '2024-12-31', status: 'Terminated' },
+      ],
+    }),
+    person(4, {
+      terminationDate: '2025-07-15',
+      statusHistory: [
+        { date: '2020-01-06', status: 'Full-Time' },
+        { date: '2025-07-15', status: 'Terminated' },
+      ],
+    }),
     person(5, { hireDate: '2025-07-01', statusHistory: [{ date: '2025-07-01', status: 'Full-Time' }], accessEnabled: false }),
     person(6, { statusHistory: [], workEmail: null }),
   ],
@@ -139,19 +167,47 @@ describe('reads', () => {
 
   it('returns the requested fields of one employee, leaving unknown ones out', async () => {
     const body = await (await api('/employees/2?fields=firstName,lastName,workEmail,noSuchField,customLitmosAccess,supervisor')).json();
-    expect(body).toEqual({ id: '2', firstName: 'André', lastName: 'Müller', workEmail: 'person2@acme.example', customLitmosAccess: true, supervisor: "O'Brien-Łukasz, Zoë" });
+    expect(body).toEqual({
+      id: '2',
+      firstName: 'André',
+      lastName: 'Müller',
+      workEmail: 'person2@acme.example',
+      customLitmosAccess: true,
+      supervisor: "O'Brien-Łukasz, Zoë",
+    });
   });
 
   it('shows future-dated values only with onlyCurrent=false', async () => {
     const fields = 'status,terminationDate,employmentHistoryStatus,department';
-    expect(await (await api(`/employees/4?fields=${fields}`)).json()).toMatchObject({ status: 'Active', terminationDate: null, employmentHistoryStatus: 'Full-Time' });
-    expect(await (await api(`/employees/4?fields=${fields}&onlyCurrent=false`)).json()).toMatchObject({ status: 'Inactive', terminationDate: '2025-07-15', employmentHistoryStatus: 'Terminated' });
+    expect(await (await api(`/employees/4?fields=${fields}`)).json()).toMatchObject({
+      status: 'Active',
+      terminationDate: null,
+      employmentHistoryStatus: 'Full-Time',
+    });
+    expect(await (await api(`/employees/4?fields=${fields}&onlyCurrent=false`)).json()).toMatchObject({
+      status: 'Inactive',
+      terminationDate: '2025-07-15',
+      employmentHistoryStatus: 'Terminated',
+    });
     expect(await (await api(`/employees/5?fields=${fields}`)).json()).toMatchObject({ department: null, employmentHistoryStatus: null });
-    expect(await (await api(`/employees/5?fields=${fields}&onlyCurrent=false`)).json()).toMatchObject({ department: 'Engineering', employmentHistoryStatus: 'Full-Time' });
+    expect(await (await api(`/employees/5?fields=${fields}&onlyCurrent=false`)).json()).toMatchObject({
+      department: 'Engineering',
+      employmentHistoryStatus: 'Full-Time',
+    });
   });
 
   it('runs a custom report over everyone, with BambooHR value conventions', async () => {
-    const fields = ['firstName', 'status', 'terminationDate', 'employmentHistoryStatus', 'supervisor', 'supervisorEId', 'customLitmosAccess', 'workEmail', 'noSuchField'];
+    const fields = [
+      'firstName',
+      'status',
+      'terminationDate',
+      'employmentHistoryStatus',
+      'supervisor',
+      'supervisorEId',
+      'customLitmosAccess',
+      'workEmail',
+      'noSuchField',
+    ];
     const result = await report(fields);
     expect(result.fields.map((f) => f.id)).toEqual(fields.filter((f) => f !== 'noSuchField'));
     expect(result.employees).toHaveLength(company.people.length);
@@ -174,7 +230,10 @@ describe('reads', () => {
     const loose = await api('/reports/custom?format=json', { body, headers: { 'content-type': 'application/json; charset=UTF-8' } });
     expect(loose.status).toBe(400);
     expect(loose.headers.get('x-bamboohr-error-message')).toBe('Malformed XML');
-    const xml = await api('/reports/custom?format=json', { body: '<report><fields><field id="lastName"/></fields></report>', headers: { 'content-type': 'text/xml' } });
+    const xml = await api('/reports/custom?format=json', {
+      body: '<report><fields><field id="lastName"/></fields></report>',
+      headers: { 'content-type': 'text/xml' },
+    });
     expect(((await xml.json()) as { employees: Row[] }).employees[0]).toEqual({ id: '1', lastName: "O'Brien-Łukasz" });
     const noFormat = await api('/reports/custom', { body, headers: { accept: '*/*' } });
     expect(noFormat.status).toBe(404);
@@ -202,12 +261,20 @@ describe('reads', () => {
 
 describe('writes', () => {
   it('creates an employee: 201, empty body, Location with the new id', async () => {
-    const response = await api('/employees', { body: { firstName: 'Siân', lastName: 'Ní Bhriain', workEmail: 'sian@acme.example', hireDate: '2025-05-01', department: 'Engineering' } });
+    const response = await api('/employees', {
+      body: { firstName: 'Siân', lastName: 'Ní Bhriain', workEmail: 'sian@acme.example', hireDate: '2025-05-01', department: 'Engineering' },
+    });
     expect(response.status).toBe(201);
     expect(await response.text()).toBe('');
     const id = response.headers.get('location')?.match(/\/v1\/employees\/(\d+)$/)?.[1];
     expect(id).toBe(String(company.people.length + 1));
-    expect(await (await api(`/employees/${id}?fields=firstName,lastName,department,status`)).json()).toEqual({ id, firstName: 'Siân', lastName: 'Ní Bhriain', department: 'Engineering', status: 'Active' });
+    expect(await (await api(`/employees/${id}?fields=firstName,lastName,department,status`)).json()).toEqual({
+      id,
+      firstName: 'Siân',
+      lastName: 'Ní Bhriain',
+      department: 'Engineering',
+      status: 'Active',
+    });
     expect((await api('/employees', { body: { firstName: 'Only' } })).status).toBe(400);
   });
 
@@ -215,7 +282,10 @@ describe('writes', () => {
     const update = await api('/employees/2', { body: { customLitmosAccess: 'no', mobilePhone: '+33 6 00 00 00 00' } });
     expect(update.status).toBe(200);
     expect(await update.text()).toBe('');
-    expect(await (await api('/employees/2?fields=customLitmosAccess,mobilePhone')).json()).toMatchObject({ customLitmosAccess: false, mobilePhone: '+33 6 00 00 00 00' });
+    expect(await (await api('/employees/2?fields=customLitmosAccess,mobilePhone')).json()).toMatchObject({
+      customLitmosAccess: false,
+      mobilePhone: '+33 6 00 00 00 00',
+    });
     const duplicate = await api('/employees/2', { body: { workEmail: 'PERSON3@acme.example' } });
     expect(duplicate.status).toBe(409);
     expect(duplicate.headers.get('x-bamboohr-error-message')).toContain('PERSON3@acme.example');
@@ -227,7 +297,11 @@ describe('writes', () => {
     const fields = 'status,terminationDate,employmentHistoryStatus';
     expect(await (await api(`/employees/2?fields=${fields}`)).json()).toMatchObject({ status: 'Active', terminationDate: null });
     expect(await (await control('today', 'PUT', { today: '2025-06-20' })).json()).toMatchObject({ today: '2025-06-20' });
-    expect(await (await api(`/employees/2?fields=${fields}`)).json()).toMatchObject({ status: 'Inactive', terminationDate: '2025-06-20', employmentHistoryStatus: 'Terminated' });
+    expect(await (await api(`/employees/2?fields=${fields}`)).json()).toMatchObject({
+      status: 'Inactive',
+      terminationDate: '2025-06-20',
+      employmentHistoryStatus: 'Terminated',
+    });
     expect((await api('/employees/2/tables/employmentStatus', { body: { employmentStatus: 'Terminated' } })).status).toBe(400);
   });
 
@@ -324,9 +398,12 @@ describe('vendor quirks, each read per request', () => {
 
   it('throttleAs429: on, the default throttle is 429 with Retry-After (the 2026 behaviour); off it is 503 (see "throttling")', async () => {
     const vendor = { ...NO_QUIRKS.bamboohr, throttleAs429: true };
-    const throttled = await startSimulator(createBambooHrSimulator({ company, apiKey: KEY, quirks: { common: { ...NO_QUIRKS.common }, vendor }, rate: { limit: 1 } }).spec);
+    const throttled = await startSimulator(
+      createBambooHrSimulator({ company, apiKey: KEY, quirks: { common: { ...NO_QUIRKS.common }, vendor }, rate: { limit: 1 } }).spec,
+    );
     try {
-      const get = () => fetch(`${throttled.url}/api/gateway.php/${company.domain}/v1/employees/1`, { headers: { authorization: auth(), accept: 'application/json' } });
+      const get = () =>
+        fetch(`${throttled.url}/api/gateway.php/${company.domain}/v1/employees/1`, { headers: { authorization: auth(), accept: 'application/json' } });
       expect((await get()).status).toBe(200);
       const refused = await get();
       expect(refused.status).toBe(429);
@@ -338,7 +415,12 @@ describe('vendor quirks, each read per request', () => {
 });
 
 describe('custom checkbox fields (control routes)', () => {
-  interface Field { id: number | string; name: string; type: string; alias?: string }
+  interface Field {
+    id: number | string;
+    name: string;
+    type: string;
+    alias?: string;
+  }
   const metaFields = async () => (await (await api('/meta/fields')).json()) as Field[];
 
   it('adds a checkbox an admin named, unchecked for everyone, writable through the API', async () => {
@@ -358,7 +440,10 @@ describe('custom checkbox fields (control routes)', () => {
   });
 
   it('renames a checkbox (alias kept) and deletes one (reports then leave it out); a reset restores "Litmos Access"', async () => {
-    expect(await (await control('fields/customLitmosAccess', 'PUT', { name: 'Learning Access' })).json()).toMatchObject({ alias: 'customLitmosAccess', name: 'Learning Access' });
+    expect(await (await control('fields/customLitmosAccess', 'PUT', { name: 'Learning Access' })).json()).toMatchObject({
+      alias: 'customLitmosAccess',
+      name: 'Learning Access',
+    });
     expect((await metaFields()).map((f) => f.name)).not.toContain('Litmos Access');
     expect((await control('fields/4001', 'DELETE')).status).toBe(200);
     expect((await report(['firstName', 'customLitmosAccess'])).fields.map((f) => f.id)).toEqual(['firstName']);

@@ -26,9 +26,7 @@ function expectWellFormed(company: SeedCompany, size: number): void {
 
   // A manager always has a lower id, so following managers strictly descends and must reach the CEO.
   expect(people[0]?.managerId).toBeNull();
-  const badManagers = people
-    .slice(1)
-    .filter((person) => person.managerId === null || person.managerId < 1 || person.managerId >= person.id);
+  const badManagers = people.slice(1).filter((person) => person.managerId === null || person.managerId < 1 || person.managerId >= person.id);
   expect(badManagers).toEqual([]);
 
   const divisionOf = new Map<string, Set<string>>();
@@ -89,8 +87,7 @@ describe('generateCompany', () => {
   it('generates 100,000 people', () => {
     const company = generateCompany({ size: 100_000, seed: 9, today: TODAY });
     expectWellFormed(company, 100_000);
-    const share = (test: (person: SeedPerson) => boolean): number =>
-      company.people.filter(test).length / 100_000;
+    const share = (test: (person: SeedPerson) => boolean): number => company.people.filter(test).length / 100_000;
     expect(share((person) => (person.terminationDate ?? '9999') < TODAY)).toBeCloseTo(0.08, 2);
     expect(share((person) => person.hireDate > TODAY)).toBeCloseTo(0.03, 2);
     expect(share((person) => person.statusHistory.length === 0)).toBeCloseTo(0.02, 2);
@@ -120,13 +117,7 @@ describe('generateCompany', () => {
     for (const person of people) {
       const department = DEPARTMENTS.find((spec) => spec.name === person.department);
       const division = DIVISIONS.find((spec) => spec.executiveDepartment === person.department);
-      const fitting = [
-        ...(department?.titles ?? []),
-        department?.head,
-        department?.manager,
-        division?.executive,
-        CEO_TITLE,
-      ];
+      const fitting = [...(department?.titles ?? []), department?.head, department?.manager, division?.executive, CEO_TITLE];
       expect(fitting).toContain(person.jobTitle);
     }
   });

@@ -58,10 +58,12 @@ beforeEach(async () => {
 describe('transientErrorRate', () => {
   it("answers the vendor's transient error, half of the time after the request took effect", async () => {
     sim.setQuirks({ transientErrorRate: 1 });
-    const answers = await Promise.all(Array.from({ length: 40 }, async () => {
-      const response = await post();
-      return { status: response.status, body: await response.text() };
-    }));
+    const answers = await Promise.all(
+      Array.from({ length: 40 }, async () => {
+        const response = await post();
+        return { status: response.status, body: await response.text() };
+      }),
+    );
     expect(answers.every((a) => a.status === 500 && a.body === 'transient')).toBe(true);
     // Every answer was an error, yet some of the writes happened: the client cannot tell which.
     expect(effects).toBeGreaterThan(8);
@@ -74,7 +76,7 @@ describe('transientErrorRate', () => {
     expect((await fetch(`${sim.url}/nowhere`)).status).toBe(404);
   });
 
-  it("sends Litmos's WCF \"Request Error\" page", async () => {
+  it('sends Litmos\'s WCF "Request Error" page', async () => {
     const litmos = createLitmosSimulator({ quirks: { common: { ...NO_QUIRKS.common, transientErrorRate: 1 }, vendor: { ...NO_QUIRKS.litmos } } });
     const running = await startSimulator(litmos.spec);
     try {

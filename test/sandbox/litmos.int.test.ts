@@ -174,7 +174,10 @@ describe('users', () => {
     await createUser('pie.maker@bakery.test', { FirstName: 'Zebedee', Email: 'zeb@elsewhere.test' });
     for (const search of ['PIE.MAKER', 'zebedee baba', 'zeb@else']) {
       const found = await getJson<UserSummary[]>(`/users?search=${encodeURIComponent(search)}`);
-      expect(found.map((u) => u.UserName), search).toEqual(['pie.maker@bakery.test']);
+      expect(
+        found.map((u) => u.UserName),
+        search,
+      ).toEqual(['pie.maker@bakery.test']);
     }
     const all = await getJson<UserSummary[]>('/users?limit=1000');
     const active = await getJson<UserSummary[]>('/users?limit=1000&showInactive=false');
@@ -251,7 +254,12 @@ describe('users', () => {
   });
 
   it('answers 400 to malformed XML and to a body of another media type', async () => {
-    const broken = await api('/users', { method: 'POST', body: '<User><UserName>x</User>', headers: { 'content-type': 'application/xml' }, query: { format: 'json' } });
+    const broken = await api('/users', {
+      method: 'POST',
+      body: '<User><UserName>x</User>',
+      headers: { 'content-type': 'application/xml' },
+      query: { format: 'json' },
+    });
     expect(broken.status).toBe(400);
     expect(((await broken.json()) as { Detail: string }).Detail).toMatch(/^malformed XML/);
     const plain = await api('/users', { method: 'POST', body: 'UserName=x', headers: { 'content-type': 'text/plain' } });
@@ -344,7 +352,13 @@ describe('courses and results', () => {
   it('reports results per course and per learner, and a completion shows in both', async () => {
     const learner = await createUser('student@bakery.test');
     const course = litmos.state.courses[0];
-    litmos.state.enrol(learner.Id, course?.Id ?? '', { assignedAt: Date.parse('2025-05-01T00:00:00Z'), startedAt: null, completedAt: null, percentageComplete: 0, score: null });
+    litmos.state.enrol(learner.Id, course?.Id ?? '', {
+      assignedAt: Date.parse('2025-05-01T00:00:00Z'),
+      startedAt: null,
+      completedAt: null,
+      percentageComplete: 0,
+      score: null,
+    });
 
     const completed = await control('complete', { method: 'POST', body: JSON.stringify({ userId: learner.Id, courseId: course?.Id }) });
     expect(completed.status).toBe(200);
@@ -466,9 +480,7 @@ describe('quirk: encodedNames', () => {
     expect(await getJson<UserSummary[]>(`/teams/${team.Id}/users`)).toEqual([expect.objectContaining(encoded)]);
     expect(await getJson<UserSummary[]>(`/teams/${team.Id}/leaders`)).toEqual([expect.objectContaining(encoded)]);
     expect((await getJson<{ Id: string }[]>(`/courses/${course?.Id}/users?limit=1000`)).find((r) => r.Id === user.Id)).toMatchObject(encoded);
-    expect(await getJson<unknown[]>(`/achievements?userid=${user.Id}`)).toEqual([
-      expect.objectContaining({ ...encoded, Title: 'Health &amp; Safety Basics' }),
-    ]);
+    expect(await getJson<unknown[]>(`/achievements?userid=${user.Id}`)).toEqual([expect.objectContaining({ ...encoded, Title: 'Health &amp; Safety Basics' })]);
 
     expect((await getJson<TeamRow[]>('/teams?limit=1000')).find((t) => t.Id === team.Id)?.Name).toBe('Sales &amp; &lt;Marketing&gt;');
     expect((await getJson<TeamRow[]>(`/users/${user.Id}/teams`))[0]?.Name).toBe('Sales &amp; &lt;Marketing&gt;');
@@ -508,7 +520,7 @@ describe('quirk: overfullPages', () => {
   /** Every page of `path` with `limit`, advancing `start` by `advance(page)`. */
   async function pages(path: string, limit: number, advance: (page: { Id: string }[]) => number): Promise<{ Id: string }[][]> {
     const out: { Id: string }[][] = [];
-    for (let start = 0; ; ) {
+    for (let start = 0; ;) {
       const page = await getJson<{ Id: string }[]>(`${path}${path.includes('?') ? '&' : '?'}start=${start}&limit=${limit}`);
       if (page.length === 0) return out;
       out.push(page);
@@ -565,7 +577,8 @@ describe('quirk: xmlElementOrder', () => {
     `<Skype i:nil="true"/><PhoneWork>+1 555</PhoneWork><IsCustomUsername>false</IsCustomUsername><SkipFirstLogin>true</SkipFirstLogin>` +
     `<TimeZone>UTC</TimeZone><City>Leeds</City><JobTitle>Baker</JobTitle><CustomField10>ten</CustomField10><Culture>fr-FR</Culture></User>`;
   /** City after JobTitle, which it precedes in both orders. */
-  const outOfOrder = (userName: string, id = '') => inOrder(userName, id).replace('<City>Leeds</City><JobTitle>Baker</JobTitle>', '<JobTitle>Baker</JobTitle><City>Leeds</City>');
+  const outOfOrder = (userName: string, id = '') =>
+    inOrder(userName, id).replace('<City>Leeds</City><JobTitle>Baker</JobTitle>', '<JobTitle>Baker</JobTitle><City>Leeds</City>');
   const xmlWrite = (method: 'POST' | 'PUT', path: string, body: string) =>
     api(path, { method, body, headers: { 'content-type': 'application/xml' }, query: { format: 'json' } });
 
@@ -580,7 +593,15 @@ describe('quirk: xmlElementOrder', () => {
     const response = await xmlWrite('POST', '/users', inOrder('strict@bakery.test'));
     expect(response.status).toBe(201);
     const created = (await response.json()) as UserProfile & { City: string; CustomField10: string; PhoneWork: string };
-    expect(created).toMatchObject({ FirstName: 'Ex', LastName: 'Em', JobTitle: 'Baker', City: 'Leeds', CustomField10: 'ten', Culture: 'fr-FR', PhoneWork: '+1 555' });
+    expect(created).toMatchObject({
+      FirstName: 'Ex',
+      LastName: 'Em',
+      JobTitle: 'Baker',
+      City: 'Leeds',
+      CustomField10: 'ten',
+      Culture: 'fr-FR',
+      PhoneWork: '+1 555',
+    });
 
     const put = await xmlWrite('PUT', `/users/${created.Id}`, inOrder('strict@bakery.test', created.Id).replace('Baker', 'Head Baker'));
     expect(put.status).toBe(200);
@@ -610,7 +631,10 @@ describe('quirk: xmlElementOrder', () => {
     await setQuirks({ xmlElementOrder: true });
     const withReadOnly = inOrder('readonly@bakery.test').replace('<Culture>', '<OriginalId>1</OriginalId><Points>5</Points><Culture>');
     expect((await xmlWrite('POST', '/users', withReadOnly)).status).toBe(201);
-    const json = await jsonApi('/users', { method: 'POST', body: JSON.stringify({ ...newUser('json@bakery.test'), JobTitle: 'Baker', UserName: 'json@bakery.test', Id: '' }) });
+    const json = await jsonApi('/users', {
+      method: 'POST',
+      body: JSON.stringify({ ...newUser('json@bakery.test'), JobTitle: 'Baker', UserName: 'json@bakery.test', Id: '' }),
+    });
     expect(json.status).toBe(201);
     // Team member lists are not User writes: their order is not checked.
     const team = litmos.state.createTeam({ Name: 'Ovens' }, null);

@@ -26,7 +26,9 @@ describe('a Namely company of 100,000', () => {
     const get = async (path: string) => (await (await fetch(`${big.url}/api/v1${path}`, { headers: auth })).json()) as Page;
     // Everyone is listed when asked by status; the default list leaves out the pending ones.
     const all = (status: string) => `filter[user_status]=${status}`;
-    const totals = await Promise.all(['active', 'inactive', 'pending'].map(async (status) => (await get(`/profiles?per_page=1&${all(status)}`)).meta.total_count ?? 0));
+    const totals = await Promise.all(
+      ['active', 'inactive', 'pending'].map(async (status) => (await get(`/profiles?per_page=1&${all(status)}`)).meta.total_count ?? 0),
+    );
     expect(totals.reduce((sum, count) => sum + count, 0)).toBe(bigState.size);
     const listed = totals[0]! + totals[1]!;
     const lastPage = Math.ceil(listed / 50);

@@ -55,7 +55,9 @@ beforeAll(async () => {
   company = generateCompany({ seed: 7, size: SIZE, today: TODAY, name: 'Nimbus Labs' });
   namely = createNamelySimulator({ company, quirks: { common: { ...NO_QUIRKS.common }, vendor: { ...NO_QUIRKS.namely } } });
   server = await startSimulator(namely.spec);
-  pending = new Set(company.people.filter((p) => p.hireDate > TODAY && !(p.terminationDate !== null && p.terminationDate <= TODAY)).map((p) => namely.state.profileId(p.id)));
+  pending = new Set(
+    company.people.filter((p) => p.hireDate > TODAY && !(p.terminationDate !== null && p.terminationDate <= TODAY)).map((p) => namely.state.profileId(p.id)),
+  );
 });
 afterAll(async () => {
   await server.close();
@@ -164,7 +166,10 @@ describe('GET /profiles', () => {
     const body = await getJson<Envelope>('/profiles?per_page=50&sort=-last_name');
     const names = body.profiles.map((p) => p.last_name);
     const listed = company.people.filter((p) => !pending.has(namely.state.profileId(p.id)));
-    const expected = listed.map((p) => p.lastName).sort((a, b) => b.localeCompare(a)).slice(0, 50);
+    const expected = listed
+      .map((p) => p.lastName)
+      .sort((a, b) => b.localeCompare(a))
+      .slice(0, 50);
     expect(names).toEqual(expected);
     expect((await api('/profiles?sort=salary')).status).toBe(400);
   });
@@ -187,7 +192,8 @@ describe('seeded profiles', () => {
   it('maps the company: leavers inactive with a departure date, pre-hires pending, no status no employee_type', async () => {
     const all: Profile[] = [];
     for (const status of ['active', 'inactive', 'pending']) {
-      for (let page = 1; page <= 3; page += 1) all.push(...(await getJson<Envelope>(`/profiles?page=${page}&per_page=50&filter[user_status]=${status}`)).profiles);
+      for (let page = 1; page <= 3; page += 1)
+        all.push(...(await getJson<Envelope>(`/profiles?page=${page}&per_page=50&filter[user_status]=${status}`)).profiles);
     }
     const byId = new Map(all.map((p) => [p.id, p]));
     for (const person of company.people) {
@@ -239,8 +245,7 @@ describe('GET/HEAD /profiles/{id} and /profiles/me', () => {
 });
 
 describe('PUT /profiles/{id}', () => {
-  const put = (id: string, profile: Record<string, unknown>) =>
-    api(`/profiles/${id}`, { method: 'PUT', body: JSON.stringify({ profiles: [profile] }) });
+  const put = (id: string, profile: Record<string, unknown>) => api(`/profiles/${id}`, { method: 'PUT', body: JSON.stringify({ profiles: [profile] }) });
 
   it('changes only the fields sent and answers with the updated envelope', async () => {
     const id = namely.state.profileId(3);
@@ -361,7 +366,11 @@ describe('quirk switches', () => {
   });
 
   it('omitGroupTypes off: /groups links each group type and brings linked.group_types', async () => {
-    const body = await getJson<{ groups: { type: string; links: { group_type: string } }[]; links?: object; linked?: { group_types: { id: string; title: string }[] } }>('/groups');
+    const body = await getJson<{
+      groups: { type: string; links: { group_type: string } }[];
+      links?: object;
+      linked?: { group_types: { id: string; title: string }[] };
+    }>('/groups');
     expect(body.links).toEqual({ 'groups.group_types': { type: 'group_types' } });
     const titles = new Map(body.linked?.group_types.map((t) => [t.id, t.title]));
     expect(body.groups.every((g) => titles.get(g.links.group_type) === g.type)).toBe(true);

@@ -53,9 +53,7 @@ describe('approving a held run on a shared Redis store', () => {
     open.push(first);
     await relaxSafeguard(first);
     await sync(first);
-    await first.data(
-      `mutation { setSyncPolicy(input: { source: BAMBOOHR, safeguard: { maxDeactivationPercent: 20, maxDeactivations: 3 } }) { source } }`,
-    );
+    await first.data(`mutation { setSyncPolicy(input: { source: BAMBOOHR, safeguard: { maxDeactivationPercent: 20, maxDeactivations: 3 } }) { source } }`);
     const victims = eligiblePeople(first.sandbox.companies.bamboohr, first.today).slice(0, 6);
     for (const person of victims) await bamboohr(first.sandbox).update(person.id, { customLitmosAccess: 'no' });
     const held = await sync(first);

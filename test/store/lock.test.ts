@@ -18,11 +18,14 @@ describe('KeyedMutex', () => {
     const locks = new KeyedMutex();
     const guarded = new Map<string, number>();
     await Promise.all(
-      Array.from({ length: 20 }, async (_, index) =>
-        locks.run(index % 2 === 0 ? 'a' : 'b', async () => increment(guarded, index % 2 === 0 ? 'a' : 'b')),
-      ),
+      Array.from({ length: 20 }, async (_, index) => locks.run(index % 2 === 0 ? 'a' : 'b', async () => increment(guarded, index % 2 === 0 ? 'a' : 'b'))),
     );
-    expect(guarded).toEqual(new Map([['a', 10], ['b', 10]]));
+    expect(guarded).toEqual(
+      new Map([
+        ['a', 10],
+        ['b', 10],
+      ]),
+    );
   });
 
   it('releases the key when the section throws', async () => {

@@ -43,14 +43,14 @@ describeStoreConformance({
 
 describe('PostgreSQL store', () => {
   it('fails fast with CONFIG_INVALID naming the address when nothing listens there', async () => {
-    await expect(
-      openStore({ url: 'postgres://postgres:pw@127.0.0.1:1/test', secretKey: randomBytes(32) }),
-    ).rejects.toThrow(/^PostgreSQL store at 127\.0\.0\.1:1\/test is unreachable: .*ECONNREFUSED/);
+    await expect(openStore({ url: 'postgres://postgres:pw@127.0.0.1:1/test', secretKey: randomBytes(32) })).rejects.toThrow(
+      /^PostgreSQL store at 127\.0\.0\.1:1\/test is unreachable: .*ECONNREFUSED/,
+    );
   });
 
   it('refuses a schema name that is not a plain identifier', async () => {
-    await expect(
-      openStore({ url: `postgres://postgres@${ADDRESS}/test?schema=x;drop`, secretKey: randomBytes(32) }),
-    ).rejects.toMatchObject({ code: 'CONFIG_INVALID' });
+    await expect(openStore({ url: `postgres://postgres@${ADDRESS}/test?schema=x;drop`, secretKey: randomBytes(32) })).rejects.toMatchObject({
+      code: 'CONFIG_INVALID',
+    });
   });
 });

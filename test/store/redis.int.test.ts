@@ -5,8 +5,7 @@ import { openStore } from '../../src/store/open.js';
 import { describeStoreConformance, openTarget } from './conformance.js';
 
 const ADDRESS = '127.0.0.1:6379';
-const START =
-  'redis-server --daemonize yes --bind 127.0.0.1 -::1 --port 6379 --save "" --appendonly no --dir /var/lib/redis --logfile /var/log/redis/ci.log';
+const START = 'redis-server --daemonize yes --bind 127.0.0.1 -::1 --port 6379 --save "" --appendonly no --dir /var/lib/redis --logfile /var/log/redis/ci.log';
 const prefix = `rg-test-${randomBytes(6).toString('hex')}`;
 const target = { server: `Redis at ${ADDRESS} (start it with: ${START})`, url: `redis://${ADDRESS}?prefix=${prefix}` };
 

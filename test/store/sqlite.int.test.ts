@@ -39,7 +39,12 @@ function rows(path: string): string {
 /** The database file and its write-ahead log as bytes, as `grep` would see them. */
 async function fileBytes(path: string): Promise<string> {
   const parts = await Promise.all(
-    [path, `${path}-wal`].map(async (file) => readFile(file).then((bytes) => bytes.toString('latin1'), () => '')),
+    [path, `${path}-wal`].map(async (file) =>
+      readFile(file).then(
+        (bytes) => bytes.toString('latin1'),
+        () => '',
+      ),
+    ),
   );
   return parts.join('\n');
 }
@@ -59,7 +64,10 @@ describe('SQLite store', () => {
     const raw = new Database(path, { readonly: true });
     try {
       expect(raw.pragma('journal_mode', { simple: true })).toBe('wal');
-      const values = raw.prepare<[], { value: string }>('SELECT value FROM keyv').all().map((row) => row.value);
+      const values = raw
+        .prepare<[], { value: string }>('SELECT value FROM keyv')
+        .all()
+        .map((row) => row.value);
       expect(values.some((value) => value.includes('"iv"'))).toBe(true);
       expect(values.join('\n')).not.toContain(plaintext);
     } finally {
@@ -117,8 +125,6 @@ describe('SQLite store', () => {
     await expect(openStore({ url: 'mysql://localhost/x', secretKey: randomBytes(32) })).rejects.toThrow(
       /must start with sqlite:, postgres:\/\/.*received 'mysql:…'/,
     );
-    await expect(openStore({ url: 'sqlite::memory:', secretKey: randomBytes(16) })).rejects.toThrow(
-      /must be 32 bytes.*received 16/,
-    );
+    await expect(openStore({ url: 'sqlite::memory:', secretKey: randomBytes(16) })).rejects.toThrow(/must be 32 bytes.*received 16/);
   });
 });

@@ -5,7 +5,10 @@ import type { Clock } from '../../src/clock.js';
 import type { LocalDate } from '../../src/model.js';
 
 /** A clock stopped at `instant` (ISO 8601). */
-export const stoppedAt = (instant: string): Clock => () => new Date(instant);
+export const stoppedAt =
+  (instant: string): Clock =>
+  () =>
+    new Date(instant);
 
 /** A clock stopped at noon UTC of `day`, as far from either midnight as the day allows. */
 export const middayOf = (day: LocalDate): Clock => stoppedAt(`${day}T12:00:00.000Z`);

@@ -10,15 +10,7 @@ import type { LocalDate } from '../../src/model.js';
 import type { Logger } from '../../src/telemetry/log.js';
 import { today } from '../../src/time.js';
 import { clockOn } from './clock.js';
-import {
-  ALL_QUIRKS,
-  startSandbox,
-  withQuirks,
-  type QuirksPatch,
-  type RunningSandbox,
-  type SandboxOptions,
-  type SimulatorStats,
-} from '@rostergate/sandbox';
+import { ALL_QUIRKS, startSandbox, withQuirks, type QuirksPatch, type RunningSandbox, type SandboxOptions, type SimulatorStats } from '@rostergate/sandbox';
 
 export const ADMIN_TOKEN = 'test-admin-token-0123456789abcdef';
 

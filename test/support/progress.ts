@@ -56,7 +56,10 @@ export function watchProgress(url: string, token: string, runId: string, options
       { query: SUBSCRIPTION, variables: { runId } },
       {
         next: ({ data, errors }) => {
-          if (errors) { fail(JSON.stringify(errors)); return; }
+          if (errors) {
+            fail(JSON.stringify(errors));
+            return;
+          }
           if (!data) return;
           events.push(data.syncProgress);
           if (until(data.syncProgress)) stop(() => resolve(events));

@@ -6,7 +6,15 @@ export interface RunView {
   dryRun: boolean;
   counts: Record<string, number>;
   safeguard: { deactivations: number; threshold: number } | null;
-  plan: { summary: { kind: string; count: number }[]; actions: { kind: string; employeeSourceId: string | null; reason: string | null; changes: { field: string; before: string | null; after: string | null }[] }[] } | null;
+  plan: {
+    summary: { kind: string; count: number }[];
+    actions: {
+      kind: string;
+      employeeSourceId: string | null;
+      reason: string | null;
+      changes: { field: string; before: string | null; after: string | null }[];
+    }[];
+  } | null;
   records: { nodes: { employeeSourceId: string; outcome: string; reason: string | null; changes: { field: string; after: string | null }[] }[] };
 }
 
@@ -45,5 +53,9 @@ export async function relaxSafeguard(t: TestGateway): Promise<void> {
 }
 
 export function writes(stats: { routes: Record<string, { count: number }> }): Record<string, number> {
-  return Object.fromEntries(Object.entries(stats.routes).filter(([route]) => !route.startsWith('GET ') && !route.startsWith('HEAD ')).map(([route, s]) => [route, s.count]));
+  return Object.fromEntries(
+    Object.entries(stats.routes)
+      .filter(([route]) => !route.startsWith('GET ') && !route.startsWith('HEAD '))
+      .map(([route, s]) => [route, s.count]),
+  );
 }

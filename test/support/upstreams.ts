@@ -49,9 +49,12 @@ export function litmos(sandbox: RunningSandbox) {
     // The test shares the gateway's API key, and so its rate budget: a throttled read waits for the
     // (short, test-sized) window to roll, as any Litmos client must.
     for (let attempt = 0; attempt < 20; attempt += 1) {
-      const response = await fetch(`${sandbox.litmos.baseUrl}${path}?${params.toString()}`, { headers: { apikey: SANDBOX_CREDENTIALS.litmos.apiKey, [QUIET_HEADER]: '1' } });
+      const response = await fetch(`${sandbox.litmos.baseUrl}${path}?${params.toString()}`, {
+        headers: { apikey: SANDBOX_CREDENTIALS.litmos.apiKey, [QUIET_HEADER]: '1' },
+      });
       // Litmos HTML-encodes names in JSON (the encodedNames quirk): decode each string once, as any client must.
-      if (response.status === 200) return JSON.parse(await response.text(), (_key, value: unknown) => (typeof value === 'string' ? decodeEntities(value) : value)) as T;
+      if (response.status === 200)
+        return JSON.parse(await response.text(), (_key, value: unknown) => (typeof value === 'string' ? decodeEntities(value) : value)) as T;
       if (response.status !== 503) throw new Error(`Litmos ${path}: ${response.status}`);
       await new Promise((resolve) => setTimeout(resolve, 250));
     }
@@ -61,7 +64,7 @@ export function litmos(sandbox: RunningSandbox) {
     async users(): Promise<LitmosUser[]> {
       const all: LitmosUser[] = [];
       // Advance by what came back: Litmos may send more than the limit (the overfullPages quirk).
-      for (let start = 0; ; ) {
+      for (let start = 0; ;) {
         const page = await get<LitmosUser[]>('/users', { limit: '1000', start: String(start) });
         if (page.length === 0) return all;
         all.push(...page);

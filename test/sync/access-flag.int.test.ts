@@ -62,7 +62,11 @@ describe('the access flag field named by the policy', () => {
     await fields(t, '', 'POST', { name: 'LMS Access' });
     const refused = await t.graphql(SET_FLAG, { source: 'BAMBOOHR', fieldName: 'LMS Acess' });
     const error = refused.errors?.[0];
-    expect(error?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'accessFlag.fieldName', candidates: expect.arrayContaining(['Litmos Access', 'LMS Access']) });
+    expect(error?.extensions).toMatchObject({
+      code: 'BAD_USER_INPUT',
+      field: 'accessFlag.fieldName',
+      candidates: expect.arrayContaining(['Litmos Access', 'LMS Access']),
+    });
     expect(error?.message).toContain('"LMS Acess"');
     expect(error?.message).toContain('"Litmos Access", "LMS Access"');
     // A text field is a field, but not one that can hold a yes/no flag.
@@ -75,7 +79,10 @@ describe('the access flag field named by the policy', () => {
     const { syncPolicy } = await t.data<{ syncPolicy: { accessFlag: { fieldName: string } } }>(`{ syncPolicy(source: BAMBOOHR) { accessFlag { fieldName } } }`);
     expect(syncPolicy.accessFlag.fieldName).toBe('Litmos Access');
     // Names are matched as HR spells them, give or take case and surrounding blanks.
-    expect((await t.data<{ setSyncPolicy: { accessFlag: { fieldName: string } } }>(SET_FLAG, { source: 'BAMBOOHR', fieldName: ' lms access ' })).setSyncPolicy.accessFlag.fieldName).toBe('lms access');
+    expect(
+      (await t.data<{ setSyncPolicy: { accessFlag: { fieldName: string } } }>(SET_FLAG, { source: 'BAMBOOHR', fieldName: ' lms access ' })).setSyncPolicy
+        .accessFlag.fieldName,
+    ).toBe('lms access');
   });
 
   it('a run whose field has since been deleted fails with the same clear error and writes nothing', async () => {
@@ -88,7 +95,9 @@ describe('the access flag field named by the policy', () => {
 
     await t.resetStats();
     const run = await sync(t);
-    const { syncRun } = await t.data<{ syncRun: { status: string; error: string | null } }>(`query($id: ID!) { syncRun(id: $id) { status error } }`, { id: run.runId });
+    const { syncRun } = await t.data<{ syncRun: { status: string; error: string | null } }>(`query($id: ID!) { syncRun(id: $id) { status error } }`, {
+      id: run.runId,
+    });
     expect(syncRun.status).toBe('FAILED');
     expect(syncRun.error).toContain(refusal);
     expect(writes(await t.stats('litmos'))).toEqual({});

@@ -64,7 +64,7 @@ describe('reconciliation end to end (gateway ↔ sandbox over HTTP)', () => {
     await sync(t);
     const company = t.sandbox.companies.bamboohr;
     const eligible = eligiblePeople(company, t.today);
-    const [mover, retitled, leaver, flagOff] = eligible.slice(5, 9) as [typeof eligible[0], typeof eligible[0], typeof eligible[0], typeof eligible[0]];
+    const [mover, retitled, leaver, flagOff] = eligible.slice(5, 9) as [(typeof eligible)[0], (typeof eligible)[0], (typeof eligible)[0], (typeof eligible)[0]];
     const newDepartment = company.departments.find((d) => d !== mover.department)!;
     const hr = bamboohr(t.sandbox);
     const newHireId = await hr.hire({
@@ -79,7 +79,13 @@ describe('reconciliation end to end (gateway ↔ sandbox over HTTP)', () => {
     });
     await hr.addRow(mover.id, 'jobInfo', { date: t.today, department: newDepartment });
     await hr.update(retitled.id, { jobTitle: 'Principal Rocket Scientist' });
-    await hr.addRow(leaver.id, 'employmentStatus', { date: addDays(t.today, -1), employmentStatus: 'Terminated', terminationTypeId: '1', terminationReasonId: '1', terminationRehireId: '1' });
+    await hr.addRow(leaver.id, 'employmentStatus', {
+      date: addDays(t.today, -1),
+      employmentStatus: 'Terminated',
+      terminationTypeId: '1',
+      terminationReasonId: '1',
+      terminationRehireId: '1',
+    });
     await hr.update(flagOff.id, { customLitmosAccess: 'no' });
 
     await t.resetStats();
@@ -112,14 +118,18 @@ describe('reconciliation end to end (gateway ↔ sandbox over HTTP)', () => {
     const back = await sync(t);
     expect(back.counts).toMatchObject({ reactivated: 2, created: 0 });
     const again = await litmos(t.sandbox).users();
-    expect(again.filter((u) => u.UserName.toLowerCase() === leaver.workEmail)).toEqual([expect.objectContaining({ Id: byName.get(leaver.workEmail!)!.Id, Active: true })]);
+    expect(again.filter((u) => u.UserName.toLowerCase() === leaver.workEmail)).toEqual([
+      expect.objectContaining({ Id: byName.get(leaver.workEmail!)!.Id, Active: true }),
+    ]);
   });
 
   it('setBlocklist deactivates learners whose current status is blocklisted', async () => {
     const t = await fresh();
     await sync(t);
     const company = t.sandbox.companies.bamboohr;
-    const status = eligiblePeople(company, t.today).map((p) => p.statusHistory.filter((r) => r.date <= t.today).at(-1)!.status).find((s) => s !== 'Full-Time')!;
+    const status = eligiblePeople(company, t.today)
+      .map((p) => p.statusHistory.filter((r) => r.date <= t.today).at(-1)!.status)
+      .find((s) => s !== 'Full-Time')!;
     const blocked = eligiblePeople(company, t.today).filter((p) => !eligiblePeople(company, t.today, [status]).includes(p));
     expect(blocked.length).toBeGreaterThan(0);
 
@@ -130,7 +140,12 @@ describe('reconciliation end to end (gateway ↔ sandbox over HTTP)', () => {
     expect(setBlocklist.blocklist).toEqual([status.toUpperCase()]);
     const run = await sync(t);
     expect(run.counts.deactivated).toBe(blocked.length);
-    expect(run.records.nodes.filter((r) => r.reason === 'BLOCKLISTED_STATUS').map((r) => r.employeeSourceId).sort()).toEqual(blocked.map((p) => String(p.id)).sort());
+    expect(
+      run.records.nodes
+        .filter((r) => r.reason === 'BLOCKLISTED_STATUS')
+        .map((r) => r.employeeSourceId)
+        .sort(),
+    ).toEqual(blocked.map((p) => String(p.id)).sort());
   });
 
   it('a dry run writes nothing and returns the plan', async () => {
@@ -173,7 +188,10 @@ describe('reconciliation end to end (gateway ↔ sandbox over HTTP)', () => {
     const t = await fresh();
     const chosen = eligiblePeople(t.sandbox.companies.bamboohr, t.today).slice(0, 3);
     const before = await litmos(t.sandbox).users();
-    const run = await importEmployees(t, chosen.map((p) => String(p.id)));
+    const run = await importEmployees(
+      t,
+      chosen.map((p) => String(p.id)),
+    );
     expect(run.status).toBe('SUCCEEDED');
     const after = await litmos(t.sandbox).users();
     const added = after.filter((u) => !before.some((b) => b.Id === u.Id));

@@ -35,8 +35,7 @@ const quirks: LitmosQuirks = { ...NO_QUIRKS.litmos };
 const htmlDecodeOnce = (text: string) =>
   text.replace(/&(amp|lt|gt|quot|#39);/g, (_, name: string) => ({ amp: '&', lt: '<', gt: '>', quot: '"', '#39': "'" })[name] ?? '');
 
-const raw = (path: string, format: 'json' | 'xml') =>
-  fetch(`${server.url}/v1.svc${path}?source=names-test&format=${format}`, { headers: { apikey: KEY } });
+const raw = (path: string, format: 'json' | 'xml') => fetch(`${server.url}/v1.svc${path}?source=names-test&format=${format}`, { headers: { apikey: KEY } });
 
 interface RawUser {
   FirstName: string;
@@ -82,7 +81,13 @@ beforeEach(async () => {
 
 describe('a name Litmos HTML-encodes', () => {
   it('survives ten updates of other fields byte for byte, in state, in JSON and in XML', async () => {
-    const created = await client.createLearner({ userName: 'ab.obrien@bakery.test', firstName: FIRST, lastName: LAST, email: 'ab.obrien@bakery.test', active: true });
+    const created = await client.createLearner({
+      userName: 'ab.obrien@bakery.test',
+      firstName: FIRST,
+      lastName: LAST,
+      email: 'ab.obrien@bakery.test',
+      active: true,
+    });
     expect(created).toMatchObject({ firstName: FIRST, lastName: LAST });
     expect(litmos.state.user(created.id)).toMatchObject({ FirstName: FIRST, LastName: LAST });
 
@@ -134,7 +139,9 @@ describe('through the gateway, with the sandbox Litmos quirks on (as npm start s
       expect(t.sandbox.quirks.litmos).toEqual({ encodedNames: true, overfullPages: true, xmlElementOrder: true });
       await relaxSafeguard(t);
       // Division teams hold "Research & Development": matched by name on every later run.
-      await t.data(`mutation { setSyncPolicy(input: { source: BAMBOOHR, teams: { fromDepartment: true, divisionAsParent: true, managerAsLeader: false } }) { source } }`);
+      await t.data(
+        `mutation { setSyncPolicy(input: { source: BAMBOOHR, teams: { fromDepartment: true, divisionAsParent: true, managerAsLeader: false } }) { source } }`,
+      );
       const company = t.sandbox.companies.bamboohr;
       const email = `ab.obrien@${company.emailDomain}`;
       const hr = bamboohr(t.sandbox);
@@ -162,7 +169,9 @@ describe('through the gateway, with the sandbox Litmos quirks on (as npm start s
 
       const user = (await litmosApi(t.sandbox).users()).find((u) => u.UserName.toLowerCase() === email);
       expect(user).toMatchObject({ FirstName: FIRST, LastName: LAST });
-      const xml = await fetch(`${t.sandbox.litmos.baseUrl}/users/${user?.Id}?source=names-test`, { headers: { apikey: SANDBOX_CREDENTIALS.litmos.apiKey, [QUIET_HEADER]: '1' } });
+      const xml = await fetch(`${t.sandbox.litmos.baseUrl}/users/${user?.Id}?source=names-test`, {
+        headers: { apikey: SANDBOX_CREDENTIALS.litmos.apiKey, [QUIET_HEADER]: '1' },
+      });
       const parsed = new XMLParser({ parseTagValue: false, trimValues: false }).parse(await xml.text()) as { User: RawUser & { JobTitle: string } };
       expect(parsed.User).toMatchObject({ FirstName: FIRST, LastName: LAST, JobTitle: 'Analyst 2' });
 

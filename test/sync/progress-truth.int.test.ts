@@ -23,7 +23,10 @@ describe('progress', () => {
   it('keeps a dry run’s plan size', async () => {
     t = await startTestGateway({ employees: 40, seed: 4, quirks: QUIET_FAULTS });
     const run = await sync(t, { dryRun: true });
-    const { syncRun } = await t.data<{ syncRun: { progress: { done: number; total: number } } }>(`query($id: ID!) { syncRun(id: $id) { progress { done total } } }`, { id: run.runId });
+    const { syncRun } = await t.data<{ syncRun: { progress: { done: number; total: number } } }>(
+      `query($id: ID!) { syncRun(id: $id) { progress { done total } } }`,
+      { id: run.runId },
+    );
     const planned = run.plan?.summary.reduce((sum, kind) => sum + kind.count, 0) ?? 0;
     expect(planned).toBeGreaterThan(0);
     expect(syncRun.progress).toEqual({ done: 0, total: planned });

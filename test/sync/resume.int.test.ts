@@ -67,7 +67,10 @@ async function startHere(): Promise<RunningGateway> {
 describe('a run interrupted by a crash', () => {
   it('resumes after restart without duplicating anyone', async () => {
     const first = await serve();
-    await gql(first.url, `mutation { setSyncPolicy(input: { source: BAMBOOHR, safeguard: { maxDeactivationPercent: 100, maxDeactivations: 100000 } }) { source } }`);
+    await gql(
+      first.url,
+      `mutation { setSyncPolicy(input: { source: BAMBOOHR, safeguard: { maxDeactivationPercent: 100, maxDeactivations: 100000 } }) { source } }`,
+    );
     const { startSync } = await gql<{ startSync: { runId: string } }>(first.url, `mutation { startSync(input: { source: BAMBOOHR }) { runId } }`);
 
     const creates = () => sandbox.litmos.stats().routes['POST /v1.svc/users']?.count ?? 0;
@@ -89,7 +92,10 @@ describe('a run interrupted by a crash', () => {
 describe('a webhook delivery acknowledged just before a crash', () => {
   it('is applied by the gateway started next on the store: the change was kept there before the 202', async () => {
     const first = await serve();
-    await gql(first.url, `mutation { setSyncPolicy(input: { source: BAMBOOHR, safeguard: { maxDeactivationPercent: 100, maxDeactivations: 100000 } }) { source } }`);
+    await gql(
+      first.url,
+      `mutation { setSyncPolicy(input: { source: BAMBOOHR, safeguard: { maxDeactivationPercent: 100, maxDeactivations: 100000 } }) { source } }`,
+    );
     const { startSync } = await gql<{ startSync: { runId: string } }>(first.url, `mutation { startSync(input: { source: BAMBOOHR }) { runId } }`);
     await progressUntil(first.url, TOKEN, startSync.runId);
     await gql(first.url, `mutation($url: String!) { connectBambooHrWebhook(url: $url) { id } }`, { url: `${first.url}/webhooks/bamboohr` });

@@ -24,7 +24,10 @@ describe('runs that go wrong, and the ways runs start', () => {
     const person = eligiblePeople(t.sandbox.companies.bamboohr, t.today)[4]!;
     await bamboohr(t.sandbox).update(person.id, { jobTitle: 'Chief Retry Officer' });
     // A 400 is not retried: the update fails for good in this run.
-    await fetch(`${t.sandbox.litmos.url}/__sandbox/faults`, { method: 'POST', body: JSON.stringify({ route: 'PUT /v1.svc/users/:id', status: 400, count: 1 }) });
+    await fetch(`${t.sandbox.litmos.url}/__sandbox/faults`, {
+      method: 'POST',
+      body: JSON.stringify({ route: 'PUT /v1.svc/users/:id', status: 400, count: 1 }),
+    });
     const partial = await sync(t);
     expect(partial.status).toBe('PARTIAL');
     const failed = partial.records.nodes.filter((r) => r.outcome === 'FAILED');

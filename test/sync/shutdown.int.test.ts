@@ -26,7 +26,11 @@ describe('a gateway stopped mid-sync', () => {
     const sandbox = await startTestSandbox({ employees: 60, seed: 9, quirks: QUIET_FAULTS, rateWindowMs: 1000 });
     opened.push(sandbox);
     // One store for both gateways; a tight Litmos budget so the first is stopped half-way.
-    const env = { ROSTERGATE_STORE_URL: `sqlite:${join(dir, 'store.sqlite')}`, ROSTERGATE_SECRET_KEY: randomBytes(32).toString('hex'), ROSTERGATE_LITMOS_RATE_LIMIT: '30' };
+    const env = {
+      ROSTERGATE_STORE_URL: `sqlite:${join(dir, 'store.sqlite')}`,
+      ROSTERGATE_SECRET_KEY: randomBytes(32).toString('hex'),
+      ROSTERGATE_LITMOS_RATE_LIMIT: '30',
+    };
     const first: TestGateway = await startTestGateway({ sandbox, env });
     await relaxSafeguard(first);
     const { startSync } = await first.data<{ startSync: { runId: string } }>(`mutation { startSync(input: { source: BAMBOOHR }) { runId } }`);

@@ -41,7 +41,9 @@ async function statuses(t: TestGateway, route: string): Promise<Record<string, n
 
 /** A Litmos user's full profile, as a Litmos admin would read it (the list carries no title). */
 async function profile(t: TestGateway, id: string): Promise<{ JobTitle: string | null; Active: boolean }> {
-  const response = await fetch(`${t.sandbox.litmos.baseUrl}/users/${id}?source=tests&format=json`, { headers: { apikey: SANDBOX_CREDENTIALS.litmos.apiKey, [QUIET_HEADER]: '1' } });
+  const response = await fetch(`${t.sandbox.litmos.baseUrl}/users/${id}?source=tests&format=json`, {
+    headers: { apikey: SANDBOX_CREDENTIALS.litmos.apiKey, [QUIET_HEADER]: '1' },
+  });
   expect(response.status).toBe(200);
   return (await response.json()) as { JobTitle: string | null; Active: boolean };
 }
@@ -88,7 +90,6 @@ async function expectExactLearners(t: TestGateway): Promise<LitmosUser[]> {
   return users;
 }
 
-
 describe('transient Litmos failures during a sync', () => {
   it('a create or a write answered 500 (or cut) after it took effect is verified, adopted or repeated: SUCCEEDED, nobody twice', async () => {
     const t = await fresh();
@@ -113,7 +114,13 @@ describe('transient Litmos failures during a sync', () => {
     const [retitled, leaver] = eligiblePeople(company, today).slice(3, 5) as [(typeof company.people)[0], (typeof company.people)[0]];
     const hr = bamboohr(t.sandbox);
     await hr.update(retitled.id, { jobTitle: 'Chief Retry Officer' });
-    await hr.addRow(leaver.id, 'employmentStatus', { date: yesterday, employmentStatus: 'Terminated', terminationTypeId: '1', terminationReasonId: '1', terminationRehireId: '1' });
+    await hr.addRow(leaver.id, 'employmentStatus', {
+      date: yesterday,
+      employmentStatus: 'Terminated',
+      terminationTypeId: '1',
+      terminationReasonId: '1',
+      terminationRehireId: '1',
+    });
     const hireId = await hr.hire({
       firstName: 'Ada',
       lastName: 'Retry',
@@ -176,7 +183,7 @@ describe('transient Litmos failures during a sync', () => {
     console.info(`transient 1/40 acceptance: ${Date.now() - started} ms, ${faults} Litmos faults met in the applying run`);
   }, 120_000);
 
-  it('a permanent 4xx still ends the run PARTIAL, with the vendor\'s answer on that employee\'s record', async () => {
+  it("a permanent 4xx still ends the run PARTIAL, with the vendor's answer on that employee's record", async () => {
     const t = await fresh();
     await sync(t);
     const company = t.sandbox.companies.bamboohr;

@@ -65,7 +65,10 @@ describe('usernames that move between people, in one run', () => {
     }
     const names = [...after.values()].map((u) => u.UserName.toLowerCase());
     expect(new Set(names).size, 'no username twice').toBe(names.length);
-    expect(names.some((name) => name.endsWith('.invalid')), 'nobody left aside').toBe(false);
+    expect(
+      names.some((name) => name.endsWith('.invalid')),
+      'nobody left aside',
+    ).toBe(false);
     expect((await sync(t)).counts, 'the next run has nothing to do').toMatchObject({ created: 0, updated: 0, failed: 0 });
   });
 

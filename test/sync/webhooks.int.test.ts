@@ -12,9 +12,12 @@ beforeAll(async () => {
   t = await startTestGateway({ employees: 60, seed: 13, quirks: QUIET_FAULTS });
   await relaxSafeguard(t);
   await sync(t);
-  const result = await t.graphql<{ connectBambooHrWebhook: Record<string, unknown> }>(`mutation($url: String!) { connectBambooHrWebhook(url: $url) { id url } }`, {
-    url: `${t.url}/webhooks/bamboohr`,
-  });
+  const result = await t.graphql<{ connectBambooHrWebhook: Record<string, unknown> }>(
+    `mutation($url: String!) { connectBambooHrWebhook(url: $url) { id url } }`,
+    {
+      url: `${t.url}/webhooks/bamboohr`,
+    },
+  );
   expect(result.errors).toBeUndefined();
   registration = result.data!.connectBambooHrWebhook;
 });
@@ -47,7 +50,9 @@ describe('BambooHR webhooks', () => {
     expect(flushed.status).toBe(200);
     await t.gateway.tenant.webhooks.drain();
 
-    const { syncRuns } = await t.data<{ syncRuns: { nodes: { runId: string; trigger: string; scope: string[] }[] } }>(`{ syncRuns(first: 1) { nodes { runId trigger scope } } }`);
+    const { syncRuns } = await t.data<{ syncRuns: { nodes: { runId: string; trigger: string; scope: string[] }[] } }>(
+      `{ syncRuns(first: 1) { nodes { runId trigger scope } } }`,
+    );
     expect(syncRuns.nodes[0]).toMatchObject({ trigger: 'WEBHOOK', scope: [String(person.id)] });
     const run = await getRun(t, syncRuns.nodes[0]!.runId);
     expect(run.records.nodes).toEqual([expect.objectContaining({ employeeSourceId: String(person.id), outcome: 'UPDATED' })]);
@@ -67,7 +72,12 @@ describe('BambooHR webhooks', () => {
     expect(reads['GET /v1.svc/users/:id/teams']?.count).toBe(1);
     expect(reads['GET /v1.svc/teams/:id/users']).toBeUndefined();
     expect(run.records.nodes).toHaveLength(1);
-    expect(run.records.nodes[0]!.changes).toEqual(expect.arrayContaining([{ field: 'team', after: newDepartment }, { field: 'team', after: null }]));
+    expect(run.records.nodes[0]!.changes).toEqual(
+      expect.arrayContaining([
+        { field: 'team', after: newDepartment },
+        { field: 'team', after: null },
+      ]),
+    );
     const teams = await litmos(t.sandbox).teams();
     const oldTeam = teams.find((team) => team.Name.toLowerCase() === person.department.toLowerCase())!;
     const members = await litmos(t.sandbox).teamMembers(oldTeam.Id);
@@ -75,7 +85,11 @@ describe('BambooHR webhooks', () => {
   });
 
   it('refuses a delivery whose signature does not match, and ignores a replay', async () => {
-    const body = JSON.stringify({ type: 'employee.updated', timestamp: new Date().toISOString(), data: { companyId: '1', employeeId: '5', changedFields: ['jobTitle'] } });
+    const body = JSON.stringify({
+      type: 'employee.updated',
+      timestamp: new Date().toISOString(),
+      data: { companyId: '1', employeeId: '5', changedFields: ['jobTitle'] },
+    });
     const timestamp = String(Math.floor(Date.now() / 1000));
     const forged = await deliver(body, timestamp, signWebhook('not-the-key', body, timestamp));
     expect(forged.status).toBe(401);

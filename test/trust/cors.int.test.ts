@@ -66,7 +66,11 @@ describe('CORS', () => {
 
   describe.skipIf(!hasChromium)(`in headless Chromium (${CHROMIUM})`, () => {
     const callFrom = async (origin: string) => {
-      const browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ['--no-sandbox', '--disable-background-networking', '--disable-gpu'] });
+      const browser = await chromium.launch({
+        executablePath: CHROMIUM,
+        headless: true,
+        args: ['--no-sandbox', '--disable-background-networking', '--disable-gpu'],
+      });
       try {
         const page = await browser.newPage();
         await page.goto(origin);

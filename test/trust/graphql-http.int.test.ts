@@ -26,7 +26,9 @@ const withToken: typeof fetch = (input, init = {}) => {
 
 it('passes the GraphQL-over-HTTP audit with no error, and its warnings are the known ones', async () => {
   const results = await auditServer({ url: `${t.url}/graphql`, fetchFn: withToken });
-  const errors = results.filter((result) => result.status === 'error').map((result) => `${result.id} ${result.name}: ${'reason' in result ? result.reason : ''}`);
+  const errors = results
+    .filter((result) => result.status === 'error')
+    .map((result) => `${result.id} ${result.name}: ${'reason' in result ? result.reason : ''}`);
   expect(errors).toEqual([]);
   const warnings = results.filter((result) => result.status === 'warn').map((result) => `${result.id} ${result.name}`);
   // Apollo Server answers a document it cannot parse, validate or coerce with 400 whatever the Accept

@@ -41,7 +41,9 @@ const codeOf = (result: { json: GraphQLResult<unknown> }) => result.json.errors?
 describe('operation limits', () => {
   it('refuses the fan-out that ran the heap out, before executing it, with its computed cost', async () => {
     const before = (await t.stats('litmos')).total;
-    const deep = await ask(`{ learners(first: 1000) { nodes { teams { members(first: 1000) { nodes { teams { members(first: 1000) { nodes { userName } } } } } } } } }`);
+    const deep = await ask(
+      `{ learners(first: 1000) { nodes { teams { members(first: 1000) { nodes { teams { members(first: 1000) { nodes { userName } } } } } } } } }`,
+    );
     expect(codeOf(deep), JSON.stringify(deep.json)).toBe('QUERY_TOO_COMPLEX');
     expect(deep.status).toBe(400);
     expect(deep.json.errors?.[0]?.extensions?.cost).toBeGreaterThan(10_000_000);
@@ -64,10 +66,14 @@ describe('operation limits', () => {
     expect(['QUERY_TOO_LARGE', 'PAYLOAD_TOO_LARGE']).toContain(codeOf(refused));
   });
 
-  it('lets the README query and the benchmarks\' nested query through', async () => {
-    const readme = await ask(`{ employees(first: 5, filter: { department: "Sales" }) { totalCount nodes { displayName employmentStatus learner { userName courses { percentageComplete course { name } } } } } }`);
+  it("lets the README query and the benchmarks' nested query through", async () => {
+    const readme = await ask(
+      `{ employees(first: 5, filter: { department: "Sales" }) { totalCount nodes { displayName employmentStatus learner { userName courses { percentageComplete course { name } } } } } }`,
+    );
     expect(readme.json.errors).toBeUndefined();
-    const nested = await ask(`{ employees(first: 1000) { nodes { displayName manager { displayName } learner { userName teams { name } courses { percentageComplete course { name } } } } } }`);
+    const nested = await ask(
+      `{ employees(first: 1000) { nodes { displayName manager { displayName } learner { userName teams { name } courses { percentageComplete course { name } } } } } }`,
+    );
     expect(nested.json.errors).toBeUndefined();
   });
 
@@ -84,7 +90,13 @@ describe('operation limits', () => {
     const upstreamFailure = await ask(`{ learners(first: 5) { nodes { userName } } }`);
     await fetch(`${t.sandbox.litmos.url}/__sandbox/faults`, { method: 'DELETE' });
     expect(codeOf(upstreamFailure)).toBe('UPSTREAM_UNAUTHORIZED');
-    const answers = [upstreamFailure, await ask(`{ employees(first: 0) { totalCount } }`), await ask(`{ node(id: "x") { id } }`), await post('{"query": '), await ask(`query { syncRun(id: 1) { id } }`)];
+    const answers = [
+      upstreamFailure,
+      await ask(`{ employees(first: 0) { totalCount } }`),
+      await ask(`{ node(id: "x") { id } }`),
+      await post('{"query": '),
+      await ask(`query { syncRun(id: 1) { id } }`),
+    ];
     for (const answer of answers) {
       const text = JSON.stringify(answer.json);
       expect(text).not.toMatch(/stacktrace|\/src\/|node_modules|\.ts:\d+|127\.0\.0\.1|source=|apikey/);
@@ -97,11 +109,15 @@ describe('bodies', () => {
   function upload(path: string, length: number, headers: Record<string, string>, chunk = Buffer.alloc(64 * 1024, 0x20)) {
     return new Promise<{ status: number; sent: number }>((resolve, reject) => {
       let sent = 0;
-      const req = request(`${t.url}${path}`, { method: 'POST', headers: { 'content-type': 'application/json', 'content-length': String(length), ...headers } }, (res) => {
-        res.resume();
-        resolve({ status: res.statusCode ?? 0, sent });
-        req.destroy();
-      });
+      const req = request(
+        `${t.url}${path}`,
+        { method: 'POST', headers: { 'content-type': 'application/json', 'content-length': String(length), ...headers } },
+        (res) => {
+          res.resume();
+          resolve({ status: res.statusCode ?? 0, sent });
+          req.destroy();
+        },
+      );
       req.on('error', (error) => (req.destroyed ? undefined : reject(error)));
       const pump = () => {
         if (req.destroyed || sent >= length) return;
@@ -138,10 +154,14 @@ describe('bodies', () => {
 
   it('answers a body trickled a byte at a time 408 and closes the socket, rather than wait on it', async () => {
     const status = await new Promise<number>((resolve, reject) => {
-      const req = request(`${t.url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json', 'content-length': '1000', authorization: `Bearer ${viewer}` } }, (res) => {
-        res.resume();
-        resolve(res.statusCode ?? 0);
-      });
+      const req = request(
+        `${t.url}/graphql`,
+        { method: 'POST', headers: { 'content-type': 'application/json', 'content-length': '1000', authorization: `Bearer ${viewer}` } },
+        (res) => {
+          res.resume();
+          resolve(res.statusCode ?? 0);
+        },
+      );
       req.on('error', (error) => (req.destroyed ? undefined : reject(error)));
       req.on('close', () => resolve(0));
       const drip = setInterval(() => (req.destroyed ? clearInterval(drip) : req.write(' ')), 200);
@@ -160,9 +180,16 @@ describe('bodies', () => {
 describe('webhook deliveries', () => {
   const KEY = 'hostile-webhook-key';
   const deliver = (body: string, timestamp: string, signature: string) =>
-    fetch(`${t.url}/webhooks/bamboohr`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-bamboohr-timestamp': timestamp, 'x-bamboohr-signature': signature }, body });
+    fetch(`${t.url}/webhooks/bamboohr`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-bamboohr-timestamp': timestamp, 'x-bamboohr-signature': signature },
+      body,
+    });
   const now = () => String(Math.floor(Date.now() / 1000));
-  const codeOfResponse = async (response: Response) => ({ status: response.status, code: ((await response.json()) as GraphQLResult<unknown>).errors?.[0]?.extensions?.code });
+  const codeOfResponse = async (response: Response) => ({
+    status: response.status,
+    code: ((await response.json()) as GraphQLResult<unknown>).errors?.[0]?.extensions?.code,
+  });
 
   beforeAll(async () => {
     await t.gateway.store.secrets.put(t.gateway.tenant.id, SECRET.bamboohrWebhookKey, KEY);
@@ -229,7 +256,14 @@ describe('WebSocket', () => {
     /** Resolves with the first thing the subscription hears: its first event ('open'), or its error's code. */
     const subscribe = (on: ReturnType<typeof connect>, query: string) =>
       new Promise<string | undefined>((resolve) => {
-        on.subscribe({ query }, { next: () => resolve('open'), error: (errors) => resolve((errors as { extensions?: { code?: string } }[])[0]?.extensions?.code), complete: () => resolve('complete') });
+        on.subscribe(
+          { query },
+          {
+            next: () => resolve('open'),
+            error: (errors) => resolve((errors as { extensions?: { code?: string } }[])[0]?.extensions?.code),
+            complete: () => resolve('complete'),
+          },
+        );
       });
     // A run held in FETCHING by a slow Litmos keeps every subscription to it open (each first hears the run's current state).
     t.sandbox.litmos.setLatency(5000);
@@ -250,7 +284,8 @@ describe('WebSocket', () => {
 
 describe('rate limiting', () => {
   it('answers a caller over its rate 429 RATE_LIMITED with Retry-After, and keeps /healthz out of it', async () => {
-    const token = (await t.data<{ createApiToken: { token: string } }>(`mutation { createApiToken(label: "burst", role: VIEWER) { token } }`)).createApiToken.token;
+    const token = (await t.data<{ createApiToken: { token: string } }>(`mutation { createApiToken(label: "burst", role: VIEWER) { token } }`)).createApiToken
+      .token;
     let refused: Awaited<ReturnType<typeof ask>> | undefined;
     for (let i = 0; i < 400 && !refused; i += 25) {
       const answers = await Promise.all(Array.from({ length: 25 }, () => ask(`{ __typename }`, token)));

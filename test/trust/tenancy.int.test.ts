@@ -58,11 +58,20 @@ describe('two tenants on one gateway', () => {
   });
 
   it("does not stream one tenant's run progress to another", async () => {
-    const client = createClient({ url: `${t.url.replace('http', 'ws')}/graphql`, webSocketImpl: WebSocket, connectionParams: { authorization: `Bearer ${other}` }, retryAttempts: 0 });
+    const client = createClient({
+      url: `${t.url.replace('http', 'ws')}/graphql`,
+      webSocketImpl: WebSocket,
+      connectionParams: { authorization: `Bearer ${other}` },
+      retryAttempts: 0,
+    });
     const heard = await new Promise<string>((resolve) => {
       client.subscribe(
         { query: `subscription { syncProgress(runId: "${runId}") { sequence status } }` },
-        { next: () => resolve('an event'), error: (errors) => resolve((errors as { extensions?: { code?: string } }[])[0]?.extensions?.code ?? 'error'), complete: () => resolve('complete') },
+        {
+          next: () => resolve('an event'),
+          error: (errors) => resolve((errors as { extensions?: { code?: string } }[])[0]?.extensions?.code ?? 'error'),
+          complete: () => resolve('complete'),
+        },
       );
     });
     expect(heard).toBe('NOT_FOUND');

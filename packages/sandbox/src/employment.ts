@@ -8,15 +8,7 @@ import { toLocalDate } from './days.js';
 import type { NonEmpty, Random } from './random.js';
 
 /** The statuses BambooHR and Namely ship with; "Terminated" is recorded in rows but not listed here. */
-export const EMPLOYMENT_STATUSES = [
-  'Full-Time',
-  'Part-Time',
-  'Contractor',
-  'Intern',
-  'Temporary',
-  'Seasonal',
-  'LOA',
-] as const;
+export const EMPLOYMENT_STATUSES = ['Full-Time', 'Part-Time', 'Contractor', 'Intern', 'Temporary', 'Seasonal', 'LOA'] as const;
 export const TERMINATED = 'Terminated';
 
 const STARTING_STATUSES: NonEmpty<{ status: string; weight: number }> = [
@@ -33,13 +25,7 @@ const CONVERSION_PROBABILITY = 0.5;
 const LEAVE_PROBABILITY = 0.08;
 
 /** Where a person stands relative to today; decides the shape of their history. */
-export type Lifecycle =
-  | 'current'
-  | 'pastTermination'
-  | 'futureTermination'
-  | 'preHire'
-  | 'noStatus'
-  | 'futureStatusChange';
+export type Lifecycle = 'current' | 'pastTermination' | 'futureTermination' | 'preHire' | 'noStatus' | 'futureStatusChange';
 
 export function startingStatus(random: Random): string {
   return random.weighted(STARTING_STATUSES).status;

@@ -44,12 +44,11 @@ export function generateCompany(options: GenerateOptions = {}): SeedCompany {
   const today = options.today ?? new Date().toISOString().slice(0, 10);
   const name = options.name ?? 'Acme Rockets';
   validate(seed, size, today);
-  const domain = foldToAscii(name).toLowerCase().replace(/[^a-z0-9]/g, '');
+  const domain = foldToAscii(name)
+    .toLowerCase()
+    .replace(/[^a-z0-9]/g, '');
   if (domain === '') {
-    throw new BadUserInputError(
-      `name must contain a letter or digit to derive a domain from; received ${JSON.stringify(name)}`,
-      { field: 'name' },
-    );
+    throw new BadUserInputError(`name must contain a letter or digit to derive a domain from; received ${JSON.stringify(name)}`, { field: 'name' });
   }
   const emailDomain = `${domain}.example`;
   const random = createRandom(seed);
@@ -81,9 +80,7 @@ export function generateCompany(options: GenerateOptions = {}): SeedCompany {
       firstName,
       lastName,
       preferredName: nicknames && random.chance(PREFERRED_NAME_PROBABILITY) ? random.pick(nicknames) : null,
-      workEmail: noWorkEmail.has(id)
-        ? null
-        : uniqueEmail(emailLocalPart(firstName, lastName), emailDomain, emailCounts),
+      workEmail: noWorkEmail.has(id) ? null : uniqueEmail(emailLocalPart(firstName, lastName), emailDomain, emailCounts),
       jobTitle: placement.jobTitle,
       department: placement.department,
       division: placement.division,
@@ -127,10 +124,7 @@ function validate(seed: number, size: number, today: string): void {
     throw new BadUserInputError(`size must be a positive integer; received ${size}`, { field: 'size' });
   }
   if (!isLocalDate(today)) {
-    throw new BadUserInputError(
-      `today must be a calendar date as YYYY-MM-DD; received ${JSON.stringify(today)}`,
-      { field: 'today' },
-    );
+    throw new BadUserInputError(`today must be a calendar date as YYYY-MM-DD; received ${JSON.stringify(today)}`, { field: 'today' });
   }
 }
 

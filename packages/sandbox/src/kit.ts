@@ -237,10 +237,7 @@ function sendTruncated(res: ServerResponse, response: SimResponse): void {
   res.write(body.subarray(0, Math.floor(body.length / 2)), () => res.socket?.destroy());
 }
 
-export async function startSimulator(
-  spec: SimulatorSpec,
-  options: { port?: number; host?: string } = {},
-): Promise<RunningSimulator> {
+export async function startSimulator(spec: SimulatorSpec, options: { port?: number; host?: string } = {}): Promise<RunningSimulator> {
   const window = new RollingWindow();
   const rate: RateLimit = { ...spec.rate };
   let latencyMs = spec.latencyMs ?? 0;
@@ -328,11 +325,13 @@ export async function startSimulator(
     if (fault.delayMs) await sleep(fault.delayMs);
     if (fault.drop) {
       count(key, 0);
-      sendTruncated(res, response); return;
+      sendTruncated(res, response);
+      return;
     }
     if (!fault.status) {
       count(key, response.status);
-      send(res, response, false); return;
+      send(res, response, false);
+      return;
     }
     count(key, fault.status);
     const error = fault.status === 500 && spec.transientError ? spec.transientError() : { status: fault.status, body: '' };
@@ -368,7 +367,8 @@ export async function startSimulator(
         const response = found
           ? await found.route.handler({ ...base, params: found.params, credential: 'control' })
           : json(404, { error: `no control route ${method} ${url.pathname}` });
-        send(res, response, false); return;
+        send(res, response, false);
+        return;
       }
 
       if (latencyMs > 0) await sleep(latencyMs);
@@ -381,29 +381,43 @@ export async function startSimulator(
       const credential = spec.authenticate(base);
       if (typeof credential !== 'string') {
         count(key, credential.status);
-        send(res, credential, method === 'HEAD'); return;
+        send(res, credential, method === 'HEAD');
+        return;
       }
 
       const waitMs = window.admit(credential, rate);
-      if (waitMs > 0) { sendThrottled(res, key, waitMs); return; }
+      if (waitMs > 0) {
+        sendThrottled(res, key, waitMs);
+        return;
+      }
 
       const handle = () =>
         found ? found.route.handler({ ...base, params: found.params, credential }) : json(404, { error: `no route ${method} ${url.pathname}` });
       const after = takeFault(key, true);
-      if (after) { await answerAfterEffect(res, key, after, await handle()); return; }
+      if (after) {
+        await answerAfterEffect(res, key, after, await handle());
+        return;
+      }
 
       // Injected faults are drawn only for routes that exist (a 404 stays a 404), and never for a
       // request marked QUIET_HEADER: a test's own HR admin and Litmos checks are the oracle, not the
       // client under test, and a hire repeated after a lost answer would be a second person.
       const faultable = found !== undefined && req.headers[QUIET_HEADER] === undefined;
       const transient = faultable && random.chance(common.transientErrorRate);
-      if (transient && random.chance(0.5)) { sendTransient(res, key); return; }
+      if (transient && random.chance(0.5)) {
+        sendTransient(res, key);
+        return;
+      }
       const response = await handle();
       // The request took effect; only its answer is lost to a server error.
-      if (transient) { sendTransient(res, key); return; }
+      if (transient) {
+        sendTransient(res, key);
+        return;
+      }
       if (faultable && method !== 'HEAD' && random.chance(common.dropRate)) {
         count(key, 0);
-        sendTruncated(res, response); return;
+        sendTruncated(res, response);
+        return;
       }
       count(key, response.status);
       send(res, response, method === 'HEAD');

@@ -120,10 +120,15 @@ export function createBambooHrClient(options: BambooHrClientOptions): BambooHrCl
       if (again.fields.has(fresh.key)) return { roster: again, key: fresh.key };
     }
     remembered = undefined;
-    throw new UpstreamError('bamboohr', 200, `${companyDomain}: the custom report left out the access flag ${JSON.stringify(flag.key)} ("${name}"), which meta/fields lists; check that the API key's user may see it`, {
-      code: 'UPSTREAM_BAD_RESPONSE',
-      retryable: true,
-    });
+    throw new UpstreamError(
+      'bamboohr',
+      200,
+      `${companyDomain}: the custom report left out the access flag ${JSON.stringify(flag.key)} ("${name}"), which meta/fields lists; check that the API key's user may see it`,
+      {
+        code: 'UPSTREAM_BAD_RESPONSE',
+        retryable: true,
+      },
+    );
   };
 
   /**

@@ -52,7 +52,9 @@ const EMPLOYEE_ID = /^\d{1,12}$/;
 
 export function signDelivery(privateKey: string, rawBody: Buffer | string, timestamp: string): string {
   // Body first, the timestamp appended, no separator: BambooHR's documented order.
-  return createHmac('sha256', privateKey).update(Buffer.concat([Buffer.from(rawBody), Buffer.from(timestamp)])).digest('hex');
+  return createHmac('sha256', privateKey)
+    .update(Buffer.concat([Buffer.from(rawBody), Buffer.from(timestamp)]))
+    .digest('hex');
 }
 
 /** Throws UnauthenticatedError for anything not signed by the key, BadUserInputError for a signed body that is not a delivery. */
@@ -67,7 +69,8 @@ export function verifyDelivery(rawBody: Buffer, headers: DeliveryHeaders, option
     throw new UnauthenticatedError('the webhook signature does not match its body and timestamp');
   }
   const sentAt = parseTimestamp(timestamp);
-  if (sentAt === undefined) throw new UnauthenticatedError(`X-BambooHR-Timestamp must be unix seconds or an ISO 8601 date; received "${timestamp.slice(0, 40)}"`);
+  if (sentAt === undefined)
+    throw new UnauthenticatedError(`X-BambooHR-Timestamp must be unix seconds or an ISO 8601 date; received "${timestamp.slice(0, 40)}"`);
   if (Math.abs(options.now - sentAt) > MAX_AGE_MS) {
     throw new UnauthenticatedError(`the webhook timestamp ${timestamp} is outside the accepted window of ${MAX_AGE_MS / 1000} s`);
   }
@@ -140,8 +143,9 @@ function employeeIdsOf(body: unknown): string[] {
   const named: unknown[] = [];
   if (typeof record.data === 'object' && record.data !== null && 'employeeId' in record.data) named.push(record.data.employeeId);
   if (record.employees !== undefined) {
-    if (!Array.isArray(record.employees)) throw new BadUserInputError('the webhook body\'s employees must be a list');
-    for (const employee of record.employees as unknown[]) named.push(typeof employee === 'object' && employee !== null && 'id' in employee ? employee.id : undefined);
+    if (!Array.isArray(record.employees)) throw new BadUserInputError("the webhook body's employees must be a list");
+    for (const employee of record.employees as unknown[])
+      named.push(typeof employee === 'object' && employee !== null && 'id' in employee ? employee.id : undefined);
   }
   const ids = named.map((id) => (typeof id === 'number' ? String(id) : id));
   const bad = ids.find((id) => typeof id !== 'string' || !EMPLOYEE_ID.test(id));

@@ -100,7 +100,7 @@ export function createLitmosClient(options: LitmosClientOptions): LitmosClient {
   async function readAll(path: string, what: string): Promise<LitmosRecord[]> {
     const items: LitmosRecord[] = [];
     const seen = new Set<unknown>();
-    for (let start = 0; ; ) {
+    for (let start = 0; ;) {
       const response = await call({ method: 'GET', path, query: { start, limit: pageSize } });
       const page = asRecords(parseBody(response.body), what);
       if (page.length === 0) return items;
@@ -146,7 +146,10 @@ export function createLitmosClient(options: LitmosClientOptions): LitmosClient {
     async createLearner(fields) {
       const missing = (['userName', 'firstName', 'lastName'] as const).filter((field) => !fields[field]?.trim());
       if (missing.length) {
-        throw new BadUserInputError(`a Litmos user needs ${missing.join(', ')}; received ${JSON.stringify({ userName: fields.userName, firstName: fields.firstName, lastName: fields.lastName })}`, { missing });
+        throw new BadUserInputError(
+          `a Litmos user needs ${missing.join(', ')}; received ${JSON.stringify({ userName: fields.userName, firstName: fields.firstName, lastName: fields.lastName })}`,
+          { missing },
+        );
       }
       const response = await call({ method: 'POST', path: '/users', json: newUserBody(fields) });
       return toLearner(parseBody(response.body));
@@ -192,11 +195,9 @@ export function createLitmosClient(options: LitmosClientOptions): LitmosClient {
 
     teamCourses: async (teamId) => (await readAll(`/teams/${seg(teamId)}/courses`, 'team courses')).map(toCourse),
 
-    courseResults: async (courseId) =>
-      (await readAll(`/courses/${seg(courseId)}/users`, 'course results')).map((row) => toCourseResult(courseId, row)),
+    courseResults: async (courseId) => (await readAll(`/courses/${seg(courseId)}/users`, 'course results')).map((row) => toCourseResult(courseId, row)),
 
-    learnerCourses: async (learnerId) =>
-      (await readAll(`/users/${seg(learnerId)}/courses`, 'learner courses')).map((row) => toLearnerCourse(learnerId, row)),
+    learnerCourses: async (learnerId) => (await readAll(`/users/${seg(learnerId)}/courses`, 'learner courses')).map((row) => toLearnerCourse(learnerId, row)),
 
     learnerTeams: async (learnerId) => (await readAll(`/users/${seg(learnerId)}/teams`, 'learner teams')).map((team) => toTeam(team)),
   };

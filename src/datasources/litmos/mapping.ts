@@ -17,12 +17,18 @@ export type LearnerFields = Partial<Record<LearnerField, string | null>> & { act
  * The learner fields `GET /users` (and team member lists) carry. Litmos lists summaries only; the
  * other fields of a listed `Learner` are null because they were not sent, not because they are empty.
  */
-export const LISTED_LEARNER_FIELDS = ['id', 'userName', 'firstName', 'lastName', 'email', 'active', 'accessLevel'] as const satisfies readonly (keyof Learner)[];
+export const LISTED_LEARNER_FIELDS = [
+  'id',
+  'userName',
+  'firstName',
+  'lastName',
+  'email',
+  'active',
+  'accessLevel',
+] as const satisfies readonly (keyof Learner)[];
 
 /** The learner fields a list leaves out: a sync remembers what it wrote to them (the shadow, `core/shadow.ts`). */
-export const HIDDEN_LEARNER_FIELDS: readonly LearnerField[] = LEARNER_FIELDS.filter(
-  (field) => !(LISTED_LEARNER_FIELDS as readonly string[]).includes(field),
-);
+export const HIDDEN_LEARNER_FIELDS: readonly LearnerField[] = LEARNER_FIELDS.filter((field) => !(LISTED_LEARNER_FIELDS as readonly string[]).includes(field));
 
 /** The User DataContract member each learner field is written to. */
 const MEMBER_OF: Record<LearnerField, string> = {

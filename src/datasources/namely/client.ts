@@ -79,10 +79,7 @@ export function createNamelyClient(options: NamelyClientOptions): HrClient {
   // Fetched for every read rather than cached: a renamed field or a new department must show up
   // in the next sync, and two calls are cheap next to the pages.
   const mappingContext = async (): Promise<MappingContext> => {
-    const [fields, groups] = await Promise.all([
-      http.request({ method: 'GET', path: '/profiles/fields' }),
-      http.request({ method: 'GET', path: '/groups' }),
-    ]);
+    const [fields, groups] = await Promise.all([http.request({ method: 'GET', path: '/profiles/fields' }), http.request({ method: 'GET', path: '/groups' })]);
     const { groups: all, groupTypes } = parseGroups(groups.body);
     return { accessFlagKey: accessFlagKey(parseFields(fields.body), flagFieldName), groupRoles: groupRoles(all, groupTypes, divisionGroupType) };
   };
@@ -131,7 +128,10 @@ export function createNamelyClient(options: NamelyClientOptions): HrClient {
         pages[number - 1] = read;
       });
       next = last + 1;
-      check(pages.slice(0, end() ?? pages.length).flatMap((read) => read.profiles), false);
+      check(
+        pages.slice(0, end() ?? pages.length).flatMap((read) => read.profiles),
+        false,
+      );
     }
     const profiles = pages.slice(0, end() ?? 0).flatMap((read) => read.profiles);
     check(profiles, true);

@@ -141,15 +141,22 @@ export function accessFlagKey(fields: readonly NamelyField[], label: string): st
   const wanted = label.trim().toLowerCase();
   const field = fields.find((candidate) => candidate.label.trim().toLowerCase() === wanted);
   if (!field) {
-    throw new ConfigError(`Namely has no profile field labelled ${JSON.stringify(label)}; create it as a Yes/No select or configure the label of the one in use`, {
-      field: 'accessFlag.fieldName',
-    });
+    throw new ConfigError(
+      `Namely has no profile field labelled ${JSON.stringify(label)}; create it as a Yes/No select or configure the label of the one in use`,
+      {
+        field: 'accessFlag.fieldName',
+      },
+    );
   }
   return field.name;
 }
 
 /** `"Office Location"`, `"office_location"` and `"office location"` are one group type. */
-const normalize = (value: string) => value.trim().toLowerCase().replace(/[^a-z]+/g, '_');
+const normalize = (value: string) =>
+  value
+    .trim()
+    .toLowerCase()
+    .replace(/[^a-z]+/g, '_');
 
 /** The titles Namely gives its two built-in group types, singular or plural, normalized. */
 const BUILT_IN_TITLES: ReadonlyMap<string, GroupRole> = new Map([

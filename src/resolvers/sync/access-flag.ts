@@ -38,7 +38,10 @@ async function checkNamely(http: UpstreamClient, fieldName: string): Promise<voi
   const problem = field
     ? `Namely's profile field ${JSON.stringify(field.label)} is a ${field.type} field, not a Yes/No select, so it cannot hold the access flag`
     : `Namely has no profile field labelled ${JSON.stringify(fieldName)} to read the access flag from`;
-  const choice = candidates.length > 0 ? `its select fields are ${candidates.map((label) => JSON.stringify(label)).join(', ')}` : 'it has no select fields; create a Yes/No one';
+  const choice =
+    candidates.length > 0
+      ? `its select fields are ${candidates.map((label) => JSON.stringify(label)).join(', ')}`
+      : 'it has no select fields; create a Yes/No one';
   throw new BadUserInputError(`${problem}; ${choice}`, { field: FIELD, received: fieldName, candidates });
 }
 

@@ -77,7 +77,8 @@ export class SyncMutationResolver {
 
   @Authorized('ADMIN')
   @Mutation(() => SyncPolicy, {
-    description: 'Change how a source is reconciled. A new access flag field must exist in the HR system as a yes/no field; otherwise BAD_USER_INPUT lists the candidates.',
+    description:
+      'Change how a source is reconciled. A new access flag field must exist in the HR system as a yes/no field; otherwise BAD_USER_INPUT lists the candidates.',
   })
   async setSyncPolicy(@Arg('input', () => SyncPolicyInput) input: SyncPolicyInput, @Ctx() ctx: GatewayContext) {
     const { source: name, ...patch } = input;

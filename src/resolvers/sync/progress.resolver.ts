@@ -23,7 +23,20 @@ async function* progressOf(ctx: GatewayContext, runId: string): AsyncGenerator<P
     let sequence = current?.sequence ?? 0;
     if (current) yield current;
     if (FINAL_STATUSES.includes(run.status)) {
-      if (!current) yield { runId, sequence: 1, status: run.status, phase: 'DONE', done: run.progress.done, total: run.progress.total, counts: run.counts, budget: { limit: 0, windowMs: 0, used: 0, remaining: 0 }, etaMs: null, message: null, at: run.finishedAt ?? run.createdAt };
+      if (!current)
+        yield {
+          runId,
+          sequence: 1,
+          status: run.status,
+          phase: 'DONE',
+          done: run.progress.done,
+          total: run.progress.total,
+          counts: run.counts,
+          budget: { limit: 0, windowMs: 0, used: 0, remaining: 0 },
+          etaMs: null,
+          message: null,
+          at: run.finishedAt ?? run.createdAt,
+        };
       return;
     }
     for (;;) {

@@ -14,7 +14,7 @@ class WebhookRegistration {
 export class WebhookResolver {
   @Authorized('ADMIN')
   @Mutation(() => WebhookRegistration, {
-    description: 'Register `url` (this gateway\'s public /webhooks/bamboohr address) with BambooHR, so changes trigger targeted syncs.',
+    description: "Register `url` (this gateway's public /webhooks/bamboohr address) with BambooHR, so changes trigger targeted syncs.",
   })
   async connectBambooHrWebhook(@Arg('url', () => String) url: string, @Ctx() ctx: GatewayContext) {
     const http = ctx.tenant.http.bamboohr;

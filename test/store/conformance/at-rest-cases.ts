@@ -36,7 +36,7 @@ export function atRestCases({ opened, open, rawContents }: AtRestCaseContext): v
 
     const raw = await rawContents();
     // Booleans, so a failure names what leaked instead of printing the whole database.
-    expect(raw.includes(tenant), 'the dump holds this test\'s keys').toBe(true);
+    expect(raw.includes(tenant), "the dump holds this test's keys").toBe(true);
     for (const secret of [person.workEmail, person.firstName, person.lastName]) {
       expect(raw.includes(secret), `'${secret}' is stored in plain text`).toBe(false);
       expect(raw.includes(Buffer.from(secret).toString('base64')), `'${secret}' is stored as base64`).toBe(false);

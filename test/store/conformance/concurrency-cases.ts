@@ -51,9 +51,7 @@ export function concurrencyCases({ opened, open }: ConcurrencyCaseContext): void
       expect(lost).toHaveLength(2 * RACERS - 1);
       for (const error of lost) expect(error).toMatchObject({ code: 'CONFLICT', name: 'ConflictError' });
       expect(await s.runs.get(tenant, 'held')).toEqual(won[0]);
-      expect((await other.runs.list(tenant, { status: 'APPLYING', first: 5 })).runs.map((each) => each.id)).toEqual([
-        'held',
-      ]);
+      expect((await other.runs.list(tenant, { status: 'APPLYING', first: 5 })).runs.map((each) => each.id)).toEqual(['held']);
     });
   });
 
@@ -72,9 +70,7 @@ export function concurrencyCases({ opened, open }: ConcurrencyCaseContext): void
       expect(won).toHaveLength(1);
       expect(lost).toHaveLength(3);
       expect((await s.runs.get(tenant, 'r1'))?.status).toBe(won[0]?.status);
-      await expect(
-        s.runs.transition(tenant, 'nope', { from: active, patch: { status: 'FAILED' } }),
-      ).rejects.toMatchObject({ code: 'NOT_FOUND' });
+      await expect(s.runs.transition(tenant, 'nope', { from: active, patch: { status: 'FAILED' } })).rejects.toMatchObject({ code: 'NOT_FOUND' });
     });
   });
 
@@ -83,9 +79,7 @@ export function concurrencyCases({ opened, open }: ConcurrencyCaseContext): void
       const s = opened();
       const tenant = newTenant();
       await s.runs.create(run(tenant, 'r1', '2025-03-01T00:00:00.000Z', 'BAMBOOHR', 'APPLYING'));
-      const progress = Array.from({ length: 2 * RACERS }, async (_, n) =>
-        s.runs.update(tenant, 'r1', { summary: `${n} done` }),
-      );
+      const progress = Array.from({ length: 2 * RACERS }, async (_, n) => s.runs.update(tenant, 'r1', { summary: `${n} done` }));
       const cancel = other.runs.transition(tenant, 'r1', { from: ['APPLYING'], patch: { status: 'CANCELLED' } });
       await Promise.all([...progress, cancel]);
       const stored = await s.runs.get(tenant, 'r1');
@@ -116,11 +110,8 @@ export function concurrencyCases({ opened, open }: ConcurrencyCaseContext): void
     await withSecond(open, async (other) => {
       const s = opened();
       const tenant = newTenant();
-      const claim = (store: TestStore, who: string) =>
-        store.journal.claim(tenant, 'r1', 'deactivate:L9', { learnerId: 'L9', who });
-      const claims = await Promise.all(
-        Array.from({ length: RACERS }, (_, n) => [claim(s, `a${n}`), claim(other, `b${n}`)]).flat(),
-      );
+      const claim = (store: TestStore, who: string) => store.journal.claim(tenant, 'r1', 'deactivate:L9', { learnerId: 'L9', who });
+      const claims = await Promise.all(Array.from({ length: RACERS }, (_, n) => [claim(s, `a${n}`), claim(other, `b${n}`)]).flat());
       const winners = claims.filter((each) => each.claimed);
       expect(winners).toHaveLength(1);
       const holder = winners[0]?.entry;

@@ -130,12 +130,7 @@ export function stateCases(opened: () => TestStore): void {
     await s.journal.complete(tenant, 'r1', 'create:BAMBOOHR:1', { learnerId: 'L1' });
     await s.journal.fail(tenant, 'r1', 'deactivate:L9', 'litmos: 404 learner not found');
 
-    const entries = await s.journal.getMany(tenant, 'r1', [
-      'create:BAMBOOHR:1',
-      'deactivate:L9',
-      'update:L2',
-      'never:begun',
-    ]);
+    const entries = await s.journal.getMany(tenant, 'r1', ['create:BAMBOOHR:1', 'deactivate:L9', 'update:L2', 'never:begun']);
     expect([...entries.keys()]).toEqual(['create:BAMBOOHR:1', 'deactivate:L9', 'update:L2']);
     expect(entries.get('create:BAMBOOHR:1')).toMatchObject({
       state: 'DONE',
@@ -166,16 +161,11 @@ export function stateCases(opened: () => TestStore): void {
     expect(await s.links.get(tenant, 'NAMELY', '101')).toBeNull();
     expect(await s.links.get(tenant, 'BAMBOOHR', 'a:b')).toEqual(link('BAMBOOHR', 'a:b', 'L3'));
     const byL1 = await s.links.findByLearner(tenant, 'L1');
-    expect(byL1.map((each) => `${each.source}:${each.sourceId}`).sort()).toEqual([
-      'BAMBOOHR:101',
-      'NAMELY:f2c1e7a4-0000-4000-8000-000000000001',
-    ]);
+    expect(byL1.map((each) => `${each.source}:${each.sourceId}`).sort()).toEqual(['BAMBOOHR:101', 'NAMELY:f2c1e7a4-0000-4000-8000-000000000001']);
 
     await s.links.put(tenant, { ...link('BAMBOOHR', '101', 'L4'), matchedBy: 'USERNAME' });
     expect((await s.links.findByLearner(tenant, 'L1')).map((each) => each.source)).toEqual(['NAMELY']);
-    expect(await s.links.findByLearner(tenant, 'L4')).toEqual([
-      { ...link('BAMBOOHR', '101', 'L4'), matchedBy: 'USERNAME' },
-    ]);
+    expect(await s.links.findByLearner(tenant, 'L4')).toEqual([{ ...link('BAMBOOHR', '101', 'L4'), matchedBy: 'USERNAME' }]);
     expect((await s.links.list(tenant, 'BAMBOOHR')).map((each) => each.sourceId)).toEqual(['9', '101', 'a:b']);
     expect(await s.links.list(tenant)).toHaveLength(4);
   });

@@ -88,7 +88,10 @@ function directory(store: BambooHrStore, req: SimRequest, quirks: BambooHrQuirks
 function getEmployee(store: BambooHrStore, req: SimRequest, quirks: BambooHrQuirks): SimResponse {
   const record = employeeFromPath(store, req.params.id);
   if (!record) return employeeNotFound();
-  const keys = (req.query.get('fields') ?? 'firstName,lastName').split(',').map((key) => key.trim()).filter(Boolean);
+  const keys = (req.query.get('fields') ?? 'firstName,lastName')
+    .split(',')
+    .map((key) => key.trim())
+    .filter(Boolean);
   if (keys.length > MAX_FIELDS) return failure(400, `Too many fields: ${keys.length}, the maximum is ${MAX_FIELDS}`);
   const view = viewAt(record, onlyCurrent(req) ? store.today : END_OF_TIME);
   const values: [string, FieldValue][] = [];
@@ -112,11 +115,7 @@ function changed(store: BambooHrStore, req: SimRequest): SimResponse {
   const latest = records.reduce((max, r) => (Date.parse(r.lastChanged) > Date.parse(max) ? r.lastChanged : max), records[0]?.lastChanged ?? since);
   const employees = Object.fromEntries(records.map((r) => [String(r.id), { id: String(r.id), action: r.action, lastChanged: r.lastChanged }]));
   return negotiate(req, { latest, employees }, () =>
-    element(
-      'employees',
-      { latest },
-      records.map((r) => element('employee', { id: String(r.id), action: r.action, lastChanged: r.lastChanged })).join(''),
-    ),
+    element('employees', { latest }, records.map((r) => element('employee', { id: String(r.id), action: r.action, lastChanged: r.lastChanged })).join('')),
   );
 }
 
@@ -188,4 +187,3 @@ export function employeeRoutes(router: Router, store: BambooHrStore, quirks: Bam
       return refusal ? failure(refusal.status, refusal.message) : noContent(200);
     });
 }
-

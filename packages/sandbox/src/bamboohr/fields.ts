@@ -231,7 +231,12 @@ const UNMONITORED = new Set(['photoUploaded', 'photoUrl', 'lastChanged']);
 /** The values a record shows today, for diffing before and after a write or a change of day. */
 export function currentValues(record: EmployeeRecord, today: string, ctx: FieldContext): Map<string, FieldValue> {
   const view = viewAt(record, today);
-  return new Map(ctx.fields.all().filter((field) => !UNMONITORED.has(field.alias)).map((field) => [field.alias, field.read(view, ctx)]));
+  return new Map(
+    ctx.fields
+      .all()
+      .filter((field) => !UNMONITORED.has(field.alias))
+      .map((field) => [field.alias, field.read(view, ctx)]),
+  );
 }
 
 /** Aliases whose value differs; a missing `before` (a new employee) compares against empty fields. */

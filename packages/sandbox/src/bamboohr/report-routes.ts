@@ -106,7 +106,15 @@ function customReport(store: BambooHrStore, req: SimRequest, quirks: BambooHrQui
   const day = onlyCurrent(req) ? store.today : END_OF_TIME;
   // The switches change the answer, so they are part of what a cached one was built from.
   const encoding = { zeroDates: quirks.zeroDates, checkboxStrings: quirks.checkboxStrings };
-  const key = JSON.stringify([format, day, columns.map((c) => c.key), request.title, request.employeeIds ? [...request.employeeIds] : null, request.lastChangedSinceMs, encoding]);
+  const key = JSON.stringify([
+    format,
+    day,
+    columns.map((c) => c.key),
+    request.title,
+    request.employeeIds ? [...request.employeeIds] : null,
+    request.lastChangedSinceMs,
+    encoding,
+  ]);
   if (cache.last?.key === key && cache.last.generation === store.generation) return cache.last.response;
   const response = buildReport(store, request, columns, day, format, quirks);
   cache.last = { key, generation: store.generation, response };
@@ -130,12 +138,17 @@ function jsonArrayBody<T>(head: string, items: readonly T[], rowOf: (item: T) =>
   return Buffer.concat(chunks);
 }
 
-function buildReport(store: BambooHrStore, request: ReportRequest, columns: Column[], day: string, format: 'json' | 'xml', quirks: BambooHrQuirks): SimResponse {
+function buildReport(
+  store: BambooHrStore,
+  request: ReportRequest,
+  columns: Column[],
+  day: string,
+  format: 'json' | 'xml',
+  quirks: BambooHrQuirks,
+): SimResponse {
   const { employeeIds, lastChangedSinceMs } = request;
   const sinceMs = lastChangedSinceMs !== undefined && !Number.isNaN(lastChangedSinceMs) ? lastChangedSinceMs : undefined;
-  const records = store
-    .all()
-    .filter((r) => (!employeeIds || employeeIds.has(r.id)) && (sinceMs === undefined || Date.parse(r.lastChanged) >= sinceMs));
+  const records = store.all().filter((r) => (!employeeIds || employeeIds.has(r.id)) && (sinceMs === undefined || Date.parse(r.lastChanged) >= sinceMs));
 
   const fields = columns.map(({ key, field }) => ({ id: key, type: field.type, name: field.name }));
   const valuesOf = (record: EmployeeRecord): [string, FieldValue][] => {
@@ -148,7 +161,9 @@ function buildReport(store: BambooHrStore, request: ReportRequest, columns: Colu
     const head = JSON.stringify({ title: request.title, fields, employees: [] }).slice(0, -2);
     return { status: 200, headers: { 'Content-Type': 'application/json' }, body: jsonArrayBody(head, records, rowOf, ']}') };
   }
-  const head = element('title', {}, textOf(request.title)) + element('fields', {}, fields.map((f) => element('field', { id: f.id, type: f.type }, textOf(f.name))).join(''));
+  const head =
+    element('title', {}, textOf(request.title)) +
+    element('fields', {}, fields.map((f) => element('field', { id: f.id, type: f.type }, textOf(f.name))).join(''));
   const rows = records.map((record) => element('employee', { id: String(record.id) }, fieldElements(valuesOf(record))));
   return xmlOk(element('report', {}, head + element('employees', {}, rows.join(''))));
 }

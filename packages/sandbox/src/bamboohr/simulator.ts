@@ -48,8 +48,7 @@ export interface BambooHrSimulator {
 export const BAMBOOHR_RATE_DEFAULTS: RateLimit = { limit: 100, windowMs: 60_000, status: 503, retryAfter: true };
 
 /** A small, stable number standing in for BambooHR's numeric company id in webhook payloads. */
-const companyIdOf = (domain: string): string =>
-  String(Array.from(domain).reduce((hash, c) => (hash * 31 + c.charCodeAt(0)) % 900_000, 7) + 100_000);
+const companyIdOf = (domain: string): string => String(Array.from(domain).reduce((hash, c) => (hash * 31 + c.charCodeAt(0)) % 900_000, 7) + 100_000);
 
 const fromWebhook = ({ status, value }: WebhookResult) =>
   typeof value === 'string' ? { status, headers: { 'Content-Type': 'text/plain' }, body: value } : json(status, value);
@@ -85,7 +84,9 @@ export function createBambooHrSimulator(options: BambooHrSimulatorOptions): Bamb
     .on('GET', `${API}/webhooks`, () => fromWebhook(webhooks.list()))
     .on('POST', `${API}/webhooks`, (req) => {
       const body = readJson(req);
-      return fromWebhook(body ? webhooks.create(body) : { status: 400, value: { errors: [{ error: 'Invalid request body', issues: ['body must be a JSON object'] }] } });
+      return fromWebhook(
+        body ? webhooks.create(body) : { status: 400, value: { errors: [{ error: 'Invalid request body', issues: ['body must be a JSON object'] }] } },
+      );
     })
     .on('GET', `${API}/webhooks/:id`, (req) => fromWebhook(webhooks.get(req.params.id ?? '')))
     .on('DELETE', `${API}/webhooks/:id`, (req) => fromWebhook(webhooks.remove(req.params.id ?? '')));
@@ -106,7 +107,10 @@ export function createBambooHrSimulator(options: BambooHrSimulatorOptions): Bamb
       const name = readJson(req)?.name;
       if (typeof name !== 'string' || name.trim() === '') return json(400, { error: 'name must be a non-empty string' });
       const key = req.params.key ?? '';
-      return checkboxAnswer(store.changeFields((fields) => fields.rename(key, name)), key);
+      return checkboxAnswer(
+        store.changeFields((fields) => fields.rename(key, name)),
+        key,
+      );
     })
     .on('DELETE', '/__sandbox/fields/:key', (req) => {
       const key = req.params.key ?? '';

@@ -234,9 +234,7 @@ export class BambooHrStore implements FieldContext {
     const name = text(value);
     if (name === null) return null;
     if (/^\d+$/.test(name)) return this.byId.has(Number(name)) ? Number(name) : false;
-    const found = this.records.find(
-      (r) => `${r.stored.firstName} ${r.stored.lastName}` === name || `${r.stored.lastName}, ${r.stored.firstName}` === name,
-    );
+    const found = this.records.find((r) => `${r.stored.firstName} ${r.stored.lastName}` === name || `${r.stored.lastName}, ${r.stored.firstName}` === name);
     return found ? found.id : false;
   }
 

@@ -58,7 +58,10 @@ export interface WebhookHubOptions {
   retryDelaysMs: readonly number[];
 }
 
-export interface WebhookResult { status: number; value: unknown }
+export interface WebhookResult {
+  status: number;
+  value: unknown;
+}
 
 const adminTime = (date = new Date()) => date.toISOString().slice(0, 19).replace('T', ' ');
 const payloadTime = (date: Date) => date.toISOString().replace(/\.\d{3}Z$/, '+0000');
@@ -110,7 +113,8 @@ export class WebhookHub {
     if (format !== 'json' && format !== 'form-encoded') issues.push('format must be json or form-encoded');
     const events = (body.events ?? LEGACY_DEFAULT) as unknown;
     if (!Array.isArray(events) || events.some((e) => !EVENT_TYPES.includes(e as EventType))) issues.push(`events must be some of ${EVENT_TYPES.join(', ')}`);
-    else if (new Set(events.map((e: string) => e.startsWith('employee_with_fields.'))).size > 1) issues.push('cannot mix employee_with_fields events with employee events');
+    else if (new Set(events.map((e: string) => e.startsWith('employee_with_fields.'))).size > 1)
+      issues.push('cannot mix employee_with_fields events with employee events');
     const monitor = Array.isArray(body.monitorFields) ? body.monitorFields.map(String) : [];
     const watchesUpdates = Array.isArray(events) && events.some((e) => String(e).endsWith('.updated'));
     if (watchesUpdates && monitor.length === 0) issues.push('monitorFields is required for update events');
@@ -207,7 +211,9 @@ export class WebhookHub {
       employeeId: String(change.employeeId),
       body,
       timestamp,
-      signature: createHmac('sha256', hook.privateKey).update(body + timestamp).digest('hex'),
+      signature: createHmac('sha256', hook.privateKey)
+        .update(body + timestamp)
+        .digest('hex'),
       attempts: 0,
       status: 0,
       delivered: false,

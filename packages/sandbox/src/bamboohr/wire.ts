@@ -37,8 +37,7 @@ export const xmlOk = (xml: string): SimResponse => ({
   body: `<?xml version="1.0"?>\n${xml}`,
 });
 
-export const negotiate = (req: SimRequest, value: unknown, toXml: () => string): SimResponse =>
-  wantsJson(req) ? jsonOk(value) : xmlOk(toXml());
+export const negotiate = (req: SimRequest, value: unknown, toXml: () => string): SimResponse => (wantsJson(req) ? jsonOk(value) : xmlOk(toXml()));
 
 /** The spellings a checkbox arrives in under `checkboxStrings` (checked, unchecked); which one depends on the employee. */
 const CHECKBOX_SPELLINGS = [
@@ -61,8 +60,7 @@ export function wireValue(field: Pick<FieldDef, 'type'>, value: FieldValue, empl
   return value;
 }
 
-const escapeXml = (s: string): string =>
-  s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+const escapeXml = (s: string): string => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 
 /** `<name a="1">content</name>`; `content` is already XML, attribute values are escaped here. */
 export function element(name: string, attrs: Record<string, string | undefined>, content = ''): string {
@@ -94,7 +92,10 @@ export function parseXml(body: string): Record<string, unknown> | undefined {
   return parser.parse(body) as Record<string, unknown>;
 }
 
-interface XmlField { '@id'?: string; '#text'?: string }
+interface XmlField {
+  '@id'?: string;
+  '#text'?: string;
+}
 
 /** `<employee><field id="firstName">Ann</field></employee>` (any root) → `{ firstName: "Ann" }`. */
 export function xmlFields(doc: Record<string, unknown>): Record<string, unknown> {

@@ -128,8 +128,7 @@ function sinceMs(raw: string | undefined): number | undefined {
 /** `quirks` is the live switch object: it is read per request, never copied once. */
 export function litmosRoutes(state: LitmosState, now: () => number, quirks: LitmosQuirks): Router {
   const router = new Router();
-  const on = (method: string, path: string, handler: (call: Call) => SimResponse) =>
-    router.on(method, `${BASE_PATH}${path}`, route(quirks, handler));
+  const on = (method: string, path: string, handler: (call: Call) => SimResponse) => router.on(method, `${BASE_PATH}${path}`, route(quirks, handler));
   const user = (call: Call) => {
     const found = state.user(param(call, 'id'));
     if (!found) throw new LitmosFault(404, `User ${param(call, 'id')} not found`);
@@ -166,9 +165,7 @@ export function litmosRoutes(state: LitmosState, now: () => number, quirks: Litm
     state.removeFromAllTeams(user(call).Id);
     return empty(200);
   });
-  on('GET', '/users/:id/courses', (call) =>
-    list(call, state.userEnrolments(user(call).Id), (e) => learnerCourse(state.courseOf(e), e), SHAPES.course),
-  );
+  on('GET', '/users/:id/courses', (call) => list(call, state.userEnrolments(user(call).Id), (e) => learnerCourse(state.courseOf(e), e), SHAPES.course));
 
   // ---- teams ----
   on('GET', '/teams', (call) => list(call, state.teams, teamSummary, SHAPES.team));
@@ -209,9 +206,7 @@ export function litmosRoutes(state: LitmosState, now: () => number, quirks: Litm
   // ---- courses, results, achievements ----
   on('GET', '/courses', (call) => list(call, state.courses, courseRecord, SHAPES.course));
   on('GET', '/courses/:id', (call) => reply(call, 200, courseRecord(state.course(param(call, 'id'))), SHAPES.course));
-  on('GET', '/courses/:id/users', (call) =>
-    list(call, state.courseEnrolments(param(call, 'id')), (e) => courseLearner(state.userOf(e), e), SHAPES.user),
-  );
+  on('GET', '/courses/:id/users', (call) => list(call, state.courseEnrolments(param(call, 'id')), (e) => courseLearner(state.userOf(e), e), SHAPES.user));
   on('GET', '/achievements', (call) => {
     const userRef = queryParam(call.req.query, 'userid');
     const userId = userRef === undefined ? undefined : (state.user(userRef)?.Id ?? '');

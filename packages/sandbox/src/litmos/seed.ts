@@ -67,11 +67,7 @@ interface Seeding {
   hrEmails: Set<string>;
 }
 
-function person(
-  s: Seeding,
-  fields: Members,
-  extra: { active?: boolean; createdDaysAgo: number; lastLoginDaysAgo: number | null },
-): LitmosUser {
+function person(s: Seeding, fields: Members, extra: { active?: boolean; createdDaysAgo: number; lastLoginDaysAgo: number | null }): LitmosUser {
   const user = s.state.createUser(
     { DisableMessages: true, Active: extra.active ?? true, SkipFirstLogin: true, TimeZone: 'UTC', ...fields },
     s.todayMs - extra.createdDaysAgo * DAY_MS,
@@ -165,7 +161,10 @@ export function seedLitmos(state: LitmosState, companies: readonly SeedCompany[]
     if (course.Active) courseIds.push(course.Id);
   }
 
-  const candidates = shuffled(s.random, (first?.people ?? []).filter((p) => p.workEmail !== null));
+  const candidates = shuffled(
+    s.random,
+    (first?.people ?? []).filter((p) => p.workEmail !== null),
+  );
   const byUserName = Math.max(candidates.length ? 3 : 0, Math.round(candidates.length * EXISTING_LEARNER_SHARE));
   const matched: { user: LitmosUser; person: SeedPerson }[] = [];
   candidates.slice(0, byUserName).forEach((p, i) => {
@@ -209,7 +208,10 @@ export function seedLitmos(state: LitmosState, companies: readonly SeedCompany[]
     allStaff.Id,
     matched.filter((_, i) => i % 2 === 0).map(({ user }) => user.Id),
   );
-  state.addMembers(newHires.Id, matched.slice(-2).map(({ user }) => user.Id));
+  state.addMembers(
+    newHires.Id,
+    matched.slice(-2).map(({ user }) => user.Id),
+  );
   state.assignTeamCourse(allStaff.Id, courseIds[0] ?? '');
 
   const twisted = twistedDepartment(first);
@@ -217,7 +219,10 @@ export function seedLitmos(state: LitmosState, companies: readonly SeedCompany[]
     const team = state.createTeam({ Name: twisted.litmos, Description: `${twisted.hr} department` }, null);
     const inDepartment = matched.filter(({ person: p }) => p.department === twisted.hr);
     const members = (inDepartment.length ? inDepartment : matched.slice(0, 2)).map(({ user }) => user);
-    state.addMembers(team.Id, members.map((u) => u.Id));
+    state.addMembers(
+      team.Id,
+      members.map((u) => u.Id),
+    );
     const leader = members.find((u) => u.Active);
     if (leader) {
       state.setLeader(team.Id, leader.Id, true);

@@ -63,8 +63,7 @@ export function xmlDateTime(ms: number): string {
 
 function xmlMember(name: string, value: WireScalar): string {
   if (value === null) return `<${name} i:nil="true"/>`;
-  const text =
-    value instanceof Decimal ? value.text : value instanceof Instant ? xmlDateTime(value.ms) : String(value);
+  const text = value instanceof Decimal ? value.text : value instanceof Instant ? xmlDateTime(value.ms) : String(value);
   return text === '' ? `<${name}/>` : `<${name}>${escapeXml(text)}</${name}>`;
 }
 

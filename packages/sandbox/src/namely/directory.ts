@@ -137,7 +137,13 @@ const FIELD_SPECS: readonly Omit<ProfileField, 'id'>[] = [
   { name: 'user_status', label: 'User status', type: 'referenceselect', default: true, valid_format_info: "'active' OR 'inactive' ONLY" },
   { name: 'job_title', label: 'Job title', type: 'referencehistory', default: true, valid_format_info: 'a valid job title GUID' },
   { name: 'reports_to', label: 'Reports to', type: 'referencehistory', default: true, valid_format_info: 'a valid profile GUID' },
-  { name: 'employee_type', label: 'Employee type', type: 'referenceselect', default: true, valid_format_info: "One of 'Full Time', 'Part Time', 'Intern', 'Contractor', 'Freelance'" },
+  {
+    name: 'employee_type',
+    label: 'Employee type',
+    type: 'referenceselect',
+    default: true,
+    valid_format_info: "One of 'Full Time', 'Part Time', 'Intern', 'Contractor', 'Freelance'",
+  },
   { name: 'start_date', label: 'Start date', type: 'date', default: true, valid_format_info: DATE_FORMAT },
   { name: 'departure_date', label: 'Departure date', type: 'date', default: true, valid_format_info: DATE_FORMAT },
   { name: 'employee_id', label: 'Employee number', type: 'text', default: true, valid_format_info: 'generic text' },
@@ -168,7 +174,14 @@ export function buildDirectory(company: SeedCompany, today: string): Directory {
   const uuid = (name: string) => seededUuid(company.seed, name);
   const groupTypes: GroupType[] = [
     { id: uuid('group_type:departments'), title: 'Departments', field_name: 'departments', type: 'department', deletable: false, x_groups_as_teams: true },
-    { id: uuid('group_type:office_locations'), title: 'Office Locations', field_name: 'office_locations', type: 'office_location', deletable: false, x_groups_as_teams: false },
+    {
+      id: uuid('group_type:office_locations'),
+      title: 'Office Locations',
+      field_name: 'office_locations',
+      type: 'office_location',
+      deletable: false,
+      x_groups_as_teams: false,
+    },
     { id: uuid('group_type:divisions'), title: 'Divisions', field_name: 'divisions', type: 'custom', deletable: true, x_groups_as_teams: false },
   ];
   const [departmentType, locationType, divisionType] = groupTypes as [GroupType, GroupType, GroupType];
@@ -188,14 +201,20 @@ export function buildDirectory(company: SeedCompany, today: string): Directory {
     addGroup(locationType, title, resident ? officeOf(resident) : null);
   }
   // A person's department may be missing from the company's list; Namely would still show the group.
-  const groupId = (type: GroupType, title: string): string =>
-    groupIdByKey.get(`${type.id}:${title}`) ?? addGroup(type, title, null);
+  const groupId = (type: GroupType, title: string): string => groupIdByKey.get(`${type.id}:${title}`) ?? addGroup(type, title, null);
 
   const managers = new Set(company.people.map((person) => person.managerId).filter((id) => id !== null));
   const created = epochSeconds(today);
   const managersCategory: TeamCategory = { id: uuid('team_category:leadership'), title: 'Leadership' };
   const teams: Team[] = [
-    { id: uuid('team:people-managers'), name: 'People Managers', email: `people-managers@${company.emailDomain}`, created_at: created, updated_at: created, categoryIds: [managersCategory.id] },
+    {
+      id: uuid('team:people-managers'),
+      name: 'People Managers',
+      email: `people-managers@${company.emailDomain}`,
+      created_at: created,
+      updated_at: created,
+      categoryIds: [managersCategory.id],
+    },
   ];
   const [managersTeam] = teams as [Team];
 
@@ -232,11 +251,7 @@ export function buildDirectory(company: SeedCompany, today: string): Directory {
       office: officeOf(person),
       reports_to: person.managerId === null ? null : uuid(`profile:${person.managerId}`),
       employee_type: employeeTypeOf(person, today),
-      group_ids: [
-        groupId(departmentType, person.department),
-        groupId(locationType, person.location),
-        groupId(divisionType, person.division),
-      ],
+      group_ids: [groupId(departmentType, person.department), groupId(locationType, person.location), groupId(divisionType, person.division)],
       team_ids: managers.has(person.id) ? [managersTeam.id] : [],
       litmos_activated: person.accessEnabled ? 'Yes' : 'No',
     };

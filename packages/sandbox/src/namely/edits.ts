@@ -17,8 +17,7 @@ const TEXT_FIELDS = ['employee_id', 'office_main_number', 'office_direct_dial', 
 const NULLABLE_TEXT_FIELDS = ['middle_name', 'preferred_name', 'personal_email'] as const;
 const ADDRESS_KEYS: readonly (keyof OfficeAddress)[] = ['address1', 'address2', 'city', 'state_id', 'zip', 'country_id'];
 
-const isObject = (value: unknown): value is Record<string, unknown> =>
-  typeof value === 'object' && value !== null && !Array.isArray(value);
+const isObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
 
 /** `{"profiles":[{…}]}` → the one profile payload, or the reason it is not one. */
 export function profilePayload(body: Buffer): Record<string, unknown> | string {
@@ -107,7 +106,10 @@ function changesFrom(roster: Roster, payload: Record<string, unknown>, current: 
         else errors.push(`litmos_activated must be one of 'Yes', 'No'; got ${JSON.stringify(value)}`);
         break;
       case 'office':
-        if (isObject(value) && Object.entries(value).every(([k, v]) => ADDRESS_KEYS.includes(k as keyof OfficeAddress) && (v === null || typeof v === 'string'))) {
+        if (
+          isObject(value) &&
+          Object.entries(value).every(([k, v]) => ADDRESS_KEYS.includes(k as keyof OfficeAddress) && (v === null || typeof v === 'string'))
+        ) {
           changes.office = { ...(current?.office ?? emptyAddress()), ...(value as Partial<OfficeAddress>) };
         } else errors.push(`office must be an object of ${ADDRESS_KEYS.join(', ')}`);
         break;

@@ -41,11 +41,7 @@ export function renderProfile(roster: Roster, p: ProfileRecord): JsonObject {
     middle_name: p.middle_name,
     preferred_name: p.preferred_name,
     job_title: jobTitleLink,
-    reports_to: [
-      manager
-        ? { id: manager.id, first_name: manager.first_name, last_name: manager.last_name, email: manager.email ?? 'None' }
-        : NOBODY,
-    ],
+    reports_to: [manager ? { id: manager.id, first_name: manager.first_name, last_name: manager.last_name, email: manager.email ?? 'None' } : NOBODY],
     employee_type: p.employee_type === null ? null : { title: p.employee_type },
     job_change_reason: null,
     start_date: p.start_date,

@@ -163,9 +163,7 @@ export class Roster {
     // "Returns all active and inactive employee profiles": pending ones (pre-hires) only come when
     // asked for by `filter[user_status]=pending`.
     if (query.filters.user_status === undefined) tests.push((p) => p.user_status !== 'pending');
-    const records = tests.length
-      ? this.directory.profiles.filter((p) => tests.every((test) => test(p)))
-      : this.directory.profiles.slice();
+    const records = tests.length ? this.directory.profiles.filter((p) => tests.every((test) => test(p))) : this.directory.profiles.slice();
     const sort = query.sort;
     if (sort) {
       const direction = sort.descending ? -1 : 1;
