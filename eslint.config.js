@@ -11,7 +11,7 @@ import tseslint from 'typescript-eslint';
 export default defineConfig(
   {
     // Recorded vendor payloads are byte-for-byte fixtures, not code of ours.
-    ignores: ['**/node_modules/', 'coverage/', '.rostergate/', 'test/fixtures/recorded/'],
+    ignores: ['**/node_modules/', '**/dist/', 'coverage/', '.rostergate/', 'test/fixtures/recorded/'],
   },
   eslint.configs.recommended,
   tseslint.configs.strictTypeChecked,

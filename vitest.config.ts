@@ -1,7 +1,13 @@
+import { defaultServerConditions } from 'vite';
 import { defineConfig } from 'vitest/config';
 
+/** The workspace's "source" export condition: tests run @rostergate/sandbox from its TypeScript sources. */
+const conditions = ['source', ...defaultServerConditions];
+
 export default defineConfig({
+  ssr: { resolve: { conditions } },
   resolve: {
+    conditions,
     // Node loads graphql's CommonJS build (type-graphql requires it); Vite would pick the ESM build
     // for our own imports, and two graphql instances cannot share a schema.
     alias: [{ find: /^graphql$/, replacement: 'graphql/index.js' }],

@@ -111,7 +111,7 @@ const CASES: Case[] = [
 /** Probes /healthz every 50 ms, from a process of its own, until stopped; returns each answer's latency, ms. */
 async function probe(url: string): Promise<{ stop(): Promise<number[]> }> {
   const child = fork(fileURLToPath(new URL('./support/probe-child.ts', import.meta.url)), [JSON.stringify({ url })], {
-    execArgv: ['--import', 'tsx'],
+    execArgv: ['--conditions=source', '--import', 'tsx'],
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
   await new Promise((resolve) => child.once('message', resolve));

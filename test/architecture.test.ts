@@ -108,7 +108,7 @@ beforeAll(async () => {
       // and `@rostergate/sandbox` is reachable only through its `exports`; with Node's own ESM
       // conditions it resolves, through the workspace symlink, to packages/sandbox/src/index.ts.
       exportsFields: ['exports'],
-      conditionNames: ['import', 'node', 'default'],
+      conditionNames: ['source', 'import', 'node', 'default'],
     },
   );
   if (typeof reporting.output === 'string') throw new Error('dependency-cruiser returned text, not a result');

@@ -15,7 +15,10 @@ export interface Child<T> {
 }
 
 export async function startChild<T>(file: string, argument: unknown): Promise<Child<T>> {
-  const child = fork(file, [JSON.stringify(argument)], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const child = fork(file, [JSON.stringify(argument)], {
+    execArgv: ['--conditions=source', '--import', 'tsx'],
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
   const ready = await new Promise<T>((resolve, reject) => {
     child.once('message', (message) => resolve(message as T));
     child.once('error', reject);

@@ -10,11 +10,11 @@ export interface ServedGateway {
 }
 
 /**
- * Starts `bin/rostergate.js serve` with `env` (and PATH/HOME), adding the child to `children` so the
+ * Starts `bin/rostergate.js serve` (or another `entry`, such as the compiled `dist/main.js`) with `env` (and PATH/HOME), adding the child to `children` so the
  * caller can kill whatever is left; resolves once it says it is listening.
  */
-export function serveProcess(env: Record<string, string>, children: Set<ChildProcess>): Promise<ServedGateway> {
-  const child = spawn(process.execPath, ['bin/rostergate.js', 'serve'], {
+export function serveProcess(env: Record<string, string>, children: Set<ChildProcess>, entry = 'bin/rostergate.js'): Promise<ServedGateway> {
+  const child = spawn(process.execPath, [entry, 'serve'], {
     env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
