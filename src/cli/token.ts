@@ -1,6 +1,6 @@
 /**
- * `rostergate token create|revoke`: API tokens for scripts. The schema has no way to list tokens
- * (only their hashes are stored, and no query exposes them), so there is no `token list`.
+ * `rostergate token create|list|revoke`: API tokens for scripts. A token is shown once, when it is
+ * created; the list shows what it is for, never the token.
  */
 import { Command, Option } from 'commander';
 import { NotFoundError } from '../errors.js';
@@ -22,6 +22,18 @@ async function create(options: ClientOptions & { role: string; label: string }):
   print(options, { ...issued, label: options.label }, () => [`token ${issued.id} (${issued.role}, "${options.label}"), shown this once:`, issued.token]);
 }
 
+interface ListedToken {
+  id: string;
+  role: string;
+  label: string;
+  createdAt: string;
+}
+
+async function list(options: ClientOptions): Promise<void> {
+  const { apiTokens } = await request<{ apiTokens: ListedToken[] }>(targetOf(options), '{ apiTokens { id role label createdAt } }');
+  print(options, apiTokens, () => apiTokens.map((token) => `${token.id}  ${token.role.padEnd(8)}  ${token.createdAt}  ${token.label}`));
+}
+
 async function revoke(id: string, options: ClientOptions): Promise<void> {
   const { revokeApiToken } = await request<{ revokeApiToken: boolean }>(targetOf(options), 'mutation($id: ID!) { revokeApiToken(id: $id) }', { id });
   if (!revokeApiToken) throw new NotFoundError(`no API token ${id}`, { id });
@@ -29,7 +41,7 @@ async function revoke(id: string, options: ClientOptions): Promise<void> {
 }
 
 export function tokenCommand(): Command {
-  const token = new Command('token').description('issue and revoke API tokens (needs an ADMIN token)');
+  const token = new Command('token').description('issue, list and revoke API tokens (needs an ADMIN token)');
   withClientOptions(
     token
       .command('create')
@@ -37,6 +49,7 @@ export function tokenCommand(): Command {
       .addOption(new Option('--role <role>', 'what it may do').choices(['admin', 'operator', 'viewer']).makeOptionMandatory())
       .requiredOption('--label <label>', 'who or what holds it, e.g. "nightly sync script"'),
   ).action(create);
+  withClientOptions(token.command('list').description("this tenant's tokens: id, role, when issued, label")).action(list);
   withClientOptions(token.command('revoke <id>').description('revoke a token by its id')).action(revoke);
   return token;
 }

@@ -1,4 +1,4 @@
-import { Arg, Authorized, Ctx, Field, ID, Mutation, ObjectType, Resolver, registerEnumType } from 'type-graphql';
+import { Arg, Authorized, Ctx, Field, ID, Mutation, ObjectType, Query, Resolver, registerEnumType } from 'type-graphql';
 import { ROLES, type GatewayContext, type Role } from '../context.js';
 import { BadUserInputError } from '../errors.js';
 
@@ -15,8 +15,22 @@ class IssuedToken {
   @Field(() => RoleEnum) role!: Role;
 }
 
+@ObjectType({ description: 'An API token as an admin may see it: never the token itself.' })
+class ApiToken {
+  @Field(() => ID) id!: string;
+  @Field(() => RoleEnum) role!: Role;
+  @Field(() => String) label!: string;
+  @Field(() => String, { description: 'When it was issued (ISO 8601).' }) createdAt!: string;
+}
+
 @Resolver()
 export class TokenResolver {
+  @Authorized('ADMIN')
+  @Query(() => [ApiToken], { description: "This tenant's API tokens, oldest first." })
+  apiTokens(@Ctx() ctx: GatewayContext) {
+    return ctx.tenant.store.tokens.list(ctx.principal.tenant);
+  }
+
   @Authorized('ADMIN')
   @Mutation(() => IssuedToken, { description: 'Issue an API token for this tenant, e.g. an OPERATOR token for a script.' })
   async createApiToken(@Arg('role', () => RoleEnum) role: Role, @Arg('label', () => String) label: string, @Ctx() ctx: GatewayContext) {

@@ -76,7 +76,7 @@ export async function openStore<TRun extends RunShape = RunShape, TRecord extend
     links: new LinkRepository(state, locks),
     settings: new SettingsRepository(state),
     secrets: new SecretRepository(state, options.secretKey),
-    tokens: new TokenRepository(state, locks),
+    tokens: new TokenRepository(state, locks, atomic),
     outbox: new WebhookOutbox(state, locks),
     cache,
     address: backend.address,

@@ -1,6 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type Keyv from 'keyv';
 import { ConfigError } from '../errors.js';
+import type { AtomicState } from './atomic.js';
 import { globalKey, tenantKey } from './keys.js';
 import type { KeyedMutex } from './lock.js';
 
@@ -18,6 +19,9 @@ interface StoredToken extends TokenIdentity {
   createdAt: string;
 }
 
+/** What an admin may see of a token: never the token, nor its hash. */
+export type TokenInfo = Pick<StoredToken, 'id' | 'role' | 'label' | 'createdAt'>;
+
 /** Shorter configured tokens are refused: they could be guessed. */
 const MIN_TOKEN_LENGTH = 24;
 
@@ -30,7 +34,23 @@ export class TokenRepository {
   constructor(
     private readonly kv: Keyv,
     private readonly locks: KeyedMutex,
+    private readonly atomic: AtomicState,
   ) {}
+
+  /** The tenant's tokens, oldest first. */
+  async list(tenant: string): Promise<TokenInfo[]> {
+    const ids = (await this.kv.get<string[]>(tokenIndexKey(tenant))) ?? [];
+    const tokens = await Promise.all(
+      ids.map(async (id) => {
+        const hash = await this.kv.get<string>(globalKey('token-id', id));
+        return hash === undefined ? undefined : this.kv.get<StoredToken>(globalKey('token', hash));
+      }),
+    );
+    return tokens
+      .filter((token): token is StoredToken => token?.tenant === tenant)
+      .map(({ id, role, label, createdAt }) => ({ id, role, label, createdAt }))
+      .sort((a, b) => a.createdAt.localeCompare(b.createdAt));
+  }
 
   /** A new random token; the plaintext is returned here only. */
   async issue(tenant: string, role: TokenRole, label: string): Promise<{ token: string; id: string }> {
@@ -77,8 +97,10 @@ export class TokenRepository {
   async revoke(id: string, tenant?: string): Promise<boolean> {
     const hash = await this.kv.get<string>(globalKey('token-id', id));
     if (hash === undefined) return false;
-    if (tenant !== undefined && (await this.kv.get<StoredToken>(globalKey('token', hash)))?.tenant !== tenant) return false;
+    const stored = await this.kv.get<StoredToken>(globalKey('token', hash));
+    if (tenant !== undefined && stored?.tenant !== tenant) return false;
     await this.kv.deleteMany([globalKey('token', hash), globalKey('token-id', id)]);
+    if (stored !== undefined) await this.atomic.change<string[]>(tokenIndexKey(stored.tenant), (ids = []) => ids.filter((each) => each !== id));
     return true;
   }
 
@@ -88,8 +110,12 @@ export class TokenRepository {
       { key: globalKey('token', hash), value: stored },
       { key: globalKey('token-id', stored.id), value: hash },
     ]);
+    // The tenant's index, for listing: a compare-and-set, since replicas issue tokens at once.
+    await this.atomic.change<string[]>(tokenIndexKey(stored.tenant), (ids = []) => (ids.includes(stored.id) ? ids : [...ids, stored.id]));
   }
 }
+
+const tokenIndexKey = (tenant: string) => tenantKey(tenant, 'token-ids');
 
 function digest(token: string): string {
   return createHash('sha256').update(token, 'utf8').digest('hex');

@@ -120,6 +120,18 @@ export function securityCases({ url, opened, open }: SecurityCaseContext): void 
     expect(await s.tokens.verify(rotated)).not.toBeNull();
   });
 
+  it("lists a tenant's tokens (never the token), issued concurrently, without the revoked or another tenant's", async () => {
+    const s = opened();
+    const tenant = newTenant();
+    const issued = await Promise.all(['a', 'b', 'c', 'd'].map((label) => s.tokens.issue(tenant, 'VIEWER', label)));
+    await s.tokens.issue(newTenant(), 'ADMIN', 'elsewhere');
+    expect(await s.tokens.revoke(issued[1]!.id)).toBe(true);
+    const listed = await s.tokens.list(tenant);
+    expect(listed.map((token) => token.label).sort()).toEqual(['a', 'c', 'd']);
+    expect(listed.every((token) => Object.keys(token).sort().join() === 'createdAt,id,label,role')).toBe(true);
+    expect(JSON.stringify(listed)).not.toContain(issued[0]!.token);
+  });
+
   it('keeps its data when closed and reopened', async () => {
     const tenant = newTenant();
     const first = await open();
