@@ -2,7 +2,7 @@ import { defaultServerConditions } from 'vite';
 import { defineConfig } from 'vitest/config';
 
 /** The workspace's "source" export condition: tests run @rostergate/sandbox from its TypeScript sources. */
-const conditions = ['source', ...defaultServerConditions];
+const conditions = ['source', ...defaultServerConditions.filter((condition) => condition !== 'module')];
 
 export default defineConfig({
   ssr: { resolve: { conditions } },

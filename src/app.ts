@@ -23,6 +23,7 @@ import { today } from './time.js';
 import { createLogger, type Logger } from './telemetry/log.js';
 import { createMetrics } from './telemetry/metrics.js';
 import { observeOperations, type Telemetry } from './telemetry/observe.js';
+import { startTracing } from './telemetry/tracing.js';
 import { VERSION } from './version.js';
 import type { StoredSyncRecord, SyncRun } from './core/run.js';
 
@@ -191,7 +192,11 @@ async function adminToken(config: Config, store: GatewayStore): Promise<string |
 
 export async function startGateway(config: Config, options: GatewayOptions = {}): Promise<RunningGateway> {
   const clock = options.clock ?? systemClock;
-  const telemetry: Telemetry = { log: options.logger ?? createLogger({ level: config.logLevel }), metrics: createMetrics() };
+  const telemetry: Telemetry = {
+    log: options.logger ?? createLogger({ level: config.logLevel }),
+    metrics: createMetrics(),
+    ...(config.otlpEndpoint !== undefined && { tracing: startTracing(config.otlpEndpoint) }),
+  };
   const ownSandbox = config.useSandbox && !options.sandbox;
   const sandbox = config.useSandbox
     ? (options.sandbox ??
@@ -273,6 +278,7 @@ export async function startGateway(config: Config, options: GatewayOptions = {})
       await server.close();
       await tenants.close();
       await store.close();
+      await telemetry.tracing?.close();
       if (ownSandbox) await sandbox?.close();
     },
   };

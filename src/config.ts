@@ -59,6 +59,8 @@ export interface Config {
   useSandbox: boolean;
   /** Lowest level logged (ROSTERGATE_LOG_LEVEL). @default "info" */
   logLevel: LogLevel;
+  /** OpenTelemetry's OTEL_EXPORTER_OTLP_ENDPOINT: upstream calls are exported there as spans. @default none */
+  otlpEndpoint?: string;
   /** Serve the offline GraphiQL on `GET /graphql` to browsers (ROSTERGATE_IDE=on|off). @default on with the embedded sandbox, off otherwise */
   ide: boolean;
 }
@@ -264,6 +266,7 @@ export function loadConfig(env: Env = process.env): Config {
     port: integer(env, 'ROSTERGATE_PORT', 4000, 0, 65_535),
     inbound: inbound(env),
     logLevel: logLevel(env),
+    ...(env.OTEL_EXPORTER_OTLP_ENDPOINT && { otlpEndpoint: url(env, 'OTEL_EXPORTER_OTLP_ENDPOINT') }),
     host: env.ROSTERGATE_HOST || '127.0.0.1',
     dataDir,
     storeUrl,

@@ -10,16 +10,20 @@ import type { ProgressEvent } from '../sync/progress.js';
 import type { Logger } from './log.js';
 import type { OperationObserver } from '../server.js';
 import type { GatewayMetrics } from './metrics.js';
+import type { Tracing } from './tracing.js';
 
 export interface Telemetry {
   log: Logger;
   metrics: GatewayMetrics;
+  /** Upstream calls as spans, when an OTLP endpoint is configured. */
+  tracing?: Tracing;
 }
 
 /** For the upstream client's `onEvent`: throttles, retries and failures logged with the route template, never the URL's ids or secrets. */
-export function observeUpstream({ log, metrics }: Telemetry, tenant: string): (event: UpstreamEvent) => void {
+export function observeUpstream({ log, metrics, tracing }: Telemetry, tenant: string): (event: UpstreamEvent) => void {
   return (event) => {
     metrics.upstream(event);
+    tracing?.upstream(event);
     const where = { tenant, system: event.system, route: `${event.method} ${event.route}`, attempt: event.attempt };
     if (event.type === 'throttle') log.warn({ ...where, status: event.status, until: new Date(event.untilEpochMs).toISOString() }, 'upstream throttled');
     else if (event.type === 'retry') log.info({ ...where, status: event.status, delayMs: event.delayMs, reason: event.reason }, 'upstream request retried');
