@@ -63,6 +63,22 @@ export interface Config {
   otlpEndpoint?: string;
   /** Serve the offline GraphiQL on `GET /graphql` to browsers (ROSTERGATE_IDE=on|off). @default on with the embedded sandbox, off otherwise */
   ide: boolean;
+  /** Distributed mode, selected by ROSTERGATE_REDIS_URL: runs are BullMQ jobs; budgets, progress and cache invalidation go through Redis. @default none (embedded) */
+  distributed?: DistributedConfig;
+}
+
+export interface DistributedConfig {
+  /** ROSTERGATE_REDIS_URL: `redis://host:port` (or `rediss://`). */
+  redisUrl: string;
+  /** ROSTERGATE_REDIS_PREFIX: every Redis key starts with it. @default "rostergate:" */
+  prefix: string;
+  /** ROSTERGATE_WORKER_CONCURRENCY: runs one worker process executes at once. @default 2 */
+  concurrency: number;
+  /**
+   * ROSTERGATE_WORKER_LOCK_MS: how long a worker's hold on a run's job lasts without renewal; a worker that
+   * dies mid-run has its job taken over by another about this long after. @default 30000
+   */
+  lockMs: number;
 }
 
 export interface InboundLimits {
@@ -114,6 +130,10 @@ const KNOWN = new Set([
   'ROSTERGATE_REQUEST_TIMEOUT_MS',
   'ROSTERGATE_LOG_LEVEL',
   'ROSTERGATE_IDE',
+  'ROSTERGATE_REDIS_URL',
+  'ROSTERGATE_REDIS_PREFIX',
+  'ROSTERGATE_WORKER_CONCURRENCY',
+  'ROSTERGATE_WORKER_LOCK_MS',
 ]);
 
 function logLevel(env: Env): LogLevel {
@@ -223,6 +243,42 @@ function origins(env: Env): string[] {
     });
 }
 
+/** Distributed mode when ROSTERGATE_REDIS_URL is set; its other settings are refused without it, rather than ignored. */
+function distributed(env: Env): DistributedConfig | undefined {
+  const redisUrl = env.ROSTERGATE_REDIS_URL ?? '';
+  if (redisUrl === '') {
+    const stray = ['ROSTERGATE_REDIS_PREFIX', 'ROSTERGATE_WORKER_CONCURRENCY', 'ROSTERGATE_WORKER_LOCK_MS'].find((name) => env[name]);
+    if (stray) throw new ConfigError(`${stray} applies only in distributed mode; set ROSTERGATE_REDIS_URL too`, { variable: stray });
+    return undefined;
+  }
+  if (!/^rediss?:\/\/[^/]/.test(redisUrl)) {
+    throw new ConfigError(`ROSTERGATE_REDIS_URL must be a redis:// or rediss:// URL; received "${redisUrl}"`, { variable: 'ROSTERGATE_REDIS_URL' });
+  }
+  return {
+    redisUrl,
+    prefix: env.ROSTERGATE_REDIS_PREFIX || 'rostergate:',
+    concurrency: integer(env, 'ROSTERGATE_WORKER_CONCURRENCY', 2, 1, 64),
+    lockMs: integer(env, 'ROSTERGATE_WORKER_LOCK_MS', 30_000, 1_000, 600_000),
+  };
+}
+
+/**
+ * A PostgreSQL URL must name its user: without one, node-postgres falls back to the OS account's name,
+ * which fails later with an authentication error that does not say the URL was incomplete.
+ */
+function checkStoreUrl(storeUrl: string): void {
+  if (!/^(sqlite:|postgres(ql)?:\/\/|rediss?:\/\/)/.test(storeUrl)) {
+    throw new ConfigError(`ROSTERGATE_STORE_URL must start with sqlite:, postgres:// or redis://; received "${storeUrl}"`, {
+      variable: 'ROSTERGATE_STORE_URL',
+    });
+  }
+  if (/^postgres(ql)?:\/\/(?![^/@]*@)/.test(storeUrl)) {
+    throw new ConfigError('ROSTERGATE_STORE_URL names no PostgreSQL user: write postgres://USER[:PASSWORD]@HOST:5432/DATABASE[?schema=SCHEMA]', {
+      variable: 'ROSTERGATE_STORE_URL',
+    });
+  }
+}
+
 function inbound(env: Env): InboundLimits {
   const limit = (name: string, fallback: number, max: number) => integer(env, name, fallback, 1, max);
   return {
@@ -250,11 +306,8 @@ export function loadConfig(env: Env = process.env): Config {
   }
   const dataDir = env.ROSTERGATE_DATA_DIR || '.rostergate';
   const storeUrl = env.ROSTERGATE_STORE_URL || `sqlite:${dataDir}/rostergate.sqlite`;
-  if (!/^(sqlite:|postgres(ql)?:\/\/|rediss?:\/\/)/.test(storeUrl)) {
-    throw new ConfigError(`ROSTERGATE_STORE_URL must start with sqlite:, postgres:// or redis://; received "${storeUrl}"`, {
-      variable: 'ROSTERGATE_STORE_URL',
-    });
-  }
+  checkStoreUrl(storeUrl);
+  const scaleOut = distributed(env);
   const sandboxWindow = integer(env, 'ROSTERGATE_SANDBOX_RATE_WINDOW_MS', 60_000, 10, 3_600_000);
   const configured = upstreams(env);
   const useSandbox = Object.keys(configured).length === 0;
@@ -291,6 +344,7 @@ export function loadConfig(env: Env = process.env): Config {
     useSandbox,
     // A demo gateway is explored in a browser; a production one is opted in.
     ide: onOff(env, 'ROSTERGATE_IDE', useSandbox),
+    ...(scaleOut && { distributed: scaleOut }),
   };
 }
 

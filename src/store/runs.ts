@@ -1,4 +1,5 @@
 import type Keyv from 'keyv';
+import { setTimeout } from 'node:timers/promises';
 import { ConflictError, NotFoundError } from '../errors.js';
 import type { AtomicState } from './atomic.js';
 import { tenantKey } from './keys.js';
@@ -37,6 +38,17 @@ export interface RunPage<TRun> extends PageInfo {
   runs: TRun[];
 }
 
+/** The run a source's slot was last given to, and when (epoch ms, the taker's clock). */
+interface ActiveSlot {
+  runId: string;
+  takenAt: number;
+}
+
+/** A slot naming a run that still does not exist this long after it was taken is an orphan: its taker died before writing the run. */
+const ORPHANED_SLOT_MS = 10_000;
+/** How often a caller that found a slot whose run is being written looks again, ms. */
+const SLOT_POLL_MS = 20;
+
 /** One line of a tenant's run index: enough to filter and order without loading the runs. */
 type IndexEntry = Pick<RunShape, 'id' | 'source' | 'status' | 'createdAt'>;
 
@@ -64,6 +76,31 @@ export class RunRepository<TRun extends RunShape> {
     }
     await this.indexStatus(run);
     return run;
+  }
+
+  /**
+   * Stores `run` unless its source already has a run in one of `active`: of any number of concurrent
+   * calls, in this process or another, exactly one creates and the others get the run it created.
+   *
+   * A per-source slot names the source's current run and is taken by compare-and-set — the store's one
+   * cross-process primitive, on every backend — before the run is written. The slot is free again
+   * once the run it names has left `active`, so nothing has to release it. Between taking the slot and
+   * writing the run the run does not exist yet: a caller that finds the slot so waits for it, and only
+   * a slot left that way for ORPHANED_SLOT_MS (its writer died in between) is taken over.
+   */
+  async createExclusive(run: TRun, active: readonly string[]): Promise<{ run: TRun; created: boolean }> {
+    const slotKey = tenantKey(run.tenant, 'active-run', run.source);
+    for (;;) {
+      const seen = await this.atomic.read<ActiveSlot>(slotKey);
+      const holder = seen.value ? await this.get(run.tenant, seen.value.runId) : await this.findActive(run.tenant, run.source, active);
+      // Without a slot, a run started before slots existed still holds its source (found through the index).
+      if (holder && active.includes(holder.status)) return { run: holder, created: false };
+      if (seen.value && !holder && Date.now() - seen.value.takenAt < ORPHANED_SLOT_MS) {
+        await setTimeout(SLOT_POLL_MS);
+        continue;
+      }
+      if (await this.atomic.replace(slotKey, seen, { runId: run.id, takenAt: Date.now() })) return { run: await this.create(run), created: true };
+    }
   }
 
   async get(tenant: string, id: string): Promise<TRun | null> {

@@ -54,7 +54,29 @@ export interface SyncEngineOptions {
   onAction?: (result: ActionResult) => void;
   /** The clock: run timestamps, link times and the planner's "today". @default systemClock */
   now?: Clock;
+  /**
+   * Where runs are executed: unset, in this process (embedded mode); set, wherever the dispatch sends
+   * them — a BullMQ job that some worker process takes and executes with `work` (distributed mode).
+   */
+  dispatch?: RunDispatch;
 }
+
+/** Hands a run's next step to whichever process will execute it. */
+export interface RunDispatch {
+  /** Idempotent per run and step: asking twice for the same step queues it once. */
+  dispatch(job: RunJob): Promise<void>;
+}
+
+/** A run to carry on: its step follows from its status when it is executed. */
+export interface RunJob {
+  tenant: string;
+  runId: string;
+  /** Which hand-off this is: a run is started once, and applied after an approval once. */
+  step: 'start' | 'approved';
+}
+
+/** How `work` left a run: ended or waiting for someone (`settled`), or paused because this process is stopping. */
+export type WorkOutcome = 'settled' | 'paused';
 
 export interface StartOptions {
   source: Source;
@@ -75,6 +97,12 @@ export interface SyncEngine {
   setPolicy(source: Source, policy: Policy): Promise<Policy>;
   /** Carries on every run a previous process left unfinished. */
   recover(): Promise<void>;
+  /**
+   * Executes a run's next step in this process (a worker taking a dispatched job): fetch and plan if it
+   * has not planned, apply if it is applying, nothing if it waits for approval or has ended. Resolves
+   * when the step is over; a run cancelled elsewhere meanwhile is stopped within a few seconds.
+   */
+  work(job: Pick<RunJob, 'runId' | 'step'>): Promise<WorkOutcome>;
   /** Resolves when no run of this engine is executing (tests, shutdown). */
   idle(): Promise<void>;
   close(): Promise<void>;
@@ -141,28 +169,36 @@ export function createSyncEngine(options: SyncEngineOptions): SyncEngine {
   // Starts for one source are serialised, so two concurrent startSync calls cannot both see "no active run".
   const startLocks = new Map<Source, Promise<unknown>>();
 
-  /** Runs `work` in the background, recording a failure on the run instead of losing it. */
-  function launch(runId: string, work: (signal: AbortSignal) => Promise<void>): void {
+  /** Runs the run's next step in the background, recording a failure on the run instead of losing it. */
+  function launch(runId: string): Running {
+    const existing = executing.get(runId);
+    if (existing) return existing;
     const abort = new AbortController();
-    const promise = work(abort.signal)
+    const promise = runNext(engine, runId, abort.signal)
       .catch(async (error: unknown) => {
         if (stopping(abort.signal)) return;
         const text = error instanceof Error ? error.message : String(error);
         await finish(engine, runId, 'FAILED', { error: text }, text).catch(() => undefined);
       })
       .finally(() => executing.delete(runId));
-    executing.set(runId, { promise, abort });
+    const running = { promise, abort };
+    executing.set(runId, running);
+    return running;
+  }
+
+  /** Executes the run here, or hands it to the dispatch (distributed mode). */
+  async function carryOn(job: Omit<RunJob, 'tenant'>): Promise<void> {
+    if (options.dispatch) await options.dispatch.dispatch({ tenant, ...job });
+    else launch(job.runId);
   }
 
   return {
     async start(startOptions) {
       hrFor(engine, startOptions.source);
       return inTurn(startLocks, startOptions.source, async () => {
-        const active = await store.runs.findActive(tenant, startOptions.source, ACTIVE_STATUSES);
-        if (active) return { run: active, joined: true };
-        const run = await createRun(engine, startOptions);
-        launch(run.id, (signal) => execute(engine, run.id, signal));
-        return { run, joined: false };
+        const { run, created } = await createRun(engine, startOptions);
+        if (created) await carryOn({ runId: run.id, step: 'start' });
+        return { run, joined: !created };
       });
     },
     get: (runId) => store.runs.get(tenant, runId),
@@ -174,7 +210,7 @@ export function createSyncEngine(options: SyncEngineOptions): SyncEngine {
     },
     async approve(runId, approvedBy) {
       const approved = await approveRun(engine, runId, approvedBy);
-      launch(runId, (signal) => apply(engine, runId, signal));
+      await carryOn({ runId, step: 'approved' });
       return approved;
     },
     cancel: (runId) => cancelRun(engine, executing, runId),
@@ -182,11 +218,17 @@ export function createSyncEngine(options: SyncEngineOptions): SyncEngine {
       for (const source of Object.keys(options.hr) as Source[]) {
         const run = await store.runs.findActive(tenant, source, ACTIVE_STATUSES);
         if (!run || run.status === 'AWAITING_APPROVAL' || executing.has(run.id)) continue;
-        // A run that was applying resumes from its journal; one that had not planned yet starts over,
-        // because its read is stale and nothing of it was written.
-        if (run.status === 'APPLYING') launch(run.id, (signal) => apply(engine, run.id, signal));
-        else launch(run.id, (signal) => execute(engine, run.id, signal));
+        await carryOn({ runId: run.id, step: run.approvedBy === null ? 'start' : 'approved' });
       }
+    },
+    async work({ runId, step }) {
+      // A start job that comes back after its run was approved (its worker died in between) leaves the
+      // apply to the approval's own job, so two workers never apply one run at once.
+      if (step === 'start' && (await mustGet(engine, runId)).approvedBy !== null) return 'settled';
+      const running = launch(runId);
+      const watching = watchForEnd(engine, runId, running);
+      await running.promise.finally(() => clearInterval(watching));
+      return stopping(running.abort.signal) ? 'paused' : 'settled';
     },
     async idle() {
       while (executing.size > 0) await Promise.all([...executing.values()].map((entry) => entry.promise));
@@ -199,6 +241,37 @@ export function createSyncEngine(options: SyncEngineOptions): SyncEngine {
   };
 }
 
+/**
+ * The step a run is due: one that was applying resumes from its journal; one that had not planned yet
+ * starts over, because its read is stale and nothing of it was written; one awaiting approval or ended
+ * has none.
+ */
+async function runNext(engine: Engine, runId: string, signal: AbortSignal): Promise<void> {
+  const run = await mustGet(engine, runId);
+  if (run.status === 'APPLYING') await apply(engine, runId, signal);
+  else if (run.status === 'QUEUED' || run.status === 'FETCHING' || run.status === 'PLANNING') await execute(engine, runId, signal);
+}
+
+/** How often a worker looks whether the run it executes was cancelled or ended elsewhere, ms. */
+const WATCH_MS = 1000;
+
+/**
+ * A run executed for a dispatched job can be cancelled through any gateway, which cannot reach this
+ * process's abort switch: the worker looks at the stored run instead, and stops once it has ended.
+ */
+function watchForEnd(engine: Engine, runId: string, running: Running): ReturnType<typeof setInterval> {
+  const timer = setInterval(() => {
+    void engine.store.runs.get(engine.tenant, runId).then(
+      (run) => {
+        if (run && !ACTIVE_STATUSES.includes(run.status)) running.abort.abort();
+      },
+      () => undefined,
+    );
+  }, WATCH_MS);
+  timer.unref();
+  return timer;
+}
+
 /** Runs `work` after every earlier `work` for the same key has settled, whatever its outcome. */
 function inTurn<K, T>(queue: Map<K, Promise<unknown>>, key: K, work: () => Promise<T>): Promise<T> {
   const next = (queue.get(key) ?? Promise.resolve()).then(work);
@@ -209,8 +282,8 @@ function inTurn<K, T>(queue: Map<K, Promise<unknown>>, key: K, work: () => Promi
   return next;
 }
 
-/** A new QUEUED run, stored and announced. */
-async function createRun(engine: Engine, startOptions: StartOptions): Promise<SyncRun> {
+/** A new QUEUED run, stored and announced, unless the source has an active run (in any process): then that one. */
+async function createRun(engine: Engine, startOptions: StartOptions): Promise<{ run: SyncRun; created: boolean }> {
   const run: SyncRun = {
     id: randomUUID(),
     tenant: engine.tenant,
@@ -228,9 +301,9 @@ async function createRun(engine: Engine, startOptions: StartOptions): Promise<Sy
     safeguard: null,
     approvedBy: null,
   };
-  await engine.store.runs.create(run);
-  publish(engine, run);
-  return run;
+  const stored = await engine.store.runs.createExclusive(run, ACTIVE_STATUSES);
+  if (stored.created) publish(engine, run);
+  return stored;
 }
 
 /** A run from its start: fetch, plan, then stop there (a dry run, a tripped safeguard) or apply. */

@@ -17,7 +17,8 @@ import type { IdentityLink, Source } from '../model.js';
 export type RunPatch = Partial<Omit<SyncRun, 'id' | 'tenant' | 'source' | 'createdAt'>>;
 
 export interface RunPort {
-  create(run: SyncRun): Promise<SyncRun>;
+  /** Stores `run` unless its source has a run in one of `active`, atomically across processes; else answers that run. */
+  createExclusive(run: SyncRun, active: readonly SyncRunStatus[]): Promise<{ run: SyncRun; created: boolean }>;
   get(tenant: string, runId: string): Promise<SyncRun | null>;
   /** Unconditional: only for progress snapshots, which never change a run's status. */
   update(tenant: string, runId: string, patch: RunPatch): Promise<SyncRun>;

@@ -50,13 +50,9 @@ export function createSchedule(options: ScheduleOptions): Schedule {
     }
   };
 
-  let job: Cron;
-  try {
-    // `protect`: a tick that is still running when the next one is due is not overlapped.
-    job = new Cron(options.cron, { protect: true, catch: (error) => options.onError?.(error) }, tick);
-  } catch (error) {
-    throw new ConfigError(`ROSTERGATE_SYNC_SCHEDULE is not a cron expression: ${String(error)}`, { variable: 'ROSTERGATE_SYNC_SCHEDULE' });
-  }
+  assertCron(options.cron);
+  // `protect`: a tick that is still running when the next one is due is not overlapped.
+  const job = new Cron(options.cron, { protect: true, catch: (error) => options.onError?.(error) }, tick);
   return {
     state: () => ({ failures: { ...failures }, erroredSources: errored(), error: errored().length > 0, nextRunAt: job.nextRun() }),
     resume: () => {
@@ -64,4 +60,43 @@ export function createSchedule(options: ScheduleOptions): Schedule {
     },
     stop: () => job.stop(),
   };
+}
+
+/** Refuses what is not a cron expression with the setting's name (the distributed mode's job scheduler reads the same syntax). */
+export function assertCron(cron: string): void {
+  try {
+    new Cron(cron, { paused: true }).stop();
+  } catch (error) {
+    throw new ConfigError(`ROSTERGATE_SYNC_SCHEDULE is not a cron expression: ${String(error)}`, { variable: 'ROSTERGATE_SYNC_SCHEDULE' });
+  }
+}
+
+/** What a distributed tick needs of a tenant: its runs newest first, as stored (shared by every process). */
+export interface ScheduledTenantHistory {
+  sources: readonly Source[];
+  engine: Pick<SyncEngine, 'start'>;
+  /** The source's latest runs, newest first; at least `maxFailures` of them when there are that many. */
+  recentRuns(source: Source, count: number): Promise<SyncRun[]>;
+}
+
+/**
+ * One tick of a schedule in distributed mode, in whichever worker took it: starts (or joins) a
+ * scheduled run of every source not in its error state. The error state is read from the stored
+ * runs, not kept in a process's memory: a source whose latest `maxFailures` runs were all scheduled
+ * and FAILED is skipped, and any run of it that does not fail (a manual one, once the cause is fixed)
+ * resumes its schedule.
+ */
+export async function startScheduledRuns(tenant: ScheduledTenantHistory, maxFailures = 3): Promise<{ started: SyncRun[]; erroredSources: Source[] }> {
+  const started: SyncRun[] = [];
+  const erroredSources: Source[] = [];
+  for (const source of tenant.sources) {
+    const recent = await tenant.recentRuns(source, maxFailures);
+    const failing = recent.length >= maxFailures && recent.slice(0, maxFailures).every((run) => run.trigger === 'SCHEDULE' && run.status === 'FAILED');
+    if (failing) {
+      erroredSources.push(source);
+      continue;
+    }
+    started.push((await tenant.engine.start({ source, trigger: 'SCHEDULE' })).run);
+  }
+  return { started, erroredSources };
 }

@@ -106,6 +106,27 @@ export function concurrencyCases({ opened, open }: ConcurrencyCaseContext): void
     });
   });
 
+  it('creates one run per source when many starts race across two connections, and a new one once it has ended', async () => {
+    await withSecond(open, async (other) => {
+      const s = opened();
+      const tenant = newTenant();
+      const active = ['QUEUED', 'APPLYING'];
+      const start = (store: TestStore, id: string, source = 'BAMBOOHR') =>
+        store.runs.createExclusive(run(tenant, id, '2025-03-01T00:00:00.000Z', source, 'QUEUED'), active);
+      const results = await Promise.all(Array.from({ length: RACERS }, (_, n) => [start(s, `a${n}`), start(other, `b${n}`)]).flat());
+      const created = results.filter((each) => each.created);
+      expect(created).toHaveLength(1);
+      const winner = created[0]?.run.id;
+      expect(results.map((each) => each.run.id)).toEqual(results.map(() => winner));
+      expect((await s.runs.list(tenant, { first: 100 })).runs.map((each) => each.id)).toEqual([winner]);
+      // Another source is not held by it.
+      expect(await start(other, 'namely-1', 'NAMELY')).toMatchObject({ created: true });
+      // Once the run has ended, the next start creates again.
+      await s.runs.transition(tenant, winner ?? '', { from: active, patch: { status: 'SUCCEEDED' } });
+      expect(await start(other, 'next')).toMatchObject({ created: true, run: { id: 'next' } });
+    });
+  });
+
   it('lets exactly one of two connections claim an action, and only a crashed claim be taken over', async () => {
     await withSecond(open, async (other) => {
       const s = opened();

@@ -1,0 +1,101 @@
+/**
+ * Runs as BullMQ jobs (distributed mode). A gateway dispatches a run's step as a job; any worker
+ * process takes it and executes it, holding BullMQ's lock on the job while it does. A worker that
+ * dies leaves its job to stall: once the lock has lapsed, BullMQ's stalled-job check puts it back in
+ * the queue and another worker resumes the run from its journal. A worker that is stopping hands its
+ * jobs back the same way, at once, after the actions in flight have finished.
+ */
+import { Queue, WaitingError, Worker, type Job } from 'bullmq';
+import type { RunDispatch, RunJob, WorkOutcome } from '../sync/engine.js';
+import type { SharedRedis } from './redis.js';
+
+const QUEUE = 'runs';
+
+/** A job scheduler's tick: start the tenant's scheduled runs. */
+export interface ScheduledJob {
+  tenant: string;
+}
+
+type QueuedJob = RunJob | ScheduledJob;
+const isRunJob = (job: QueuedJob): job is RunJob => 'runId' in job;
+
+/** BullMQ joins its prefix and the queue's name with ':'; ours already ends with one. */
+const bullPrefix = (redis: SharedRedis) => redis.prefix.replace(/:+$/, '');
+
+/**
+ * The job id makes a dispatch idempotent: a run is started by one job and applied after its approval
+ * by one more, whoever asks how often. BullMQ refuses ':' in custom ids, hence the dots.
+ */
+const jobId = (job: RunJob) => `run.${job.runId}.${job.step}`;
+
+export interface RunQueue extends RunDispatch {
+  /**
+   * Starts the tenant's scheduled runs on `cron`, wherever a worker is: BullMQ's job scheduler keeps one
+   * schedule in Redis however many replicas set it, fires each tick once, and outlives restarts.
+   */
+  schedule(tenant: string, cron: string): Promise<void>;
+  close(): Promise<void>;
+}
+
+export function createRunQueue(redis: SharedRedis): RunQueue {
+  const queue = new Queue<QueuedJob>(QUEUE, { connection: redis.connect(), prefix: bullPrefix(redis) });
+  return {
+    async schedule(tenant, cron) {
+      await queue.upsertJobScheduler(`schedule.${tenant}`, { pattern: cron }, { name: 'schedule', data: { tenant }, opts: { removeOnComplete: true } });
+    },
+    async dispatch(job) {
+      // Removed once done, so a later step of the same run (after an approval) gets a job of its own.
+      await queue.add('run', job, { jobId: jobId(job), removeOnComplete: true, removeOnFail: { age: 7 * 24 * 3600 } });
+    },
+    close: () => queue.close(),
+  };
+}
+
+export interface RunWorkerOptions {
+  /** Runs executed at once by this process. */
+  concurrency: number;
+  /** How long the hold on a job lasts without renewal (renewed every half of it while working), ms. */
+  lockMs: number;
+  /** Executes a run's next step in this process (the tenant's `engine.work`). */
+  work(job: RunJob): Promise<WorkOutcome>;
+  /** Starts the scheduled runs of a tenant (a job scheduler's job). */
+  scheduled(tenant: string): Promise<void>;
+  /** A job whose work threw (a bug, the store down; the run stays where it was and the job is kept as failed), or a connection problem. */
+  onError?(error: unknown, job?: ScheduledJob | RunJob): void;
+}
+
+export interface RunWorker {
+  /** Stops taking jobs and resolves once the jobs in hand have settled or been handed back. */
+  close(): Promise<void>;
+}
+
+export function startRunWorker(redis: SharedRedis, options: RunWorkerOptions): RunWorker {
+  const worker = new Worker<QueuedJob>(
+    QUEUE,
+    async (job: Job<QueuedJob>, token?: string) => {
+      if (!isRunJob(job.data)) return options.scheduled(job.data.tenant);
+      const outcome = await options.work(job.data);
+      if (outcome === 'paused') {
+        // This process is stopping: the job goes back to the queue now rather than after its lock lapses.
+        await job.moveToWait(token);
+        throw new WaitingError();
+      }
+    },
+    {
+      connection: redis.connect({ blocking: true }),
+      prefix: bullPrefix(redis),
+      concurrency: options.concurrency,
+      lockDuration: options.lockMs,
+      // The stalled check runs as often as a lock can lapse; a run may stall many times (each worker it
+      // lands on may be killed) before the job is given up, as its journal makes every resume safe.
+      stalledInterval: options.lockMs,
+      maxStalledCount: 10,
+    },
+  );
+  worker.on('failed', (job, error) => {
+    if (job) options.onError?.(error, job.data);
+  });
+  // BullMQ emits connection problems as 'error'; unheard, that would end the process.
+  worker.on('error', (error) => options.onError?.(error));
+  return { close: () => worker.close() };
+}
