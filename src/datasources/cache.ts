@@ -19,6 +19,26 @@ export interface ReadCacheOptions {
    * hot path off the store while another replica's invalidation still reaches this one quickly. @default 5_000
    */
   memoryTtlMs?: number;
+  /**
+   * The other replicas' caches over the same keyv (scale/invalidation.ts): an invalidation here reaches
+   * them, and theirs reach this one. Without it only this process forgets.
+   */
+  peers?: CachePeers;
+}
+
+/**
+ * How replicas tell each other of invalidations. Each replica keeps decoded copies in memory and is the
+ * only one that knows which shared keyv entries it wrote, so every replica must forget for itself.
+ */
+export interface CachePeers {
+  /** Tells every other replica that the key prefixes `keys` of the cache `prefix` were invalidated. Sends in the background; never throws. */
+  announce(prefix: string, keys: readonly string[]): void;
+  /**
+   * Calls `forget` with the key prefixes another replica invalidated in the cache `prefix` (never this
+   * replica's own announcements), reporting its failure rather than throwing it; returns the function
+   * that stops listening.
+   */
+  listen(prefix: string, forget: (keys: readonly string[]) => Promise<void>): () => void;
 }
 
 export interface CacheStats {
@@ -32,9 +52,11 @@ export interface CacheStats {
 export interface ReadCache {
   /** The cached value for `key`, or the result of `load`, stored for `ttlMs` (default: the cache's). */
   get<T>(key: string, load: () => Promise<T>, ttlMs?: number): Promise<T>;
-  /** Drop entries whose key starts with any of the given prefixes (after this cache's own prefix). */
+  /** Drop entries whose key starts with any of the given prefixes (after this cache's own prefix), here and, with `peers`, on every replica. */
   invalidate(keys: readonly string[]): Promise<void>;
   stats(): CacheStats;
+  /** Stops hearing the peers' invalidations. */
+  close(): void;
 }
 
 export function createReadCache(options: ReadCacheOptions): ReadCache {
@@ -50,6 +72,22 @@ export function createReadCache(options: ReadCacheOptions): ReadCache {
   const remember = (key: string, value: unknown, ttl: number) => {
     if (ttl > 0 && memoryTtlMs > 0) memory.set(key, { value, until: Date.now() + Math.min(ttl, memoryTtlMs) });
   };
+
+  /** Drops what matches `prefixes` from memory, and from keyv the matching keys this process wrote and `exact`. */
+  async function forget(prefixes: readonly string[], exact: readonly string[] = []): Promise<void> {
+    const matches = (key: string) => prefixes.some((prefix) => key.startsWith(prefix));
+    const dropMemory = () => {
+      for (const key of memory.keys()) if (matches(key)) memory.delete(key);
+    };
+    const doomed = new Set([...exact, ...[...written].filter(matches)]);
+    dropMemory();
+    await Promise.all([...doomed].map((key) => options.keyv.delete(full(key))));
+    for (const key of doomed) written.delete(key);
+    // Again: a read while the deletes were under way may have brought the old entry back into memory.
+    dropMemory();
+  }
+  // Another replica's invalidation: forgotten here without announcing it again.
+  const unlisten = options.peers?.listen(options.prefix, (keys) => forget(keys));
 
   async function read<T>(key: string, load: () => Promise<T>, ttlMs: number): Promise<T> {
     if (ttlMs > 0) {
@@ -89,12 +127,12 @@ export function createReadCache(options: ReadCacheOptions): ReadCache {
       return promise;
     },
     async invalidate(keys) {
-      const doomed = [...written].filter((key) => keys.some((prefix) => key.startsWith(prefix)));
-      const all = new Set([...keys, ...doomed]);
-      for (const key of memory.keys()) if (keys.some((prefix) => key.startsWith(prefix))) memory.delete(key);
-      await Promise.all([...all].map((key) => options.keyv.delete(full(key))));
-      for (const key of all) written.delete(key);
+      if (keys.length === 0) return;
+      options.peers?.announce(options.prefix, keys);
+      // The keys themselves too: an entry another replica wrote under exactly that key goes at once.
+      await forget(keys, keys);
     },
     stats: () => ({ ...stats }),
+    close: () => unlisten?.(),
   };
 }

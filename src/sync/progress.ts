@@ -1,6 +1,7 @@
 /**
- * Progress of runs, as ordered events per run. In-process: a subscriber on another gateway replica
- * would need a shared bus (Redis pub/sub), which is the one piece of the distributed mode not here yet.
+ * Progress of runs, as ordered events per run. The bus here is in-process; in the distributed mode a
+ * run executes in a worker while its subscribers sit on other gateway replicas, and the same
+ * interface goes through Redis (scale/progress.ts) — hence `latest` and `subscribe` are asynchronous.
  */
 import { EventEmitter, on } from 'node:events';
 import type { Clock } from '../clock.js';
@@ -24,11 +25,35 @@ export interface ProgressEvent {
 }
 
 export interface ProgressBus {
-  publish(event: Omit<ProgressEvent, 'sequence' | 'at'>): ProgressEvent;
+  /** Stamps the event with the run's next `sequence` and `at`, and sends it to the run's subscribers. Never throws for a transport failure. */
+  publish(event: Omit<ProgressEvent, 'sequence' | 'at'>): void;
   /** The latest event of a run, so a late subscriber starts from the current state. */
-  latest(runId: string): ProgressEvent | undefined;
-  /** Events published after the call, until `signal` aborts. */
-  subscribe(runId: string, signal: AbortSignal): AsyncIterable<ProgressEvent>;
+  latest(runId: string): Promise<ProgressEvent | undefined>;
+  /**
+   * The run's events, in sequence order, until `signal` aborts (the iteration then ends). Resolves once
+   * listening: every event published after that is delivered, so a caller that subscribes and then
+   * reads `latest` misses none (it may see one twice, and tells by `sequence`).
+   */
+  subscribe(runId: string, signal: AbortSignal): Promise<AsyncIterable<ProgressEvent>>;
+}
+
+/**
+ * What `emitter` emits as `name` from this call on (buffered until read), ending when `signal` aborts;
+ * `onEnd` runs when a started iteration ends, however it ends.
+ */
+export function eventsOf<T>(emitter: EventEmitter, name: string, signal: AbortSignal, onEnd?: () => void): AsyncIterable<T> {
+  // Listening starts here, not at the first `next()`: an event between the two would be lost. (`on`
+  // throws at once for a signal already aborted.)
+  const events = signal.aborted ? undefined : on(emitter, name, { signal });
+  return (async function* () {
+    try {
+      if (events) for await (const [event] of events) yield event as T;
+    } catch (error) {
+      if (!signal.aborted) throw error;
+    } finally {
+      onEnd?.();
+    }
+  })();
 }
 
 /** `clock` stamps each event's `at`; `observe` sees every event as it is published (logs, metrics). */
@@ -42,15 +67,8 @@ export function createProgressBus(clock: Clock, observe?: (event: ProgressEvent)
       latest.set(event.runId, event);
       observe?.(event);
       emitter.emit(event.runId, event);
-      return event;
     },
-    latest: (runId) => latest.get(runId),
-    async *subscribe(runId, signal) {
-      try {
-        for await (const [event] of on(emitter, runId, { signal })) yield event as ProgressEvent;
-      } catch (error) {
-        if (!signal.aborted) throw error;
-      }
-    },
+    latest: async (runId) => latest.get(runId),
+    subscribe: async (runId, signal) => eventsOf<ProgressEvent>(emitter, runId, signal),
   };
 }

@@ -1,6 +1,6 @@
 import Keyv from 'keyv';
 import { describe, expect, it } from 'vitest';
-import { createReadCache } from '../../src/datasources/cache.js';
+import { createReadCache, type CachePeers } from '../../src/datasources/cache.js';
 
 function counter<T>(value: T) {
   let calls = 0;
@@ -15,6 +15,28 @@ function counter<T>(value: T) {
     release: () => release(),
     calls: () => calls,
   };
+}
+
+/**
+ * Replicas in one process: each `peer(name)` hears every other's announcements for its prefixes at
+ * once; `heard` settles when the caches have forgotten, and `announced` counts announcements.
+ */
+function replicas() {
+  const listeners: { name: string; prefix: string; forget: (keys: readonly string[]) => Promise<void> }[] = [];
+  const forgetting: Promise<void>[] = [];
+  let announced = 0;
+  const peer = (name: string): CachePeers => ({
+    announce(prefix, keys) {
+      announced += 1;
+      for (const listener of listeners) if (listener.name !== name && listener.prefix === prefix) forgetting.push(listener.forget(keys));
+    },
+    listen(prefix, forget) {
+      const listener = { name, prefix, forget };
+      listeners.push(listener);
+      return () => void listeners.splice(listeners.indexOf(listener), 1);
+    },
+  });
+  return { peer, heard: () => Promise.all(forgetting), announced: () => announced, listening: () => listeners.length };
 }
 
 describe('the read cache', () => {
@@ -69,5 +91,32 @@ describe('the read cache', () => {
     await cache.get('courses', courses.load);
     await cache.get('courses', courses.load);
     expect(courses.calls()).toBe(2);
+  });
+
+  it('with peers, makes the other replicas forget too: their memory copies and the shared entries they wrote, without announcing again', async () => {
+    const keyv = new Keyv();
+    const { peer, heard, announced, listening } = replicas();
+    const a = createReadCache({ keyv, prefix: 't', peers: peer('a') });
+    const b = createReadCache({ keyv, prefix: 't', peers: peer('b') });
+    const other = createReadCache({ keyv, prefix: 'u', peers: peer('c') });
+    const members = counter(['L1']);
+    members.release();
+    await b.get('team-members:T1', members.load);
+    await a.get('team-members:T1', members.load);
+    await other.get('team-members:T1', members.load);
+    expect(members.calls()).toBe(2);
+
+    await a.invalidate(['team-members:']);
+    await heard();
+    expect(announced()).toBe(1);
+    expect(await keyv.get('t:team-members:T1')).toBeUndefined();
+    await b.get('team-members:T1', members.load);
+    expect(members.calls()).toBe(3);
+    // Another prefix (tenant) heard nothing.
+    await other.get('team-members:T1', members.load);
+    expect(members.calls()).toBe(3);
+
+    for (const cache of [a, b, other]) cache.close();
+    expect(listening()).toBe(0);
   });
 });

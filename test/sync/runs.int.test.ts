@@ -45,7 +45,7 @@ describe('runs that go wrong, and the ways runs start', () => {
     await relaxSafeguard(t);
     const { startSync } = await t.data<{ startSync: { runId: string } }>(`mutation { startSync(input: { source: BAMBOOHR }) { runId } }`);
     const abort = new AbortController();
-    for await (const event of t.gateway.tenant.bus.subscribe(startSync.runId, abort.signal)) {
+    for await (const event of await t.gateway.tenant.bus.subscribe(startSync.runId, abort.signal)) {
       if (event.status === 'APPLYING' && event.done > 5) break;
     }
     abort.abort();

@@ -14,12 +14,12 @@ const isFinal = (event: ProgressEvent) => FINAL_STATUSES.includes(event.status);
  */
 async function* progressOf(ctx: GatewayContext, runId: string): AsyncGenerator<ProgressEvent> {
   const abort = new AbortController();
-  // Subscribe before reading the current state, so no event falls between the two.
-  const live = ctx.tenant.bus.subscribe(runId, abort.signal)[Symbol.asyncIterator]();
   try {
+    // Listening before reading the current state, so no event falls between the two.
+    const live = (await ctx.tenant.bus.subscribe(runId, abort.signal))[Symbol.asyncIterator]();
     const run = await ctx.tenant.engine.get(runId);
     if (!run) throw new NotFoundError(`no sync run ${runId}`, { runId });
-    const current = ctx.tenant.bus.latest(runId);
+    const current = await ctx.tenant.bus.latest(runId);
     let sequence = current?.sequence ?? 0;
     if (current) yield current;
     if (FINAL_STATUSES.includes(run.status)) {
