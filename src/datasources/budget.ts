@@ -58,13 +58,6 @@ export interface RollingBudgetOptions {
   now?: () => number;
 }
 
-interface Waiter {
-  resolve: (ticket: BudgetTicket) => void;
-  reject: (reason: unknown) => void;
-  signal: AbortSignal | undefined;
-  onAbort: () => void;
-}
-
 /**
  * Why tickets, and what the margin is for. The vendor counts a request at some moment between our
  * send and our receipt of its answer (on arrival, in its handler, in a log: we cannot know which),
@@ -85,7 +78,16 @@ export function defaultMarginMs(windowMs: number): number {
   return Math.max(50, Math.round(windowMs * 0.02));
 }
 
-export function createRollingBudget(options: RollingBudgetOptions): RateBudget {
+/** A budget's limits, checked, with the span a stamp counts for (window + margin). */
+export interface BudgetLimits {
+  limit: number;
+  windowMs: number;
+  marginMs: number;
+  spanMs: number;
+}
+
+/** Checks a budget's options (in-process or shared), failing with `ConfigError` naming the value received. */
+export function budgetLimits(options: { limit: number; windowMs: number; marginMs?: number }): BudgetLimits {
   const { limit, windowMs } = options;
   if (!Number.isInteger(limit) || limit < 1) {
     throw new ConfigError(`rate budget limit must be a positive integer, received ${String(limit)}`, { limit });
@@ -97,31 +99,147 @@ export function createRollingBudget(options: RollingBudgetOptions): RateBudget {
   if (!Number.isFinite(marginMs) || marginMs < 0) {
     throw new ConfigError(`rate budget marginMs must be zero or more, received ${String(marginMs)}`, { marginMs });
   }
-  const spanMs = windowMs + marginMs;
+  return { limit, windowMs, marginMs, spanMs: windowMs + marginMs };
+}
+
+/**
+ * The stamps that count at `at`, oldest first: the settle times younger than the span, then one per
+ * request still awaiting its answer, stamped `at` (the vendor may count it at any moment from now).
+ */
+export function windowStamps(settled: readonly number[], held: number, at: number, spanMs: number): number[] {
+  // A stamp exactly spanMs old no longer counts: from then on it is safely outside the window.
+  return [...settled.filter((stamp) => stamp > at - spanMs), ...Array.from({ length: held }, () => at)];
+}
+
+/** The earliest epoch ms ≥ `at` at which one more request fits, given the window's `stamps` (oldest first). */
+function slotAfter({ limit, spanMs }: Pick<BudgetLimits, 'limit' | 'spanMs'>, stamps: readonly number[], at: number, penalty: number): number {
+  const from = Math.max(at, penalty);
+  if (stamps.length < limit) return from;
+  // The stamp that must leave the window for a new one to fit is the limit-th most recent.
+  const blocking = stamps[stamps.length - limit] ?? from;
+  return Math.max(from, blocking + spanMs);
+}
+
+export interface BudgetSnapshot {
+  limit: number;
+  windowMs: number;
+  spanMs: number;
+  /** The window's stamps at `at`, oldest first (`windowStamps`). */
+  stamps: readonly number[];
+  /** Epoch ms before which nothing is admitted (0: no penalty). */
+  penaltyUntil: number;
+  /** Epoch ms the snapshot describes. */
+  at: number;
+  queued: number;
+}
+
+/** What `state()` reports of a budget whose window at `at` holds `stamps`: one arithmetic for every kind of budget. */
+export function budgetState({ limit, windowMs, spanMs, stamps, penaltyUntil, at, queued }: BudgetSnapshot): BudgetState {
+  const snapshot = [...stamps];
+  const nextSlotAt = slotAfter({ limit, spanMs }, snapshot, at, penaltyUntil);
+  return {
+    limit,
+    windowMs,
+    used: snapshot.length,
+    remaining: nextSlotAt > at ? 0 : limit - snapshot.length,
+    nextSlotAt,
+    queued,
+    etaMs: (requests: number) => {
+      // Replays the admission rule forward, taking requests in flight and to come as answered the
+      // moment they are sent: a lower bound by one round trip per window.
+      const replay = [...snapshot];
+      let last = at;
+      for (let i = 0; i < requests; i++) {
+        last = slotAfter({ limit, spanMs }, replay, last, penaltyUntil);
+        replay.push(last);
+      }
+      return last - at;
+    },
+  };
+}
+
+interface Waiter {
+  resolve: (ticket: BudgetTicket) => void;
+  reject: (reason: unknown) => void;
+  signal: AbortSignal | undefined;
+  onAbort: () => void;
+}
+
+/** Callers waiting in `acquire`, served first come first served; one whose signal aborts leaves at once. */
+export interface WaitQueue {
+  readonly length: number;
+  /** Waits for `serve` to hand this caller a ticket; rejects with the signal's reason if it aborts first (or already has). */
+  join(signal: AbortSignal | undefined): Promise<BudgetTicket>;
+  /** Hands `ticket` to the longest waiting caller. */
+  serve(ticket: BudgetTicket): void;
+  /** Rejects every waiting caller with `reason`. */
+  fail(reason: unknown): void;
+}
+
+export function createWaitQueue(): WaitQueue {
+  const waiters: Waiter[] = [];
+  const leave = (waiter: Waiter): void => {
+    waiter.signal?.removeEventListener('abort', waiter.onAbort);
+  };
+  return {
+    get length() {
+      return waiters.length;
+    },
+    join(signal) {
+      // Rejects with the abort reason as given, as fetch and node:timers/promises do.
+      // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors -- see above
+      if (signal?.aborted) return Promise.reject(signal.reason);
+      return new Promise<BudgetTicket>((resolve, reject) => {
+        const waiter: Waiter = {
+          resolve,
+          reject,
+          signal,
+          onAbort: () => {
+            const index = waiters.indexOf(waiter);
+            if (index !== -1) waiters.splice(index, 1);
+            // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors -- the abort reason as given, as above
+            reject(signal?.reason);
+          },
+        };
+        signal?.addEventListener('abort', waiter.onAbort, { once: true });
+        waiters.push(waiter);
+      });
+    },
+    serve(ticket) {
+      const waiter = waiters.shift();
+      if (waiter === undefined) return;
+      leave(waiter);
+      waiter.resolve(ticket);
+    },
+    fail(reason) {
+      for (const waiter of waiters.splice(0)) {
+        leave(waiter);
+        waiter.reject(reason);
+      }
+    },
+  };
+}
+
+export function createRollingBudget(options: RollingBudgetOptions): RateBudget {
+  const limits = budgetLimits(options);
+  const { limit, windowMs, spanMs } = limits;
   const now = options.now ?? Date.now;
   /** Settle times still inside the widened window, oldest first. */
   let settled: number[] = [];
   /** Tickets not yet settled: the vendor may count them at any moment, so they hold their slots. */
   let inFlight = 0;
   let penaltyUntil = 0;
-  const waiters: Waiter[] = [];
+  const waiters = createWaitQueue();
   let timer: ReturnType<typeof setTimeout> | undefined;
 
   /** The window's stamps at `at`, oldest first; an unsettled request ages from no earlier than now. */
   const stampsAt = (at: number): number[] => {
-    // A stamp exactly spanMs old no longer counts: from then on it is safely outside the window.
-    settled = settled.filter((stamp) => stamp > at - spanMs);
-    return [...settled, ...Array.from({ length: inFlight }, () => at)];
+    const stamps = windowStamps(settled, inFlight, at, spanMs);
+    // Keeps only the settle times that still count, so the list never outgrows the window.
+    settled = stamps.slice(0, stamps.length - inFlight);
+    return stamps;
   };
-
-  /** The earliest epoch ms ≥ `at` at which one more request fits, given `stamps` (oldest first). */
-  const slotAfter = (stamps: readonly number[], at: number, penalty: number): number => {
-    const from = Math.max(at, penalty);
-    if (stamps.length < limit) return from;
-    // The stamp that must leave the window for a new one to fit is the limit-th most recent.
-    const blocking = stamps[stamps.length - limit] ?? from;
-    return Math.max(from, blocking + spanMs);
-  };
+  const nextSlot = (at: number): number => slotAfter(limits, stampsAt(at), at, penaltyUntil);
 
   const issue = (): BudgetTicket => {
     inFlight += 1;
@@ -144,40 +262,20 @@ export function createRollingBudget(options: RollingBudgetOptions): RateBudget {
     if (timer) clearTimeout(timer);
     timer = undefined;
     const at = now();
-    for (let waiter = waiters[0]; waiter !== undefined && slotAfter(stampsAt(at), at, penaltyUntil) <= at; waiter = waiters[0]) {
-      waiters.shift();
-      waiter.signal?.removeEventListener('abort', waiter.onAbort);
-      waiter.resolve(issue());
-    }
+    while (waiters.length > 0 && nextSlot(at) <= at) waiters.serve(issue());
     // While every slot is held by an unsettled request only a settle can free one, and settle pumps.
     if (waiters.length > 0 && inFlight < limit) {
-      timer = setTimeout(pump, Math.max(1, slotAfter(stampsAt(at), at, penaltyUntil) - at));
+      timer = setTimeout(pump, Math.max(1, nextSlot(at) - at));
     }
   }
 
   return {
     acquire(signal) {
-      // Rejects with the abort reason as given, as fetch and node:timers/promises do.
-      // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors -- see above
-      if (signal?.aborted) return Promise.reject(signal.reason);
       const at = now();
-      if (waiters.length === 0 && slotAfter(stampsAt(at), at, penaltyUntil) <= at) return Promise.resolve(issue());
-      return new Promise<BudgetTicket>((resolve, reject) => {
-        const waiter: Waiter = {
-          resolve,
-          reject,
-          signal,
-          onAbort: () => {
-            const index = waiters.indexOf(waiter);
-            if (index !== -1) waiters.splice(index, 1);
-            // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors -- the abort reason as given, as above
-            reject(signal?.reason);
-          },
-        };
-        signal?.addEventListener('abort', waiter.onAbort, { once: true });
-        waiters.push(waiter);
-        if (!timer) pump();
-      });
+      if (!signal?.aborted && waiters.length === 0 && nextSlot(at) <= at) return Promise.resolve(issue());
+      const waiting = waiters.join(signal);
+      if (!timer) pump();
+      return waiting;
     },
 
     penalize(untilEpochMs) {
@@ -189,28 +287,7 @@ export function createRollingBudget(options: RollingBudgetOptions): RateBudget {
 
     state() {
       const at = now();
-      const snapshot = stampsAt(at);
-      const penalty = penaltyUntil;
-      const nextSlotAt = slotAfter(snapshot, at, penalty);
-      return {
-        limit,
-        windowMs,
-        used: snapshot.length,
-        remaining: nextSlotAt > at ? 0 : limit - snapshot.length,
-        nextSlotAt,
-        queued: waiters.length,
-        etaMs: (requests: number) => {
-          // Replays the admission rule forward, taking requests in flight and to come as answered the
-          // moment they are sent: a lower bound by one round trip per window.
-          const stamps = [...snapshot];
-          let last = at;
-          for (let i = 0; i < requests; i++) {
-            last = slotAfter(stamps, last, penalty);
-            stamps.push(last);
-          }
-          return last - at;
-        },
-      };
+      return budgetState({ limit, windowMs, spanMs, stamps: stampsAt(at), penaltyUntil, at, queued: waiters.length });
     },
   };
 }
