@@ -4,7 +4,7 @@
  * (credentials encrypted), carries on unfinished runs, checks each configured upstream once, and serves.
  */
 import { randomUUID } from 'node:crypto';
-import { systemClock, type Clock } from './clock.js';
+import type { Clock } from './clock.js';
 import type { Config } from './config.js';
 import type { GatewayContext, Principal } from './context.js';
 import { createLoaders } from './datasources/loaders.js';
@@ -14,18 +14,14 @@ import { toGraphQLError } from './errors-graphql.js';
 import { SANDBOX_CREDENTIALS, startSandbox, type RunningSandbox } from '@rostergate/sandbox';
 import { buildGatewaySchema } from './schema/build.js';
 import { startHttpServer } from './server.js';
-import { loadOrCreateSecretKey, parseSecretKey } from './store/secrets.js';
-import { openStore } from './store/open.js';
 import { createUpstreamReadiness, gatewayRoutes, type UpstreamProbe, type UpstreamReadinessOptions } from './routes.js';
-import { createSchedule, type Schedule } from './sync/schedule.js';
-import { createTenantRegistry, openTenant, saveConnections, shadowKey, type GatewayStore, type Tenant } from './tenant.js';
+import { assertCron, createSchedule, type Schedule } from './sync/schedule.js';
+import { openRuntime, type Runtime } from './runtime.js';
+import { saveConnections, shadowKey, type GatewayStore, type Tenant } from './tenant.js';
 import { today } from './time.js';
-import { createLogger, type Logger } from './telemetry/log.js';
-import { createMetrics } from './telemetry/metrics.js';
-import { observeOperations, type Telemetry } from './telemetry/observe.js';
-import { startTracing } from './telemetry/tracing.js';
+import { observeOperations } from './telemetry/observe.js';
+import type { Logger } from './telemetry/log.js';
 import { VERSION } from './version.js';
-import type { StoredSyncRecord, SyncRun } from './core/run.js';
 
 export const DEFAULT_TENANT = 'default';
 const BOOTSTRAP_TOKEN = 'bootstrap-admin-token-id';
@@ -58,6 +54,8 @@ export interface GatewayOptions {
   clock?: Clock;
   /** Where log lines go. @default a logger at the config's level, on stdout */
   logger?: Logger;
+  /** In distributed mode, whether this process also executes runs from the queue (`serve --no-worker`: false). @default true */
+  worker?: boolean;
 }
 
 export interface SandboxReset {
@@ -191,12 +189,8 @@ async function adminToken(config: Config, store: GatewayStore): Promise<string |
 }
 
 export async function startGateway(config: Config, options: GatewayOptions = {}): Promise<RunningGateway> {
-  const clock = options.clock ?? systemClock;
-  const telemetry: Telemetry = {
-    log: options.logger ?? createLogger({ level: config.logLevel }),
-    metrics: createMetrics(),
-    ...(config.otlpEndpoint !== undefined && { tracing: startTracing(config.otlpEndpoint) }),
-  };
+  const runtime = await openRuntime(config, { ...(options.clock && { clock: options.clock }), ...(options.logger && { logger: options.logger }) });
+  const { clock, telemetry, store, tenants } = runtime;
   const ownSandbox = config.useSandbox && !options.sandbox;
   const sandbox = config.useSandbox
     ? (options.sandbox ??
@@ -209,23 +203,17 @@ export async function startGateway(config: Config, options: GatewayOptions = {})
         today: today(clock()),
       })))
     : null;
-  const secretKey = config.secretKey ? parseSecretKey(config.secretKey) : await loadOrCreateSecretKey(config.dataDir);
-  const store: GatewayStore = await openStore<SyncRun, StoredSyncRecord>({ url: config.storeUrl, secretKey });
   // Before the tenant opens and recovers runs: a run must not resume against a world that lost its teams.
   const sandboxReset = await reconcileSandboxGeneration(store, sandbox, clock);
   await recordConnections(config, store, sandbox);
   const generatedAdminToken = await adminToken(config, store);
-  const tenants = createTenantRegistry((id) =>
-    openTenant({ id, store, rateLimits: config.rateLimits, rateWindowMs: config.rateWindowMs, cacheTtlMs: config.cacheTtlSeconds * 1000, clock, telemetry }),
-  );
+  if (options.worker !== false) runtime.serveRuns();
   const tenant = await tenants.get(DEFAULT_TENANT);
   await tenant.engine.recover();
   const upstreams = createUpstreamReadiness({ probes: upstreamProbes(config, tenant), ...options.readiness });
   // Not awaited: the gateway serves regardless, and /readyz tells whoever asks until a check passes.
   const upstreamProblems = upstreams.checkAll();
-  const schedule: Schedule | null = config.syncSchedule
-    ? createSchedule({ cron: config.syncSchedule, tenant, onError: (error) => telemetry.log.error({ err: error }, 'scheduled sync failed to start') })
-    : null;
+  const schedule = await startSchedule(config, runtime, tenant);
 
   // Everything a request reaches goes through the principal's own tenant: a token issued for one
   // tenant can never name another's runs, employees or subscriptions.
@@ -276,12 +264,28 @@ export async function startGateway(config: Config, options: GatewayOptions = {})
       telemetry.log.info('gateway stopping');
       schedule?.stop();
       await server.close();
-      await tenants.close();
-      await store.close();
-      await telemetry.tracing?.close();
+      await runtime.close();
       if (ownSandbox) await sandbox?.close();
     },
   };
+}
+
+/**
+ * The scheduled full syncs, if ROSTERGATE_SYNC_SCHEDULE is set: in this process (embedded mode), or as
+ * a BullMQ job scheduler that every replica sets alike and whose ticks fire once, in some worker.
+ */
+async function startSchedule(config: Config, runtime: Runtime, tenant: Tenant): Promise<Schedule | null> {
+  if (!config.syncSchedule) return null;
+  if (runtime.scaleOut) {
+    assertCron(config.syncSchedule);
+    await runtime.scaleOut.queue.schedule(tenant.id, config.syncSchedule);
+    return null;
+  }
+  return createSchedule({
+    cron: config.syncSchedule,
+    tenant,
+    onError: (error) => runtime.telemetry.log.error({ err: error }, 'scheduled sync failed to start'),
+  });
 }
 
 /** What a start says about itself: never a credential, never a store URL's password. */

@@ -279,6 +279,20 @@ function checkStoreUrl(storeUrl: string): void {
   }
 }
 
+/** Every process of a distributed deployment must reach the same store and unseal it with the same key. */
+function assertShared(env: Env, storeUrl: string): void {
+  if (storeUrl.startsWith('sqlite:')) {
+    throw new ConfigError('distributed mode (ROSTERGATE_REDIS_URL) needs a store every process reaches: set ROSTERGATE_STORE_URL=postgres://… (or redis://…)', {
+      variable: 'ROSTERGATE_STORE_URL',
+    });
+  }
+  if (!env.ROSTERGATE_SECRET_KEY) {
+    throw new ConfigError('distributed mode (ROSTERGATE_REDIS_URL) needs ROSTERGATE_SECRET_KEY: every process must unseal the same store with the same key', {
+      variable: 'ROSTERGATE_SECRET_KEY',
+    });
+  }
+}
+
 function inbound(env: Env): InboundLimits {
   const limit = (name: string, fallback: number, max: number) => integer(env, name, fallback, 1, max);
   return {
@@ -308,6 +322,7 @@ export function loadConfig(env: Env = process.env): Config {
   const storeUrl = env.ROSTERGATE_STORE_URL || `sqlite:${dataDir}/rostergate.sqlite`;
   checkStoreUrl(storeUrl);
   const scaleOut = distributed(env);
+  if (scaleOut) assertShared(env, storeUrl);
   const sandboxWindow = integer(env, 'ROSTERGATE_SANDBOX_RATE_WINDOW_MS', 60_000, 10, 3_600_000);
   const configured = upstreams(env);
   const useSandbox = Object.keys(configured).length === 0;

@@ -12,6 +12,7 @@ import { EXIT } from './cli/exit.js';
 import { syncCommand } from './cli/sync.js';
 import { tokenCommand } from './cli/token.js';
 import { loadConfig } from './config.js';
+import { startWorker } from './runtime.js';
 import { SANDBOX_CREDENTIALS, startSandbox } from '@rostergate/sandbox';
 import { printGatewaySchema } from './schema/build.js';
 import { VERSION } from './version.js';
@@ -27,9 +28,10 @@ function onShutdown(close: () => Promise<void>): void {
 program
   .command('serve')
   .description('start the gateway (and the sandbox upstreams when none are configured)')
-  .action(async () => {
+  .option('--no-worker', 'distributed mode: answer GraphQL only, leaving runs to `rostergate worker` processes')
+  .action(async (options: { worker: boolean }) => {
     const config = loadConfig();
-    const gateway = await startGateway(config);
+    const gateway = await startGateway(config, { worker: options.worker });
     const lines = [`rostergate listening on ${gateway.url}/graphql`];
     if (gateway.sandbox) {
       lines.push(`sandbox upstreams: BambooHR ${gateway.sandbox.bamboohr.url}, Namely ${gateway.sandbox.namely.url}, Litmos ${gateway.sandbox.litmos.url}`);
@@ -53,6 +55,17 @@ program
     for (const problem of await gateway.upstreamProblems) {
       console.error(`rostergate: warning: ${problem} (/readyz answers 503 until a check passes)`);
     }
+  });
+
+program
+  .command('worker')
+  .description('distributed mode (ROSTERGATE_REDIS_URL): execute sync runs from the queue; answers no requests')
+  .option('--concurrency <n>', 'runs executed at once (ROSTERGATE_WORKER_CONCURRENCY)')
+  .action(async (options: { concurrency?: string }) => {
+    const config = loadConfig({ ...process.env, ...(options.concurrency !== undefined && { ROSTERGATE_WORKER_CONCURRENCY: options.concurrency }) });
+    const worker = await startWorker(config);
+    console.log(`rostergate worker taking runs from ${worker.scaleOut?.redis.address ?? ''} (concurrency ${config.distributed?.concurrency ?? 0})`);
+    onShutdown(() => worker.close());
   });
 
 program

@@ -6,7 +6,8 @@ import type { Clock } from './clock.js';
 import { BAMBOOHR_DEFAULTS, bambooHrAuthorize, createBambooHrClient } from './datasources/bamboohr/client.js';
 import { bambooHrDeliveries, type DeliveryHeaders } from './datasources/bamboohr/delivery.js';
 import { apiBaseUrl } from './datasources/base-url.js';
-import { createReadCache } from './datasources/cache.js';
+import { createReadCache, type CachePeers } from './datasources/cache.js';
+import type { RateBudget } from './datasources/budget.js';
 import type { HrClient } from './datasources/hr.js';
 import { createUpstreamClient, type UpstreamClient } from './datasources/http.js';
 import { createLitmosClient } from './datasources/litmos/client.js';
@@ -16,9 +17,9 @@ import { ConfigError, ForbiddenError, type UpstreamSystem } from './errors.js';
 import type { Source } from './model.js';
 import type { Store } from './store/open.js';
 import type { StoredSyncRecord, SyncRun } from './core/run.js';
-import { createSyncEngine, type SyncEngine } from './sync/engine.js';
+import { createSyncEngine, type RunDispatch, type SyncEngine } from './sync/engine.js';
 import type { PlanPort, RunDraft, SyncSettingsPort, SyncStore } from './sync/ports.js';
-import { createProgressBus, type ProgressBus } from './sync/progress.js';
+import { createProgressBus, type ProgressBus, type ProgressEvent } from './sync/progress.js';
 import { observeActions, observeRuns, observeUpstream, type Telemetry } from './telemetry/observe.js';
 import type { SyncPlan } from './core/plan-types.js';
 import { defaultPolicy, type Policy, type SourceDefaults } from './core/policy.js';
@@ -68,6 +69,21 @@ export interface TenantOptions {
   clock: Clock;
   /** The gateway's logger and metrics, fed by the tenant's clients, runs and actions. */
   telemetry: Telemetry;
+  /** Distributed mode's shared parts; unset, everything is this process's own (embedded mode). */
+  scaleOut?: TenantScaleOut;
+}
+
+/**
+ * What a tenant takes from the distributed mode (src/scale/) so that every process serving it acts as
+ * one: the rate budget of each upstream credential, the progress bus, the read cache's invalidation,
+ * and where runs are executed.
+ */
+export interface TenantScaleOut {
+  /** The budget every process shares for one credential (`credential` only keys it, never stored as is). */
+  budget(system: UpstreamSystem, baseUrl: string, credential: string, limits: { limit: number; windowMs: number }): RateBudget;
+  progressBus(clock: Clock, observe: (event: ProgressEvent) => void): ProgressBus & { close(): Promise<void> };
+  cachePeers: CachePeers;
+  dispatch: RunDispatch;
 }
 
 export interface Tenant {
@@ -159,18 +175,23 @@ export async function openTenant(options: TenantOptions): Promise<Tenant> {
   if (!stored) throw new ConfigError(`tenant ${id} has no connections configured`, { tenant: id });
   const connections = upgradeConnections(stored);
   const windowMs = options.rateWindowMs;
+  const { scaleOut } = options;
+  /** A private budget in embedded mode; the credential's shared one in distributed mode. */
+  const budgetOf = (system: UpstreamSystem, baseUrl: string, credential: string, limit: number) =>
+    scaleOut ? scaleOut.budget(system, baseUrl, credential, { limit, windowMs }) : { limit, windowMs };
   const upstreams: UpstreamClient[] = [];
   const hr: Partial<Record<Source, HrClient>> = {};
   const onEvent = observeUpstream(options.telemetry, id);
 
   if (connections.bamboohr) {
     const apiKey = await secret(store, id, SECRET.bamboohrApiKey);
+    const baseUrl = apiBaseUrl('bamboohr', { origin: connections.bamboohr.baseUrl, company: connections.bamboohr.companyDomain });
     const http = createUpstreamClient({
       system: 'bamboohr',
       onEvent,
-      baseUrl: apiBaseUrl('bamboohr', { origin: connections.bamboohr.baseUrl, company: connections.bamboohr.companyDomain }),
+      baseUrl,
       authorize: bambooHrAuthorize(apiKey),
-      budget: { limit: options.rateLimits.bamboohr, windowMs },
+      budget: budgetOf('bamboohr', baseUrl, apiKey, options.rateLimits.bamboohr),
     });
     upstreams.push(http);
     hr.BAMBOOHR = createBambooHrClient({
@@ -188,7 +209,7 @@ export async function openTenant(options: TenantOptions): Promise<Tenant> {
       onEvent,
       baseUrl: connections.namely.baseUrl,
       authorize: ({ headers }) => void (headers.authorization = `Bearer ${token}`),
-      budget: { limit: options.rateLimits.namely, windowMs },
+      budget: budgetOf('namely', connections.namely.baseUrl, token, options.rateLimits.namely),
     });
     upstreams.push(http);
     // The Namely client takes the flag's label when it is built, and building one is free, so each
@@ -206,19 +227,26 @@ export async function openTenant(options: TenantOptions): Promise<Tenant> {
     onEvent,
     baseUrl: connections.litmos.baseUrl,
     authorize: ({ headers }) => void (headers.apikey = litmosKey),
-    budget: { limit: options.rateLimits.litmos, windowMs },
+    budget: budgetOf('litmos', connections.litmos.baseUrl, litmosKey, options.rateLimits.litmos),
   });
   upstreams.push(litmosHttp);
   for (const client of upstreams) options.telemetry.metrics.watchBudget(id, client.system, () => client.budget());
   const litmos = createLitmosClient({ http: litmosHttp, applicationName: connections.litmos.applicationName });
 
-  const cache = createReadCache({ keyv: store.cache, prefix: `tenant:${id}`, ttlMs: options.cacheTtlMs });
+  const cache = createReadCache({
+    keyv: store.cache,
+    prefix: `tenant:${id}`,
+    ttlMs: options.cacheTtlMs,
+    ...(scaleOut && { peers: scaleOut.cachePeers }),
+  });
   const shadow = async () => {
     const shadows = await Promise.all((Object.keys(hr) as Source[]).map((source) => store.settings.get<Shadow>(id, shadowKey(source))));
     return Object.assign({}, ...shadows.map((s) => s ?? {})) as Shadow;
   };
   const readModel = createReadModel({ hr, litmos, cache, shadow, links: () => store.links.list(id), catalogueTtlMs: options.cacheTtlMs * 4 });
-  const bus = createProgressBus(options.clock, observeRuns(options.telemetry, id));
+  const observe = observeRuns(options.telemetry, id);
+  const sharedBus = scaleOut?.progressBus(options.clock, observe);
+  const bus = sharedBus ?? createProgressBus(options.clock, observe);
   const engine = createSyncEngine({
     tenant: id,
     store: syncStoreOf(store),
@@ -231,6 +259,7 @@ export async function openTenant(options: TenantOptions): Promise<Tenant> {
     defaultPolicy: (source) => defaultPolicy(SOURCE_DEFAULTS[source]),
     onAction: observeActions(options.telemetry),
     now: options.clock,
+    ...(scaleOut && { dispatch: scaleOut.dispatch }),
   });
   const webhooks = createWebhookIntake({
     engine,
@@ -266,6 +295,8 @@ export async function openTenant(options: TenantOptions): Promise<Tenant> {
       webhooks.close();
       await engine.close();
       await Promise.all(upstreams.map((client) => client.close()));
+      cache.close();
+      await sharedBus?.close();
     },
   };
 }

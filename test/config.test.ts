@@ -38,6 +38,32 @@ describe('loadConfig', () => {
     expect((fails({ ROSTERGATE_PROT: '4000' }) as Error).message).toContain('ROSTERGATE_PROT');
   });
 
+  it('selects distributed mode by ROSTERGATE_REDIS_URL, with a shared store and secret key', () => {
+    expect(loadConfig({}).distributed).toBeUndefined();
+    const shared = { ROSTERGATE_STORE_URL: 'postgres://root@127.0.0.1:5432/test?schema=rg', ROSTERGATE_SECRET_KEY: 'k'.repeat(64) };
+    expect(loadConfig({ ...shared, ROSTERGATE_REDIS_URL: 'redis://127.0.0.1:6379' }).distributed).toEqual({
+      redisUrl: 'redis://127.0.0.1:6379',
+      prefix: 'rostergate:',
+      concurrency: 2,
+      lockMs: 30_000,
+    });
+    expect(fails({ ...shared, ROSTERGATE_WORKER_CONCURRENCY: '4' })).toMatchObject({ details: { variable: 'ROSTERGATE_WORKER_CONCURRENCY' } });
+    expect(fails({ ROSTERGATE_REDIS_URL: 'redis://127.0.0.1:6379', ROSTERGATE_SECRET_KEY: 'k' })).toMatchObject({
+      details: { variable: 'ROSTERGATE_STORE_URL' },
+    });
+    expect(fails({ ...shared, ROSTERGATE_SECRET_KEY: '', ROSTERGATE_REDIS_URL: 'redis://h' })).toMatchObject({
+      details: { variable: 'ROSTERGATE_SECRET_KEY' },
+    });
+    expect(fails({ ...shared, ROSTERGATE_REDIS_URL: 'http://h' })).toMatchObject({ details: { variable: 'ROSTERGATE_REDIS_URL' } });
+  });
+
+  it('refuses a PostgreSQL store URL that names no user, saying how to write one', () => {
+    const error = fails({ ROSTERGATE_STORE_URL: 'postgres://127.0.0.1:5432/test?schema=rg' }) as ConfigError;
+    expect(error.details).toEqual({ variable: 'ROSTERGATE_STORE_URL' });
+    expect(error.message).toContain('postgres://USER');
+    expect(loadConfig({ ROSTERGATE_STORE_URL: 'postgres://root@127.0.0.1:5432/test' }).storeUrl).toBe('postgres://root@127.0.0.1:5432/test');
+  });
+
   it('takes upstream credentials all or none, and leaves the sandbox when given', () => {
     expect((fails({ LITMOS_API_KEY: 'k' }) as Error).message).toContain('LITMOS_SOURCE');
     expect(fails({ BAMBOOHR_SUBDOMAIN: 'acme', BAMBOOHR_API_KEY: 'b' })).toMatchObject({ details: { variable: 'LITMOS_API_KEY' } });
