@@ -78,7 +78,8 @@ export async function openRuntime(config: Config, options: RuntimeOptions = {}):
           telemetry.log.info({ tenant: job.tenant, runId: job.runId, step: job.step }, 'run job taken');
           return (await tenants.get(job.tenant)).engine.work(job);
         },
-        scheduled: async (id) => {
+        scheduled: async (id, dueAt) => {
+          telemetry.log.info({ tenant: id, dueAt: new Date(dueAt).toISOString() }, 'scheduled sync tick');
           const tenant = await tenants.get(id);
           const recentRuns = async (source: SyncRun['source'], count: number) => (await store.runs.list(id, { source, first: count })).runs;
           const { erroredSources } = await startScheduledRuns({ sources: tenant.sources, engine: tenant.engine, recentRuns });

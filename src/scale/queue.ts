@@ -58,8 +58,8 @@ export interface RunWorkerOptions {
   lockMs: number;
   /** Executes a run's next step in this process (the tenant's `engine.work`). */
   work(job: RunJob): Promise<WorkOutcome>;
-  /** Starts the scheduled runs of a tenant (a job scheduler's job). */
-  scheduled(tenant: string): Promise<void>;
+  /** Starts the scheduled runs of a tenant (a job scheduler's job), for the tick due at `dueAt` (epoch ms). */
+  scheduled(tenant: string, dueAt: number): Promise<void>;
   /** A job whose work threw (a bug, the store down; the run stays where it was and the job is kept as failed), or a connection problem. */
   onError?(error: unknown, job?: ScheduledJob | RunJob): void;
 }
@@ -73,7 +73,8 @@ export function startRunWorker(redis: SharedRedis, options: RunWorkerOptions): R
   const worker = new Worker<QueuedJob>(
     QUEUE,
     async (job: Job<QueuedJob>, token?: string) => {
-      if (!isRunJob(job.data)) return options.scheduled(job.data.tenant);
+      // A scheduler's job carries the tick it was due at (BullMQ's prevMillis); its timestamp is when it was queued.
+      if (!isRunJob(job.data)) return options.scheduled(job.data.tenant, job.opts.prevMillis ?? job.timestamp);
       const outcome = await options.work(job.data);
       if (outcome === 'paused') {
         // This process is stopping: the job goes back to the queue now rather than after its lock lapses.

@@ -1,40 +1,15 @@
 import { randomBytes } from 'node:crypto';
-import { createRequire } from 'node:module';
 import { describe, expect, it } from 'vitest';
 import { openStore } from '../../src/store/open.js';
+import { dropSchema, POSTGRES_ADDRESS as ADDRESS, POSTGRES_SERVER, query, storeUrl, testSchema } from '../support/postgres.js';
 import { describeStoreConformance } from './conformance.js';
 
-const ADDRESS = '127.0.0.1:5432';
-const START = 'pg_ctlcluster --skip-systemctl-redirect $(ls /etc/postgresql) main start';
-const schema = `rg_test_${randomBytes(6).toString('hex')}`;
-
-/** The slice of node-postgres the cleanup needs (pg ships no types). */
-interface PgClient {
-  connect(): Promise<void>;
-  query(sql: string): Promise<{ rows: unknown[] }>;
-  end(): Promise<void>;
-}
-const pg = createRequire(createRequire(import.meta.url).resolve('@keyv/postgres'))('pg') as {
-  Client: new (config: { connectionString: string }) => PgClient;
-};
-
-/** Runs `sql` on a connection of its own, outside the store. */
-async function query(sql: string): Promise<unknown[]> {
-  const client = new pg.Client({ connectionString: `postgres://postgres@${ADDRESS}/test` });
-  await client.connect();
-  try {
-    return (await client.query(sql)).rows;
-  } finally {
-    await client.end();
-  }
-}
+const schema = testSchema('test');
 
 describeStoreConformance({
-  server: `PostgreSQL at ${ADDRESS} (database test, user postgres; start it with: ${START})`,
-  url: `postgres://postgres@${ADDRESS}/test?schema=${schema}`,
-  cleanup: async () => {
-    await query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
-  },
+  server: POSTGRES_SERVER,
+  url: storeUrl(schema),
+  cleanup: () => dropSchema(schema),
   rawContents: async () => {
     const rows = (await query(`SELECT key, value FROM ${schema}.keyv`)) as { key: string; value: string }[];
     return rows.map((row) => `${row.key}\t${row.value}`).join('\n');

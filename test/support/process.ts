@@ -9,26 +9,59 @@ export interface ServedGateway {
   url: string;
 }
 
+/** A `rostergate` command in a process of its own, and everything it has printed so far. */
+interface Started {
+  child: ChildProcess;
+  /** stdout and stderr as printed so far. */
+  output(): string;
+}
+
 /**
- * Starts `bin/rostergate.js serve` (or another `entry`, such as the compiled `dist/main.js`) with `env` (and PATH/HOME), adding the child to `children` so the
- * caller can kill whatever is left; resolves once it says it is listening.
+ * Starts `bin/rostergate.js <command>` (or another `entry`, such as the compiled `dist/main.js`) with
+ * `env` (and PATH/HOME), adding the child to `children` so the caller can kill whatever is left;
+ * resolves once its output matches `ready`, with the match.
  */
-export function serveProcess(env: Record<string, string>, children: Set<ChildProcess>, entry = 'bin/rostergate.js'): Promise<ServedGateway> {
-  const child = spawn(process.execPath, [entry, 'serve'], {
+function startCommand(command: string[], env: Record<string, string>, children: Set<ChildProcess>, ready: RegExp, entry: string) {
+  const child = spawn(process.execPath, [entry, ...command], {
     env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   children.add(child);
   let output = '';
-  return new Promise((resolve, reject) => {
+  const started: Started = { child, output: () => output };
+  return new Promise<{ started: Started; match: RegExpExecArray }>((resolve, reject) => {
     child.stdout.on('data', (chunk: Buffer) => {
       output += chunk.toString();
-      const url = /listening on (http:\/\/[^\s/]+)/.exec(output)?.[1];
-      if (url) resolve({ child, url });
+      const match = ready.exec(output);
+      if (match) resolve({ started, match });
     });
     child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    child.once('exit', (code) => reject(new Error(`rostergate exited with ${code}: ${output}`)));
+    child.once('exit', (code) => reject(new Error(`rostergate ${command.join(' ')} exited with ${code}: ${output}`)));
   });
+}
+
+/** Starts `rostergate serve` (see `startCommand`); resolves once it says it is listening. */
+export async function serveProcess(env: Record<string, string>, children: Set<ChildProcess>, entry = 'bin/rostergate.js'): Promise<ServedGateway> {
+  const { started, match } = await startCommand(['serve'], env, children, /listening on (http:\/\/[^\s/]+)/, entry);
+  return { child: started.child, url: match[1]! };
+}
+
+export interface WorkerProcess {
+  child: ChildProcess;
+  /** The ids of the runs whose jobs it has taken so far (its `run job taken` log lines: give it ROSTERGATE_LOG_LEVEL=info). */
+  taken(): string[];
+}
+
+/** Starts `rostergate worker` (see `startCommand`); resolves once it says it takes runs. */
+export async function workerProcess(env: Record<string, string>, children: Set<ChildProcess>): Promise<WorkerProcess> {
+  const { started } = await startCommand(['worker'], env, children, /rostergate worker taking runs/, 'bin/rostergate.js');
+  const taken = () =>
+    started
+      .output()
+      .split('\n')
+      .filter((line) => line.includes('"run job taken"'))
+      .map((line) => (JSON.parse(line) as { runId: string }).runId);
+  return { child: started.child, taken };
 }
 
 /** A GraphQL client for a gateway at any URL, as the holder of `token`; any error fails the call. */

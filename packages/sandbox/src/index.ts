@@ -73,6 +73,12 @@ export interface SandboxOptions {
    * @default FORMAT_QUIRKS — every format quirk, no injected faults
    */
   quirks?: SandboxQuirks | QuirksPatch;
+  /**
+   * The companies' names, from which their email domains come: another sandbox's BambooHR under a
+   * name of its own can feed the same Litmos as a second tenant without sharing an address.
+   * @default { bamboohr: 'Acme Rockets', namely: 'Nimbus Labs' }
+   */
+  companies?: { bamboohr?: string; namely?: string };
 }
 
 export const SANDBOX_CREDENTIALS = {
@@ -108,8 +114,9 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Runnin
   const commonFor = () => ({ ...quirks.common });
   const common = { bamboohr: commonFor(), namely: commonFor(), litmos: commonFor() };
 
-  const bamboohrCompany = generateCompany({ seed, size, today, name: 'Acme Rockets' });
-  const namelyCompany = generateCompany({ seed: seed + 1, size: Math.max(10, Math.floor(size / 5)), today, name: 'Nimbus Labs' });
+  const names = { bamboohr: 'Acme Rockets', namely: 'Nimbus Labs', ...options.companies };
+  const bamboohrCompany = generateCompany({ seed, size, today, name: names.bamboohr });
+  const namelyCompany = generateCompany({ seed: seed + 1, size: Math.max(10, Math.floor(size / 5)), today, name: names.namely });
 
   const bamboo = createBambooHrSimulator({
     company: bamboohrCompany,
