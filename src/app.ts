@@ -190,7 +190,7 @@ async function adminToken(config: Config, store: GatewayStore): Promise<string |
 
 export async function startGateway(config: Config, options: GatewayOptions = {}): Promise<RunningGateway> {
   const runtime = await openRuntime(config, { ...(options.clock && { clock: options.clock }), ...(options.logger && { logger: options.logger }) });
-  const { clock, telemetry, store, tenants } = runtime;
+  const { clock, telemetry, store, tenants, scaleOut } = runtime;
   const ownSandbox = config.useSandbox && !options.sandbox;
   const sandbox = config.useSandbox
     ? (options.sandbox ??
@@ -236,6 +236,7 @@ export async function startGateway(config: Config, options: GatewayOptions = {})
       tenant,
       upstreams,
       telemetry,
+      ...(scaleOut && { pingRedis: () => scaleOut.redis.client.ping() }),
       maxWebhookBytes: inbound.maxWebhookBytes,
       authenticate: (header) => authenticate(store, header),
     }),

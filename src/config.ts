@@ -39,6 +39,8 @@ export interface Config {
   sandbox: {
     /** First of the three simulator ports (BambooHR, then Namely, then Litmos). @default 4101 */
     port: number;
+    /** Where `rostergate sandbox` listens (0.0.0.0 in a container other containers call). @default 127.0.0.1 */
+    host: string;
     /** People in the seeded BambooHR company (the Namely company is a fifth of it). @default 250 */
     employees: number;
     /** @default 1 */
@@ -108,6 +110,7 @@ const KNOWN = new Set([
   'ROSTERGATE_CACHE_TTL_SECONDS',
   'ROSTERGATE_SYNC_SCHEDULE',
   'ROSTERGATE_SANDBOX_PORT',
+  'ROSTERGATE_SANDBOX_HOST',
   'ROSTERGATE_SANDBOX_EMPLOYEES',
   'ROSTERGATE_SANDBOX_SEED',
   'ROSTERGATE_SANDBOX_RATE_WINDOW_MS',
@@ -344,6 +347,7 @@ export function loadConfig(env: Env = process.env): Config {
     ...(env.ROSTERGATE_SYNC_SCHEDULE && { syncSchedule: env.ROSTERGATE_SYNC_SCHEDULE }),
     sandbox: {
       port: integer(env, 'ROSTERGATE_SANDBOX_PORT', 4101, 0, 65_533),
+      host: env.ROSTERGATE_SANDBOX_HOST || '127.0.0.1',
       employees: integer(env, 'ROSTERGATE_SANDBOX_EMPLOYEES', 250, 1, 100_000),
       seed: integer(env, 'ROSTERGATE_SANDBOX_SEED', 1, 0, 2 ** 31 - 1),
       rateWindowMs: sandboxWindow,

@@ -1,6 +1,7 @@
 /**
  * The one entry point: `serve` (the gateway, with the embedded sandbox unless upstreams are
- * configured), `sandbox` (the simulators alone), `schema` (print the SDL), and `sync` and `token`
+ * configured), `worker` (distributed mode: runs from the queue, nothing answered), `sandbox` (the
+ * simulators alone), `schema` (print the SDL), and `sync` and `token`
  * (drive a running gateway from a script; src/cli/).
  */
 import 'reflect-metadata';
@@ -75,6 +76,7 @@ program
     const config = loadConfig();
     const sandbox = await startSandbox({
       port: config.sandbox.port,
+      host: config.sandbox.host,
       employees: config.sandbox.employees,
       seed: config.sandbox.seed,
       rateWindowMs: config.sandbox.rateWindowMs,

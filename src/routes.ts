@@ -26,12 +26,14 @@ export interface RouteDeps {
   authenticate: (authorization: string | undefined) => Promise<Principal>;
   /** API checks of the configured upstreams; without it (the embedded sandbox) readiness is the TCP connect alone. */
   upstreams?: UpstreamReadiness;
+  /** Distributed mode: answers once Redis (queue, budgets, progress) does. */
+  pingRedis?: () => Promise<unknown>;
   /** Largest webhook delivery read, bytes; a larger one is refused unread. @default 262_144 */
   maxWebhookBytes?: number;
   telemetry: Telemetry;
 }
 
-export function gatewayRoutes({ store, tenant, authenticate, upstreams, maxWebhookBytes, telemetry }: RouteDeps): ExtraRoute[] {
+export function gatewayRoutes({ store, tenant, authenticate, upstreams, pingRedis, maxWebhookBytes, telemetry }: RouteDeps): ExtraRoute[] {
   return [
     { method: 'GET', path: /^\/healthz$/, handle: ({ res }) => sendJson(res, 200, { status: 'ok' }) },
     {
@@ -50,10 +52,12 @@ export function gatewayRoutes({ store, tenant, authenticate, upstreams, maxWebho
       path: /^\/readyz$/,
       handle: async ({ res }) => {
         const checks: Record<string, string> = {};
-        await store.ping().then(
-          () => (checks.store = 'ok'),
-          (error: unknown) => (checks.store = String(error)),
-        );
+        const check = (name: string, ping: () => Promise<unknown>) =>
+          ping().then(
+            () => (checks[name] = 'ok'),
+            (error: unknown) => (checks[name] = String(error)),
+          );
+        await Promise.all([check('store', () => store.ping()), pingRedis && check('redis', pingRedis)]);
         // A TCP connect on every probe, since it costs the vendors nothing; the API check behind it
         // spends one call per upstream at most once a minute while it fails, and none once it has passed.
         await Promise.all(

@@ -6,6 +6,8 @@
  *   sync/        the engine and its I/O: core/, and of datasources/ only the clients it drives; storage only
  *                through its own ports (sync/ports.ts), never store/ or the composition root (tenant.ts, app.ts)
  *   store/       generic repositories: nothing of core/, sync/ or datasources/
+ *   scale/       distributed mode's adapters of the engine's and the tenant's ports (RunDispatch, RateBudget,
+ *                ProgressBus, CachePeers): nothing of the GraphQL edge; opened only by runtime.ts
  *   the sandbox  its own package (packages/sandbox, `@rostergate/sandbox`): only the composition root
  *                (app.ts, main.ts) starts it, and it imports nothing of the gateway
  *   and nowhere in src/ or packages/ an import circle, type-only imports included.
@@ -17,7 +19,7 @@ import { cruise, type ICruiseResult, type IForbiddenRuleType } from 'dependency-
 import { beforeAll, describe, expect, it } from 'vitest';
 
 /** The composition root and the GraphQL edge: what wires the layers together, so nothing below imports it. */
-const ROOT = '^src/(app|main|tenant|context|server|routes|limits|config)\\.ts$';
+const ROOT = '^src/(app|main|runtime|tenant|context|server|routes|limits|config)\\.ts$';
 
 /** The datasources modules sync/ drives: the HR and Litmos clients, the retry and budget rules, the read model it refreshes. */
 const SYNC_MAY_USE = '^src/datasources/(hr|litmos/client|retry|budget|read-model)\\.ts$';
@@ -63,6 +65,21 @@ const RULES: IForbiddenRuleType[] = [
     severity: 'error',
     from: { path: '^src/store/' },
     to: { path: ['^src/(core|sync|datasources|resolvers|schema)/', ROOT] },
+  },
+  {
+    name: 'scale-is-an-adapter',
+    comment:
+      "scale/ implements ports the engine and the tenant declare (their types it may import); it never reaches the GraphQL edge or the process's composition",
+    severity: 'error',
+    from: { path: '^src/scale/' },
+    to: { path: ['^src/(resolvers|schema)/', '^src/(app|main|runtime|context|server|routes|limits)\\.ts$'] },
+  },
+  {
+    name: 'scale-out-opened-by-the-runtime',
+    comment: 'the rest of the gateway knows the ports, not their Redis implementations: one place chooses the mode',
+    severity: 'error',
+    from: { path: '^src/', pathNot: '^src/(scale/|runtime\\.ts$)' },
+    to: { path: '^src/scale/' },
   },
   {
     name: 'sandbox-only-from-the-root',

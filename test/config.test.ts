@@ -17,7 +17,7 @@ describe('loadConfig', () => {
     expect(config.useSandbox).toBe(true);
     expect(config.port).toBe(4000);
     expect(config.storeUrl).toBe('sqlite:.rostergate/rostergate.sqlite');
-    expect(config.sandbox).toMatchObject({ port: 4101, employees: 250, rateWindowMs: 60_000 });
+    expect(config.sandbox).toMatchObject({ port: 4101, host: '127.0.0.1', employees: 250, rateWindowMs: 60_000 });
     expect(config.rateLimits).toEqual({ bamboohr: 100, namely: 300, litmos: 100 });
   });
 

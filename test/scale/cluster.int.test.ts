@@ -161,6 +161,10 @@ describe('gateway replicas and workers on one store and one Redis', () => {
     await cluster.worker();
     await cluster.worker();
     await relax(a.url, 'NAMELY');
+    // A replica is ready when the store, Redis and the upstreams answer.
+    const readyz = await fetch(`${b.url}/readyz`);
+    expect(readyz.status).toBe(200);
+    expect(await readyz.json()).toMatchObject({ checks: { store: 'ok', redis: 'ok' } });
 
     const [first, second] = await Promise.all([startSync(a.url, 'NAMELY'), startSync(b.url, 'NAMELY')]);
     expect(second).toBe(first);
