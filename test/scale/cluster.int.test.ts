@@ -166,6 +166,11 @@ describe('gateway replicas and workers on one store and one Redis', () => {
     expect(readyz.status).toBe(200);
     expect(await readyz.json()).toMatchObject({ checks: { store: 'ok', redis: 'ok' } });
 
+    // Both replicas read the learners before the sync, so both hold them in their caches.
+    const learners = async (url: string) => (await gql<{ learners: { totalCount: number } }>(url, '{ learners(first: 1) { totalCount } }')).learners.totalCount;
+    const before = await learners(a.url);
+    expect(await learners(b.url)).toBe(before);
+
     const [first, second] = await Promise.all([startSync(a.url, 'NAMELY'), startSync(b.url, 'NAMELY')]);
     expect(second).toBe(first);
     const [onA, onB] = await Promise.all([watchProgress(a.url, TOKEN, first), watchProgress(b.url, TOKEN, first)]);
@@ -177,14 +182,15 @@ describe('gateway replicas and workers on one store and one Redis', () => {
     }
     // Neither replica executes runs, so the events came from a worker, through Redis, to both.
     expect(onB.some((event) => event.status === 'APPLYING')).toBe(true);
-    const { syncRun } = await gql<{ syncRun: { status: string; counts: { failed: number } } }>(
+    const { syncRun } = await gql<{ syncRun: { status: string; counts: { created: number; failed: number } } }>(
       b.url,
-      `query($id: ID!) { syncRun(id: $id) { status counts { failed } } }`,
-      {
-        id: first,
-      },
+      `query($id: ID!) { syncRun(id: $id) { status counts { created failed } } }`,
+      { id: first },
     );
-    expect(syncRun).toEqual({ status: 'SUCCEEDED', counts: { failed: 0 } });
+    expect(syncRun).toMatchObject({ status: 'SUCCEEDED', counts: { failed: 0 } });
+    expect(syncRun.counts.created).toBeGreaterThan(0);
+    // The worker's sync invalidated the replicas' caches: both see the learners it created.
+    for (const url of [a.url, b.url]) expect(await learners(url)).toBe(before + syncRun.counts.created);
     const { namely } = cluster.sandbox.companies;
     await expectEveryEligibleOnce(cluster.sandbox, namely, namely.today);
   }, 120_000);
