@@ -15,8 +15,7 @@ import { SANDBOX_CREDENTIALS, startSandbox, type RunningSandbox } from '@rosterg
 import { buildGatewaySchema } from './schema/build.js';
 import { startHttpServer } from './server.js';
 import { createUpstreamReadiness, gatewayRoutes, type UpstreamProbe, type UpstreamReadinessOptions } from './routes.js';
-import { assertCron, createSchedule, type Schedule } from './sync/schedule.js';
-import { openRuntime, type Runtime } from './runtime.js';
+import { openRuntime } from './runtime.js';
 import { saveConnections, shadowKey, type GatewayStore, type Tenant } from './tenant.js';
 import { today } from './time.js';
 import { observeOperations } from './telemetry/observe.js';
@@ -213,7 +212,9 @@ export async function startGateway(config: Config, options: GatewayOptions = {})
   const upstreams = createUpstreamReadiness({ probes: upstreamProbes(config, tenant), ...options.readiness });
   // Not awaited: the gateway serves regardless, and /readyz tells whoever asks until a check passes.
   const upstreamProblems = upstreams.checkAll();
-  const schedule = await startSchedule(config, runtime, tenant);
+  // Every stored schedule's timer (embedded mode: this process's; distributed: set again in Redis, idempotently).
+  await runtime.scheduling.bootstrap(tenant.id, tenant.sources, config.syncSchedule);
+  await runtime.scheduling.restore();
 
   // Everything a request reaches goes through the principal's own tenant: a token issued for one
   // tenant can never name another's runs, employees or subscriptions.
@@ -221,7 +222,7 @@ export async function startGateway(config: Config, options: GatewayOptions = {})
     try {
       const principal = await authenticate(store, authorization);
       const own = await tenants.get(principal.tenant);
-      return { principal, tenant: own, loaders: createLoaders({ readModel: own.readModel }) };
+      return { principal, tenant: own, loaders: createLoaders({ readModel: own.readModel }), scheduling: runtime.scheduling };
     } catch (error) {
       throw error instanceof UnauthenticatedError || error instanceof ForbiddenError ? toGraphQLError(error) : error;
     }
@@ -263,30 +264,11 @@ export async function startGateway(config: Config, options: GatewayOptions = {})
     upstreamProblems,
     close: async () => {
       telemetry.log.info('gateway stopping');
-      schedule?.stop();
       await server.close();
       await runtime.close();
       if (ownSandbox) await sandbox?.close();
     },
   };
-}
-
-/**
- * The scheduled full syncs, if ROSTERGATE_SYNC_SCHEDULE is set: in this process (embedded mode), or as
- * a BullMQ job scheduler that every replica sets alike and whose ticks fire once, in some worker.
- */
-async function startSchedule(config: Config, runtime: Runtime, tenant: Tenant): Promise<Schedule | null> {
-  if (!config.syncSchedule) return null;
-  if (runtime.scaleOut) {
-    assertCron(config.syncSchedule);
-    await runtime.scaleOut.queue.schedule(tenant.id, config.syncSchedule);
-    return null;
-  }
-  return createSchedule({
-    cron: config.syncSchedule,
-    tenant,
-    onError: (error) => runtime.telemetry.log.error({ err: error }, 'scheduled sync failed to start'),
-  });
 }
 
 /** What a start says about itself: never a credential, never a store URL's password. */

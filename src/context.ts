@@ -3,6 +3,7 @@
  * services, and this request's own loaders.
  */
 import type { Loaders } from './datasources/loaders.js';
+import type { Scheduling } from './sync/scheduling.js';
 import type { Tenant } from './tenant.js';
 
 export const ROLES = ['ADMIN', 'OPERATOR', 'VIEWER'] as const;
@@ -18,4 +19,6 @@ export interface GatewayContext {
   principal: Principal;
   tenant: Tenant;
   loaders: Loaders;
+  /** The process's sync schedules (every tenant's: resolvers pass the principal's). */
+  scheduling: Scheduling;
 }

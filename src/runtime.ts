@@ -11,13 +11,15 @@ import { openScaleOut, type ScaleOut } from './scale/mode.js';
 import { startRunWorker, type RunWorker } from './scale/queue.js';
 import { loadOrCreateSecretKey, parseSecretKey } from './store/secrets.js';
 import { openStore } from './store/open.js';
-import { startScheduledRuns } from './sync/schedule.js';
+import { createLocalTimers, tick, type TickHandler } from './sync/schedule.js';
+import { createScheduling, type Scheduling } from './sync/scheduling.js';
 import { createLogger, type Logger } from './telemetry/log.js';
 import { createMetrics } from './telemetry/metrics.js';
 import type { Telemetry } from './telemetry/observe.js';
 import { startTracing } from './telemetry/tracing.js';
 import { createTenantRegistry, openTenant, type GatewayStore, type TenantRegistry } from './tenant.js';
 import type { StoredSyncRecord, SyncRun } from './core/run.js';
+import type { SyncSchedule } from './core/schedule.js';
 
 export interface RuntimeOptions {
   /** What every instant and "today" is read from. @default systemClock */
@@ -33,6 +35,8 @@ export interface Runtime {
   /** Null in embedded mode. */
   scaleOut: ScaleOut | null;
   tenants: TenantRegistry;
+  /** Sync schedules: stored per tenant, ticking in this process (embedded) or in the workers (distributed). */
+  scheduling: Scheduling;
   /** Takes run jobs from the queue in this process until `close` (distributed mode only). */
   serveRuns(): void;
   /** Hands back the jobs in hand (after the actions in flight), pauses local runs, and closes every connection. */
@@ -47,7 +51,7 @@ export async function openRuntime(config: Config, options: RuntimeOptions = {}):
     ...(config.otlpEndpoint !== undefined && { tracing: startTracing(config.otlpEndpoint) }),
   };
   const secretKey = config.secretKey ? parseSecretKey(config.secretKey) : await loadOrCreateSecretKey(config.dataDir);
-  const store: GatewayStore = await openStore<SyncRun, StoredSyncRecord>({ url: config.storeUrl, secretKey });
+  const store: GatewayStore = await openStore<SyncRun, StoredSyncRecord, SyncSchedule>({ url: config.storeUrl, secretKey });
   const scaleOut = config.distributed ? await openScaleOut(config.distributed, telemetry.log) : null;
   const tenants = createTenantRegistry((id) =>
     openTenant({
@@ -61,6 +65,17 @@ export async function openRuntime(config: Config, options: RuntimeOptions = {}):
       ...(scaleOut && { scaleOut: scaleOut.tenants }),
     }),
   );
+  /** A schedule is due: the schedule as stored now decides (it may have changed or gone since its timer was set). */
+  const onTick: TickHandler = async (tenantId, scheduleId, dueAt) => {
+    const line = { tenant: tenantId, scheduleId, dueAt: new Date(dueAt).toISOString() };
+    telemetry.log.info(line, 'scheduled sync tick');
+    const tenant = await tenants.get(tenantId);
+    const recentRuns = async (source: SyncRun['source'], count: number) => (await store.runs.list(tenantId, { source, first: count })).runs;
+    const outcome = await tick({ sources: tenant.sources, engine: tenant.engine, recentRuns }, await store.schedules.get(tenantId, scheduleId));
+    if ('skipped' in outcome) telemetry.log.warn({ ...line, reason: outcome.skipped }, 'scheduled sync skipped');
+  };
+  const timers = scaleOut?.queue.timers ?? createLocalTimers(onTick, (error) => telemetry.log.error({ err: error }, 'scheduled sync failed to start'));
+  const scheduling = createScheduling({ store: store.schedules, timers, clock });
   let worker: RunWorker | null = null;
   return {
     clock,
@@ -68,6 +83,7 @@ export async function openRuntime(config: Config, options: RuntimeOptions = {}):
     store,
     scaleOut,
     tenants,
+    scheduling,
     serveRuns() {
       if (!scaleOut || !config.distributed || worker) return;
       worker = startRunWorker(scaleOut.redis, {
@@ -78,19 +94,14 @@ export async function openRuntime(config: Config, options: RuntimeOptions = {}):
           telemetry.log.info({ tenant: job.tenant, runId: job.runId, step: job.step }, 'run job taken');
           return (await tenants.get(job.tenant)).engine.work(job);
         },
-        scheduled: async (id, dueAt) => {
-          telemetry.log.info({ tenant: id, dueAt: new Date(dueAt).toISOString() }, 'scheduled sync tick');
-          const tenant = await tenants.get(id);
-          const recentRuns = async (source: SyncRun['source'], count: number) => (await store.runs.list(id, { source, first: count })).runs;
-          const { erroredSources } = await startScheduledRuns({ sources: tenant.sources, engine: tenant.engine, recentRuns });
-          if (erroredSources.length > 0) telemetry.log.warn({ tenant: id, sources: erroredSources }, 'scheduled sync skipped: its last scheduled runs failed');
-        },
+        scheduled: onTick,
         onError: (error, job) => telemetry.log.error({ err: error, ...job }, 'run job failed'),
       });
     },
     async close() {
       // Together: the engines pause their runs (the actions in flight finish), which lets the worker's
       // jobs settle and be handed back, which lets the worker close.
+      timers.stop();
       await Promise.all([worker?.close(), tenants.close()]);
       await scaleOut?.close();
       await store.close();

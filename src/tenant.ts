@@ -17,6 +17,7 @@ import { ConfigError, ForbiddenError, type UpstreamSystem } from './errors.js';
 import type { Source } from './model.js';
 import type { Store } from './store/open.js';
 import type { StoredSyncRecord, SyncRun } from './core/run.js';
+import type { SyncSchedule } from './core/schedule.js';
 import { createSyncEngine, type RunDispatch, type SyncEngine } from './sync/engine.js';
 import type { PlanPort, RunDraft, SyncSettingsPort, SyncStore } from './sync/ports.js';
 import { createProgressBus, type ProgressBus, type ProgressEvent } from './sync/progress.js';
@@ -27,7 +28,7 @@ import type { Shadow } from './core/shadow.js';
 import { createWebhookIntake, type WebhookIntake } from './sync/webhooks.js';
 
 /** The store as the gateway uses it: its runs and records are the sync engine's. */
-export type GatewayStore = Store<SyncRun, StoredSyncRecord>;
+export type GatewayStore = Store<SyncRun, StoredSyncRecord, SyncSchedule>;
 
 /** Where a tenant's upstreams are; the credentials themselves live in the secret store. */
 export interface Connections {

@@ -6,14 +6,17 @@
  * jobs back the same way, at once, after the actions in flight have finished.
  */
 import { Queue, WaitingError, Worker, type Job } from 'bullmq';
+import type { SyncSchedule } from '../core/schedule.js';
 import type { RunDispatch, RunJob, WorkOutcome } from '../sync/engine.js';
+import type { ScheduleTimers, TickHandler } from '../sync/schedule.js';
 import type { SharedRedis } from './redis.js';
 
 const QUEUE = 'runs';
 
-/** A job scheduler's tick: start the tenant's scheduled runs. */
+/** A job scheduler's tick: one of the tenant's schedules is due. */
 export interface ScheduledJob {
   tenant: string;
+  scheduleId: string;
 }
 
 type QueuedJob = RunJob | ScheduledJob;
@@ -28,20 +31,36 @@ const bullPrefix = (redis: SharedRedis) => redis.prefix.replace(/:+$/, '');
  */
 const jobId = (job: RunJob) => `run.${job.runId}.${job.step}`;
 
+/**
+ * Its `timers` tick wherever a worker is: a BullMQ job scheduler per schedule keeps one timer in Redis
+ * however many replicas set it, fires each tick once, and outlives every process.
+ */
 export interface RunQueue extends RunDispatch {
-  /**
-   * Starts the tenant's scheduled runs on `cron`, wherever a worker is: BullMQ's job scheduler keeps one
-   * schedule in Redis however many replicas set it, fires each tick once, and outlives restarts.
-   */
-  schedule(tenant: string, cron: string): Promise<void>;
+  timers: ScheduleTimers;
   close(): Promise<void>;
 }
+
+/** One job scheduler per schedule; encoded, since tenant ids and schedule ids are not BullMQ's to parse. */
+const schedulerId = (tenant: string, scheduleId: string) => `schedule.${encodeURIComponent(tenant)}.${encodeURIComponent(scheduleId)}`;
 
 export function createRunQueue(redis: SharedRedis): RunQueue {
   const queue = new Queue<QueuedJob>(QUEUE, { connection: redis.connect(), prefix: bullPrefix(redis) });
   return {
-    async schedule(tenant, cron) {
-      await queue.upsertJobScheduler(`schedule.${tenant}`, { pattern: cron }, { name: 'schedule', data: { tenant }, opts: { removeOnComplete: true } });
+    timers: {
+      async set(tenant, schedule: SyncSchedule) {
+        const id = schedulerId(tenant, schedule.id);
+        if (!schedule.enabled) {
+          await queue.removeJobScheduler(id);
+          return;
+        }
+        const data: ScheduledJob = { tenant, scheduleId: schedule.id };
+        await queue.upsertJobScheduler(id, { pattern: schedule.cron, tz: schedule.timeZone }, { name: 'schedule', data, opts: { removeOnComplete: true } });
+      },
+      async clear(tenant, scheduleId) {
+        await queue.removeJobScheduler(schedulerId(tenant, scheduleId));
+      },
+      // The schedulers live in Redis, for every process: nothing of this process's to stop.
+      stop: () => undefined,
     },
     async dispatch(job) {
       // Removed once done, so a later step of the same run (after an approval) gets a job of its own.
@@ -58,8 +77,8 @@ export interface RunWorkerOptions {
   lockMs: number;
   /** Executes a run's next step in this process (the tenant's `engine.work`). */
   work(job: RunJob): Promise<WorkOutcome>;
-  /** Starts the scheduled runs of a tenant (a job scheduler's job), for the tick due at `dueAt` (epoch ms). */
-  scheduled(tenant: string, dueAt: number): Promise<void>;
+  /** A tick of one of a tenant's schedules (a job scheduler's job), due at `dueAt` (epoch ms). */
+  scheduled: TickHandler;
   /** A job whose work threw (a bug, the store down; the run stays where it was and the job is kept as failed), or a connection problem. */
   onError?(error: unknown, job?: ScheduledJob | RunJob): void;
 }
@@ -74,7 +93,7 @@ export function startRunWorker(redis: SharedRedis, options: RunWorkerOptions): R
     QUEUE,
     async (job: Job<QueuedJob>, token?: string) => {
       // A scheduler's job carries the tick it was due at (BullMQ's prevMillis); its timestamp is when it was queued.
-      if (!isRunJob(job.data)) return options.scheduled(job.data.tenant, job.opts.prevMillis ?? job.timestamp);
+      if (!isRunJob(job.data)) return options.scheduled(job.data.tenant, job.data.scheduleId, job.opts.prevMillis ?? job.timestamp);
       const outcome = await options.work(job.data);
       if (outcome === 'paused') {
         // This process is stopping: the job goes back to the queue now rather than after its lock lapses.

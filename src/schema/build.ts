@@ -14,6 +14,7 @@ import { NodeResolver } from '../resolvers/node.resolver.js';
 import { CourseProgressResolver } from '../resolvers/progress.resolver.js';
 import { TeamResolver } from '../resolvers/team.resolver.js';
 import { TokenResolver } from '../resolvers/token.resolver.js';
+import { ScheduleResolver } from '../resolvers/schedule.resolver.js';
 import { SYNC_RESOLVERS } from '../resolvers/sync/index.js';
 
 /** `@Authorized()` = any valid token; `@Authorized('OPERATOR')` = operators and admins; `@Authorized('ADMIN')` = admins. */
@@ -41,7 +42,17 @@ const NO_TOPICS: PubSub = {
 
 export function buildGatewaySchema(): Promise<GraphQLSchema> {
   return buildSchema({
-    resolvers: [EmployeeResolver, LearnerResolver, TeamResolver, CourseResolver, CourseProgressResolver, NodeResolver, TokenResolver, ...SYNC_RESOLVERS],
+    resolvers: [
+      EmployeeResolver,
+      LearnerResolver,
+      TeamResolver,
+      CourseResolver,
+      CourseProgressResolver,
+      NodeResolver,
+      TokenResolver,
+      ScheduleResolver,
+      ...SYNC_RESOLVERS,
+    ],
     authChecker,
     validate: false,
     pubSub: NO_TOPICS,

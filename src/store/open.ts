@@ -12,6 +12,7 @@ import { sealEntries } from './seal.js';
 import { assertSecretKey, SecretRepository } from './secrets.js';
 import { SettingsRepository } from './settings.js';
 import { TokenRepository } from './tokens.js';
+import { ScheduleRepository } from './schedules.js';
 
 export interface OpenStoreOptions {
   /**
@@ -30,7 +31,7 @@ export interface OpenStoreOptions {
 }
 
 /** All gateway state, scoped by tenant, over one keyv backend. */
-export interface Store<TRun extends RunShape = RunShape, TRecord extends RunRecordShape = RunRecordShape> {
+export interface Store<TRun extends RunShape = RunShape, TRecord extends RunRecordShape = RunRecordShape, TSchedule extends { id: string } = { id: string }> {
   runs: RunRepository<TRun>;
   records: RunRecordRepository<TRecord>;
   journal: JournalRepository;
@@ -38,6 +39,8 @@ export interface Store<TRun extends RunShape = RunShape, TRecord extends RunReco
   settings: SettingsRepository;
   secrets: SecretRepository;
   tokens: TokenRepository;
+  /** Sync schedules per tenant (their shape is the caller's). */
+  schedules: ScheduleRepository<TSchedule>;
   /** Accepted webhook deliveries until a run has applied them. */
   outbox: WebhookOutbox;
   /**
@@ -58,9 +61,11 @@ export interface Store<TRun extends RunShape = RunShape, TRecord extends RunReco
  * Opens the store a URL names and checks it answers; fails with `ConfigError` for a malformed URL,
  * a secret key of the wrong size or an unreachable server.
  */
-export async function openStore<TRun extends RunShape = RunShape, TRecord extends RunRecordShape = RunRecordShape>(
-  options: OpenStoreOptions,
-): Promise<Store<TRun, TRecord>> {
+export async function openStore<
+  TRun extends RunShape = RunShape,
+  TRecord extends RunRecordShape = RunRecordShape,
+  TSchedule extends { id: string } = { id: string },
+>(options: OpenStoreOptions): Promise<Store<TRun, TRecord, TSchedule>> {
   assertSecretKey(options.secretKey);
   const backend = await openBackend({ url: options.url, timeoutMs: options.timeoutMs });
   // HR data (names, work emails) sits in run records, plans, the journal and the read cache: sealing
@@ -77,6 +82,7 @@ export async function openStore<TRun extends RunShape = RunShape, TRecord extend
     settings: new SettingsRepository(state),
     secrets: new SecretRepository(state, options.secretKey),
     tokens: new TokenRepository(state, locks, atomic),
+    schedules: new ScheduleRepository<TSchedule>(state, atomic),
     outbox: new WebhookOutbox(state, locks),
     cache,
     address: backend.address,

@@ -1,102 +1,118 @@
 /**
- * Scheduled full syncs, per tenant, on a cron expression. A source whose runs fail three times in a
- * row (typically a connection or credential problem) enters an error state and is not started again,
- * as the vendors' connectors do, until someone fixes the cause and resumes the schedule.
+ * The rules of a sync schedule, and the timers behind schedules in one process. A schedule's tick
+ * starts a run of its source unless the source is in its error state: its latest runs were all
+ * scheduled and all FAILED (typically a credential or connection problem), as the vendors' connectors
+ * do, until a run that does not fail (a manual one, once the cause is fixed) resumes it. The error
+ * state is read from the stored runs, not kept in memory, so every process and restart agrees on it.
+ * A tick while the source has an active run joins that run (the engine's one-active-run rule), so
+ * scheduled runs never overlap.
  */
 import { Cron } from 'croner';
 import { ConfigError } from '../errors.js';
 import type { Source } from '../model.js';
 import type { SyncRun } from '../core/run.js';
+import type { SyncSchedule } from '../core/schedule.js';
 import type { SyncEngine } from './engine.js';
 
-/** What a schedule needs of a tenant: declared here, so sync/ does not import the composition root. */
-export interface ScheduledTenant {
-  sources: readonly Source[];
-  engine: Pick<SyncEngine, 'start' | 'idle' | 'get'>;
-}
+/** Consecutive failed scheduled runs after which a source's schedules pause. */
+export const MAX_SCHEDULED_FAILURES = 3;
 
-export interface ScheduleOptions {
-  /** Cron expression, e.g. "0 3 * * *" for 03:00 every day (a sixth, leading field counts seconds). */
-  cron: string;
-  tenant: ScheduledTenant;
-  /** Consecutive failed runs of a source before it stops being scheduled. @default 3 */
-  maxFailures?: number;
-  /** Called with each scheduled run once it has ended. */
-  onRun?: (run: SyncRun) => void;
-  /** A tick that could not start its runs (the store down, say): the next tick tries again. @default none */
-  onError?: (error: unknown) => void;
-}
-
-export interface Schedule {
-  state(): { failures: Partial<Record<Source, number>>; erroredSources: Source[]; error: boolean; nextRunAt: Date | null };
-  /** Clears every error state: the next tick schedules every source again. */
-  resume(): void;
-  stop(): void;
-}
-
-export function createSchedule(options: ScheduleOptions): Schedule {
-  const maxFailures = options.maxFailures ?? 3;
-  const failures: Partial<Record<Source, number>> = {};
-  const errored = () => options.tenant.sources.filter((source) => (failures[source] ?? 0) >= maxFailures);
-
-  const tick = async () => {
-    for (const source of options.tenant.sources) {
-      if ((failures[source] ?? 0) >= maxFailures) continue;
-      const { run } = await options.tenant.engine.start({ source, trigger: 'SCHEDULE' });
-      await options.tenant.engine.idle();
-      const finished = await options.tenant.engine.get(run.id);
-      failures[source] = finished?.status === 'FAILED' ? (failures[source] ?? 0) + 1 : 0;
-      if (finished) options.onRun?.(finished);
-    }
-  };
-
-  assertCron(options.cron);
-  // `protect`: a tick that is still running when the next one is due is not overlapped.
-  const job = new Cron(options.cron, { protect: true, catch: (error) => options.onError?.(error) }, tick);
-  return {
-    state: () => ({ failures: { ...failures }, erroredSources: errored(), error: errored().length > 0, nextRunAt: job.nextRun() }),
-    resume: () => {
-      for (const source of Object.keys(failures) as Source[]) failures[source] = 0;
-    },
-    stop: () => job.stop(),
-  };
-}
-
-/** Refuses what is not a cron expression with the setting's name (the distributed mode's job scheduler reads the same syntax). */
-export function assertCron(cron: string): void {
+/** Why `cron` read in `timeZone` cannot be a schedule, or null when it can. */
+export function scheduleProblem(cron: string, timeZone: string): string | null {
   try {
-    new Cron(cron, { paused: true }).stop();
+    new Intl.DateTimeFormat('en-US', { timeZone });
+  } catch {
+    return `timeZone '${timeZone}' is not an IANA time zone name, such as America/Los_Angeles or UTC`;
+  }
+  try {
+    new Cron(cron, { paused: true, timezone: timeZone }).stop();
   } catch (error) {
-    throw new ConfigError(`ROSTERGATE_SYNC_SCHEDULE is not a cron expression: ${String(error)}`, { variable: 'ROSTERGATE_SYNC_SCHEDULE' });
+    return `cron '${cron}' is not a cron expression (${error instanceof Error ? error.message : String(error)})`;
+  }
+  return null;
+}
+
+/** Refuses what is not a cron expression with the setting's name. */
+export function assertCron(cron: string): void {
+  const problem = scheduleProblem(cron, 'UTC');
+  if (problem) throw new ConfigError(`ROSTERGATE_SYNC_SCHEDULE: ${problem}`, { variable: 'ROSTERGATE_SYNC_SCHEDULE' });
+}
+
+/** When `schedule` fires next after `after`; null when it is disabled or never fires again. */
+export function nextFireAt(schedule: Pick<SyncSchedule, 'cron' | 'timeZone' | 'enabled'>, after: Date): Date | null {
+  if (!schedule.enabled) return null;
+  const job = new Cron(schedule.cron, { paused: true, timezone: schedule.timeZone });
+  try {
+    return job.nextRun(after);
+  } finally {
+    job.stop();
   }
 }
 
-/** What a distributed tick needs of a tenant: its runs newest first, as stored (shared by every process). */
-export interface ScheduledTenantHistory {
+/** What a tick needs of a tenant: its connected sources, its engine, and its runs newest first, as stored. */
+export interface ScheduledTenant {
   sources: readonly Source[];
   engine: Pick<SyncEngine, 'start'>;
-  /** The source's latest runs, newest first; at least `maxFailures` of them when there are that many. */
+  /** The source's latest runs, newest first; at least `count` of them when there are that many. */
   recentRuns(source: Source, count: number): Promise<SyncRun[]>;
 }
 
+export type TickOutcome = { started: SyncRun } | { skipped: 'DISABLED' | 'REMOVED' | 'NOT_CONNECTED' | 'ERROR_STATE' };
+
+/** One tick of `schedule` (as stored now: null once it was removed) for `tenant`. */
+export async function tick(tenant: ScheduledTenant, schedule: SyncSchedule | null, maxFailures = MAX_SCHEDULED_FAILURES): Promise<TickOutcome> {
+  if (schedule === null) return { skipped: 'REMOVED' };
+  if (!schedule.enabled) return { skipped: 'DISABLED' };
+  const { source } = schedule;
+  if (!tenant.sources.includes(source)) return { skipped: 'NOT_CONNECTED' };
+  const recent = await tenant.recentRuns(source, maxFailures);
+  const failing = recent.length >= maxFailures && recent.slice(0, maxFailures).every((run) => run.trigger === 'SCHEDULE' && run.status === 'FAILED');
+  if (failing) return { skipped: 'ERROR_STATE' };
+  return { started: (await tenant.engine.start({ source, trigger: 'SCHEDULE' })).run };
+}
+
 /**
- * One tick of a schedule in distributed mode, in whichever worker took it: starts (or joins) a
- * scheduled run of every source not in its error state. The error state is read from the stored
- * runs, not kept in a process's memory: a source whose latest `maxFailures` runs were all scheduled
- * and FAILED is skipped, and any run of it that does not fail (a manual one, once the cause is fixed)
- * resumes its schedule.
+ * Where schedules tick: timers in this process (embedded mode, `createLocalTimers`) or BullMQ job
+ * schedulers in Redis (distributed mode, scale/queue.ts), which fire each tick once in some worker
+ * however many replicas set them, and outlive every process.
  */
-export async function startScheduledRuns(tenant: ScheduledTenantHistory, maxFailures = 3): Promise<{ started: SyncRun[]; erroredSources: Source[] }> {
-  const started: SyncRun[] = [];
-  const erroredSources: Source[] = [];
-  for (const source of tenant.sources) {
-    const recent = await tenant.recentRuns(source, maxFailures);
-    const failing = recent.length >= maxFailures && recent.slice(0, maxFailures).every((run) => run.trigger === 'SCHEDULE' && run.status === 'FAILED');
-    if (failing) {
-      erroredSources.push(source);
-      continue;
-    }
-    started.push((await tenant.engine.start({ source, trigger: 'SCHEDULE' })).run);
-  }
-  return { started, erroredSources };
+export interface ScheduleTimers {
+  /** Sets, or resets, the timer of `schedule` (clears it when disabled). */
+  set(tenant: string, schedule: SyncSchedule): Promise<void>;
+  clear(tenant: string, scheduleId: string): Promise<void>;
+  /** Stops every timer of this process (not those kept in Redis). */
+  stop(): void;
+}
+
+/** Called at each tick with the schedule's id and the epoch ms the tick was due. */
+export type TickHandler = (tenant: string, scheduleId: string, dueAt: number) => Promise<void>;
+
+/** Timers in this process, on croner: each schedule's own time zone, and a tick never overlaps the previous one. */
+export function createLocalTimers(onTick: TickHandler, onError: (error: unknown) => void): ScheduleTimers {
+  const jobs = new Map<string, Cron>();
+  const keyOf = (tenant: string, id: string) => JSON.stringify([tenant, id]);
+  const clear = (tenant: string, id: string) => {
+    jobs.get(keyOf(tenant, id))?.stop();
+    jobs.delete(keyOf(tenant, id));
+  };
+  return {
+    set(tenant, schedule) {
+      clear(tenant, schedule.id);
+      if (schedule.enabled) {
+        const job = new Cron(schedule.cron, { timezone: schedule.timeZone, protect: true, catch: onError }, async (self: Cron) => {
+          await onTick(tenant, schedule.id, self.currentRun()?.getTime() ?? Date.now());
+        });
+        jobs.set(keyOf(tenant, schedule.id), job);
+      }
+      return Promise.resolve();
+    },
+    clear(tenant, id) {
+      clear(tenant, id);
+      return Promise.resolve();
+    },
+    stop() {
+      for (const job of jobs.values()) job.stop();
+      jobs.clear();
+    },
+  };
 }

@@ -1,5 +1,4 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { createSchedule } from '../../src/sync/schedule.js';
 import { cli } from '../support/cli.js';
 import { ADMIN_TOKEN, QUIET_FAULTS, startTestGateway, type TestGateway, type TestGatewayOptions } from '../support/gateway.js';
 import { relaxSafeguard, sync } from '../support/sync.js';
@@ -92,34 +91,5 @@ describe('runs that go wrong, and the ways runs start', () => {
     expect(bad.code).not.toBe(0);
     expect(bad.stderr).toContain('UNAUTHENTICATED');
     expect(bad.stderr).not.toContain('    at ');
-  });
-
-  it('a schedule starts runs, and stops with an error state after three failures in a row', async () => {
-    const t = await fresh();
-    await fetch(`${t.sandbox.bamboohr.url}/__sandbox/faults`, {
-      method: 'POST',
-      body: JSON.stringify({ route: 'POST /api/gateway.php/:company/v1/reports/custom', status: 401, count: 1000 }),
-    });
-    const failures: string[] = [];
-    const finished = new Promise<void>((resolve) => {
-      const schedule = createSchedule({
-        cron: '* * * * * *',
-        tenant: t.gateway.tenant,
-        onRun: (run) => {
-          if (run.source === 'BAMBOOHR') failures.push(run.status);
-          if (schedule.state().error) {
-            schedule.stop();
-            resolve();
-          }
-        },
-      });
-    });
-    await finished;
-    expect(failures).toEqual(['FAILED', 'FAILED', 'FAILED']);
-    const { syncRuns } = await t.data<{ syncRuns: { nodes: { trigger: string; status: string; error: string }[] } }>(
-      `{ syncRuns(source: BAMBOOHR) { nodes { trigger status error } } }`,
-    );
-    expect(syncRuns.nodes).toHaveLength(3);
-    expect(syncRuns.nodes.every((run) => run.trigger === 'SCHEDULE' && run.status === 'FAILED' && /401|API key/.test(run.error))).toBe(true);
   });
 });

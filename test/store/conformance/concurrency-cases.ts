@@ -159,4 +159,25 @@ export function concurrencyCases({ opened, open }: ConcurrencyCaseContext): void
       await expect(s.journal.begin(tenant, 'r1', 'deactivate:L9', {})).rejects.toMatchObject({ code: 'CONFLICT' });
     });
   });
+
+  it('keeps every schedule when two connections add schedules to one tenant at once, and indexes the tenant once', async () => {
+    await withSecond(open, async (other) => {
+      const s = opened();
+      const tenant = newTenant();
+      const schedule = (id: string) => ({ id, source: 'BAMBOOHR', cron: '0 3 * * *' });
+      await Promise.all(
+        Array.from({ length: RACERS }, (_, n) => [s.schedules.put(tenant, schedule(`a${n}`)), other.schedules.put(tenant, schedule(`b${n}`))]).flat(),
+      );
+      expect((await other.schedules.list(tenant)).map((each) => each.id).sort()).toEqual(
+        Array.from({ length: RACERS }, (_, n) => [`a${n}`, `b${n}`])
+          .flat()
+          .sort(),
+      );
+      expect((await s.schedules.tenants()).filter((each) => each === tenant)).toEqual([tenant]);
+      // Removed once: the other connection's remove of the same schedule finds nothing.
+      const removals = await Promise.all([s.schedules.remove(tenant, 'a0'), other.schedules.remove(tenant, 'a0')]);
+      expect(removals.filter((each) => each !== null)).toHaveLength(1);
+      expect(await s.schedules.get(tenant, 'a0')).toBeNull();
+    });
+  });
 }
