@@ -76,6 +76,8 @@ export interface DistributedConfig {
   prefix: string;
   /** ROSTERGATE_WORKER_CONCURRENCY: runs one worker process executes at once. @default 2 */
   concurrency: number;
+  /** ROSTERGATE_WORKER_METRICS_PORT: where `rostergate worker` serves /metrics and /healthz (0: any free port); unset, nowhere. */
+  metricsPort?: number;
   /**
    * ROSTERGATE_WORKER_LOCK_MS: how long a worker's hold on a run's job lasts without renewal; a worker that
    * dies mid-run has its job taken over by another about this long after. @default 30000
@@ -111,6 +113,7 @@ const KNOWN = new Set([
   'ROSTERGATE_SYNC_SCHEDULE',
   'ROSTERGATE_SANDBOX_PORT',
   'ROSTERGATE_SANDBOX_HOST',
+  'ROSTERGATE_WORKER_METRICS_PORT',
   'ROSTERGATE_SANDBOX_EMPLOYEES',
   'ROSTERGATE_SANDBOX_SEED',
   'ROSTERGATE_SANDBOX_RATE_WINDOW_MS',
@@ -250,7 +253,9 @@ function origins(env: Env): string[] {
 function distributed(env: Env): DistributedConfig | undefined {
   const redisUrl = env.ROSTERGATE_REDIS_URL ?? '';
   if (redisUrl === '') {
-    const stray = ['ROSTERGATE_REDIS_PREFIX', 'ROSTERGATE_WORKER_CONCURRENCY', 'ROSTERGATE_WORKER_LOCK_MS'].find((name) => env[name]);
+    const stray = ['ROSTERGATE_REDIS_PREFIX', 'ROSTERGATE_WORKER_CONCURRENCY', 'ROSTERGATE_WORKER_LOCK_MS', 'ROSTERGATE_WORKER_METRICS_PORT'].find(
+      (name) => env[name],
+    );
     if (stray) throw new ConfigError(`${stray} applies only in distributed mode; set ROSTERGATE_REDIS_URL too`, { variable: stray });
     return undefined;
   }
@@ -262,6 +267,7 @@ function distributed(env: Env): DistributedConfig | undefined {
     prefix: env.ROSTERGATE_REDIS_PREFIX || 'rostergate:',
     concurrency: integer(env, 'ROSTERGATE_WORKER_CONCURRENCY', 2, 1, 64),
     lockMs: integer(env, 'ROSTERGATE_WORKER_LOCK_MS', 30_000, 1_000, 600_000),
+    ...(env.ROSTERGATE_WORKER_METRICS_PORT && { metricsPort: integer(env, 'ROSTERGATE_WORKER_METRICS_PORT', 0, 0, 65_535) }),
   };
 }
 

@@ -65,7 +65,8 @@ program
   .action(async (options: { concurrency?: string }) => {
     const config = loadConfig({ ...process.env, ...(options.concurrency !== undefined && { ROSTERGATE_WORKER_CONCURRENCY: options.concurrency }) });
     const worker = await startWorker(config);
-    console.log(`rostergate worker taking runs from ${worker.scaleOut?.redis.address ?? ''} (concurrency ${config.distributed?.concurrency ?? 0})`);
+    const metrics = worker.metricsUrl ? `; metrics on ${worker.metricsUrl}/metrics` : '';
+    console.log(`rostergate worker taking runs from ${worker.scaleOut?.redis.address ?? ''} (concurrency ${config.distributed?.concurrency ?? 0})${metrics}`);
     onShutdown(() => worker.close());
   });
 

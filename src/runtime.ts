@@ -15,6 +15,7 @@ import { createLocalTimers, tick, type TickHandler } from './sync/schedule.js';
 import { createScheduling, type Scheduling } from './sync/scheduling.js';
 import { createLogger, type Logger } from './telemetry/log.js';
 import { createMetrics } from './telemetry/metrics.js';
+import { serveMetrics } from './telemetry/metrics-server.js';
 import type { Telemetry } from './telemetry/observe.js';
 import { startTracing } from './telemetry/tracing.js';
 import { createTenantRegistry, openTenant, type GatewayStore, type TenantRegistry } from './tenant.js';
@@ -110,8 +111,13 @@ export async function openRuntime(config: Config, options: RuntimeOptions = {}):
   };
 }
 
-/** `rostergate worker`: executes runs from the queue, answers nothing. */
-export async function startWorker(config: Config, options: RuntimeOptions = {}): Promise<Runtime> {
+export interface WorkerRuntime extends Runtime {
+  /** Where its /metrics and /healthz are (ROSTERGATE_WORKER_METRICS_PORT); null when not served. */
+  metricsUrl: string | null;
+}
+
+/** `rostergate worker`: executes runs from the queue, answers nothing but its metrics, if asked to. */
+export async function startWorker(config: Config, options: RuntimeOptions = {}): Promise<WorkerRuntime> {
   if (!config.distributed) {
     throw new ConfigError('rostergate worker takes runs from a queue in Redis: set ROSTERGATE_REDIS_URL (and the same store and secret key as the gateway)', {
       variable: 'ROSTERGATE_REDIS_URL',
@@ -119,6 +125,15 @@ export async function startWorker(config: Config, options: RuntimeOptions = {}):
   }
   const runtime = await openRuntime(config, options);
   runtime.serveRuns();
-  runtime.telemetry.log.info({ redis: runtime.scaleOut?.redis.address, store: runtime.store.address }, 'worker started');
-  return runtime;
+  const { metricsPort } = config.distributed;
+  const metrics = metricsPort === undefined ? null : await serveMetrics(runtime.telemetry.metrics.registry, config.host, metricsPort);
+  runtime.telemetry.log.info({ redis: runtime.scaleOut?.redis.address, store: runtime.store.address, metrics: metrics?.url }, 'worker started');
+  return {
+    ...runtime,
+    metricsUrl: metrics?.url ?? null,
+    async close() {
+      await metrics?.close();
+      await runtime.close();
+    },
+  };
 }

@@ -12,7 +12,7 @@ import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { SANDBOX_CREDENTIALS, type RunningSandbox, type SandboxOptions } from '@rostergate/sandbox';
 import { startGateway, type RunningGateway } from '../../src/app.js';
 import { loadConfig } from '../../src/config.js';
-import { startWorker, type Runtime } from '../../src/runtime.js';
+import { startWorker, type WorkerRuntime } from '../../src/runtime.js';
 import { openStore } from '../../src/store/open.js';
 import { saveConnections, type GatewayStore } from '../../src/tenant.js';
 import { createLogger, type Logger } from '../../src/telemetry/log.js';
@@ -34,7 +34,7 @@ interface Cluster {
   /** A replica that answers only (`serve --no-worker`); `close` may be called again at the end of the test. */
   gateway(extra?: Record<string, string>): Promise<RunningGateway>;
   /** `rostergate worker` in this process. */
-  worker(options?: { concurrency?: number; logger?: Logger }): Promise<Runtime>;
+  worker(options?: { concurrency?: number; logger?: Logger; metrics?: boolean }): Promise<WorkerRuntime>;
   /** `rostergate worker` in a process of its own, to be killed. */
   workerProcess(extra?: Record<string, string>): Promise<WorkerProcess>;
   /** The store, as every process of the cluster opens it. */
@@ -98,8 +98,8 @@ async function openCluster(options: SandboxOptions = {}): Promise<Cluster> {
       closers.push(close);
       return { ...gateway, close };
     },
-    async worker({ concurrency = 2, logger } = {}) {
-      const config = loadConfig({ ...env, ROSTERGATE_WORKER_CONCURRENCY: String(concurrency) });
+    async worker({ concurrency = 2, logger, metrics = false } = {}) {
+      const config = loadConfig({ ...env, ROSTERGATE_WORKER_CONCURRENCY: String(concurrency), ...(metrics && { ROSTERGATE_WORKER_METRICS_PORT: '0' }) });
       const worker = await startWorker(config, { clock, ...(logger && { logger }) });
       closers.push(() => worker.close());
       return worker;
@@ -158,8 +158,7 @@ describe('gateway replicas and workers on one store and one Redis', () => {
   it('makes one run of a sync started through two replicas at once, executed by a worker and followed live through either', async () => {
     const cluster = await openCluster({ seed: 41 });
     const [a, b] = [await cluster.gateway(), await cluster.gateway()];
-    await cluster.worker();
-    await cluster.worker();
+    const workers = [await cluster.worker({ metrics: true }), await cluster.worker({ metrics: true })];
     await relax(a.url, 'NAMELY');
     // A replica is ready when the store, Redis and the upstreams answer.
     const readyz = await fetch(`${b.url}/readyz`);
@@ -193,6 +192,14 @@ describe('gateway replicas and workers on one store and one Redis', () => {
     for (const url of [a.url, b.url]) expect(await learners(url)).toBe(before + syncRun.counts.created);
     const { namely } = cluster.sandbox.companies;
     await expectEveryEligibleOnce(cluster.sandbox, namely, namely.today);
+
+    // The workers' own /metrics count the creations between them, where the replicas' do not see them.
+    const created = async (url: string | null) => {
+      const text = await (await fetch(`${url ?? ''}/metrics`)).text();
+      return Number(/^rostergate_actions_total\{kind="CREATE_LEARNER",outcome="ok"\} (\d+)/m.exec(text)?.[1] ?? 0);
+    };
+    const counted = await Promise.all(workers.map((worker) => created(worker.metricsUrl)));
+    expect(counted.reduce((sum, each) => sum + each, 0)).toBe(syncRun.counts.created);
   }, 120_000);
 
   it('hands the run of a worker killed in the middle of applying to another worker, which finishes it without a duplicate', async () => {
