@@ -16,7 +16,7 @@ import { buildGatewaySchema } from './schema/build.js';
 import { startHttpServer } from './server.js';
 import { createUpstreamReadiness, gatewayRoutes, type UpstreamProbe, type UpstreamReadinessOptions } from './routes.js';
 import { openRuntime } from './runtime.js';
-import { saveConnections, shadowKey, type GatewayStore, type Tenant } from './tenant.js';
+import { checkpointKey, saveConnections, shadowKey, type GatewayStore, type Tenant } from './tenant.js';
 import { today } from './time.js';
 import { observeOperations } from './telemetry/observe.js';
 import type { Logger } from './telemetry/log.js';
@@ -119,6 +119,8 @@ async function forgetPreviousWorld(store: GatewayStore, tenant: string, clock: C
       run = await store.runs.findActive(tenant, source, ['APPLYING', 'AWAITING_APPROVAL']);
     }
     await store.settings.put(tenant, shadowKey(source), {});
+    // The checkpoint is a place in the old sandbox's change feeds; the next incremental run reads everything.
+    await store.settings.put(tenant, checkpointKey(source), null);
   }
   const links = await store.links.clear(tenant);
   // Cached upstream reads (learners, teams, members) describe the old world too; a cache costs only a re-read.

@@ -16,6 +16,7 @@ import { createReadModel, type ReadModel } from './datasources/read-model.js';
 import { ConfigError, ForbiddenError, type UpstreamSystem } from './errors.js';
 import type { Source } from './model.js';
 import type { Store } from './store/open.js';
+import type { SyncCheckpoint } from './core/checkpoint.js';
 import type { StoredSyncRecord, SyncRun } from './core/run.js';
 import type { SyncSchedule } from './core/schedule.js';
 import { createSyncEngine, type RunDispatch, type SyncEngine } from './sync/engine.js';
@@ -115,6 +116,8 @@ const SOURCE_DEFAULTS: Record<Source, SourceDefaults> = { BAMBOOHR: BAMBOOHR_DEF
 
 /** Settings key of a source's learner shadow: per source, because runs of different sources may apply at once. */
 export const shadowKey = (source: Source) => `learner-shadow:${source}`;
+/** Settings key of a source's incremental checkpoint (core/checkpoint.ts): per tenant and source, like the shadow. */
+export const checkpointKey = (source: Source) => `sync-checkpoint:${source}`;
 
 type Settings = GatewayStore['settings'];
 
@@ -143,6 +146,8 @@ function syncSettingsOf(settings: Settings): SyncSettingsPort {
     putDepartments: (tenant, source, departments) => settings.put(tenant, departmentsKey(source), departments),
     shadow: (tenant, source) => settings.get<Shadow>(tenant, shadowKey(source)),
     putShadow: (tenant, source, shadow) => settings.put(tenant, shadowKey(source), shadow),
+    checkpoint: (tenant, source) => settings.get<SyncCheckpoint>(tenant, checkpointKey(source)),
+    putCheckpoint: (tenant, source, checkpoint) => settings.put(tenant, checkpointKey(source), checkpoint),
   };
 }
 
@@ -215,11 +220,12 @@ export async function openTenant(options: TenantOptions): Promise<Tenant> {
     upstreams.push(http);
     // The Namely client takes the flag's label when it is built, and building one is free, so each
     // read builds one with the label the policy holds at that moment.
-    const namely = async () => createNamelyClient({ http, accessFlagFieldName: (await engine.policy('NAMELY')).accessFlag.fieldName });
+    const namely = async () => createNamelyClient({ http, accessFlagFieldName: (await engine.policy('NAMELY')).accessFlag.fieldName, clock: options.clock });
     hr.NAMELY = {
       source: 'NAMELY',
       listEmployees: async () => (await namely()).listEmployees(),
       getEmployees: async (sourceIds) => (await namely()).getEmployees(sourceIds),
+      changes: { mark: async () => (await namely()).changes.mark(), read: async (since) => (await namely()).changes.read(since) },
     };
   }
   const litmosKey = await secret(store, id, SECRET.litmosApiKey);

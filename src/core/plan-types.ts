@@ -13,7 +13,10 @@ export interface PlanInput {
   employees: Employee[];
   /** False when the HR read failed or was cut short; such a plan deactivates nobody. */
   read: { complete: boolean; reason?: string };
-  /** Every Litmos user, active or not. */
+  /**
+   * Every Litmos user, active or not; for a targeted read (a scope), the learners its employees have
+   * or may take (by link, by username) — the planner only acts on in-scope employees' learners.
+   */
   learners: Learner[];
   teams: Team[];
   /** Team id → the ids of its member learners. */
@@ -32,6 +35,11 @@ export interface PlanInput {
    * and they would stay in it. @default []
    */
   knownDepartments?: string[];
+  /**
+   * Active learners the safeguard's percentage is of, when `learners` is not all of them (a targeted
+   * read): the count of the last full read. @default the active learners among `learners`
+   */
+  activeLearners?: number;
 }
 
 /**

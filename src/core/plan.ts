@@ -97,7 +97,7 @@ export function planSync(input: PlanInput): SyncPlan {
     skips: skips.sort((a, b) => compareIds(a.sourceId, b.sourceId)),
     unchanged: employees.map((employee) => employee.sourceId).filter((sourceId) => !actedOn.has(sourceId) && !skipped.has(sourceId)),
     summary: summarise(ordered),
-    safeguard: safeguardCheck(ordered, input.learners, policy.safeguard),
+    safeguard: safeguardCheck(ordered, input.activeLearners ?? input.learners.filter((learner) => learner.active).length, policy.safeguard),
   };
 }
 
@@ -198,9 +198,8 @@ function summarise(actions: readonly PlannedAction[]): Record<PlanActionKind, nu
  * min(ceil(percent% × active learners), cap), in integer hundredths of a percent: in floating point
  * 1.1% of 3000 comes out a hair over 33 and would round up to 34.
  */
-function safeguardCheck(actions: readonly PlannedAction[], learners: readonly Learner[], safeguard: SafeguardPolicy): SafeguardReport {
+function safeguardCheck(actions: readonly PlannedAction[], activeLearners: number, safeguard: SafeguardPolicy): SafeguardReport {
   const deactivations = actions.filter((action) => action.kind === 'DEACTIVATE_LEARNER').length;
-  const activeLearners = learners.filter((learner) => learner.active).length;
   const basisPoints = Math.round(safeguard.maxDeactivationPercent * 100);
   const byPercent = Math.ceil((basisPoints * activeLearners) / 10_000);
   const threshold = Math.min(byPercent, safeguard.maxDeactivations);

@@ -81,6 +81,12 @@ export interface Policy {
   protectedFields: LearnerField[];
   teams: TeamPolicy;
   safeguard: SafeguardPolicy;
+  /**
+   * An INCREMENTAL run of a source with no SUCCEEDED FULL run in this many days runs FULL instead: the
+   * full read catches drift and whatever the change feeds missed (a row that took effect by date, a
+   * hand edit in Litmos). @default 7 (weekly)
+   */
+  fullRunEveryDays: number;
 }
 
 /** What a source's vendor settles of its default policy; each vendor's folder in datasources/ declares its own. */
@@ -117,8 +123,20 @@ export function defaultPolicy(source: SourceDefaults): Policy {
     protectedFields: [],
     teams: { fromDepartment: true, divisionAsParent: false, managerAsLeader: false },
     safeguard: { maxDeactivationPercent: 20, maxDeactivations: 50 },
+    fullRunEveryDays: DEFAULT_FULL_RUN_EVERY_DAYS,
   };
 }
+
+/** The periodic full run's default interval, days: weekly. */
+export const DEFAULT_FULL_RUN_EVERY_DAYS = 7;
+
+/** A policy as the store may hold it: those stored before `fullRunEveryDays` existed lack it. */
+export type StoredPolicy = Omit<Policy, 'fullRunEveryDays'> & Partial<Pick<Policy, 'fullRunEveryDays'>>;
+
+/** A stored policy in today's shape, settings added since filled with their defaults. */
+export const upgradePolicy = (stored: StoredPolicy): Policy => ({ ...stored, fullRunEveryDays: stored.fullRunEveryDays ?? DEFAULT_FULL_RUN_EVERY_DAYS });
+/** A full run at least once a year: drift older than that is not a schedule's to carry. */
+const MAX_FULL_RUN_EVERY_DAYS = 365;
 
 /** Lead days beyond a year would provision people for jobs that may never start. */
 const MAX_PREHIRE_LEAD_DAYS = 365;
@@ -137,6 +155,7 @@ export function validatePolicy(input: unknown): Policy {
     'protectedFields',
     'teams',
     'safeguard',
+    'fullRunEveryDays?',
   ]);
   const accessFlag = objectAt(policy.accessFlag, 'accessFlag', ['mode', 'fieldName']);
   const teams = objectAt(policy.teams, 'teams', ['fromDepartment', 'divisionAsParent', 'managerAsLeader']);
@@ -163,6 +182,9 @@ export function validatePolicy(input: unknown): Policy {
       maxDeactivationPercent: percentAt(safeguard.maxDeactivationPercent, 'safeguard.maxDeactivationPercent'),
       maxDeactivations: integerAt(safeguard.maxDeactivations, 'safeguard.maxDeactivations', 0, Number.MAX_SAFE_INTEGER),
     },
+    // Policies stored before the setting existed have none: they get the default.
+    fullRunEveryDays:
+      policy.fullRunEveryDays === undefined ? DEFAULT_FULL_RUN_EVERY_DAYS : integerAt(policy.fullRunEveryDays, 'fullRunEveryDays', 1, MAX_FULL_RUN_EVERY_DAYS),
   };
 }
 
@@ -200,16 +222,18 @@ function percentAt(value: unknown, path: string): number {
   return value;
 }
 
+/** `keys` ending in `?` may be left out (settings added since policies were first stored). */
 function objectAt(value: unknown, path: string, keys: readonly string[]): Record<string, unknown> {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) reject(path, 'an object', value);
   const record = value as Record<string, unknown>;
   const prefix = path === 'policy' ? '' : `${path}.`;
+  const names = keys.map((key) => key.replace(/\?$/, ''));
   // A misspelt key would otherwise be dropped silently and its setting fall back to nothing.
   for (const key of Object.keys(record)) {
-    if (!keys.includes(key)) reject(`${prefix}${key}`, `one of ${keys.join(', ')}`, key);
+    if (!names.includes(key)) reject(`${prefix}${key}`, `one of ${names.join(', ')}`, key);
   }
   for (const key of keys) {
-    if (!(key in record)) reject(`${prefix}${key}`, 'a value', undefined);
+    if (!key.endsWith('?') && !(key in record)) reject(`${prefix}${key}`, 'a value', undefined);
   }
   return record;
 }

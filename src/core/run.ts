@@ -3,6 +3,7 @@
  * what happened (`SyncRecord`). The plan itself is stored beside the run, keyed by its id.
  */
 import type { Source } from '../model.js';
+import type { SyncMode } from './schedule.js';
 
 export const RUN_STATUSES = ['QUEUED', 'FETCHING', 'PLANNING', 'AWAITING_APPROVAL', 'APPLYING', 'SUCCEEDED', 'PARTIAL', 'FAILED', 'CANCELLED'] as const;
 export type SyncRunStatus = (typeof RUN_STATUSES)[number];
@@ -50,6 +51,15 @@ export interface SyncRun {
   status: SyncRunStatus;
   /** Import runs: the selected employees. */
   scope: string[] | null;
+  /**
+   * What the run reads: asked for at the start (FULL unless INCREMENTAL was asked), then what it
+   * actually read once it has fetched — an INCREMENTAL run with no checkpoint, or whose source had no
+   * SUCCEEDED FULL run within the policy's `fullRunEveryDays`, runs FULL. Null for a scoped run
+   * (import, webhook), which reads its named employees. Runs stored before modes existed have none.
+   */
+  mode?: SyncMode | null;
+  /** Why the run's mode is not the one asked for, or null. */
+  modeReason?: string | null;
   createdAt: string;
   startedAt: string | null;
   finishedAt: string | null;

@@ -5,8 +5,11 @@
  */
 import type { Source } from '../model.js';
 
-/** What a scheduled run reads: FULL, the whole roster (incremental runs are issue 13's next step). */
-export const SYNC_MODES = ['FULL'] as const;
+/**
+ * What a run reads: FULL, the whole roster and every Litmos user; INCREMENTAL, only the employees
+ * changed since the source's checkpoint and the learners they touch (see core/checkpoint.ts).
+ */
+export const SYNC_MODES = ['FULL', 'INCREMENTAL'] as const;
 export type SyncMode = (typeof SYNC_MODES)[number];
 
 export interface SyncSchedule {

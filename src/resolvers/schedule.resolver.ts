@@ -1,14 +1,11 @@
 import { DateTimeResolver } from 'graphql-scalars';
-import { Arg, Authorized, Ctx, Field, ID, InputType, Mutation, ObjectType, Query, Resolver, registerEnumType } from 'type-graphql';
+import { Arg, Authorized, Ctx, Field, ID, InputType, Mutation, ObjectType, Query, Resolver } from 'type-graphql';
 import type { GatewayContext } from '../context.js';
-import { SYNC_MODES, type SyncMode } from '../core/schedule.js';
+import type { SyncMode } from '../core/schedule.js';
 import { BadUserInputError } from '../errors.js';
 import type { Source } from '../model.js';
-import { SourceEnum } from '../schema/enums.js';
+import { SourceEnum, SyncModeEnum } from '../schema/enums.js';
 import type { ScheduleView } from '../sync/scheduling.js';
-
-const SyncModeEnum = Object.fromEntries(SYNC_MODES.map((mode) => [mode, mode])) as { [K in SyncMode]: K };
-registerEnumType(SyncModeEnum, { name: 'SyncMode', description: 'What a run reads: FULL, the whole roster of its source.' });
 
 @ObjectType({
   description: "When a source is synced without anyone asking: a cron expression in a time zone. A tick while the source's run is active joins it.",

@@ -48,6 +48,8 @@ export class SyncPolicy {
   @Field(() => [String]) protectedFields!: string[];
   @Field(() => TeamPolicyShape) teams!: TeamPolicyShape;
   @Field(() => SafeguardPolicyShape) safeguard!: SafeguardPolicyShape;
+  @Field(() => Int, { description: 'An INCREMENTAL run of a source with no successful FULL run in this many days runs FULL (1–365).' })
+  fullRunEveryDays!: number;
 }
 
 @InputType({ description: 'Fields left out keep their current value.' })
@@ -60,4 +62,5 @@ export class SyncPolicyInput {
   @Field(() => [String], { nullable: true }) protectedFields?: string[];
   @Field(() => TeamPolicyShape, { nullable: true }) teams?: TeamPolicyShape;
   @Field(() => SafeguardPolicyShape, { nullable: true }) safeguard?: SafeguardPolicyShape;
+  @Field(() => Int, { nullable: true }) fullRunEveryDays?: number;
 }

@@ -2,7 +2,7 @@ import { DateTimeResolver } from 'graphql-scalars';
 import { Field, Float, ID, Int, ObjectType, registerEnumType } from 'type-graphql';
 import { OUTCOMES, RUN_STATUSES, RUN_TRIGGERS } from '../core/run.js';
 import { ACTION_KINDS } from '../core/plan-types.js';
-import { SourceEnum } from './enums.js';
+import { SourceEnum, SyncModeEnum } from './enums.js';
 import { Node } from './node.js';
 
 const enumOf = <T extends string>(values: readonly T[]) => Object.fromEntries(values.map((v) => [v, v])) as { [K in T]: K };
@@ -104,6 +104,13 @@ export class SyncRun extends Node {
   @Field(() => SafeguardReport, { nullable: true }) safeguard!: SafeguardReport | null;
   @Field(() => String, { nullable: true }) approvedBy!: string | null;
   @Field(() => [String], { nullable: true, description: 'Import runs: the selected employees.' }) scope!: string[] | null;
+  @Field(() => SyncModeEnum, {
+    nullable: true,
+    description:
+      "What the run reads: as asked until it fetches, then what it read — an INCREMENTAL run with no checkpoint yet, or whose source had no successful FULL run within the policy's fullRunEveryDays, runs FULL. Null for import and webhook runs, which read the employees they name.",
+  })
+  mode!: string | null;
+  @Field(() => String, { nullable: true, description: 'Why `mode` is not the mode asked for, e.g. the periodic full run.' }) modeReason!: string | null;
 }
 
 @ObjectType({ description: 'One step of a run, streamed by `syncProgress`.' })

@@ -15,10 +15,12 @@ import { today } from '../time.js';
 import { applyPlan, litmosRequestsFor, teamsTouched } from './apply.js';
 import { planSync } from '../core/plan.js';
 import { teamKey, type ActionResult, type SyncPlan } from '../core/plan-types.js';
-import type { Policy } from '../core/policy.js';
+import { upgradePolicy, type Policy } from '../core/policy.js';
 import type { RunDraft, SyncStore } from './ports.js';
 import type { ProgressBus } from './progress.js';
+import { decideRead, type ReadDecision } from './incremental.js';
 import { readForPlan, type PlanRead } from './read.js';
+import type { SyncMode } from '../core/schedule.js';
 import { updateShadow, type Shadow } from '../core/shadow.js';
 import { buildRecords, countRecords, summarise } from '../core/records.js';
 import {
@@ -84,6 +86,8 @@ export interface StartOptions {
   dryRun?: boolean;
   /** Only these employees (import, webhook). @default everyone */
   scope?: string[];
+  /** FULL reads everyone; INCREMENTAL the changes since the source's checkpoint (incremental.ts). Ignored with a scope. @default FULL */
+  mode?: SyncMode;
 }
 
 export interface SyncEngine {
@@ -153,6 +157,7 @@ interface Fetched {
   read: PlanRead;
   policy: Policy;
   knownDepartments: string[];
+  decision: ReadDecision;
 }
 
 /** A planned run: its plan, and what its report needs besides. */
@@ -292,6 +297,8 @@ async function createRun(engine: Engine, startOptions: StartOptions): Promise<{ 
     dryRun: startOptions.dryRun ?? false,
     status: 'QUEUED',
     scope: startOptions.scope ?? null,
+    mode: startOptions.scope ? null : (startOptions.mode ?? 'FULL'),
+    modeReason: null,
     createdAt: timestamp(engine),
     startedAt: null,
     finishedAt: null,
@@ -325,19 +332,29 @@ async function fetchForPlan(engine: Engine, run: SyncRun): Promise<Fetched> {
   const hr = hrFor(engine, run.source);
   const policy = await policyOf(engine, run.source);
   const knownDepartments = (await store.settings.departments(tenant, run.source)) ?? [];
+  const decision = await decideRead({ run, hr, settings: store.settings, tenant, policy, now: engine.clock() });
+  if (decision.mode !== (run.mode ?? null) || decision.modeReason !== null) {
+    await update(
+      engine,
+      run.id,
+      { mode: decision.mode, modeReason: decision.modeReason },
+      decision.modeReason && `runs ${decision.mode ?? ''}: ${decision.modeReason}`,
+    );
+  }
   const read = await readForPlan({
     hr,
     litmos: options.litmos,
     links: store.links,
     tenant,
     policy,
-    scope: run.scope,
+    target: decision.target,
     shadow: await shadowOf(engine, run.source),
     knownDepartments,
     today: today(engine.clock()),
   });
+  // Departments only accumulate, so an incremental read's (real, if partial) may add to them too.
   if (!run.scope) await rememberDepartments(engine, run.source, knownDepartments, read.employees);
-  return { read, policy, knownDepartments };
+  return { read, policy, knownDepartments, decision };
 }
 
 /**
@@ -352,7 +369,7 @@ async function rememberDepartments(engine: Engine, source: Source, known: readon
 }
 
 /** Plans the run from its read and stores the plan, so it can be approved or resumed later. */
-async function planRun(engine: Engine, runId: string, { read, policy, knownDepartments }: Fetched): Promise<Planned> {
+async function planRun(engine: Engine, runId: string, { read, policy, knownDepartments, decision }: Fetched): Promise<Planned> {
   const run = await update(engine, runId, { status: 'PLANNING' });
   const plan = planSync({
     source: run.source,
@@ -366,9 +383,11 @@ async function planRun(engine: Engine, runId: string, { read, policy, knownDepar
     policy,
     today: today(engine.clock()),
     knownDepartments,
-    ...(run.scope && { scope: { sourceIds: run.scope } }),
+    ...(decision.scope && { scope: { sourceIds: decision.scope } }),
+    ...(decision.activeLearners !== undefined && { activeLearners: decision.activeLearners }),
   });
-  const draft: RunDraft = { people: summarise(read.employees), notFound: read.notFound };
+  const checkpoint = decision.checkpointAfter?.(read.learners);
+  const draft: RunDraft = { people: summarise(read.employees), notFound: read.notFound, ...(checkpoint && { checkpoint }) };
   await engine.store.plans.put(engine.tenant, runId, plan);
   await engine.store.plans.putDraft(engine.tenant, runId, draft);
   return { run, plan, draft };
@@ -437,7 +456,11 @@ async function apply(engine: Engine, runId: string, signal: AbortSignal): Promis
     await finish(engine, runId, 'CANCELLED', { counts, progress: finalProgress }, 'cancelled');
     return;
   }
-  await finish(engine, runId, counts.failed > 0 ? 'PARTIAL' : 'SUCCEEDED', { counts, progress: finalProgress });
+  const ended = await finish(engine, runId, counts.failed > 0 ? 'PARTIAL' : 'SUCCEEDED', { counts, progress: finalProgress });
+  // Only a run that SUCCEEDED moves the checkpoint: after any other end the next run reads the same changes again.
+  if (ended.status === 'SUCCEEDED' && planned.draft.checkpoint) {
+    await engine.store.settings.putCheckpoint(engine.tenant, ended.source, planned.draft.checkpoint);
+  }
 }
 
 async function beginApply(engine: Engine, runId: string): Promise<Planned> {
@@ -553,7 +576,8 @@ async function shadowOf(engine: Engine, source: Source): Promise<Shadow> {
 }
 
 async function policyOf(engine: Engine, source: Source): Promise<Policy> {
-  return (await engine.store.settings.policy(engine.tenant, source)) ?? engine.options.defaultPolicy(source);
+  const stored = await engine.store.settings.policy(engine.tenant, source);
+  return stored ? upgradePolicy(stored) : engine.options.defaultPolicy(source);
 }
 
 function hrFor(engine: Engine, source: Source): HrClient {

@@ -7,6 +7,7 @@
  * is; tsc checks that where `tenant.ts` passes them in, so the two cannot drift apart silently.
  */
 import type { SyncPlan } from '../core/plan-types.js';
+import type { SyncCheckpoint } from '../core/checkpoint.js';
 import type { Policy } from '../core/policy.js';
 import type { EmployeeSummary } from '../core/records.js';
 import type { SyncRecord, SyncRunStatus, SyncRun } from '../core/run.js';
@@ -63,6 +64,8 @@ export interface LinkPort {
 export interface RunDraft {
   people: Record<string, EmployeeSummary>;
   notFound: string[];
+  /** The checkpoint to store once the run SUCCEEDED (FULL and INCREMENTAL runs); absent for scoped runs and dry runs. */
+  checkpoint?: SyncCheckpoint;
 }
 
 /** A run's plan and draft, stored when it is planned and read when it is applied (perhaps after a restart). */
@@ -73,7 +76,10 @@ export interface PlanPort {
   putDraft(tenant: string, runId: string, draft: RunDraft): Promise<void>;
 }
 
-/** Per tenant and source: the policy an admin set, the departments of the last full read, the learner shadow. */
+/**
+ * Per tenant and source: the policy an admin set, the departments of the last full read, the learner
+ * shadow, and the incremental runs' checkpoint (core/checkpoint.ts).
+ */
 export interface SyncSettingsPort {
   policy(tenant: string, source: Source): Promise<Policy | null>;
   putPolicy(tenant: string, source: Source, policy: Policy): Promise<void>;
@@ -81,6 +87,8 @@ export interface SyncSettingsPort {
   putDepartments(tenant: string, source: Source, departments: string[]): Promise<void>;
   shadow(tenant: string, source: Source): Promise<Shadow | null>;
   putShadow(tenant: string, source: Source, shadow: Shadow): Promise<void>;
+  checkpoint(tenant: string, source: Source): Promise<SyncCheckpoint | null>;
+  putCheckpoint(tenant: string, source: Source, checkpoint: SyncCheckpoint | null): Promise<void>;
 }
 
 /** A BambooHR webhook delivery kept from acceptance until a run has applied it (webhooks.ts). */

@@ -1,7 +1,9 @@
 /**
  * The fetch step of a run: a fresh read (never the query cache — a plan must see what is true now)
  * of everything the planner needs, with the fewest calls: the roster in one bulk read, Litmos users in
- * pages of 1000, and the members of only those teams the plan manages (one per department).
+ * pages of 1000, and the members of only those teams the plan manages (one per department). A
+ * targeted run (scoped: an import, a webhook; or an incremental run's changed employees) reads only
+ * its employees and looks their learners up one by one (targeted.ts), never listing every user.
  * Any failure throws: the engine never plans from a partial read.
  */
 import type { HrClient } from '../datasources/hr.js';
@@ -14,6 +16,10 @@ import { teamKey } from '../core/plan-types.js';
 import type { Policy } from '../core/policy.js';
 import { withShadow, type Shadow } from '../core/shadow.js';
 import type { LinkPort } from './ports.js';
+import { targetedLearners } from './targeted.js';
+
+/** Whom a run reads: everyone, the employees with these ids, or employees already read from a change feed. */
+export type ReadTarget = { everyone: true } | { sourceIds: string[] } | { changed: Employee[]; notFound: string[] };
 
 export interface PlanRead {
   employees: Employee[];
@@ -32,21 +38,22 @@ export async function readForPlan(options: {
   links: Pick<LinkPort, 'list'>;
   tenant: string;
   policy: Policy;
-  scope: string[] | null;
+  target: ReadTarget;
   shadow: Shadow;
   /** Departments of earlier full reads: a scoped read must still see a mover's old team. */
   knownDepartments: readonly string[];
   /** The day eligibility is judged on, to find the learners this run will reactivate. */
   today: LocalDate;
 }): Promise<PlanRead> {
-  const { hr, litmos, policy, scope } = options;
+  const { hr, litmos, policy, target } = options;
+  const scoped = !('everyone' in target);
   const [employees, listed, teams, links] = await Promise.all([
-    scope ? hr.getEmployees(scope) : hr.listEmployees(),
-    litmos.listLearners(),
+    'changed' in target ? target.changed : 'sourceIds' in target ? hr.getEmployees(target.sourceIds) : hr.listEmployees(),
+    scoped ? null : litmos.listLearners(),
     litmos.listTeams(),
     options.links.list(options.tenant),
   ]);
-  const learners = withShadow(listed, options.shadow, HIDDEN_LEARNER_FIELDS);
+  const learners = withShadow(listed ?? (await targetedLearners({ employees, links, policy, litmos })), options.shadow, HIDDEN_LEARNER_FIELDS);
   const found = new Set(employees.map((employee) => employee.sourceId));
   const departments = new Set([
     ...employees.flatMap((employee) => (employee.department ? [teamKey(employee.department)] : [])),
@@ -56,12 +63,12 @@ export async function readForPlan(options: {
   const ids = async (list: Promise<Learner[]>) => (await list).map((learner) => learner.id);
   const identified = identify(employees, learners, links, policy, options.today);
   const [members, leaders] = await Promise.all([
-    membersOf(managed, scope ? { scoped: identified.map((match) => match.learner.id) } : { extra: reactivating(identified) }, litmos),
+    membersOf(managed, scoped ? { scoped: identified.map((match) => match.learner.id) } : { extra: reactivating(identified) }, litmos),
     policy.teams.managerAsLeader ? Promise.all(managed.map(async (team) => [team.id, await ids(litmos.teamLeaders(team.id))] as const)) : [],
   ]);
   return {
     employees,
-    notFound: (scope ?? []).filter((id) => !found.has(id)),
+    notFound: 'changed' in target ? target.notFound : 'sourceIds' in target ? target.sourceIds.filter((id) => !found.has(id)) : [],
     learners,
     teams,
     teamMembers: members,

@@ -68,7 +68,8 @@ export async function tick(tenant: ScheduledTenant, schedule: SyncSchedule | nul
   const recent = await tenant.recentRuns(source, maxFailures);
   const failing = recent.length >= maxFailures && recent.slice(0, maxFailures).every((run) => run.trigger === 'SCHEDULE' && run.status === 'FAILED');
   if (failing) return { skipped: 'ERROR_STATE' };
-  return { started: (await tenant.engine.start({ source, trigger: 'SCHEDULE' })).run };
+  // The schedule's mode: an INCREMENTAL schedule's ticks run incremental (and FULL when its policy says one is due).
+  return { started: (await tenant.engine.start({ source, trigger: 'SCHEDULE', mode: schedule.mode })).run };
 }
 
 /**

@@ -245,8 +245,16 @@ describe('payloads', () => {
     expect(parseChanges(JSON.stringify({ latest: '2025-06-01T10:00:00+00:00', employees: [] }))).toEqual({
       latest: '2025-06-01T10:00:00+00:00',
       employeeIds: [],
+      deleted: [],
     });
-    const feed = { latest: 'x', employees: { '4': { id: '4', action: 'Updated', lastChanged: 'x' }, '9': { id: '9', action: 'Inserted', lastChanged: 'x' } } };
-    expect(parseChanges(JSON.stringify(feed)).employeeIds).toEqual(['4', '9']);
+    const feed = {
+      latest: 'x',
+      employees: {
+        '4': { id: '4', action: 'Updated', lastChanged: 'x' },
+        '9': { id: '9', action: 'Inserted', lastChanged: 'x' },
+        '12': { id: '12', action: 'Deleted', lastChanged: 'x' },
+      },
+    };
+    expect(parseChanges(JSON.stringify(feed))).toMatchObject({ employeeIds: ['4', '9', '12'], deleted: ['12'] });
   });
 });

@@ -439,7 +439,8 @@ describe('rate limit and control API', () => {
 
     const stats = (await (await control('stats')).json()) as SimulatorStats;
     expect(stats.throttled).toBe(3);
-    expect(stats.routes['GET /v1.svc/users']).toEqual({ count: 6, statuses: { '200': 3, '503': 3 } });
+    // Only the answered pages carry their variant (a page of the list, not a search).
+    expect(stats.routes['GET /v1.svc/users']).toEqual({ count: 6, statuses: { '200': 3, '503': 3 }, variants: { page: 3 } });
   });
 });
 

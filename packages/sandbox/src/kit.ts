@@ -26,6 +26,12 @@ export interface SimResponse {
   statusText?: string;
   headers?: Record<string, string>;
   body?: string | Buffer;
+  /**
+   * Counted in the route's stats under `variants` (never sent): which kind of a request this was,
+   * where one route serves reads of very different cost — BambooHR's report filtered by employee or
+   * over everyone, Litmos's user list paged or searched.
+   */
+  statsVariant?: string;
 }
 
 export type SimHandler = (req: SimRequest) => SimResponse | Promise<SimResponse>;
@@ -131,6 +137,8 @@ export interface SimulatorSpec {
 export interface RouteStats {
   count: number;
   statuses: Record<string, number>;
+  /** Answered requests by the handler's `statsVariant`, for routes that set one. */
+  variants?: Record<string, number>;
 }
 
 export interface SimulatorStats {
@@ -249,11 +257,12 @@ export async function startSimulator(spec: SimulatorSpec, options: { port?: numb
   let stats: SimulatorStats = { total: 0, throttled: 0, routes: {} };
   const sockets = new Set<Socket>();
 
-  const count = (key: string, status: number) => {
+  const count = (key: string, status: number, variant?: string) => {
     stats.total += 1;
     const route = (stats.routes[key] ??= { count: 0, statuses: {} });
     route.count += 1;
     route.statuses[String(status)] = (route.statuses[String(status)] ?? 0) + 1;
+    if (variant !== undefined) (route.variants ??= {})[variant] = (route.variants[variant] ?? 0) + 1;
   };
 
   const control = new Router()
@@ -329,7 +338,7 @@ export async function startSimulator(spec: SimulatorSpec, options: { port?: numb
       return;
     }
     if (!fault.status) {
-      count(key, response.status);
+      count(key, response.status, response.statsVariant);
       send(res, response, false);
       return;
     }
@@ -419,7 +428,7 @@ export async function startSimulator(spec: SimulatorSpec, options: { port?: numb
         sendTruncated(res, response);
         return;
       }
-      count(key, response.status);
+      count(key, response.status, response.statsVariant);
       send(res, response, method === 'HEAD');
     } catch (error) {
       // A simulator bug must surface in the test that hit it, not hang the client.

@@ -11,10 +11,21 @@ import type { SourceDefaults } from '../../core/policy.js';
 import { UpstreamError } from '../../errors.js';
 import type { Employee } from '../../model.js';
 import { today } from '../../time.js';
-import type { HrClient } from '../hr.js';
+import { markFrom, type HrChangeFeed, type HrChanges, type HrClient } from '../hr.js';
 import type { UpstreamClient, UpstreamRequest } from '../http.js';
 import { accessFlagKey, REPORT_FIELDS, toEmployee } from './mapping.js';
-import { parseChanges, parseFields, parseJobRows, parseReport, parseStatusRows, type BambooHrChanges, type BambooHrReport } from './payload.js';
+import {
+  parseChangedTable,
+  parseChanges,
+  parseFields,
+  parseJobRows,
+  parseReport,
+  parseStatusRows,
+  type BambooHrChanges,
+  type BambooHrJobRow,
+  type BambooHrReport,
+  type BambooHrStatusRow,
+} from './payload.js';
 
 export interface BambooHrClientOptions {
   /** The account's API (`https://api.bamboohr.com/api/gateway.php/{companyDomain}/v1`), its key set by `authorize` (see `bambooHrAuthorize`); the caller closes it. */
@@ -33,7 +44,11 @@ export interface BambooHrClientOptions {
 export interface BambooHrClient extends HrClient {
   /** Ids changed (any field, or a jobInfo/employmentStatus row) at or after `since`; feed `latest` back next time. */
   changedSince(since: string): Promise<BambooHrChanges>;
+  readonly changes: HrChangeFeed;
 }
+
+/** BambooHR's timestamps: ISO 8601 to the second, with an offset. */
+const isoSeconds = (date: Date) => date.toISOString().replace(/\.\d{3}Z$/, '+00:00');
 
 /** Litmos's BambooHR connector grants access by a checkbox of this name. */
 export const BAMBOOHR_DEFAULTS: SourceDefaults = { accessFlagFieldName: 'Litmos Access' };
@@ -151,6 +166,50 @@ export function createBambooHrClient(options: BambooHrClientOptions): BambooHrCl
     return groupBy(parse(response.body).map((row) => [row.employeeId, row] as const));
   };
 
+  const changedSince = async (since: string): Promise<BambooHrChanges> => {
+    const response = await http.request({ method: 'GET', path: '/employees/changed', query: { since }, headers: ACCEPT_JSON });
+    return parseChanges(response.body);
+  };
+
+  const changedTable = async <Row>(table: 'employmentStatus' | 'jobInfo', since: string): Promise<Map<string, Row[]>> => {
+    const response = await http.request({ method: 'GET', path: `/employees/changed/tables/${table}`, query: { since }, headers: ACCEPT_JSON });
+    return parseChangedTable<Row>(response.body, table);
+  };
+
+  /**
+   * An incremental read in four calls whatever the company's size: the changed ids, the changed
+   * employees' status and job rows (BambooHR lists ALL of a changed employee's rows, whichever field
+   * changed), then one report filtered to those ids. An employee whose rows a feed left out (a
+   * change between the calls) reads their own, as a webhook's targeted read does: without the
+   * status history they would read as having no status, which is grounds for deactivation.
+   */
+  const readChanges = async (since: string): Promise<HrChanges> => {
+    const [feed, statuses, jobs] = await Promise.all([
+      changedSince(since),
+      changedTable<BambooHrStatusRow>('employmentStatus', since),
+      changedTable<BambooHrJobRow>('jobInfo', since),
+    ]);
+    const deleted = new Set(feed.deleted);
+    const ids = [...new Set([...feed.employeeIds, ...statuses.keys(), ...jobs.keys()])].filter((id) => !deleted.has(id) && /^\d+$/.test(id));
+    // `latest` is the vendor's clock, fed back as documented; an empty feed leaves the checkpoint where it was.
+    const next = feed.employeeIds.length > 0 ? feed.latest : since;
+    if (ids.length === 0) return { employees: [], notFound: [...deleted], next };
+    const { roster, key } = await reportWithFlag(ids.map(Number));
+    await Promise.all(
+      roster.rows.map(async ({ id }) => {
+        if (!statuses.has(id)) statuses.set(id, (await tableByEmployee('employmentStatus', Number(id), parseStatusRows)).get(id) ?? []);
+        if (!jobs.has(id)) jobs.set(id, (await tableByEmployee('jobInfo', Number(id), parseJobRows)).get(id) ?? []);
+      }),
+    );
+    const context = { accessFlagKey: key, today: today(options.clock()) };
+    const found = new Set(roster.rows.map((row) => row.id));
+    return {
+      employees: roster.rows.map((row) => toEmployee(row, statuses.get(row.id) ?? [], context, jobs.get(row.id) ?? [])),
+      notFound: [...deleted, ...ids.filter((id) => !found.has(id))],
+      next,
+    };
+  };
+
   /** The report, with the status history and the job rows that make "current" mean today. */
   const read = async (employeeIds?: number[]): Promise<Employee[]> => {
     const only = employeeIds?.length === 1 ? employeeIds[0] : undefined;
@@ -179,9 +238,15 @@ export function createBambooHrClient(options: BambooHrClientOptions): BambooHrCl
       return ids.length === 0 ? [] : read(ids);
     },
 
-    async changedSince(since: string): Promise<BambooHrChanges> {
-      const response = await http.request({ method: 'GET', path: '/employees/changed', query: { since }, headers: ACCEPT_JSON });
-      return parseChanges(response.body);
+    changedSince,
+
+    changes: {
+      /** The cheapest authenticated call (`GET /employees/0`) for BambooHR's clock, in its own timestamp form. */
+      async mark() {
+        const response = await http.request({ method: 'GET', path: '/employees/0', headers: ACCEPT_JSON });
+        return isoSeconds(markFrom(response.headers.date, options.clock()));
+      },
+      read: readChanges,
     },
   };
 }

@@ -48,6 +48,8 @@ export interface BambooHrField {
 export interface BambooHrChanges {
   latest: string;
   employeeIds: string[];
+  /** Of `employeeIds`, those listed with action `Deleted`. */
+  deleted: string[];
 }
 
 const { bad, object, array, text, json } = payloadChecks('bamboohr');
@@ -87,7 +89,11 @@ export function parseReport(body: string): BambooHrReport {
 }
 
 export function parseStatusRows(body: string): BambooHrStatusRow[] {
-  return array(json(body, 'employmentStatus table'), 'employmentStatus table').map((entry, i) => {
+  return statusRowsOf(json(body, 'employmentStatus table'));
+}
+
+function statusRowsOf(value: unknown): BambooHrStatusRow[] {
+  return array(value, 'employmentStatus table').map((entry, i) => {
     const row = object(entry, `employmentStatus row ${i}`);
     return {
       employeeId: id(row.employeeId, `employmentStatus row ${i} employeeId`),
@@ -99,8 +105,12 @@ export function parseStatusRows(body: string): BambooHrStatusRow[] {
 }
 
 export function parseJobRows(body: string): BambooHrJobRow[] {
+  return jobRowsOf(json(body, 'jobInfo table'));
+}
+
+function jobRowsOf(value: unknown): BambooHrJobRow[] {
   const optional = (value: unknown, what: string) => (value === null || value === undefined ? null : text(value, what));
-  return array(json(body, 'jobInfo table'), 'jobInfo table').map((entry, i) => {
+  return array(value, 'jobInfo table').map((entry, i) => {
     const row = object(entry, `jobInfo row ${i}`);
     return {
       employeeId: id(row.employeeId, `jobInfo row ${i} employeeId`),
@@ -131,8 +141,32 @@ export function parseChanges(body: string): BambooHrChanges {
   const raw = object(json(body, 'changed employees'), 'changed employees');
   // PHP serialises an empty map as `[]`, so "nobody changed" can arrive as an empty array.
   const employees = Array.isArray(raw.employees) && raw.employees.length === 0 ? {} : object(raw.employees, 'changed employees.employees');
+  const entries = Object.entries(employees).map(([key, value]) => {
+    const entry = object(value, `changed employee ${key}`);
+    return { id: id(entry.id ?? key, `changed employee ${key} id`), deleted: entry.action === 'Deleted' };
+  });
   return {
     latest: text(raw.latest, 'changed employees.latest'),
-    employeeIds: Object.entries(employees).map(([key, value]) => id(object(value, `changed employee ${key}`).id ?? key, `changed employee ${key} id`)),
+    employeeIds: entries.map((entry) => entry.id),
+    deleted: entries.filter((entry) => entry.deleted).map((entry) => entry.id),
   };
+}
+
+/**
+ * `GET /employees/changed/tables/{table}`: `{ table, employees: { "<id>": { lastChanged, rows } } }`,
+ * every row of each employee changed since then, by employee id. Rows may leave out `employeeId`
+ * (the key says whose they are), so it is filled in before the table's own rows are read.
+ */
+export function parseChangedTable<Row>(body: string, table: 'employmentStatus' | 'jobInfo'): Map<string, Row[]> {
+  const what = `changed ${table} table`;
+  const raw = object(json(body, what), what);
+  const employees = Array.isArray(raw.employees) && raw.employees.length === 0 ? {} : object(raw.employees, `${what}.employees`);
+  const rowsOf = (table === 'employmentStatus' ? statusRowsOf : jobRowsOf) as (value: unknown) => Row[];
+  return new Map(
+    Object.entries(employees).map(([key, value]) => {
+      const employeeId = id(key, `${what} employee id`);
+      const rows = array(object(value, `${what} employee ${key}`).rows, `${what} employee ${key} rows`);
+      return [employeeId, rowsOf(rows.map((row) => ({ employeeId, ...object(row, `${what} employee ${key} row`) })))] as const;
+    }),
+  );
 }

@@ -45,6 +45,8 @@ export interface LitmosClient {
   listLearners(): Promise<Learner[]>;
   /** The full profile, by id or username; null when Litmos has neither. */
   getLearner(idOrUserName: string): Promise<Learner | null>;
+  /** Users whose username, name or email contains `text` (Litmos's `search`, at most 50 characters), as summaries. */
+  searchLearners(text: string): Promise<Learner[]>;
   /** Throws `UpstreamError` UPSTREAM_CONFLICT, unretried, when the username is taken. */
   createLearner(fields: LearnerFields): Promise<Learner>;
   /**
@@ -97,11 +99,11 @@ export function createLitmosClient(options: LitmosClientOptions): LitmosClient {
    * than asked; a page of nothing but repeats means the server ignored `start`, so reading stops
    * with an error rather than looping or returning a partial list.
    */
-  async function readAll(path: string, what: string): Promise<LitmosRecord[]> {
+  async function readAll(path: string, what: string, filter: Record<string, string> = {}): Promise<LitmosRecord[]> {
     const items: LitmosRecord[] = [];
     const seen = new Set<unknown>();
     for (let start = 0; ;) {
-      const response = await call({ method: 'GET', path, query: { start, limit: pageSize } });
+      const response = await call({ method: 'GET', path, query: { ...filter, start, limit: pageSize } });
       const page = asRecords(parseBody(response.body), what);
       if (page.length === 0) return items;
       const fresh = page.filter((item) => !seen.has(item.Id));
@@ -137,6 +139,8 @@ export function createLitmosClient(options: LitmosClientOptions): LitmosClient {
 
   return {
     listLearners: async () => (await readAll('/users', 'users')).map(toLearner),
+
+    searchLearners: async (text) => (await readAll('/users', 'users', { search: text })).map(toLearner),
 
     getLearner: async (idOrUserName) => {
       const found = await profile(idOrUserName);

@@ -4,10 +4,11 @@
  * default list, then the pending ones). It is complete or it throws — the sync engine deactivates
  * people on the strength of a full read.
  */
+import { systemClock, type Clock } from '../../clock.js';
 import type { SourceDefaults } from '../../core/policy.js';
 import { UpstreamError } from '../../errors.js';
 import type { Employee } from '../../model.js';
-import type { HrClient } from '../hr.js';
+import { CHECKPOINT_SKEW_MS, markFrom, type HrChangeFeed, type HrChanges, type HrClient } from '../hr.js';
 import type { UpstreamClient } from '../http.js';
 import { accessFlagKey, groupRoles, toEmployee, type MappingContext } from './mapping.js';
 import { parseFields, parseGroups, parseProfilesPage, parseSingleProfile, type NamelyProfile, type ProfilesPage } from './payload.js';
@@ -21,7 +22,16 @@ export interface NamelyClientOptions {
   divisionGroupType?: string;
   /** Requests in flight at once (pages after the first, or single profiles); `http` still caps concurrency and rate. @default 4 */
   concurrency?: number;
+  /** The gateway's clock, for a checkpoint when Namely's answer carries no `Date`. @default the system clock */
+  clock?: Clock;
 }
+
+/**
+ * An incremental read goes this far below its checkpoint, seconds: a profile saved in the same second
+ * as the newest one read, or whose `updated_at` was stamped before its change committed, is read
+ * again rather than missed. The checkpoint itself is Namely's clock (the highest `updated_at` seen).
+ */
+const OVERLAP_SECONDS = CHECKPOINT_SKEW_MS / 1000;
 
 /** Litmos's Namely connector grants access by a Yes/No field with this label. */
 export const NAMELY_DEFAULTS: SourceDefaults = { accessFlagFieldName: 'Litmos Activated' };
@@ -70,7 +80,7 @@ async function eachBounded<T>(items: readonly T[], concurrency: number, read: (i
   await Promise.all(Array.from({ length: Math.min(concurrency, items.length) }, worker));
 }
 
-export function createNamelyClient(options: NamelyClientOptions): HrClient {
+export function createNamelyClient(options: NamelyClientOptions): HrClient & { changes: HrChangeFeed } {
   const { http } = options;
   const flagFieldName = options.accessFlagFieldName ?? NAMELY_DEFAULTS.accessFlagFieldName;
   const divisionGroupType = options.divisionGroupType ?? 'Divisions';
@@ -148,8 +158,72 @@ export function createNamelyClient(options: NamelyClientOptions): HrClient {
     return [...byId.values()];
   };
 
+  /**
+   * Profiles updated at or after `floor` (epoch seconds), newest first: pages of `sort=-updated_at`
+   * until one ends below the floor or comes back empty. A profile that moves to the front while the
+   * pages are read is seen twice or, if read before its change, again by the next run — never lost.
+   */
+  const changedIn = async (list: ProfileList, floor: number): Promise<{ changed: NamelyProfile[]; clock: number }> => {
+    const changed: NamelyProfile[] = [];
+    let clock = Number.POSITIVE_INFINITY;
+    for (let number = 1; ; number += 1) {
+      const response = await http.request({
+        method: 'GET',
+        path: '/profiles',
+        query: { ...list.filter, sort: '-updated_at', page: number, per_page: PAGE_SIZE },
+      });
+      const date = Date.parse(response.headers.date ?? '');
+      if (!Number.isNaN(date)) clock = Math.min(clock, Math.floor(date / 1000));
+      const { profiles } = parseProfilesPage(response.body);
+      for (const profile of profiles) {
+        if (profile.updated_at === null) {
+          throw new UpstreamError(
+            'namely',
+            200,
+            `${list.name}: profile ${profile.id} has no updated_at, so an incremental read cannot tell what changed; run FULL`,
+            {
+              code: 'UPSTREAM_BAD_RESPONSE',
+              retryable: false,
+            },
+          );
+        }
+        if (profile.updated_at >= floor) changed.push(profile);
+      }
+      const last = profiles.at(-1);
+      if (last === undefined || (last.updated_at ?? 0) < floor) return { changed, clock };
+    }
+  };
+
+  const readChanges = async (since: string): Promise<HrChanges> => {
+    const checkpoint = Number(since);
+    if (!Number.isFinite(checkpoint)) throw new UpstreamError('namely', 200, `checkpoint ${JSON.stringify(since)} is not epoch seconds`, { retryable: false });
+    const byId = new Map<string, NamelyProfile>();
+    let clock = Number.POSITIVE_INFINITY;
+    for (const list of ROSTER_LISTS) {
+      const read = await changedIn(list, checkpoint - OVERLAP_SECONDS);
+      for (const profile of read.changed) byId.set(profile.id, profile);
+      clock = Math.min(clock, read.clock);
+    }
+    const profiles = [...byId.values()];
+    if (profiles.length === 0) return { employees: [], notFound: [], next: since };
+    const context = await mappingContext();
+    // The newest change seen, but never past Namely's own clock at the read: a timestamp from the
+    // future would otherwise carry the checkpoint past changes still to come.
+    const newest = Math.min(Math.max(checkpoint, ...profiles.map((profile) => profile.updated_at ?? 0)), Math.max(checkpoint, clock));
+    return { employees: profiles.map((profile) => toEmployee(profile, context)), notFound: [], next: String(newest) };
+  };
+
   return {
     source: 'NAMELY',
+
+    changes: {
+      /** `GET /profiles/me` (the cheapest authenticated call) for Namely's clock, as epoch seconds like its `updated_at`. */
+      async mark() {
+        const response = await http.request({ method: 'GET', path: '/profiles/me' });
+        return String(Math.floor(markFrom(response.headers.date, (options.clock ?? systemClock)()).getTime() / 1000));
+      },
+      read: readChanges,
+    },
 
     async listEmployees(): Promise<Employee[]> {
       const [context, profiles] = await Promise.all([mappingContext(), readRoster()]);

@@ -39,6 +39,8 @@ export interface NamelyProfile {
   office_direct_dial: string | null;
   office_phone: string | null;
   mobile_phone: string | null;
+  /** When the profile last changed, epoch seconds (Namely's own clock); null when the payload has none. */
+  updated_at: number | null;
   /** The raw object, for custom fields such as the access flag. */
   custom: Readonly<Record<string, unknown>>;
 }
@@ -146,6 +148,7 @@ export function parseProfile(value: unknown): NamelyProfile {
     office_direct_dial: optionalText(raw.office_direct_dial, at('office_direct_dial')),
     office_phone: optionalText(raw.office_phone, at('office_phone')),
     mobile_phone: optionalText(raw.mobile_phone, at('mobile_phone')),
+    updated_at: typeof raw.updated_at === 'number' && Number.isFinite(raw.updated_at) ? raw.updated_at : null,
     custom: raw,
   };
 }

@@ -2,7 +2,8 @@ import { Arg, Authorized, Ctx, Field, ID, InputType, Mutation, Query, Resolver }
 import type { GatewayContext } from '../../context.js';
 import { BadUserInputError } from '../../errors.js';
 import type { Source } from '../../model.js';
-import { SourceEnum } from '../../schema/enums.js';
+import { SourceEnum, SyncModeEnum } from '../../schema/enums.js';
+import type { SyncMode } from '../../core/schedule.js';
 import { fromGlobalId } from '../../schema/node.js';
 import { SyncPolicy, SyncPolicyInput } from '../../schema/policy.type.js';
 import { SyncRun } from '../../schema/sync-run.type.js';
@@ -14,6 +15,11 @@ import { runIdOf } from './run.resolver.js';
 class StartSyncInput {
   @Field(() => SourceEnum) source!: Source;
   @Field(() => Boolean, { nullable: true, description: 'Plan only: nothing is written to Litmos. @default false' }) dryRun?: boolean;
+  @Field(() => SyncModeEnum, {
+    nullable: true,
+    description: 'INCREMENTAL reads only what changed since the last successful run (the run says when it ran FULL instead, and why). @default FULL',
+  })
+  mode?: SyncMode;
 }
 
 @InputType()
@@ -49,9 +55,11 @@ function sourceIdOf(id: string, source: Source): string {
 @Resolver()
 export class SyncMutationResolver {
   @Authorized('OPERATOR')
-  @Mutation(() => SyncRun, { description: 'A full reconcile of one source now ("Sync Now"). Returns the active run instead when one is under way.' })
+  @Mutation(() => SyncRun, {
+    description: 'A reconcile of one source now ("Sync Now"): FULL, or INCREMENTAL. Returns the active run instead when one is under way.',
+  })
   async startSync(@Arg('input', () => StartSyncInput) input: StartSyncInput, @Ctx() ctx: GatewayContext) {
-    const { run } = await ctx.tenant.engine.start({ source: input.source, trigger: 'MANUAL', dryRun: input.dryRun ?? false });
+    const { run } = await ctx.tenant.engine.start({ source: input.source, trigger: 'MANUAL', dryRun: input.dryRun ?? false, mode: input.mode ?? 'FULL' });
     return run;
   }
 

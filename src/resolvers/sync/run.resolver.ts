@@ -5,6 +5,7 @@ import { Connection, PageArgs, paginate } from '../../schema/connection.js';
 import { SourceEnum } from '../../schema/enums.js';
 import { toGlobalId } from '../../schema/node.js';
 import { SyncOutcomeEnum, SyncPlanView, SyncRecord, SyncRun, SyncRunStatusEnum } from '../../schema/sync-run.type.js';
+import { SyncModeEnum } from '../../schema/enums.js';
 import type { PlannedAction } from '../../core/plan-types.js';
 // The stored run and record share their names with the GraphQL classes they are shown as: core's come in as `core.…`.
 import type * as core from '../../core/run.js';
@@ -69,6 +70,17 @@ export class SyncRunResolver {
   @FieldResolver(() => String)
   runId(@Root() run: core.SyncRun) {
     return run.id;
+  }
+
+  /** Runs stored before modes existed read as what they were: FULL unless scoped. */
+  @FieldResolver(() => SyncModeEnum, { nullable: true })
+  mode(@Root() run: core.SyncRun) {
+    return run.mode === undefined ? (run.scope ? null : 'FULL') : run.mode;
+  }
+
+  @FieldResolver(() => String, { nullable: true })
+  modeReason(@Root() run: core.SyncRun) {
+    return run.modeReason ?? null;
   }
 
   @FieldResolver(() => SyncPlanView, { nullable: true, description: 'Null until the run has planned.' })

@@ -119,6 +119,38 @@ function changed(store: BambooHrStore, req: SimRequest): SimResponse {
   );
 }
 
+/**
+ * `GET /employees/changed/tables/{table}?since=`: the rows of every employee changed since then — on
+ * BambooHR's employee-last-changed timestamp, so a change to ANY field brings ALL of that employee's
+ * rows, not only a changed table's. Deleted employees have no rows to give.
+ */
+function changedTable(store: BambooHrStore, req: SimRequest): SimResponse {
+  const table = req.params.table as TableName;
+  if (!TABLES.includes(table)) return failure(404, `Table not found: ${req.params.table}`);
+  const since = req.query.get('since') ?? '';
+  const sinceMs = Date.parse(since);
+  if (!since || Number.isNaN(sinceMs)) return failure(400, `since must be an ISO 8601 timestamp, got ${JSON.stringify(since)}`);
+  const records = store.changedSince(sinceMs).filter((r) => r.action !== 'Deleted');
+  const employees = Object.fromEntries(records.map((r) => [String(r.id), { lastChanged: r.lastChanged, rows: tableRows(store, r, table) }]));
+  return negotiate(req, { table, employees }, () =>
+    element(
+      'table',
+      { id: table },
+      records
+        .map((r) =>
+          element(
+            'employee',
+            { id: String(r.id), lastChanged: r.lastChanged },
+            tableRows(store, r, table)
+              .map(({ id, employeeId, ...fields }) => element('row', { id: String(id), employeeId: String(employeeId) }, fieldElements(Object.entries(fields))))
+              .join(''),
+          ),
+        )
+        .join(''),
+    ),
+  );
+}
+
 /** Fisher–Yates with a seeded source: each request its own order, a failing test replayable. */
 function shuffled<T>(items: readonly T[], seed: number): T[] {
   const random = createRandom(seed);
@@ -157,33 +189,37 @@ function getTable(store: BambooHrStore, req: SimRequest, quirks: BambooHrQuirks,
 /** `quirks` is the live switch object: each request reads it afresh. */
 export function employeeRoutes(router: Router, store: BambooHrStore, quirks: BambooHrQuirks): Router {
   let tableReads = 0;
-  return router
-    .on('GET', `${API}/employees/directory`, (req) => directory(store, req, quirks))
-    .on('GET', `${API}/employees/changed`, (req) => changed(store, req))
-    .on('GET', `${API}/employees/:id/tables/:table`, (req) => getTable(store, req, quirks, (tableReads += 1)))
-    .on('POST', `${API}/employees/:id/tables/:table`, (req) => {
-      const record = employeeFromPath(store, req.params.id);
-      if (!record) return employeeNotFound();
-      const read = readWriteBody(req);
-      if ('refused' in read) return read.refused;
-      const refusal = store.addRow(record.id, req.params.table ?? '', read.body);
-      return refusal ? failure(refusal.status, refusal.message) : noContent(200);
-    })
-    .on('GET', `${API}/employees/:id`, (req) => getEmployee(store, req, quirks))
-    .on('POST', `${API}/employees`, (req) => {
-      const read = readWriteBody(req);
-      if ('refused' in read) return read.refused;
-      const created = store.create(read.body);
-      if (isRefusal(created)) return failure(created.status, created.message);
-      const location = `http://${req.headers.host ?? 'localhost'}/api/gateway.php/${req.params.company ?? ''}/v1/employees/${created.id}`;
-      return noContent(201, { Location: location });
-    })
-    .on('POST', `${API}/employees/:id`, (req) => {
-      const record = employeeFromPath(store, req.params.id);
-      if (!record) return employeeNotFound();
-      const read = readWriteBody(req);
-      if ('refused' in read) return read.refused;
-      const refusal = store.update(record.id, read.body);
-      return refusal ? failure(refusal.status, refusal.message) : noContent(200);
-    });
+  return (
+    router
+      .on('GET', `${API}/employees/directory`, (req) => directory(store, req, quirks))
+      .on('GET', `${API}/employees/changed`, (req) => changed(store, req))
+      // Before `/employees/:id/tables/:table`, which would take "changed" for an id.
+      .on('GET', `${API}/employees/changed/tables/:table`, (req) => changedTable(store, req))
+      .on('GET', `${API}/employees/:id/tables/:table`, (req) => getTable(store, req, quirks, (tableReads += 1)))
+      .on('POST', `${API}/employees/:id/tables/:table`, (req) => {
+        const record = employeeFromPath(store, req.params.id);
+        if (!record) return employeeNotFound();
+        const read = readWriteBody(req);
+        if ('refused' in read) return read.refused;
+        const refusal = store.addRow(record.id, req.params.table ?? '', read.body);
+        return refusal ? failure(refusal.status, refusal.message) : noContent(200);
+      })
+      .on('GET', `${API}/employees/:id`, (req) => getEmployee(store, req, quirks))
+      .on('POST', `${API}/employees`, (req) => {
+        const read = readWriteBody(req);
+        if ('refused' in read) return read.refused;
+        const created = store.create(read.body);
+        if (isRefusal(created)) return failure(created.status, created.message);
+        const location = `http://${req.headers.host ?? 'localhost'}/api/gateway.php/${req.params.company ?? ''}/v1/employees/${created.id}`;
+        return noContent(201, { Location: location });
+      })
+      .on('POST', `${API}/employees/:id`, (req) => {
+        const record = employeeFromPath(store, req.params.id);
+        if (!record) return employeeNotFound();
+        const read = readWriteBody(req);
+        if ('refused' in read) return read.refused;
+        const refusal = store.update(record.id, read.body);
+        return refusal ? failure(refusal.status, refusal.message) : noContent(200);
+      })
+  );
 }

@@ -50,7 +50,7 @@ export interface EmploymentStatusRow {
   comment: string | null;
 }
 
-export type ChangeAction = 'Inserted' | 'Updated';
+export type ChangeAction = 'Inserted' | 'Updated' | 'Deleted';
 
 export interface EmployeeRecord {
   id: number;

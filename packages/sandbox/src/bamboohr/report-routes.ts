@@ -115,10 +115,12 @@ function customReport(store: BambooHrStore, req: SimRequest, quirks: BambooHrQui
     request.lastChangedSinceMs,
     encoding,
   ]);
-  if (cache.last?.key === key && cache.last.generation === store.generation) return cache.last.response;
+  // The stats tell a report over everyone from one filtered to named employees: an incremental sync must make none of the first.
+  const variant = request.employeeIds ? 'employeeIds' : request.lastChangedSinceMs !== undefined ? 'lastChanged' : 'everyone';
+  if (cache.last?.key === key && cache.last.generation === store.generation) return { ...cache.last.response, statsVariant: variant };
   const response = buildReport(store, request, columns, day, format, quirks);
   cache.last = { key, generation: store.generation, response };
-  return response;
+  return { ...response, statsVariant: variant };
 }
 
 const BATCH = 2_000;

@@ -7,7 +7,8 @@
  * simulated day so future-dated rows take effect; answers `{ today, changed }`), and the custom
  * checkbox fields an HR admin manages: `POST /__sandbox/fields` (`{ "name": "LMS Access" }`: add one,
  * unchecked for everyone; answers `{ id, name, alias, type }`), `PUT /__sandbox/fields/{alias or id}`
- * (`{ "name": … }`: rename it, alias kept) and `DELETE /__sandbox/fields/{alias or id}`.
+ * (`{ "name": … }`: rename it, alias kept) and `DELETE /__sandbox/fields/{alias or id}`; `DELETE /__sandbox/employees/{id}`
+ * deletes an employee as an admin can in the web app (then only `GET /employees/changed` names them, as `Deleted`).
  */
 import type { SeedCompany } from '../company.js';
 import type { LocalDate } from '../days.js';
@@ -112,6 +113,9 @@ export function createBambooHrSimulator(options: BambooHrSimulatorOptions): Bamb
         key,
       );
     })
+    .on('DELETE', '/__sandbox/employees/:id', (req) =>
+      store.remove(Number(req.params.id)) ? json(200, { deleted: req.params.id }) : json(404, { error: `no employee ${req.params.id ?? ''}` }),
+    )
     .on('DELETE', '/__sandbox/fields/:key', (req) => {
       const key = req.params.key ?? '';
       const field = store.fields.checkbox(key);

@@ -35,6 +35,8 @@ export interface EmployeeChange {
 
 export class BambooHrStore implements FieldContext {
   private records: EmployeeRecord[] = [];
+  /** Employees deleted from the account: only the changed feed still names them (action `Deleted`). */
+  private deleted: EmployeeRecord[] = [];
   private byId = new Map<number, EmployeeRecord>();
   private emails = new Map<string, number>();
   private rowId = 0;
@@ -58,6 +60,7 @@ export class BambooHrStore implements FieldContext {
     this.day = this.initialToday;
     this.fields.reset();
     this.records = seedRecords(this.company, { next: () => ++this.rowId });
+    this.deleted = [];
     this.byId = new Map(this.records.map((record) => [record.id, record]));
     this.emails = new Map();
     for (const record of this.records) this.indexEmail(record);
@@ -208,9 +211,25 @@ export class BambooHrStore implements FieldContext {
     return affected.length;
   }
 
-  /** `GET /employees/changed`: inclusive of `sinceMs`, so feeding `latest` back never misses a change. */
+  /**
+   * `GET /employees/changed`: inclusive of `sinceMs`, so feeding `latest` back never misses a change.
+   * Deleted employees are listed with action `Deleted`; every other read has forgotten them.
+   */
   changedSince(sinceMs: number, action?: ChangeAction): EmployeeRecord[] {
-    return this.records.filter((r) => Date.parse(r.lastChanged) >= sinceMs && (!action || r.action === action));
+    return [...this.records, ...this.deleted].filter((r) => Date.parse(r.lastChanged) >= sinceMs && (!action || r.action === action));
+  }
+
+  /** Deletes an employee, as an admin can in BambooHR's web app (the API has no delete): gone from every read but the changed feed. */
+  remove(id: number): boolean {
+    const record = this.byId.get(id);
+    if (!record) return false;
+    this.touch(record);
+    record.action = 'Deleted';
+    this.records = this.records.filter((r) => r !== record);
+    this.byId.delete(id);
+    this.unindexEmail(record);
+    this.deleted.push(record);
+    return true;
   }
 
   private touch(record: EmployeeRecord): void {

@@ -145,7 +145,8 @@ export function litmosRoutes(state: LitmosState, now: () => number, quirks: Litm
       dir,
       showInactive: queryParam(call.req.query, 'showInactive')?.toLowerCase() !== 'false',
     });
-    return reply(call, 200, users.map(userSummary), SHAPES.user);
+    // The stats tell a page of the whole list from a search: a targeted sync makes none of the first.
+    return { ...reply(call, 200, users.map(userSummary), SHAPES.user), statsVariant: queryParam(call.req.query, 'search') ? 'search' : 'page' };
   });
   on('GET', '/users/:id', (call) => reply(call, 200, userProfile(user(call)), SHAPES.user));
   on('POST', '/users', (call) => {

@@ -227,7 +227,8 @@ export function buildDirectory(company: SeedCompany, today: string): Directory {
 
   const mainNumber = `555-${String(company.seed % 10_000).padStart(4, '0')}`;
   const profiles = company.people.map((person, seq): ProfileRecord => {
-    const createdAt = epochSeconds(person.hireDate) - 21 * 86_400;
+    // Set up three weeks before the hire date, but never after the sandbox's today: no timestamp is in the future.
+    const createdAt = Math.min(epochSeconds(person.hireDate) - 21 * 86_400, created);
     return {
       id: uuid(`profile:${person.id}`),
       seq,
