@@ -9,13 +9,13 @@ import type { Config } from './config.js';
 import type { GatewayContext, Principal } from './context.js';
 import { createLoaders } from './datasources/loaders.js';
 import { SOURCES } from './model.js';
-import { ConfigError, ForbiddenError, UnauthenticatedError } from './errors.js';
+import { ConfigError, ForbiddenError, UnauthenticatedError, type UpstreamSystem } from './errors.js';
 import { toGraphQLError } from './errors-graphql.js';
 import { SANDBOX_CREDENTIALS, startSandbox, type RunningSandbox } from '@rostergate/sandbox';
 import { buildGatewaySchema } from './schema/build.js';
 import { startHttpServer } from './server.js';
 import { createUpstreamReadiness, gatewayRoutes, type UpstreamProbe, type UpstreamReadinessOptions } from './routes.js';
-import { openRuntime } from './runtime.js';
+import { openRuntime, type RuntimeOptions } from './runtime.js';
 import { checkpointKey, saveConnections, shadowKey, type GatewayStore, type Tenant } from './tenant.js';
 import { today } from './time.js';
 import { observeOperations } from './telemetry/observe.js';
@@ -55,6 +55,10 @@ export interface GatewayOptions {
   logger?: Logger;
   /** In distributed mode, whether this process also executes runs from the queue (`serve --no-worker`: false). @default true */
   worker?: boolean;
+  /** Told when a connection enters or leaves ERROR (RuntimeOptions.onHealthChange). */
+  onHealthChange?: RuntimeOptions['onHealthChange'];
+  /** How often an opened tenant looks whether its connections changed (RuntimeOptions.connectionsRecheckMs). */
+  connectionsRecheckMs?: number;
 }
 
 export interface SandboxReset {
@@ -190,7 +194,12 @@ async function adminToken(config: Config, store: GatewayStore): Promise<string |
 }
 
 export async function startGateway(config: Config, options: GatewayOptions = {}): Promise<RunningGateway> {
-  const runtime = await openRuntime(config, { ...(options.clock && { clock: options.clock }), ...(options.logger && { logger: options.logger }) });
+  const runtime = await openRuntime(config, {
+    ...(options.clock && { clock: options.clock }),
+    ...(options.logger && { logger: options.logger }),
+    ...(options.onHealthChange && { onHealthChange: options.onHealthChange }),
+    ...(options.connectionsRecheckMs !== undefined && { connectionsRecheckMs: options.connectionsRecheckMs }),
+  });
   const { clock, telemetry, store, tenants, scaleOut } = runtime;
   const ownSandbox = config.useSandbox && !options.sandbox;
   const sandbox = config.useSandbox
@@ -211,7 +220,9 @@ export async function startGateway(config: Config, options: GatewayOptions = {})
   if (options.worker !== false) runtime.serveRuns();
   const tenant = await tenants.get(DEFAULT_TENANT);
   await tenant.engine.recover();
-  const upstreams = createUpstreamReadiness({ probes: upstreamProbes(config, tenant), ...options.readiness });
+  // The default tenant as it is now: opened again when its connections change (setConnection).
+  const current = () => tenants.get(DEFAULT_TENANT);
+  const upstreams = createUpstreamReadiness({ probes: upstreamProbes(config, tenant, current), ...options.readiness });
   // Not awaited: the gateway serves regardless, and /readyz tells whoever asks until a check passes.
   const upstreamProblems = upstreams.checkAll();
   // Every stored schedule's timer (embedded mode: this process's; distributed: set again in Redis, idempotently).
@@ -224,7 +235,13 @@ export async function startGateway(config: Config, options: GatewayOptions = {})
     try {
       const principal = await authenticate(store, authorization);
       const own = await tenants.get(principal.tenant);
-      return { principal, tenant: own, loaders: createLoaders({ readModel: own.readModel }), scheduling: runtime.scheduling };
+      return {
+        principal,
+        tenant: own,
+        loaders: createLoaders({ readModel: own.readModel }),
+        scheduling: runtime.scheduling,
+        connections: runtime.connections,
+      };
     } catch (error) {
       throw error instanceof UnauthenticatedError || error instanceof ForbiddenError ? toGraphQLError(error) : error;
     }
@@ -236,7 +253,7 @@ export async function startGateway(config: Config, options: GatewayOptions = {})
     context,
     routes: gatewayRoutes({
       store,
-      tenant,
+      tenant: current,
       upstreams,
       telemetry,
       ...(scaleOut && { pingRedis: () => scaleOut.redis.client.ping() }),
@@ -259,7 +276,9 @@ export async function startGateway(config: Config, options: GatewayOptions = {})
     url: server.url,
     port: server.port,
     generatedAdminToken,
-    tenant,
+    get tenant() {
+      return tenants.current(DEFAULT_TENANT) ?? tenant;
+    },
     store,
     sandbox,
     sandboxReset,
@@ -290,13 +309,21 @@ function startLine(config: Config, url: string, embedded: boolean) {
  * embedded sandbox is not probed: the gateway wrote its URLs and keys itself, and probing it would
  * only add calls to every test's counts.
  */
-function upstreamProbes(config: Config, tenant: Tenant): UpstreamProbe[] {
+function upstreamProbes(config: Config, tenant: Tenant, current: () => Promise<Tenant>): UpstreamProbe[] {
+  // Each call goes through the tenant as it is then: a client of a tenant opened over is closed.
+  const clientOf = (system: UpstreamSystem): UpstreamProbe['client'] => ({
+    request: async (request) => {
+      const client = (await current()).http[system];
+      if (!client) throw new ConfigError(`${system} is no longer connected`, { system });
+      return client.request(request);
+    },
+  });
   const { bamboohr, namely, litmos } = config.upstreams;
   const probes: UpstreamProbe[] = [];
   if (bamboohr && tenant.http.bamboohr) {
     probes.push({
       system: 'bamboohr',
-      client: tenant.http.bamboohr,
+      client: clientOf('bamboohr'),
       baseUrlSetting: 'BAMBOOHR_BASE_URL',
       credentialSetting: 'BAMBOOHR_API_KEY',
       origin: bamboohr.baseUrl,
@@ -305,7 +332,7 @@ function upstreamProbes(config: Config, tenant: Tenant): UpstreamProbe[] {
   if (namely && tenant.http.namely) {
     probes.push({
       system: 'namely',
-      client: tenant.http.namely,
+      client: clientOf('namely'),
       baseUrlSetting: 'NAMELY_BASE_URL',
       credentialSetting: 'NAMELY_TOKEN',
       origin: new URL(namely.baseUrl).origin,
@@ -314,7 +341,7 @@ function upstreamProbes(config: Config, tenant: Tenant): UpstreamProbe[] {
   if (litmos && tenant.http.litmos) {
     probes.push({
       system: 'litmos',
-      client: tenant.http.litmos,
+      client: clientOf('litmos'),
       baseUrlSetting: 'LITMOS_BASE_URL',
       credentialSetting: 'LITMOS_API_KEY',
       origin: new URL(litmos.baseUrl).origin,

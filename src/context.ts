@@ -3,6 +3,7 @@
  * services, and this request's own loaders.
  */
 import type { Loaders } from './datasources/loaders.js';
+import type { ConnectionService } from './connections/service.js';
 import type { Scheduling } from './sync/scheduling.js';
 import type { Tenant } from './tenant.js';
 
@@ -21,4 +22,6 @@ export interface GatewayContext {
   loaders: Loaders;
   /** The process's sync schedules (every tenant's: resolvers pass the principal's). */
   scheduling: Scheduling;
+  /** The process's view of connections (every tenant's: resolvers pass the principal's). */
+  connections: ConnectionService;
 }

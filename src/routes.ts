@@ -9,8 +9,7 @@
 import { connect } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Principal } from './context.js';
-import { acceptedForms } from './datasources/base-url.js';
-import type { UpstreamClient, UpstreamRequest } from './datasources/http.js';
+import { probePath, probeUpstream, verdictText, type UpstreamProbe } from './datasources/probe.js';
 import { isRostergateError, NotFoundError, type UpstreamSystem } from './errors.js';
 import { deliveryHeaders } from './datasources/bamboohr/delivery.js';
 import { sendJson, type ExtraRoute } from './server.js';
@@ -22,7 +21,8 @@ import type { Telemetry } from './telemetry/observe.js';
 
 export interface RouteDeps {
   store: GatewayStore;
-  tenant: Tenant;
+  /** The default tenant as it is now (opened again when its connections change). */
+  tenant: () => Promise<Tenant>;
   authenticate: (authorization: string | undefined) => Promise<Principal>;
   /** API checks of the configured upstreams; without it (the embedded sandbox) readiness is the TCP connect alone. */
   upstreams?: UpstreamReadiness;
@@ -33,7 +33,7 @@ export interface RouteDeps {
   telemetry: Telemetry;
 }
 
-export function gatewayRoutes({ store, tenant, authenticate, upstreams, pingRedis, maxWebhookBytes, telemetry }: RouteDeps): ExtraRoute[] {
+export function gatewayRoutes({ store, tenant: current, authenticate, upstreams, pingRedis, maxWebhookBytes, telemetry }: RouteDeps): ExtraRoute[] {
   return [
     { method: 'GET', path: /^\/healthz$/, handle: ({ res }) => sendJson(res, 200, { status: 'ok' }) },
     {
@@ -58,6 +58,7 @@ export function gatewayRoutes({ store, tenant, authenticate, upstreams, pingRedi
             (error: unknown) => (checks[name] = String(error)),
           );
         await Promise.all([check('store', () => store.ping()), pingRedis && check('redis', pingRedis)]);
+        const tenant = await current();
         // A TCP connect on every probe, since it costs the vendors nothing; the API check behind it
         // spends one call per upstream at most once a minute while it fails, and none once it has passed.
         await Promise.all(
@@ -77,6 +78,7 @@ export function gatewayRoutes({ store, tenant, authenticate, upstreams, pingRedi
       // A delivery names one employee (a legacy batch, a few): 256 KiB is generous, and refused unread beyond.
       maxBodyBytes: maxWebhookBytes ?? 256 * 1024,
       handle: async ({ req, res, body }) => {
+        const tenant = await current();
         const queued = await tenant.webhooks.receive(await body(), deliveryHeaders(req.headers)).catch((error: unknown) => {
           telemetry.metrics.webhook('refused');
           telemetry.log.warn({ tenant: tenant.id, source: 'BAMBOOHR', code: isRostergateError(error) ? error.code : 'INTERNAL' }, 'webhook delivery refused');
@@ -121,100 +123,10 @@ function reachable(url: string, timeoutMs = 2000): Promise<string> {
   });
 }
 
-/** One upstream's cheap authenticated call, with the names an operator needs when it fails. */
-export interface UpstreamProbe {
-  system: UpstreamSystem;
-  /** The tenant's client for it: the call counts against the same rate budget as every other. */
-  client: UpstreamClient;
-  /** Where it points, e.g. `LITMOS_BASE_URL`. */
-  baseUrlSetting: string;
-  /** What authenticates it, e.g. `LITMOS_API_KEY`. */
-  credentialSetting: string;
-  /** The origin configured, so the message can show both accepted forms on the operator's own host. */
-  origin: string;
-  /** Query every call to this vendor needs (Litmos's `source`). */
-  query?: Record<string, string>;
-}
-
-interface ProbeCall {
-  vendor: string;
-  request: Pick<UpstreamRequest, 'path' | 'query' | 'headers'>;
-  /** True when a 2xx body is this vendor's answer, not some other service's page. */
-  recognise(body: unknown): boolean;
-  /** Said after a 404, beside the base path. */
-  notFound: string;
-  /** Said after a 401/403, beside the credential. */
-  rejected: string;
-}
-
-const isObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
-
-/** The cheapest authenticated read of each vendor (UPSTREAMS.md: BambooHR's self, Namely's me, one Litmos user). */
-const PROBE_CALLS: Record<UpstreamSystem, ProbeCall> = {
-  bamboohr: {
-    vendor: 'BambooHR',
-    // Employee 0 is the key's own employee: `{"id":"8"}` for any valid key and company.
-    request: { path: '/employees/0', headers: { accept: 'application/json' } },
-    recognise: (body) => isObject(body) && 'id' in body,
-    notFound: 'the base path is wrong or names no company',
-    rejected: '',
-  },
-  namely: {
-    vendor: 'Namely',
-    request: { path: '/profiles/me', headers: { accept: 'application/json' } },
-    recognise: (body) => isObject(body) && Array.isArray(body.profiles),
-    notFound: 'the base path is wrong',
-    rejected: ' — a personal access token also stops working when its user is deactivated',
-  },
-  litmos: {
-    vendor: 'Litmos',
-    request: { path: '/users', query: { limit: 1, format: 'json' } },
-    recognise: (body) => Array.isArray(body),
-    notFound: 'the base path is wrong',
-    rejected: '',
-  },
-};
-
-/** What the probe got: an answer (any status), or the client's error after its retries. */
-export type ProbeOutcome = { status: number; body: string } | { error: string };
-
-/** Pure: the verdict on an upstream from its probe's outcome, `'ok'` or a sentence naming the setting to fix. */
-export function judgeProbe(probe: Pick<UpstreamProbe, 'system' | 'baseUrlSetting' | 'credentialSetting' | 'origin'>, outcome: ProbeOutcome): string {
-  const call = PROBE_CALLS[probe.system];
-  const what = `GET ${call.request.path}`;
-  const expected = `expected ${acceptedForms(probe.system, probe.origin)}`;
-  if ('error' in outcome) return `${call.vendor} could not be checked (${what}): ${outcome.error}`;
-  const { status } = outcome;
-  if (status === 401 || status === 403) return `${probe.credentialSetting} was rejected (${status})${call.rejected}`;
-  if (status === 404) return `${probe.baseUrlSetting}: ${what} answered 404 — ${call.notFound}; ${expected}`;
-  if (status >= 200 && status < 300) {
-    let body: unknown;
-    try {
-      body = JSON.parse(outcome.body);
-    } catch {
-      body = undefined;
-    }
-    if (call.recognise(body)) return 'ok';
-    return `${probe.baseUrlSetting}: ${what} answered ${status} but not as ${call.vendor}'s API does — is it another service? ${expected}`;
-  }
-  return `${call.vendor} could not be checked (${what} answered ${status})`;
-}
+export { judgeProbe, type ProbeOutcome, type UpstreamProbe } from './datasources/probe.js';
 
 async function runProbe(probe: UpstreamProbe): Promise<string> {
-  const call = PROBE_CALLS[probe.system];
-  try {
-    const response = await probe.client.request({
-      method: 'GET',
-      ...call.request,
-      query: { ...call.request.query, ...probe.query },
-      // Returned, not thrown: these are the answers the verdict explains. 5xx and throttles are retried first.
-      accept: [400, 401, 403, 404, 405, 410],
-    });
-    return judgeProbe(probe, { status: response.status, body: response.body });
-  } catch (error) {
-    // The client's errors show redacted URLs and never a credential; anything else is reported by kind only.
-    return judgeProbe(probe, { error: isRostergateError(error) ? error.message : 'unexpected failure' });
-  }
+  return verdictText(await probeUpstream(probe));
 }
 
 export interface UpstreamReadinessOptions {
@@ -281,7 +193,7 @@ export function createUpstreamReadiness(options: UpstreamReadinessOptions): Upst
       const pending = entry.pending ?? (due ? check(system) : undefined);
       if (!pending) return entry.verdict;
       const waited = await Promise.race([pending, sleep(waitMs, undefined, { ref: false })]);
-      const checking = `checking ${entry.probe.baseUrlSetting} and ${entry.probe.credentialSetting} (GET ${PROBE_CALLS[system].request.path})`;
+      const checking = `checking ${entry.probe.baseUrlSetting} and ${entry.probe.credentialSetting} (GET ${probePath(system)})`;
       return waited ?? entry.verdict ?? checking;
     },
   };

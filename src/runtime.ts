@@ -19,6 +19,9 @@ import { serveMetrics } from './telemetry/metrics-server.js';
 import type { Telemetry } from './telemetry/observe.js';
 import { startTracing } from './telemetry/tracing.js';
 import { createTenantRegistry, openTenant, type GatewayStore, type TenantRegistry } from './tenant.js';
+import { createHealthLedger, type HealthChangeHook } from './connections/health.js';
+import { createConnectionService, type ConnectionService } from './connections/service.js';
+import { connectionsRevision } from './connections/stored.js';
 import type { StoredSyncRecord, SyncRun } from './core/run.js';
 import type { SyncSchedule } from './core/schedule.js';
 
@@ -27,6 +30,14 @@ export interface RuntimeOptions {
   clock?: Clock;
   /** Where log lines go. @default a logger at the config's level, on stdout */
   logger?: Logger;
+  /**
+   * Told when a tenant's connection to an upstream enters ERROR (three failed runs or tests in a row)
+   * or leaves it (connections/health.ts): where CONNECTION_ERROR / CONNECTION_RECOVERED notifications
+   * are sent from. Called once per change across every process. @default none
+   */
+  onHealthChange?: HealthChangeHook;
+  /** Least time between two looks at whether an opened tenant's connections changed in the store, ms. @default 3000 */
+  connectionsRecheckMs?: number;
 }
 
 export interface Runtime {
@@ -38,6 +49,8 @@ export interface Runtime {
   tenants: TenantRegistry;
   /** Sync schedules: stored per tenant, ticking in this process (embedded) or in the workers (distributed). */
   scheduling: Scheduling;
+  /** Each tenant's connections as the API manages them: listed with their health, set, tested. */
+  connections: ConnectionService;
   /** Takes run jobs from the queue in this process until `close` (distributed mode only). */
   serveRuns(): void;
   /** Hands back the jobs in hand (after the actions in flight), pauses local runs, and closes every connection. */
@@ -54,18 +67,32 @@ export async function openRuntime(config: Config, options: RuntimeOptions = {}):
   const secretKey = config.secretKey ? parseSecretKey(config.secretKey) : await loadOrCreateSecretKey(config.dataDir);
   const store: GatewayStore = await openStore<SyncRun, StoredSyncRecord, SyncSchedule>({ url: config.storeUrl, secretKey });
   const scaleOut = config.distributed ? await openScaleOut(config.distributed, telemetry.log) : null;
-  const tenants = createTenantRegistry((id) =>
-    openTenant({
-      id,
-      store,
-      rateLimits: config.rateLimits,
-      rateWindowMs: config.rateWindowMs,
-      cacheTtlMs: config.cacheTtlSeconds * 1000,
-      clock,
-      telemetry,
-      ...(scaleOut && { scaleOut: scaleOut.tenants }),
-    }),
+  const health = createHealthLedger({
+    settings: store.settings,
+    log: telemetry.log,
+    ...(options.onHealthChange && { onHealthChange: options.onHealthChange }),
+  });
+  const tenants = createTenantRegistry(
+    (id, takeOver) =>
+      openTenant({
+        id,
+        store,
+        rateLimits: config.rateLimits,
+        rateWindowMs: config.rateWindowMs,
+        cacheTtlMs: config.cacheTtlSeconds * 1000,
+        clock,
+        telemetry,
+        ...(scaleOut && { scaleOut: scaleOut.tenants }),
+        health,
+        ...(takeOver && { takeOver }),
+      }),
+    {
+      revision: (id) => connectionsRevision(store, id),
+      ...(options.connectionsRecheckMs !== undefined && { recheckMs: options.connectionsRecheckMs }),
+      onError: (error, tenant) => telemetry.log.error({ err: error, tenant }, 'tenant opened again could not close its previous runtime'),
+    },
   );
+  const connections = createConnectionService({ store, tenants, health, clock });
   /** A schedule is due: the schedule as stored now decides (it may have changed or gone since its timer was set). */
   const onTick: TickHandler = async (tenantId, scheduleId, dueAt) => {
     const line = { tenant: tenantId, scheduleId, dueAt: new Date(dueAt).toISOString() };
@@ -85,6 +112,7 @@ export async function openRuntime(config: Config, options: RuntimeOptions = {}):
     scaleOut,
     tenants,
     scheduling,
+    connections,
     serveRuns() {
       if (!scaleOut || !config.distributed || worker) return;
       worker = startRunWorker(scaleOut.redis, {

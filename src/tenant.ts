@@ -9,11 +9,13 @@ import { apiBaseUrl } from './datasources/base-url.js';
 import { createReadCache, type CachePeers } from './datasources/cache.js';
 import type { RateBudget } from './datasources/budget.js';
 import type { HrClient } from './datasources/hr.js';
-import { createUpstreamClient, type UpstreamClient } from './datasources/http.js';
+import { createUpstreamClient, type UpstreamClient, type UpstreamEvent } from './datasources/http.js';
 import { createLitmosClient } from './datasources/litmos/client.js';
 import { createNamelyClient, NAMELY_DEFAULTS } from './datasources/namely/client.js';
 import { createReadModel, type ReadModel } from './datasources/read-model.js';
 import { ConfigError, ForbiddenError, type UpstreamSystem } from './errors.js';
+import { trackHealth, type HealthLedger, type TenantHealth } from './connections/health.js';
+import { CREDENTIAL_SECRET, readConnections, SECRET } from './connections/stored.js';
 import type { Source } from './model.js';
 import type { Store } from './store/open.js';
 import type { SyncCheckpoint } from './core/checkpoint.js';
@@ -31,30 +33,8 @@ import { createWebhookIntake, type WebhookIntake } from './sync/webhooks.js';
 /** The store as the gateway uses it: its runs and records are the sync engine's. */
 export type GatewayStore = Store<SyncRun, StoredSyncRecord, SyncSchedule>;
 
-/** Where a tenant's upstreams are; the credentials themselves live in the secret store. */
-export interface Connections {
-  bamboohr?: { baseUrl: string; companyDomain: string };
-  namely?: { baseUrl: string };
-  /** `applicationName`: what Litmos's `source` parameter carries on every call. */
-  litmos: { baseUrl: string; applicationName: string };
-}
-
-/** Connections as stored: ones saved before `applicationName` had its name call it `source`. */
-type StoredConnections = Omit<Connections, 'litmos'> & { litmos: { baseUrl: string; applicationName: string } | { baseUrl: string; source: string } };
-
-/** Reads stored connections in today's shape, so a tenant set up by an earlier version still opens. */
-function upgradeConnections(stored: StoredConnections): Connections {
-  const { litmos } = stored;
-  if ('applicationName' in litmos) return { ...stored, litmos };
-  return { ...stored, litmos: { baseUrl: litmos.baseUrl, applicationName: litmos.source } };
-}
-
-export const SECRET = {
-  bamboohrApiKey: 'bamboohr.apiKey',
-  namelyToken: 'namely.token',
-  litmosApiKey: 'litmos.apiKey',
-  bamboohrWebhookKey: 'bamboohr.webhookKey',
-} as const;
+// Where a tenant's upstreams are, and how they are stored and set: connections/stored.ts.
+export { saveConnections, SECRET, type Connections } from './connections/stored.js';
 
 export interface TenantOptions {
   id: string;
@@ -73,6 +53,13 @@ export interface TenantOptions {
   telemetry: Telemetry;
   /** Distributed mode's shared parts; unset, everything is this process's own (embedded mode). */
   scaleOut?: TenantScaleOut;
+  /** Where each connection's health is kept (the store's, shared by every process). */
+  health: HealthLedger;
+  /**
+   * The tenant this one is opened over, its connections having changed: its progress bus carries on
+   * here, so subscribers of its runs still in flight miss nothing (the registry then retires it).
+   */
+  takeOver?: Tenant;
 }
 
 /**
@@ -106,10 +93,18 @@ export interface Tenant {
   origins: { system: UpstreamClient['system']; url: string }[];
   /** Sources this tenant reads employees from. */
   sources: Source[];
+  /** The revision of the connections it was opened with (connections/stored.ts). */
+  revision: string | null;
+  /** Its connections' health: what its clients see, recorded as runs end and tests are made. */
+  health: TenantHealth;
   close(): Promise<void>;
+  /**
+   * Once a tenant opened over it has taken its progress bus: takes no more webhook changes (the
+   * successor gathers them from the outbox), lets its runs finish — none is cancelled or paused — and
+   * then closes all but the bus.
+   */
+  retire(): Promise<void>;
 }
-
-const CONNECTIONS = 'connections';
 
 /** Each source's defaults, as its vendor's folder declares them. */
 const SOURCE_DEFAULTS: Record<Source, SourceDefaults> = { BAMBOOHR: BAMBOOHR_DEFAULTS, NAMELY: NAMELY_DEFAULTS };
@@ -157,18 +152,6 @@ export function syncStoreOf(store: GatewayStore): SyncStore {
   return { runs, records, journal, links, plans: planPortOf(settings), settings: syncSettingsOf(settings) };
 }
 
-export async function saveConnections(
-  store: GatewayStore,
-  tenant: string,
-  connections: Connections,
-  secrets: { bamboohrApiKey?: string; namelyToken?: string; litmosApiKey: string },
-): Promise<void> {
-  await store.settings.put(tenant, CONNECTIONS, connections);
-  for (const [name, value] of Object.entries(secrets)) {
-    if (value) await store.secrets.put(tenant, SECRET[name as keyof typeof SECRET], value);
-  }
-}
-
 async function secret(store: GatewayStore, tenant: string, name: string): Promise<string> {
   const value = await store.secrets.get(tenant, name);
   if (!value) throw new ConfigError(`tenant ${tenant} has no ${name} credential stored`, { tenant, secret: name });
@@ -177,9 +160,8 @@ async function secret(store: GatewayStore, tenant: string, name: string): Promis
 
 export async function openTenant(options: TenantOptions): Promise<Tenant> {
   const { id, store } = options;
-  const stored = await store.settings.get<StoredConnections>(id, CONNECTIONS);
-  if (!stored) throw new ConfigError(`tenant ${id} has no connections configured`, { tenant: id });
-  const connections = upgradeConnections(stored);
+  const connections = await readConnections(store, id);
+  if (!connections) throw new ConfigError(`tenant ${id} has no connections configured`, { tenant: id });
   const windowMs = options.rateWindowMs;
   const { scaleOut } = options;
   /** A private budget in embedded mode; the credential's shared one in distributed mode. */
@@ -187,7 +169,20 @@ export async function openTenant(options: TenantOptions): Promise<Tenant> {
     scaleOut ? scaleOut.budget(system, baseUrl, credential, { limit, windowMs }) : { limit, windowMs };
   const upstreams: UpstreamClient[] = [];
   const hr: Partial<Record<Source, HrClient>> = {};
-  const onEvent = observeUpstream(options.telemetry, id);
+  const observed = observeUpstream(options.telemetry, id);
+  // Filled once the credentials are read: whatever health keeps of an error is scrubbed of them first.
+  let credentials: string[] = [];
+  const health = trackHealth({
+    tenant: id,
+    ledger: options.health,
+    clock: options.clock,
+    scrub: (text) => credentials.reduce((clean, credential) => clean.split(credential).join('REDACTED'), text),
+    log: options.telemetry.log,
+  });
+  const onEvent = (event: UpstreamEvent) => {
+    observed(event);
+    health.observe(event);
+  };
 
   if (connections.bamboohr) {
     const apiKey = await secret(store, id, SECRET.bamboohrApiKey);
@@ -252,8 +247,11 @@ export async function openTenant(options: TenantOptions): Promise<Tenant> {
   };
   const readModel = createReadModel({ hr, litmos, cache, shadow, links: () => store.links.list(id), catalogueTtlMs: options.cacheTtlMs * 4 });
   const observe = observeRuns(options.telemetry, id);
-  const sharedBus = scaleOut?.progressBus(options.clock, observe);
-  const bus = sharedBus ?? createProgressBus(options.clock, observe);
+  const owned = takeBus(options.takeOver) ?? openBus(options, observe);
+  const { bus } = owned;
+  credentials = (await Promise.all(Object.values(CREDENTIAL_SECRET).map((name) => store.secrets.get(id, name)))).filter(
+    (value): value is string => value !== null && value.length >= 4,
+  );
   const engine = createSyncEngine({
     tenant: id,
     store: syncStoreOf(store),
@@ -265,6 +263,7 @@ export async function openTenant(options: TenantOptions): Promise<Tenant> {
     bus,
     defaultPolicy: (source) => defaultPolicy(SOURCE_DEFAULTS[source]),
     onAction: observeActions(options.telemetry),
+    onRunEnded: (run, failure) => health.runEnded(run, failure),
     now: options.clock,
     ...(scaleOut && { dispatch: scaleOut.dispatch }),
   });
@@ -282,7 +281,13 @@ export async function openTenant(options: TenantOptions): Promise<Tenant> {
     onError: (error) => options.telemetry.log.error({ tenant: id, err: error }, 'webhook sync failed to start'),
     ...(options.webhookGatherMs !== undefined && { gatherMs: options.webhookGatherMs }),
   });
-  return {
+  const closeAllButBus = async () => {
+    webhooks.close();
+    await engine.close();
+    await Promise.all(upstreams.map((client) => client.close()));
+    cache.close();
+  };
+  const tenant: Tenant = {
     id,
     store,
     readModel,
@@ -298,45 +303,137 @@ export async function openTenant(options: TenantOptions): Promise<Tenant> {
       { system: 'litmos' as const, url: connections.litmos.baseUrl },
     ],
     sources: Object.keys(hr) as Source[],
+    revision: connections.revision,
+    health,
     close: async () => {
+      await closeAllButBus();
+      await buses.get(tenant)?.close?.();
+    },
+    retire: async () => {
       webhooks.close();
-      await engine.close();
-      await Promise.all(upstreams.map((client) => client.close()));
-      cache.close();
-      await sharedBus?.close();
+      await engine.idle();
+      await closeAllButBus();
     },
   };
+  buses.set(tenant, owned);
+  return tenant;
+}
+
+/** A tenant's progress bus, and how to close it (the shared one holds a subscription); it passes to the tenant opened over it. */
+interface OwnedBus {
+  bus: ProgressBus;
+  close?: () => Promise<void>;
+}
+const buses = new WeakMap<Tenant, OwnedBus>();
+
+function openBus(options: TenantOptions, observe: (event: ProgressEvent) => void): OwnedBus {
+  const shared = options.scaleOut?.progressBus(options.clock, observe);
+  return shared ? { bus: shared, close: () => shared.close() } : { bus: createProgressBus(options.clock, observe) };
+}
+
+/** The bus of the tenant opened over, which no longer owns it. */
+function takeBus(predecessor: Tenant | undefined): OwnedBus | undefined {
+  const owned = predecessor && buses.get(predecessor);
+  if (predecessor) buses.delete(predecessor);
+  return owned;
 }
 
 export interface TenantRegistry {
-  /** The tenant's runtime, opened on first use; ForbiddenError when it has no connections configured. */
-  get(id: string): Promise<Tenant>;
+  /**
+   * The tenant's runtime, opened on first use; ForbiddenError when it has no connections configured.
+   * Opened again, here as in every other process, once its connections have changed: see below.
+   * `fresh`: look at the stored connections now rather than at most every `recheckMs`.
+   */
+  get(id: string, options?: { fresh?: boolean }): Promise<Tenant>;
+  /** The tenant as this registry last opened it, without any I/O; undefined before it has. */
+  current(id: string): Tenant | undefined;
   close(): Promise<void>;
+}
+
+export interface TenantRegistryOptions {
+  /** The stored revision of a tenant's connections (connectionsRevision); without it a tenant is never opened again. */
+  revision?: (id: string) => Promise<string | null>;
+  /** Least time between two looks at a tenant's stored revision, ms. @default 3000 */
+  recheckMs?: number;
+  /** Told when a tenant opened over could not be closed. */
+  onError?: (error: unknown, tenant: string) => void;
 }
 
 /**
  * Each tenant's runtime (clients, budgets, engine, progress bus) opened once and shared by every
  * request of that tenant. A tenant exists once its connections are stored; until then its tokens
  * can do nothing, rather than fall through to another tenant's data.
+ *
+ * Connections change without a restart (setConnection): whenever a tenant is asked for and its last
+ * look is `recheckMs` old, the registry compares the revision it was opened with against the stored
+ * one, and on a difference opens the tenant again over the old one, which hands over its progress
+ * bus and retires — its runs finish with the connections they started with, then it closes. Every
+ * process does the same with its own registry, so a connection set through one replica reaches the
+ * others and the workers within `recheckMs` of their next use of the tenant, with nothing but a
+ * store read every few seconds.
  */
-export function createTenantRegistry(open: (id: string) => Promise<Tenant>): TenantRegistry {
-  const opened = new Map<string, Promise<Tenant>>();
-  return {
-    get(id) {
-      let tenant = opened.get(id);
-      if (!tenant) {
-        tenant = open(id).catch((error: unknown) => {
-          opened.delete(id);
+export function createTenantRegistry(open: (id: string, takeOver?: Tenant) => Promise<Tenant>, options: TenantRegistryOptions = {}): TenantRegistry {
+  interface Entry {
+    tenant: Promise<Tenant>;
+    latest?: Tenant;
+    /** When the stored revision was last looked at (elapsed time, `Date.now`). */
+    checkedAt: number;
+    checking?: Promise<Tenant>;
+  }
+  const entries = new Map<string, Entry>();
+  const retiring = new Set<Promise<void>>();
+  const recheckMs = options.recheckMs ?? 3000;
+
+  const opened = (entry: Entry, tenant: Tenant) => {
+    entry.latest = tenant;
+    entry.tenant = Promise.resolve(tenant);
+    return tenant;
+  };
+
+  function first(id: string): Promise<Tenant> {
+    const entry: Entry = {
+      checkedAt: Date.now(),
+      tenant: open(id).then(
+        (tenant) => opened(entry, tenant),
+        (error: unknown) => {
+          entries.delete(id);
           if (error instanceof ConfigError) throw new ForbiddenError(`tenant ${id} has no connections configured yet`, { tenant: id });
           throw error;
-        });
-        opened.set(id, tenant);
-      }
-      return tenant;
+        },
+      ),
+    };
+    entries.set(id, entry);
+    return entry.tenant;
+  }
+
+  async function recheck(id: string, entry: Entry, revisionOf: (id: string) => Promise<string | null>): Promise<Tenant> {
+    entry.checkedAt = Date.now();
+    const current = await entry.tenant;
+    if ((await revisionOf(id)) === current.revision) return current;
+    const next = opened(entry, await open(id, current));
+    const retired: Promise<void> = current
+      .retire()
+      .catch((error: unknown) => options.onError?.(error, id))
+      .finally(() => retiring.delete(retired));
+    retiring.add(retired);
+    return next;
+  }
+
+  return {
+    get(id, { fresh = false } = {}) {
+      const entry = entries.get(id);
+      if (!entry) return first(id);
+      const revisionOf = options.revision;
+      if (!revisionOf || (!fresh && Date.now() - entry.checkedAt < recheckMs)) return entry.tenant;
+      entry.checking ??= recheck(id, entry, revisionOf).finally(() => (entry.checking = undefined));
+      // A look that failed leaves the tenant as it was, for the next look to try again; asked fresh, it says why.
+      return fresh ? entry.checking : entry.checking.catch(() => entry.tenant);
     },
+    current: (id) => entries.get(id)?.latest,
     async close() {
-      const all = await Promise.allSettled(opened.values());
-      await Promise.all(all.flatMap((each) => (each.status === 'fulfilled' ? [each.value.close()] : [])));
+      await Promise.allSettled([...entries.values()].map((entry) => entry.checking ?? entry.tenant));
+      await Promise.all([...entries.values()].flatMap((entry) => (entry.latest ? [entry.latest.close()] : [])));
+      await Promise.all(retiring);
     },
   };
 }

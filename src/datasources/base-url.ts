@@ -50,6 +50,13 @@ const VENDORS: Record<UpstreamSystem, VendorBase> = {
 /** BambooHR company names as its gateway takes them; `{company}` pasted from the docs is not one. */
 const COMPANY_NAME = /^[a-z0-9][a-z0-9-]*$/i;
 
+/** Whether `name` can be a company's subdomain (BambooHR's gateway path, Namely's host). */
+export const isCompanyName = (name: string): boolean => COMPANY_NAME.test(name);
+
+/** Litmos's documented regional API hosts (the table above). */
+export const LITMOS_REGIONS = { US: 'https://api.litmos.com', EU: 'https://api.litmoseu.com', AU: 'https://api.litmos.com.au' } as const;
+export type LitmosRegion = keyof typeof LITMOS_REGIONS;
+
 export interface BaseUrl {
   /** `scheme://host[:port]`, lower-cased by the URL parser. */
   origin: string;
@@ -103,20 +110,24 @@ export function parseBaseUrl(vendor: UpstreamSystem, raw: string, setting: strin
  * The company for BambooHR's gateway: the URL's and BAMBOOHR_SUBDOMAIN's when both are given and
  * agree, else whichever is given; `ConfigError` when they disagree or neither is given.
  */
-export function resolveCompany(base: BaseUrl, subdomain: string | undefined): string {
+export function resolveCompany(
+  base: BaseUrl,
+  subdomain: string | undefined,
+  settings: { subdomain: string; baseUrl: string } = { subdomain: 'BAMBOOHR_SUBDOMAIN', baseUrl: 'BAMBOOHR_BASE_URL' },
+): string {
   if (base.company !== undefined && subdomain) {
     if (base.company.toLowerCase() !== subdomain.toLowerCase()) {
       throw new ConfigError(
-        `BAMBOOHR_SUBDOMAIN ("${subdomain}") and the company in BAMBOOHR_BASE_URL ("${base.company}") disagree; set one, or make them agree`,
-        { variable: 'BAMBOOHR_SUBDOMAIN' },
+        `${settings.subdomain} ("${subdomain}") and the company in ${settings.baseUrl} ("${base.company}") disagree; set one, or make them agree`,
+        { variable: settings.subdomain },
       );
     }
     return subdomain;
   }
   const company = subdomain || base.company;
   if (!company) {
-    throw new ConfigError(`BAMBOOHR_SUBDOMAIN must be set, or BAMBOOHR_BASE_URL must name the company (${acceptedForms('bamboohr')})`, {
-      variable: 'BAMBOOHR_SUBDOMAIN',
+    throw new ConfigError(`${settings.subdomain} must be set, or ${settings.baseUrl} must name the company (${acceptedForms('bamboohr')})`, {
+      variable: settings.subdomain,
     });
   }
   return company;

@@ -15,6 +15,7 @@ import { CourseProgressResolver } from '../resolvers/progress.resolver.js';
 import { TeamResolver } from '../resolvers/team.resolver.js';
 import { TokenResolver } from '../resolvers/token.resolver.js';
 import { ScheduleResolver } from '../resolvers/schedule.resolver.js';
+import { ConnectionResolver } from '../resolvers/connection.resolver.js';
 import { SYNC_RESOLVERS } from '../resolvers/sync/index.js';
 
 /** `@Authorized()` = any valid token; `@Authorized('OPERATOR')` = operators and admins; `@Authorized('ADMIN')` = admins. */
@@ -51,6 +52,7 @@ export function buildGatewaySchema(): Promise<GraphQLSchema> {
       NodeResolver,
       TokenResolver,
       ScheduleResolver,
+      ConnectionResolver,
       ...SYNC_RESOLVERS,
     ],
     authChecker,

@@ -79,7 +79,7 @@ export async function openStore<
     records: new RunRecordRepository<TRecord>(state, locks),
     journal: new JournalRepository(state, atomic),
     links: new LinkRepository(state, locks),
-    settings: new SettingsRepository(state),
+    settings: new SettingsRepository(state, atomic),
     secrets: new SecretRepository(state, options.secretKey),
     tokens: new TokenRepository(state, locks, atomic),
     schedules: new ScheduleRepository<TSchedule>(state, atomic),

@@ -54,6 +54,11 @@ export interface SyncEngineOptions {
   shutdownGraceMs?: number;
   /** Told of every applied action (metrics). @default none */
   onAction?: (result: ActionResult) => void;
+  /**
+   * Told when a run this engine executed or cancelled ends, with what failed it when it FAILED
+   * (connection health); awaited before the run's work settles. @default none
+   */
+  onRunEnded?: (run: SyncRun, failure?: unknown) => Promise<void>;
   /** The clock: run timestamps, link times and the planner's "today". @default systemClock */
   now?: Clock;
   /**
@@ -183,7 +188,7 @@ export function createSyncEngine(options: SyncEngineOptions): SyncEngine {
       .catch(async (error: unknown) => {
         if (stopping(abort.signal)) return;
         const text = error instanceof Error ? error.message : String(error);
-        await finish(engine, runId, 'FAILED', { error: text }, text).catch(() => undefined);
+        await finish(engine, runId, 'FAILED', { error: text }, text, error).catch(() => undefined);
       })
       .finally(() => executing.delete(runId));
     const running = { promise, abort };
@@ -631,9 +636,18 @@ async function update(engine: Engine, runId: string, patch: Partial<SyncRun>, me
   return transition(engine, runId, ACTIVE_STATUSES, patch, message);
 }
 
-/** Ends an active run; of concurrent attempts to end it (cancel, apply, a failure), exactly one does. */
-async function finish(engine: Engine, runId: string, status: SyncRunStatus, patch: Partial<SyncRun> = {}, message: string | null = null): Promise<SyncRun> {
-  return update(engine, runId, { ...patch, status, finishedAt: timestamp(engine) }, message);
+/** Ends an active run; of concurrent attempts to end it (cancel, apply, a failure), exactly one does. `failure`: what failed it. */
+async function finish(
+  engine: Engine,
+  runId: string,
+  status: SyncRunStatus,
+  patch: Partial<SyncRun> = {},
+  message: string | null = null,
+  failure?: unknown,
+): Promise<SyncRun> {
+  const ended = await update(engine, runId, { ...patch, status, finishedAt: timestamp(engine) }, message);
+  await engine.options.onRunEnded?.(ended, failure).catch(() => undefined);
+  return ended;
 }
 
 /** Rewords the store's refusal of a transition for the caller: what the run is, and what the action needs. */

@@ -3,7 +3,7 @@
  * path as `npm start`, with an in-memory store and a short rate window so budgets pace in ms.
  */
 import { randomBytes } from 'node:crypto';
-import { startGateway, type RunningGateway } from '../../src/app.js';
+import { startGateway, type GatewayOptions, type RunningGateway } from '../../src/app.js';
 import type { Clock } from '../../src/clock.js';
 import { loadConfig } from '../../src/config.js';
 import type { LocalDate } from '../../src/model.js';
@@ -42,6 +42,8 @@ export interface TestGatewayOptions extends SandboxOptions {
   clock?: Clock;
   /** Where the gateway logs. @default nowhere (ROSTERGATE_LOG_LEVEL=silent) */
   logger?: Logger;
+  /** The gateway's other options (connection health's hook, how often tenants look for changed connections). */
+  gateway?: Pick<GatewayOptions, 'onHealthChange' | 'connectionsRecheckMs'>;
 }
 
 /**
@@ -69,7 +71,7 @@ export async function startTestGateway(options: TestGatewayOptions = {}): Promis
     ...options.env,
   });
   const clock = options.clock ?? clockOn(sandbox.companies.bamboohr.today);
-  const gateway = await startGateway(config, { sandbox, clock, ...(options.logger && { logger: options.logger }) });
+  const gateway = await startGateway(config, { sandbox, clock, ...(options.logger && { logger: options.logger }), ...options.gateway });
   const url = gateway.url;
 
   async function graphql<T>(query: string, variables: Record<string, unknown> = {}, token: string | null = ADMIN_TOKEN) {

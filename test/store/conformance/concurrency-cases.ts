@@ -180,4 +180,17 @@ export function concurrencyCases({ opened, open }: ConcurrencyCaseContext): void
       expect(await s.schedules.get(tenant, 'a0')).toBeNull();
     });
   });
+
+  it('loses no change when two connections change one setting at once, and leaves it alone when told to', async () => {
+    await withSecond(open, async (other) => {
+      const s = opened();
+      const tenant = newTenant();
+      const count = (store: TestStore) => store.settings.change<{ n: number }>(tenant, 'counter', (current) => ({ n: (current?.n ?? 0) + 1 }));
+      const changes = await Promise.all(Array.from({ length: RACERS }, () => [count(s), count(other)]).flat());
+      expect(await other.settings.get(tenant, 'counter')).toEqual({ n: 2 * RACERS });
+      // Each change saw the value it replaced: every count from 0 to 2×RACERS−1 exactly once.
+      expect(changes.map(({ before }) => before?.n ?? 0).sort((a, b) => a - b)).toEqual(Array.from({ length: 2 * RACERS }, (_, n) => n));
+      expect(await s.settings.change(tenant, 'counter', () => undefined)).toEqual({ before: { n: 2 * RACERS }, after: { n: 2 * RACERS } });
+    });
+  });
 }
