@@ -101,7 +101,7 @@ export interface Tenant {
   /**
    * Once a tenant opened over it has taken its progress bus: takes no more webhook changes (the
    * successor gathers them from the outbox), lets its runs finish — none is cancelled or paused — and
-   * then closes all but the bus.
+   * then closes all but the bus. `close` meanwhile pauses them instead, as at any stop.
    */
   retire(): Promise<void>;
 }
@@ -281,12 +281,15 @@ export async function openTenant(options: TenantOptions): Promise<Tenant> {
     onError: (error) => options.telemetry.log.error({ tenant: id, err: error }, 'webhook sync failed to start'),
     ...(options.webhookGatherMs !== undefined && { gatherMs: options.webhookGatherMs }),
   });
-  const closeAllButBus = async () => {
-    webhooks.close();
-    await engine.close();
-    await Promise.all(upstreams.map((client) => client.close()));
-    cache.close();
-  };
+  // Once, whichever asks first: a tenant retiring is closed at once (its runs paused) when the process stops.
+  let closing: Promise<void> | undefined;
+  const closeAllButBus = () =>
+    (closing ??= (async () => {
+      webhooks.close();
+      await engine.close();
+      await Promise.all(upstreams.map((client) => client.close()));
+      cache.close();
+    })());
   const tenant: Tenant = {
     id,
     store,
@@ -381,7 +384,8 @@ export function createTenantRegistry(open: (id: string, takeOver?: Tenant) => Pr
     checking?: Promise<Tenant>;
   }
   const entries = new Map<string, Entry>();
-  const retiring = new Set<Promise<void>>();
+  /** Tenants opened over, until their runs have finished and they have closed. */
+  const retiring = new Map<Tenant, Promise<void>>();
   const recheckMs = options.recheckMs ?? 3000;
 
   const opened = (entry: Entry, tenant: Tenant) => {
@@ -411,11 +415,13 @@ export function createTenantRegistry(open: (id: string, takeOver?: Tenant) => Pr
     const current = await entry.tenant;
     if ((await revisionOf(id)) === current.revision) return current;
     const next = opened(entry, await open(id, current));
-    const retired: Promise<void> = current
-      .retire()
-      .catch((error: unknown) => options.onError?.(error, id))
-      .finally(() => retiring.delete(retired));
-    retiring.add(retired);
+    retiring.set(
+      current,
+      current
+        .retire()
+        .catch((error: unknown) => options.onError?.(error, id))
+        .finally(() => retiring.delete(current)),
+    );
     return next;
   }
 
@@ -425,15 +431,27 @@ export function createTenantRegistry(open: (id: string, takeOver?: Tenant) => Pr
       if (!entry) return first(id);
       const revisionOf = options.revision;
       if (!revisionOf || (!fresh && Date.now() - entry.checkedAt < recheckMs)) return entry.tenant;
-      entry.checking ??= recheck(id, entry, revisionOf).finally(() => (entry.checking = undefined));
+      // Asked fresh (after a change), a look already under way may have read the revision before it: look again after it.
+      const under = entry.checking;
+      if (!under || fresh) {
+        const look: Promise<Tenant> = (under ?? Promise.resolve())
+          .catch(() => undefined)
+          .then(() => recheck(id, entry, revisionOf))
+          .finally(() => {
+            if (entry.checking === look) entry.checking = undefined;
+          });
+        entry.checking = look;
+      }
+      const checking = entry.checking ?? entry.tenant;
       // A look that failed leaves the tenant as it was, for the next look to try again; asked fresh, it says why.
-      return fresh ? entry.checking : entry.checking.catch(() => entry.tenant);
+      return fresh ? checking : checking.catch(() => entry.tenant);
     },
     current: (id) => entries.get(id)?.latest,
     async close() {
       await Promise.allSettled([...entries.values()].map((entry) => entry.checking ?? entry.tenant));
       await Promise.all([...entries.values()].flatMap((entry) => (entry.latest ? [entry.latest.close()] : [])));
-      await Promise.all(retiring);
+      // A retiring tenant's runs are paused like any other's, not waited for: they resume at the next start.
+      await Promise.all([...retiring].map(([tenant, retired]) => tenant.close().then(() => retired)));
     },
   };
 }

@@ -69,23 +69,36 @@ describe('connections through the API', () => {
     expect(leaks(g.logLines, SECRETS)).toEqual([]);
   });
 
+  /** A BambooHR run under way (Litmos answering each call `latencyMs` late), and Namely connected meanwhile; the run's id. */
+  async function connectNamelyDuringRun(latencyMs: number): Promise<string> {
+    const { sandbox } = g!.t;
+    await fetch(`${sandbox.litmos.url}/__sandbox/latency`, { method: 'PUT', body: JSON.stringify({ ms: latencyMs }) });
+    const runId = await g!.start('BAMBOOHR');
+    await g!.setConnection({ system: 'NAMELY', baseUrl: sandbox.namely.baseUrl, credential: SANDBOX_CREDENTIALS.namely.token });
+    expect(['QUEUED', 'FETCHING', 'PLANNING', 'APPLYING'], 'the run was still under way').toContain(await g!.status(runId));
+    return runId;
+  }
+
   it('lets a run under way finish with the connections it started with while the tenant is opened again', async () => {
     g = await startConnectionsGateway();
-    const { sandbox } = g.t;
-    await fetch(`${sandbox.litmos.url}/__sandbox/latency`, { method: 'PUT', body: JSON.stringify({ ms: 20 }) });
-    await g.data(`mutation { setSyncPolicy(input: { source: BAMBOOHR, safeguard: { maxDeactivationPercent: 100, maxDeactivations: 100000 } }) { source } }`);
-    const { startSync } = await g.data<{ startSync: { runId: string } }>(`mutation { startSync(input: { source: BAMBOOHR }) { runId } }`);
     const previous = g.t.gateway.tenant;
-    await g.setConnection({ system: 'NAMELY', baseUrl: sandbox.namely.baseUrl, credential: SANDBOX_CREDENTIALS.namely.token });
+    const runId = await connectNamelyDuringRun(20);
     expect(g.t.gateway.tenant).not.toBe(previous);
-    const status = async () =>
-      (await g!.data<{ syncRun: { status: string } }>(`query($id: ID!) { syncRun(id: $id) { status } }`, { id: startSync.runId })).syncRun.status;
-    expect(['QUEUED', 'FETCHING', 'PLANNING', 'APPLYING'], 'the run was still under way').toContain(await status());
     // A second start joins the run the previous runtime executes: still one run per source.
-    const joined = await g.data<{ startSync: { runId: string } }>(`mutation { startSync(input: { source: BAMBOOHR }) { runId } }`);
-    expect(joined.startSync.runId).toBe(startSync.runId);
+    expect(await g.start('BAMBOOHR')).toBe(runId);
     await previous.engine.idle();
-    expect(await status()).toBe('SUCCEEDED');
+    expect(await g.status(runId)).toBe('SUCCEEDED');
+  });
+
+  it('pauses, rather than waits for, a run of the runtime opened over when the gateway stops', async () => {
+    g = await startConnectionsGateway();
+    // Slow enough that finishing the run would take seconds; stopping pauses it after the calls in flight.
+    await connectNamelyDuringRun(400);
+    const stopping = g;
+    g = undefined;
+    const startedAt = Date.now();
+    await stopping.close();
+    expect(Date.now() - startedAt, 'the stop did not wait for the run to finish').toBeLessThan(3000);
   });
 
   it('changes one field of a connection and keeps the rest, the credential included; a region names the Litmos host', async () => {

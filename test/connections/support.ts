@@ -48,6 +48,10 @@ export interface ConnectionsGateway {
   connection(system: string): Promise<ConnectionView | undefined>;
   setConnection(input: Record<string, unknown>): Promise<GraphQLResult<{ setConnection: ConnectionView }>>;
   testConnection(system: string): Promise<ConnectionTestView>;
+  /** Starts a full run of `source` (its safeguard relaxed) and answers its id. */
+  start(source: string): Promise<string>;
+  /** A run's status. */
+  status(runId: string): Promise<string>;
   /** Starts a full run of `source` and waits for it to end. */
   sync(source: string): Promise<{ runId: string; status: string; error: string | null }>;
   close(): Promise<void>;
@@ -99,6 +103,13 @@ export async function startConnectionsGateway(
     if (result.errors?.length || !result.data) throw new Error(`GraphQL errors: ${JSON.stringify(result.errors)}`);
     return result.data;
   }
+  async function start(source: string): Promise<string> {
+    // Lets a first run through whatever it deactivates: these tests are about connections, not the safeguard.
+    const relaxed = '{ maxDeactivationPercent: 100, maxDeactivations: 100000 }';
+    await data(`mutation($source: Source!) { setSyncPolicy(input: { source: $source, safeguard: ${relaxed} }) { source } }`, { source });
+    const started = await data<{ startSync: { runId: string } }>(`mutation($source: Source!) { startSync(input: { source: $source }) { runId } }`, { source });
+    return started.startSync.runId;
+  }
   const connections = async () => (await data<{ connections: ConnectionView[] }>(`{ connections { ${CONNECTION_FIELDS} } }`)).connections;
 
   return {
@@ -117,22 +128,15 @@ export async function startConnectionsGateway(
           { system },
         )
       ).testConnection,
+    start,
+    status: async (runId) => (await data<{ syncRun: { status: string } }>(`query($id: ID!) { syncRun(id: $id) { status } }`, { id: runId })).syncRun.status,
     async sync(source) {
-      // Lets a first run through whatever it deactivates: these tests are about connections, not the safeguard.
-      await data(
-        `mutation($source: Source!) { setSyncPolicy(input: { source: $source, safeguard: { maxDeactivationPercent: 100, maxDeactivations: 100000 } }) { source } }`,
-        {
-          source,
-        },
-      );
-      const { startSync } = await data<{ startSync: { runId: string } }>(`mutation($source: Source!) { startSync(input: { source: $source }) { runId } }`, {
-        source,
-      });
+      const runId = await start(source);
       // The tenant as it is now (opened again by setConnection): its engine is the one running the run.
       await t.gateway.tenant.engine.idle();
       const { syncRun } = await data<{ syncRun: { runId: string; status: string; error: string | null } }>(
         `query($id: ID!) { syncRun(id: $id) { runId status error } }`,
-        { id: startSync.runId },
+        { id: runId },
       );
       return syncRun;
     },
