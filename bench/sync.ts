@@ -2,8 +2,8 @@
  * bench:sync — the reconciliation engine at 1,000, 10,000 and 50,000 employees against the sandbox,
  * with Litmos's limit of 100 requests per rolling window and the window shortened to 1 s so a run
  * takes minutes: an initial sync, a no-change re-sync, a sync after 1% of employees changed in
- * BambooHR, and the same 1% arriving as BambooHR webhooks. Prints the tables and rewrites its
- * section of bench/RESULTS.md.
+ * BambooHR, an INCREMENTAL sync after another 1% changed (the change feeds, no full read), and the
+ * same 1% arriving as BambooHR webhooks. Prints the tables and rewrites its section of bench/RESULTS.md.
  *
  *   npm run bench:sync                       # 1000, 10000, 50000
  *   npm run bench:sync -- --sizes 1000,10000
@@ -12,6 +12,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
 import { defaultMarginMs } from '../src/datasources/budget.js';
+import { INCREMENTAL_HR_CALLS } from './support/plan-cost.js';
 import type { SyncPlan } from '../src/core/plan-types.js';
 import { bambooHrAdmin } from './support/bamboohr-admin.js';
 import { startBenchGateway } from './support/gateway.js';
@@ -24,6 +25,7 @@ import {
   chooseChanges,
   editHr,
   fullSync,
+  incrementalSync,
   measure,
   registerWebhook,
   webhookSync,
@@ -60,10 +62,10 @@ async function benchSize(size: number, rss: ReturnType<typeof sampleRss>): Promi
     // The seeded Litmos holds leavers the first run deactivates; the safeguard would stop it for approval.
     await engine.setPolicy('BAMBOOHR', { ...(await engine.policy('BAMBOOHR')), safeguard: { maxDeactivationPercent: 100, maxDeactivations: 1e9 } });
     let litmosUsers = (await gateway.tenant.readModel.learners()).length;
-    const record = async (scenario: string, work: () => Promise<void>, firstRead: boolean) => {
+    const record = async (scenario: string, work: () => Promise<void>, firstRead: boolean, targeted?: SizedResult['targeted']) => {
       // A fresh rate window for each scenario, so none starts with the previous one's requests counted.
       await sleep(RATE_WINDOW_MS);
-      const result: SizedResult = { ...(await measure(ctx, scenario, work)), size, litmosUsers, firstRead };
+      const result: SizedResult = { ...(await measure(ctx, scenario, work)), size, litmosUsers, firstRead, ...(targeted && { targeted }) };
       litmosUsers += result.runs.reduce((sum, r) => sum + r.counts.created, 0);
       results.push(result);
       console.log(
@@ -85,6 +87,18 @@ async function benchSize(size: number, rss: ReturnType<typeof sampleRss>): Promi
     await editHr(ctx, viaSync, sandbox.departments);
     check('1% changed, sync', viaSync, (await record('1% changed, sync', () => fullSync(gateway), false)).plans);
 
+    // A full run's checkpoint is set back by the skew allowance (5 min), so the first incremental run
+    // after it reads the full run's own changes again; one unmeasured incremental run moves the
+    // checkpoint onto BambooHR's `latest`, as it would be in steady state, before the measured 1%.
+    await incrementalSync(gateway);
+    await sleep(1100);
+    const viaIncremental = chooseChanges(initialPlan, changed, 2);
+    await editHr(ctx, viaIncremental, sandbox.departments);
+    const incremental = await record('1% changed, incremental', () => incrementalSync(gateway), false, 'incremental');
+    check('1% changed, incremental', viaIncremental, incremental.plans);
+    for (const run of incremental.runs)
+      if (run.mode !== 'INCREMENTAL') checks.push(`${size} / incremental: the run read ${run.mode ?? 'scoped'} (${run.modeReason ?? ''})`);
+
     await registerWebhook(ctx);
     const viaWebhook = chooseChanges(initialPlan, changed, 1);
     const webhooks = await record(
@@ -95,6 +109,7 @@ async function benchSize(size: number, rss: ReturnType<typeof sampleRss>): Promi
         if (delivered !== expected) checks.push(`${size} / webhooks: ${delivered} deliveries accepted for ${expected} changed employees`);
       },
       false,
+      'webhooks',
     );
     check('1% changed, webhooks', viaWebhook, webhooks.plans);
   } finally {
@@ -148,6 +163,11 @@ ${markdownTable(tables.requests)}
 Floor = the reads the brief counts (one BambooHR report + its metadata on the gateway's first read; ceil(users ÷ 1000)
 Litmos user pages) plus the writes the run's plans need, counted per action: create 1, update / deactivate / reactivate 2 (Litmos's PUT replaces the whole user and
 its list returns summaries, so each is GET + PUT), team additions one POST per team and 100 learners, removal 1.
+The targeted scenarios list no Litmos users: their read floor is one \`GET /users/{id or username}\` per employee the runs read
+(for the incremental run, the employees the change feeds named), and on the BambooHR side, for the incremental run, its
+${INCREMENTAL_HR_CALLS} calls (\`employees/changed\`, the \`employmentStatus\` and \`jobInfo\` tables feeds, one report filtered to the
+changed ids). Their Litmos reads column counts list reads only (team lists); the lookups share the \`/users/:id\` route with the
+updates' GETs and are in the writes column.
 "throttled" counts 429/503 answers as the simulators sent them and as the gateway's clients saw them (goal 0).
 
 ### Time, request rate and memory
@@ -169,8 +189,8 @@ ${markdownTable(tables.plans)}
 ### Plans against the changes made
 
 Each 1% scenario changes a third of its employees' titles, moves a third to another department and turns the
-access flag off for the rest; the plans should hold one update, one team addition and removal, and one
-deactivation for them respectively.
+access flag off for the rest (three disjoint sets of employees); the plans should hold one update, one team addition and removal, and one
+deactivation for them respectively, and the incremental run must have run INCREMENTAL.
 
 ${checked.join('\n')}
 

@@ -53,13 +53,33 @@ export function actionCounts(plans: readonly SyncPlan[]): Partial<Record<PlanAct
   return counts;
 }
 
+/** BambooHR calls of an incremental read: `employees/changed`, its two tables feeds, one report filtered to the changed ids. */
+export const INCREMENTAL_HR_CALLS = 4;
+
 /**
  * The brief's floor for reads: one BambooHR report plus its metadata (the access flag's alias,
- * looked up once per gateway), and ceil(users / 1000) Litmos user pages.
+ * looked up once per gateway), and ceil(users / 1000) Litmos user pages. A targeted run (webhooks,
+ * incremental) lists no users: its floor is one Litmos lookup per employee it read, and for an
+ * incremental run the feed calls on the BambooHR side.
  */
-export function readFloor(options: { litmosUsers: number; firstRead: boolean }): { bamboohr: number; litmos: number } {
+export function readFloor(options: { litmosUsers: number; firstRead: boolean; targeted?: { employees: number; incremental: boolean } }): {
+  bamboohr: number;
+  litmos: number;
+} {
+  const { targeted } = options;
   return {
-    bamboohr: 1 + (options.firstRead ? 1 : 0),
-    litmos: Math.max(1, Math.ceil(options.litmosUsers / LITMOS_PAGE)),
+    bamboohr: (targeted?.incremental ? INCREMENTAL_HR_CALLS : 1) + (options.firstRead ? 1 : 0),
+    litmos: targeted ? targeted.employees : Math.max(1, Math.ceil(options.litmosUsers / LITMOS_PAGE)),
   };
+}
+
+/** Employees a plan covered: acted on, skipped or unchanged (a targeted plan holds only those it read). */
+export function employeesIn(plans: readonly SyncPlan[]): number {
+  const ids = new Set<string>();
+  for (const plan of plans) {
+    for (const action of plan.actions) if ('sourceId' in action) ids.add(action.sourceId);
+    for (const skip of plan.skips) if (skip.reason !== 'NOT_IN_SCOPE') ids.add(skip.sourceId);
+    for (const sourceId of plan.unchanged) ids.add(sourceId);
+  }
+  return ids.size;
 }

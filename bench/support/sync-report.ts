@@ -3,7 +3,7 @@
  * time and rate against the budget, what the plans held) and the per-run notes under them.
  */
 import { mib } from './memory.js';
-import { actionCounts, readFloor, writeCost } from './plan-cost.js';
+import { actionCounts, employeesIn, readFloor, writeCost } from './plan-cost.js';
 import { fixed, seconds, shortRoute, type Table } from './report.js';
 import type { ScenarioResult } from './sync-scenarios.js';
 import type { StatsDelta } from './stats.js';
@@ -14,6 +14,8 @@ export interface SizedResult extends ScenarioResult {
   litmosUsers: number;
   /** The gateway had not yet looked up BambooHR's field metadata. */
   firstRead: boolean;
+  /** Runs that list no Litmos users: webhook runs, incremental runs (with the change feeds). */
+  targeted?: 'webhooks' | 'incremental';
 }
 
 export interface Budget {
@@ -32,7 +34,11 @@ const sum = (delta: StatsDelta, test: (route: string) => boolean) =>
 function costs(result: SizedResult) {
   const reads = sum(result.litmos, isLitmosListRead);
   const writes = result.litmos.total - reads;
-  const floor = readFloor(result);
+  const floor = readFloor({
+    litmosUsers: result.litmosUsers,
+    firstRead: result.firstRead,
+    ...(result.targeted && { targeted: { employees: employeesIn(result.plans), incremental: result.targeted === 'incremental' } }),
+  });
   const cost = writeCost(result.plans);
   return { reads, writes, floor, cost, litmosFloor: floor.litmos + cost.total };
 }

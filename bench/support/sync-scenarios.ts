@@ -126,6 +126,15 @@ export async function fullSync(gateway: RunningGateway): Promise<void> {
   await gateway.tenant.engine.idle();
 }
 
+/** An INCREMENTAL run: the change feeds from the checkpoint the last successful run left. */
+export async function incrementalSync(gateway: RunningGateway): Promise<void> {
+  await gateway.tenant.engine.start({ source: 'BAMBOOHR', trigger: 'MANUAL', mode: 'INCREMENTAL' });
+  await gateway.tenant.engine.idle();
+}
+
+/** Change sets the benchmark takes from one initial plan, disjoint: the full sync's, the webhooks', the incremental run's. */
+export const CHANGE_SETS = 3;
+
 /** Who to change, chosen evenly over the learners the initial sync created (all active, each in a department team). */
 export interface ChangeSet {
   titles: string[];
@@ -137,9 +146,9 @@ export function chooseChanges(initial: SyncPlan, count: number, offset: number):
   const teamOf = new Map<string, string>();
   for (const action of initial.actions) if (action.kind === 'ADD_TO_TEAM') teamOf.set(action.sourceId, action.teamName);
   const created = initial.actions.flatMap((action) => (action.kind === 'CREATE_LEARNER' && teamOf.has(action.sourceId) ? [action.sourceId] : []));
-  // Two disjoint sets (offset 0 and 1) interleaved over the whole roster.
-  const step = Math.max(1, Math.floor(created.length / (count * 2)));
-  const chosen = Array.from({ length: count }, (_, i) => created[(i * 2 + offset) * step]).filter((id): id is string => id !== undefined);
+  // CHANGE_SETS disjoint sets (offsets 0, 1, …) interleaved over the whole roster.
+  const step = Math.max(1, Math.floor(created.length / (count * CHANGE_SETS)));
+  const chosen = Array.from({ length: count }, (_, i) => created[(i * CHANGE_SETS + offset) * step]).filter((id): id is string => id !== undefined);
   const third = Math.ceil(chosen.length / 3);
   return {
     titles: chosen.slice(0, third),

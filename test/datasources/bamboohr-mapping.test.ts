@@ -246,6 +246,7 @@ describe('payloads', () => {
       latest: '2025-06-01T10:00:00+00:00',
       employeeIds: [],
       deleted: [],
+      lastChanged: {},
     });
     const feed = {
       latest: 'x',
@@ -255,6 +256,6 @@ describe('payloads', () => {
         '12': { id: '12', action: 'Deleted', lastChanged: 'x' },
       },
     };
-    expect(parseChanges(JSON.stringify(feed))).toMatchObject({ employeeIds: ['4', '9', '12'], deleted: ['12'] });
+    expect(parseChanges(JSON.stringify(feed))).toMatchObject({ employeeIds: ['4', '9', '12'], deleted: ['12'], lastChanged: { '4': 'x' } });
   });
 });

@@ -12,7 +12,7 @@ let base: string;
 const headers = { authorization: `Basic ${Buffer.from(`${SANDBOX_CREDENTIALS.bamboohr.apiKey}:x`).toString('base64')}`, accept: 'application/json' };
 const get = async (path: string) => {
   const response = await fetch(`${base}${path}`, { headers });
-  return { status: response.status, body: response.status === 200 ? ((await response.json())) : null };
+  return { status: response.status, body: response.status === 200 ? await response.json() : null };
 };
 const feed = async (path: string) => (await get(path)).body as TableFeed;
 const post = (path: string, body: unknown) =>

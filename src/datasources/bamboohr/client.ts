@@ -50,6 +50,38 @@ export interface BambooHrClient extends HrClient {
 /** BambooHR's timestamps: ISO 8601 to the second, with an offset. */
 const isoSeconds = (date: Date) => date.toISOString().replace(/\.\d{3}Z$/, '+00:00');
 
+/**
+ * The incremental checkpoint as this client writes it: the feed's `latest` (fed back as `since`, as
+ * documented) and the ids already read that changed at exactly that second. The feed is inclusive of
+ * `since`, so without them every run would read the previous run's last second again; they are kept
+ * only when BambooHR answered in a later second than `latest`, since a change made in the same second
+ * after the answer would carry the same timestamp and must not be skipped. A bare timestamp (a full
+ * run's mark) has none.
+ */
+interface FeedCheckpoint {
+  since: string;
+  seen: string[];
+}
+
+function feedCheckpoint(value: string): FeedCheckpoint {
+  if (!value.startsWith('{')) return { since: value, seen: [] };
+  const parsed = JSON.parse(value) as Partial<FeedCheckpoint>;
+  if (typeof parsed.since !== 'string' || !Array.isArray(parsed.seen)) throw new Error(`not a BambooHR checkpoint: ${value}`);
+  return { since: parsed.since, seen: parsed.seen.filter((id): id is string => typeof id === 'string') };
+}
+
+const sameInstant = (a: string | undefined, b: string) => a !== undefined && Date.parse(a) === Date.parse(b);
+
+function nextCheckpoint(from: FeedCheckpoint, feed: BambooHrChanges & { answeredAt: number }): string {
+  // An empty feed leaves the checkpoint where it was.
+  if (feed.employeeIds.length === 0) return from.seen.length === 0 ? from.since : JSON.stringify(from);
+  const latest = feed.latest;
+  const settled = Math.floor(feed.answeredAt / 1000) > Math.floor(Date.parse(latest) / 1000);
+  const atLatest = feed.employeeIds.filter((id) => sameInstant(feed.lastChanged[id], latest));
+  const seen = settled ? [...new Set([...(sameInstant(from.since, latest) ? from.seen : []), ...atLatest])] : [];
+  return seen.length === 0 ? latest : JSON.stringify({ since: latest, seen });
+}
+
 /** Litmos's BambooHR connector grants access by a checkbox of this name. */
 export const BAMBOOHR_DEFAULTS: SourceDefaults = { accessFlagFieldName: 'Litmos Access' };
 
@@ -166,9 +198,14 @@ export function createBambooHrClient(options: BambooHrClientOptions): BambooHrCl
     return groupBy(parse(response.body).map((row) => [row.employeeId, row] as const));
   };
 
-  const changedSince = async (since: string): Promise<BambooHrChanges> => {
+  /** The feed, and BambooHR's clock when it answered (its `Date` header, to the second). */
+  const changedFeed = async (since: string): Promise<BambooHrChanges & { answeredAt: number }> => {
     const response = await http.request({ method: 'GET', path: '/employees/changed', query: { since }, headers: ACCEPT_JSON });
-    return parseChanges(response.body);
+    return { ...parseChanges(response.body), answeredAt: Date.parse(response.headers.date ?? '') };
+  };
+  const changedSince = async (since: string): Promise<BambooHrChanges> => {
+    const { answeredAt: _, ...changes } = await changedFeed(since);
+    return changes;
   };
 
   const changedTable = async <Row>(table: 'employmentStatus' | 'jobInfo', since: string): Promise<Map<string, Row[]>> => {
@@ -183,16 +220,19 @@ export function createBambooHrClient(options: BambooHrClientOptions): BambooHrCl
    * change between the calls) reads their own, as a webhook's targeted read does: without the
    * status history they would read as having no status, which is grounds for deactivation.
    */
-  const readChanges = async (since: string): Promise<HrChanges> => {
+  const readChanges = async (checkpoint: string): Promise<HrChanges> => {
+    const { since, seen } = feedCheckpoint(checkpoint);
     const [feed, statuses, jobs] = await Promise.all([
-      changedSince(since),
+      changedFeed(since),
       changedTable<BambooHrStatusRow>('employmentStatus', since),
       changedTable<BambooHrJobRow>('jobInfo', since),
     ]);
     const deleted = new Set(feed.deleted);
-    const ids = [...new Set([...feed.employeeIds, ...statuses.keys(), ...jobs.keys()])].filter((id) => !deleted.has(id) && /^\d+$/.test(id));
-    // `latest` is the vendor's clock, fed back as documented; an empty feed leaves the checkpoint where it was.
-    const next = feed.employeeIds.length > 0 ? feed.latest : since;
+    const atSince = (id: string) => sameInstant(feed.lastChanged[id], since);
+    const ids = [...new Set([...feed.employeeIds, ...statuses.keys(), ...jobs.keys()])].filter(
+      (id) => !deleted.has(id) && /^\d+$/.test(id) && !(seen.includes(id) && atSince(id)),
+    );
+    const next = nextCheckpoint({ since, seen }, feed);
     if (ids.length === 0) return { employees: [], notFound: [...deleted], next };
     const { roster, key } = await reportWithFlag(ids.map(Number));
     await Promise.all(

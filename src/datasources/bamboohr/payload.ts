@@ -50,6 +50,8 @@ export interface BambooHrChanges {
   employeeIds: string[];
   /** Of `employeeIds`, those listed with action `Deleted`. */
   deleted: string[];
+  /** Each listed employee's `lastChanged`, by id, when the feed gives it. */
+  lastChanged: Record<string, string>;
 }
 
 const { bad, object, array, text, json } = payloadChecks('bamboohr');
@@ -143,12 +145,17 @@ export function parseChanges(body: string): BambooHrChanges {
   const employees = Array.isArray(raw.employees) && raw.employees.length === 0 ? {} : object(raw.employees, 'changed employees.employees');
   const entries = Object.entries(employees).map(([key, value]) => {
     const entry = object(value, `changed employee ${key}`);
-    return { id: id(entry.id ?? key, `changed employee ${key} id`), deleted: entry.action === 'Deleted' };
+    return {
+      id: id(entry.id ?? key, `changed employee ${key} id`),
+      deleted: entry.action === 'Deleted',
+      lastChanged: typeof entry.lastChanged === 'string' ? entry.lastChanged : null,
+    };
   });
   return {
     latest: text(raw.latest, 'changed employees.latest'),
     employeeIds: entries.map((entry) => entry.id),
     deleted: entries.filter((entry) => entry.deleted).map((entry) => entry.id),
+    lastChanged: Object.fromEntries(entries.flatMap((entry) => (entry.lastChanged === null ? [] : [[entry.id, entry.lastChanged]]))),
   };
 }
 
