@@ -78,7 +78,8 @@ export function resolveIdentities(input: IdentityInput): IdentifiedEmployee[] {
  * it points one way: its employee is not eligible, no longer has the learner's username, and an
  * eligible employee of the same source with no learner of its own now does — who then matches the
  * learner by username (and is linked to it), while the old record has no learner left to deactivate.
- * Once linked, the successor holds the learner by its own link, and the old one stays released.
+ * Once linked, the successor holds the learner by its own, later link, and the old one stays
+ * released whatever becomes of either record: a rehired old record gets a learner of its own.
  */
 function handovers(input: IdentityInput, learnersById: ReadonlyMap<string, Learner>): Set<IdentityLink> {
   const employees = new Map(input.employees.map((employee) => [employee.sourceId, employee]));
@@ -90,15 +91,21 @@ function handovers(input: IdentityInput, learnersById: ReadonlyMap<string, Learn
   // A successor linked to another learner is in an email swap, not a rehire: that is not ours to untangle.
   const linkedTo = new Map(input.links.filter((link) => link.source === input.source).map((link) => [link.sourceId, link.learnerId]));
   const released = new Set<IdentityLink>();
-  // Once handed over, a learner is named by two links, the old record's and the successor's: the
-  // eligible record's link wins (as in the claim order), so the old one never deactivates it.
+  // Once handed over, a learner is named by two links, the old record's and the successor's. Only
+  // one may hold it, or both employees would act on it — the old record, once rehired, renaming it
+  // from under the employee who has it, or deactivating it for them. The link made last holds it:
+  // that is the successor's, since a linked learner is matched to another record only once the old
+  // link was released. (Same instant, a stopped clock: the eligible record's, then the later id.)
   const sharing = groupBy(input.links.filter((link) => link.source === input.source).map((link) => [link.learnerId, link] as const));
   const eligibleLink = (link: IdentityLink) => {
     const employee = employees.get(link.sourceId);
     return employee !== undefined && input.isEligible(employee);
   };
+  const holdsFirst = (a: IdentityLink, b: IdentityLink) =>
+    compareText(b.linkedAt, a.linkedAt) || Number(eligibleLink(b)) - Number(eligibleLink(a)) || compareIds(b.sourceId, a.sourceId);
   for (const group of sharing.values()) {
-    if (group.length > 1 && group.some(eligibleLink)) for (const link of group) if (!eligibleLink(link)) released.add(link);
+    const [holder] = [...group].sort(holdsFirst);
+    for (const link of group) if (link !== holder) released.add(link);
   }
   for (const link of input.links) {
     const holder = link.source === input.source ? employees.get(link.sourceId) : undefined;
@@ -112,6 +119,8 @@ function handovers(input: IdentityInput, learnersById: ReadonlyMap<string, Learn
   }
   return released;
 }
+
+const compareText = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
 
 /** Null when no unclaimed learner qualifies, so the caller falls through to the next rule. */
 function match(candidates: readonly Learner[] | undefined, matchedBy: 'USERNAME' | 'EMAIL', claimed: ReadonlySet<string>): Identity | null {

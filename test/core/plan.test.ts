@@ -384,6 +384,28 @@ describe('planSync: a learner handed over to a rehire on a new record', () => {
     expect(ids(plan)).toContain('update:BAMBOOHR:40');
   });
 
+  // Property counterexample (FC seed 287643539): the learner passed with its address to the new
+  // record, and then the old record was rehired. Both links named the learner, so both employees
+  // were identified with it, and the rehire renamed it from under the employee who had it.
+  it('leaves a handed-over learner with the record it went to when the old record is rehired: the later link holds it', () => {
+    const oldRecord = employee('13', { workEmail: 'helene@acme.test' });
+    const newRecord = employee('1', { workEmail: 'keisha@acme.test' });
+    const learner = learnerOf(newRecord, { id: 'L-keisha' });
+    const links = [
+      { ...linkOf(oldRecord, 'L-keisha'), linkedAt: '2025-01-01T00:00:00.000Z' },
+      { ...linkOf(newRecord, 'L-keisha'), linkedAt: '2025-06-01T00:00:00.000Z' },
+    ];
+    for (const order of [links, [...links].reverse()]) {
+      const plan = planLearners(planInput({ employees: [oldRecord, newRecord], learners: [learner], links: order }));
+      expect(ids(plan)).toEqual(['create:BAMBOOHR:13']);
+      expect(plan.unchanged).toEqual(['1']);
+    }
+    // …and while both are ineligible, the learner is deactivated once, for the record that holds it.
+    const leavers = [oldRecord, newRecord].map((e) => ({ ...e, terminationDate: '2025-06-10' }));
+    const plan = planLearners(planInput({ employees: leavers, learners: [learner], links }));
+    expect(ids(plan)).toEqual(['deactivate:BAMBOOHR:1']);
+  });
+
   it('keeps the link while the old record still holds the email, or is eligible', () => {
     const newRecord = employee('40', { workEmail: 'ann@acme.test', hireDate: '2025-03-01' });
     const learner = learnerOf(newRecord, { id: 'L-ann' });

@@ -201,6 +201,26 @@ describe('counterexamples the property found (each now holds)', () => {
     );
   });
 
+  // FC seed 287643539 (company 1/20, shrunk by hand): employee 13 left (terminated, learner inactive)
+  // and the CEO, who has no learner (Full-Time blocklisted), swaps addresses with them; the learner
+  // passes with the address to the CEO (see the rehire above). Then employee 13 is rehired: their
+  // old link and the CEO's new one both named the learner, and the rehire took it back, renaming it
+  // from under the CEO. Found by the property; fixed: of one source's links to one learner, only
+  // one holds it — the eligible employee's, else the one made last (the successor's).
+  it('a learner handed over with its address stays with its new employee when its old one is rehired', async () => {
+    const spec = (faults: CaseSpec['initialFaults']): CaseSpec => ({
+      company: { seed: 1, size: 20 },
+      blocklist: ['Full-Time'],
+      initialFaults: calm,
+      steps: [
+        { ops: [{ kind: 'swapEmails', a: 0, b: 12 }], blocklist: [], faults },
+        { ops: [{ kind: 'statusRow', who: 12, offset: 0, status: 'Full-Time' }], blocklist: null, faults: calm },
+      ],
+    });
+    await holds(spec(calm));
+    await holds(spec({ transientErrorRate: 0, dropRate: 0.005, oneShot: [] }));
+  });
+
   // Found first as a counterexample (FC seed -700780852); BambooHR derives status from the history.
   it('a termination dated ahead deactivates on its day, not when the report already reads Inactive', async () => {
     await holds(
