@@ -67,6 +67,8 @@ export interface Config {
   ide: boolean;
   /** Distributed mode, selected by ROSTERGATE_REDIS_URL: runs are BullMQ jobs; budgets, progress and cache invalidation go through Redis. @default none (embedded) */
   distributed?: DistributedConfig;
+  /** Outgoing notifications' deliveries (ROSTERGATE_NOTIFY_*): attempts, backoff and the timeout of one attempt. */
+  notifications: { attempts: number; retryBaseMs: number; retryMaxMs: number; timeoutMs: number };
 }
 
 export interface DistributedConfig {
@@ -140,6 +142,10 @@ const KNOWN = new Set([
   'ROSTERGATE_REDIS_PREFIX',
   'ROSTERGATE_WORKER_CONCURRENCY',
   'ROSTERGATE_WORKER_LOCK_MS',
+  'ROSTERGATE_NOTIFY_ATTEMPTS',
+  'ROSTERGATE_NOTIFY_RETRY_MS',
+  'ROSTERGATE_NOTIFY_RETRY_MAX_MS',
+  'ROSTERGATE_NOTIFY_TIMEOUT_MS',
 ]);
 
 function logLevel(env: Env): LogLevel {
@@ -370,6 +376,12 @@ export function loadConfig(env: Env = process.env): Config {
     // A demo gateway is explored in a browser; a production one is opted in.
     ide: onOff(env, 'ROSTERGATE_IDE', useSandbox),
     ...(scaleOut && { distributed: scaleOut }),
+    notifications: {
+      attempts: integer(env, 'ROSTERGATE_NOTIFY_ATTEMPTS', 10, 1, 100),
+      retryBaseMs: integer(env, 'ROSTERGATE_NOTIFY_RETRY_MS', 5_000, 1, 3_600_000),
+      retryMaxMs: integer(env, 'ROSTERGATE_NOTIFY_RETRY_MAX_MS', 900_000, 1, 86_400_000),
+      timeoutMs: integer(env, 'ROSTERGATE_NOTIFY_TIMEOUT_MS', 10_000, 100, 300_000),
+    },
   };
 }
 

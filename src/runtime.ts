@@ -7,6 +7,7 @@
 import { systemClock, type Clock } from './clock.js';
 import type { Config } from './config.js';
 import { ConfigError } from './errors.js';
+import { createNotifier, type Notifier } from './notify/notifier.js';
 import { openScaleOut, type ScaleOut } from './scale/mode.js';
 import { startRunWorker, type RunWorker } from './scale/queue.js';
 import { loadOrCreateSecretKey, parseSecretKey } from './store/secrets.js';
@@ -51,6 +52,8 @@ export interface Runtime {
   scheduling: Scheduling;
   /** Each tenant's connections as the API manages them: listed with their health, set, tested. */
   connections: ConnectionService;
+  /** Outgoing notifications: told of every tenant's runs and connection health changes; `notify(tenant, { type, system, error })`. */
+  notifier: Notifier;
   /** Takes run jobs from the queue in this process until `close` (distributed mode only). */
   serveRuns(): void;
   /** Hands back the jobs in hand (after the actions in flight), pauses local runs, and closes every connection. */
@@ -67,10 +70,19 @@ export async function openRuntime(config: Config, options: RuntimeOptions = {}):
   const secretKey = config.secretKey ? parseSecretKey(config.secretKey) : await loadOrCreateSecretKey(config.dataDir);
   const store: GatewayStore = await openStore<SyncRun, StoredSyncRecord, SyncSchedule>({ url: config.storeUrl, secretKey });
   const scaleOut = config.distributed ? await openScaleOut(config.distributed, telemetry.log) : null;
+  const notifier = createNotifier({ store, clock, log: telemetry.log, policy: config.notifications });
+  // Deliveries left pending by the previous process (or another one) are sent when due.
+  notifier.resume().catch((error: unknown) => telemetry.log.error({ err: error }, 'pending notifications not resumed'));
   const health = createHealthLedger({
     settings: store.settings,
     log: telemetry.log,
-    ...(options.onHealthChange && { onHealthChange: options.onHealthChange }),
+    onHealthChange: (tenant, system, from, to, error) => {
+      const type = to === 'ERROR' ? 'CONNECTION_ERROR' : 'CONNECTION_RECOVERED';
+      notifier
+        .notify(tenant, { type, system, ...(error !== undefined && { error }) })
+        .catch((failure: unknown) => telemetry.log.error({ err: failure, tenant, system, event: type }, 'notification not written'));
+      options.onHealthChange?.(tenant, system, from, to, error);
+    },
   });
   const tenants = createTenantRegistry(
     (id, takeOver) =>
@@ -84,6 +96,7 @@ export async function openRuntime(config: Config, options: RuntimeOptions = {}):
         telemetry,
         ...(scaleOut && { scaleOut: scaleOut.tenants }),
         health,
+        notifier,
         ...(takeOver && { takeOver }),
       }),
     {
@@ -113,6 +126,7 @@ export async function openRuntime(config: Config, options: RuntimeOptions = {}):
     tenants,
     scheduling,
     connections,
+    notifier,
     serveRuns() {
       if (!scaleOut || !config.distributed || worker) return;
       worker = startRunWorker(scaleOut.redis, {
@@ -132,6 +146,8 @@ export async function openRuntime(config: Config, options: RuntimeOptions = {}):
       // jobs settle and be handed back, which lets the worker close.
       timers.stop();
       await Promise.all([worker?.close(), tenants.close()]);
+      // After the runs paused, so their last events are written; what is not yet sent stays pending for the next start.
+      await notifier.close();
       await scaleOut?.close();
       await store.close();
       await telemetry.tracing?.close();

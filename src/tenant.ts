@@ -17,6 +17,7 @@ import { ConfigError, ForbiddenError, type UpstreamSystem } from './errors.js';
 import { trackHealth, type HealthLedger, type TenantHealth } from './connections/health.js';
 import { CREDENTIAL_SECRET, readConnections, SECRET } from './connections/stored.js';
 import type { Source } from './model.js';
+import type { Notifier } from './notify/notifier.js';
 import type { Store } from './store/open.js';
 import type { SyncCheckpoint } from './core/checkpoint.js';
 import type { StoredSyncRecord, SyncRun } from './core/run.js';
@@ -60,6 +61,8 @@ export interface TenantOptions {
    * here, so subscribers of its runs still in flight miss nothing (the registry then retires it).
    */
   takeOver?: Tenant;
+  /** Outgoing notifications: told of the tenant's run events, here where every process that executes runs sees them. */
+  notifier?: Notifier;
 }
 
 /**
@@ -246,7 +249,14 @@ export async function openTenant(options: TenantOptions): Promise<Tenant> {
     return Object.assign({}, ...shadows.map((s) => s ?? {})) as Shadow;
   };
   const readModel = createReadModel({ hr, litmos, cache, shadow, links: () => store.links.list(id), catalogueTtlMs: options.cacheTtlMs * 4 });
-  const observe = observeRuns(options.telemetry, id);
+  const logRuns = observeRuns(options.telemetry, id);
+  const notifyRuns = options.notifier?.observer(id);
+  const observe = notifyRuns
+    ? (event: ProgressEvent) => {
+        logRuns(event);
+        notifyRuns(event);
+      }
+    : logRuns;
   const owned = takeBus(options.takeOver) ?? openBus(options, observe);
   const { bus } = owned;
   credentials = (await Promise.all(Object.values(CREDENTIAL_SECRET).map((name) => store.secrets.get(id, name)))).filter(

@@ -14,6 +14,7 @@ import { NodeResolver } from '../resolvers/node.resolver.js';
 import { CourseProgressResolver } from '../resolvers/progress.resolver.js';
 import { TeamResolver } from '../resolvers/team.resolver.js';
 import { TokenResolver } from '../resolvers/token.resolver.js';
+import { NotificationResolver } from '../resolvers/notification.resolver.js';
 import { ScheduleResolver } from '../resolvers/schedule.resolver.js';
 import { ConnectionResolver } from '../resolvers/connection.resolver.js';
 import { SYNC_RESOLVERS } from '../resolvers/sync/index.js';
@@ -51,6 +52,7 @@ export function buildGatewaySchema(): Promise<GraphQLSchema> {
       CourseProgressResolver,
       NodeResolver,
       TokenResolver,
+      NotificationResolver,
       ScheduleResolver,
       ConnectionResolver,
       ...SYNC_RESOLVERS,

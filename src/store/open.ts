@@ -4,6 +4,7 @@ import { openBackend, type Backend } from './backend.js';
 import { CACHE_NAMESPACE, STATE_NAMESPACE } from './connection.js';
 import { JournalRepository } from './journal.js';
 import { LinkRepository } from './links.js';
+import { NotificationRepository } from './notifications.js';
 import { WebhookOutbox } from './outbox.js';
 import { KeyedMutex } from './lock.js';
 import { RunRecordRepository, type RunRecordShape } from './records.js';
@@ -43,6 +44,8 @@ export interface Store<TRun extends RunShape = RunShape, TRecord extends RunReco
   schedules: ScheduleRepository<TSchedule>;
   /** Accepted webhook deliveries until a run has applied them. */
   outbox: WebhookOutbox;
+  /** Notification targets and their deliveries (an outbox per tenant, and the delivery log). */
+  notifications: NotificationRepository;
   /**
    * Namespace "cache": upstream reads with TTLs, sealed like the rest. Keys are the caller's and stored
    * as they are: start them with the tenant, and keep personal data out of them.
@@ -84,6 +87,7 @@ export async function openStore<
     tokens: new TokenRepository(state, locks, atomic),
     schedules: new ScheduleRepository<TSchedule>(state, atomic),
     outbox: new WebhookOutbox(state, locks),
+    notifications: new NotificationRepository(state, atomic),
     cache,
     address: backend.address,
     limiter: (options) => backend.limiter(options),
