@@ -5,6 +5,7 @@ import type { RunRecordShape } from '../../src/store/records.js';
 import type { RunShape } from '../../src/store/runs.js';
 import { atRestCases } from './conformance/at-rest-cases.js';
 import { concurrencyCases } from './conformance/concurrency-cases.js';
+import { notificationCases } from './conformance/notification-cases.js';
 import type { TestRecord, TestRun, TestStore } from './conformance/fixtures.js';
 import { securityCases } from './conformance/security-cases.js';
 import { stateCases } from './conformance/state-cases.js';
@@ -62,6 +63,7 @@ export function describeStoreConformance(target: ConformanceTarget): void {
     securityCases({ url: target.url, opened, open });
     stateCases(opened);
     concurrencyCases({ opened, open: async () => open() });
+    notificationCases({ opened, open: async () => open() });
     atRestCases({ opened, open, rawContents: async () => target.rawContents() });
   });
 }
