@@ -8,6 +8,7 @@
  *   store/       generic repositories: nothing of core/, sync/ or datasources/
  *   scale/       distributed mode's adapters of the engine's and the tenant's ports (RunDispatch, RateBudget,
  *                ProgressBus, CachePeers): nothing of the GraphQL edge; opened only by runtime.ts
+ *   notify/      notifications out: told of runs and connections by the composition root; below the GraphQL edge
  *   the sandbox  its own package (packages/sandbox, `@rostergate/sandbox`): only the composition root
  *                (app.ts, main.ts) starts it, and it imports nothing of the gateway
  *   and nowhere in src/ or packages/ an import circle, type-only imports included.
@@ -73,6 +74,20 @@ const RULES: IForbiddenRuleType[] = [
     severity: 'error',
     from: { path: '^src/scale/' },
     to: { path: ['^src/(resolvers|schema)/', '^src/(app|main|runtime|context|server|routes|limits)\\.ts$'] },
+  },
+  {
+    name: 'notify-is-told',
+    comment:
+      'notify/ hears of runs through the progress observer and of connections through the health hook, both wired by the composition root: the layers below never call it, and it never reaches the GraphQL edge or the composition',
+    severity: 'error',
+    from: { path: '^src/(core|datasources|sync|store|scale|connections)/' },
+    to: { path: '^src/notify/' },
+  },
+  {
+    name: 'notify-below-the-edge',
+    severity: 'error',
+    from: { path: '^src/notify/' },
+    to: { path: ['^src/(resolvers|schema|connections)/', ROOT] },
   },
   {
     name: 'scale-out-opened-by-the-runtime',
