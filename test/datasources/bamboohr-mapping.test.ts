@@ -126,9 +126,28 @@ describe('jobOn (tables arrive in no particular order)', () => {
     }
   });
 
-  it('is the first row for a pre-hire, whose rows all lie ahead', () => {
-    expect(jobOn(rows, '2019-01-01')?.department).toBe('Hired');
+  it("is no row before the first row's date", () => {
+    expect(jobOn(rows, '2019-01-01')).toBeUndefined();
     expect(jobOn([], TODAY)).toBeUndefined();
+  });
+});
+
+describe("an employee's job values", () => {
+  const only = (date: string): BambooHrJobRow[] => [{ employeeId: '1', date, rowId: 1, department: 'Sales', jobTitle: 'Rep', division: null, location: null }];
+  const reported = { department: 'Reported', jobTitle: 'Reported title', hireDate: '2020-01-06' };
+
+  it('are, for a pre-hire, the row they start with on the hire day', () => {
+    const employee = toEmployee(row('1', { ...reported, hireDate: '2025-07-01' }), [], context, only('2025-07-01'));
+    expect(employee).toMatchObject({ status: 'PENDING', department: 'Sales', jobTitle: 'Rep' });
+  });
+
+  it('are none yet for someone hired whose only row starts later (the report already shows it)', () => {
+    const employee = toEmployee(row('1', { ...reported, hireDate: TODAY }), [], context, only('2025-07-01'));
+    expect(employee).toMatchObject({ status: 'ACTIVE', department: null, jobTitle: null });
+  });
+
+  it("are the report's own when the job table was not read", () => {
+    expect(toEmployee(row('1', reported), [], context)).toMatchObject({ department: 'Reported', jobTitle: 'Reported title' });
   });
 });
 

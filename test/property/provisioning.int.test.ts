@@ -221,6 +221,24 @@ describe('counterexamples the property found (each now holds)', () => {
     await holds(spec({ transientErrorRate: 0, dropRate: 0.005, oneShot: [] }));
   });
 
+  // FC seed -1561929138 path 71:1:0:0:0:5:9:9:15:15:15:15:15:15 (company 2/10): employee 10, a
+  // pre-hire whose only job row is dated on the hire day ahead, has the hire date moved to today and
+  // then a status row: eligible, but no job row is in force yet. Found by the property; fixed: the
+  // job row is read on the day the status is (the hire day for a pre-hire, else today), so the
+  // learner was put in the department the row will name ("sales") before it applies.
+  it('a hire whose only job row starts later is in no department team until that row applies', async () => {
+    const spec: CaseSpec = {
+      company: { seed: 2, size: 10 },
+      blocklist: [],
+      initialFaults: calm,
+      steps: [
+        { ops: [{ kind: 'hireDate', who: 9, offset: 0 }], blocklist: null, faults: calm },
+        { ops: [{ kind: 'statusRow', who: 9, offset: 0, status: 'Full-Time' }], blocklist: null, faults: calm },
+      ],
+    };
+    await holds(spec);
+  });
+
   // Found first as a counterexample (FC seed -700780852); BambooHR derives status from the history.
   it('a termination dated ahead deactivates on its day, not when the report already reads Inactive', async () => {
     await holds(

@@ -149,15 +149,31 @@ export function employeeStatus(
 }
 
 /**
- * The job row in force on `today`: a report read with `onlyCurrent=false` (needed to see pre-hires)
+ * The job row in force on `day`: a report read with `onlyCurrent=false` (needed to see pre-hires)
  * shows future-dated job changes early, so a department move dated next month would move the learner
- * to the new team today. A pre-hire has no row in force yet: their first row is what they will be.
+ * to the new team today. None is in force before the first row's date.
  */
-export function jobOn(rows: readonly BambooHrJobRow[], today: string): BambooHrJobRow | undefined {
+export function jobOn(rows: readonly BambooHrJobRow[], day: string): BambooHrJobRow | undefined {
   // BambooHR answers table rows in no particular order, so order them here: by date, rows of one day
   // by creation (row id), the last one wins.
-  const sorted = [...rows].sort(byDateThenRow);
-  return sorted.filter((row) => row.date <= today).at(-1) ?? sorted[0];
+  return [...rows]
+    .sort(byDateThenRow)
+    .filter((row) => row.date <= day)
+    .at(-1);
+}
+
+type JobValues = Pick<BambooHrJobRow, 'jobTitle' | 'department' | 'division' | 'location'>;
+
+/**
+ * The job values an employee has: a pre-hire's rows are dated on the hire day, so they are judged by
+ * the row they start with (as their status is, in core/eligibility.ts), everyone else by the row in
+ * force today — someone hired whose only row starts later is in no department yet. Without the job
+ * table (not read) the report's own values stand.
+ */
+function jobValues(row: BambooHrReportRow, jobRows: readonly BambooHrJobRow[], hireDate: LocalDate | null, today: LocalDate): JobValues {
+  const job = jobOn(jobRows, hireDate !== null && hireDate > today ? hireDate : today);
+  const value = (field: keyof JobValues) => (jobRows.length === 0 ? textValue(row, field) : (job?.[field] ?? null));
+  return { jobTitle: value('jobTitle'), department: value('department'), division: value('division'), location: value('location') };
 }
 
 export function toEmployee(
@@ -166,13 +182,12 @@ export function toEmployee(
   context: MappingContext,
   jobRows: readonly BambooHrJobRow[] = [],
 ): Employee {
-  const job = jobOn(jobRows, context.today);
-  const jobValue = (field: 'jobTitle' | 'department' | 'division' | 'location') => (job ? job[field] : textValue(row, field));
   const firstName = name(row, 'firstName');
   const lastName = name(row, 'lastName');
   const preferredName = textValue(row, 'preferredName');
   const hireDate = bambooDate(row.values.hireDate, row.id, 'hireDate');
   const terminationDate = bambooDate(row.values.terminationDate, row.id, 'terminationDate');
+  const job = jobValues(row, jobRows, hireDate, context.today);
   const history = statusHistory(statusRows, row.id);
   const reportStatus = textValue(row, 'status');
   if (reportStatus !== null && reportStatus !== 'Active' && reportStatus !== 'Inactive') {
@@ -189,10 +204,10 @@ export function toEmployee(
     preferredName,
     displayName: textValue(row, 'displayName') ?? `${preferredName ?? firstName} ${lastName}`,
     workEmail: email === null ? null : email.toLowerCase(),
-    jobTitle: jobValue('jobTitle'),
-    department: jobValue('department'),
-    division: jobValue('division'),
-    location: jobValue('location'),
+    jobTitle: job.jobTitle,
+    department: job.department,
+    division: job.division,
+    location: job.location,
     workPhone: textValue(row, 'workPhone'),
     mobilePhone: textValue(row, 'mobilePhone'),
     workAddress: workAddress(row),
