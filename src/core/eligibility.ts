@@ -53,25 +53,34 @@ export function addDays(day: LocalDate, days: number): LocalDate {
  * email is still reported by the reason that lets the planner deactivate them.
  */
 export function eligibility(employee: Employee, policy: Policy, today: LocalDate): Eligibility {
-  // A pre-hire's status row is dated on the hire day, so judge them by the status they start with;
-  // everyone else by the status in force today.
-  const statusDay = employee.hireDate !== null && employee.hireDate > today ? employee.hireDate : today;
-  const row = employmentStatusRowOn(employee, statusDay);
-  const status = row === null ? null : normaliseStatus(row.status);
+  const [reason] = ineligibilities(employee, policy, today);
+  return reason === undefined ? { eligible: true } : { eligible: false, reason };
+}
 
-  if (isTerminated(employee, row, status, today)) return { eligible: false, reason: 'TERMINATED' };
-  if (status === null && policy.blockMissingStatus) return { eligible: false, reason: 'NO_STATUS' };
-  if (status !== null && policy.blocklist.some((blocked) => normaliseStatus(blocked) === status)) {
-    return { eligible: false, reason: 'BLOCKLISTED_STATUS' };
-  }
-  if (policy.accessFlag.mode === 'FIELD' && !employee.accessEnabled) {
-    return { eligible: false, reason: 'ACCESS_FLAG_OFF' };
-  }
-  if (employee.hireDate !== null && employee.hireDate > addDays(today, policy.prehireLeadDays)) {
-    return { eligible: false, reason: 'PREHIRE' };
-  }
-  if (employee.workEmail === null || employee.workEmail.trim() === '') return { eligible: false, reason: 'NO_EMAIL' };
-  return { eligible: true };
+/**
+ * Every rule the employee fails today, in the order `eligibility` checks them (its reason is the
+ * first): explain shows them all, the planner acts on the first.
+ */
+export function ineligibilities(employee: Employee, policy: Policy, today: LocalDate): IneligibilityReason[] {
+  const row = statusRowJudged(employee, today);
+  const status = row === null ? null : normaliseStatus(row.status);
+  const reasons: IneligibilityReason[] = [];
+  if (isTerminated(employee, row, status, today)) reasons.push('TERMINATED');
+  if (status === null && policy.blockMissingStatus) reasons.push('NO_STATUS');
+  if (status !== null && policy.blocklist.some((blocked) => normaliseStatus(blocked) === status)) reasons.push('BLOCKLISTED_STATUS');
+  if (policy.accessFlag.mode === 'FIELD' && !employee.accessEnabled) reasons.push('ACCESS_FLAG_OFF');
+  if (employee.hireDate !== null && employee.hireDate > addDays(today, policy.prehireLeadDays)) reasons.push('PREHIRE');
+  if (employee.workEmail === null || employee.workEmail.trim() === '') reasons.push('NO_EMAIL');
+  return reasons;
+}
+
+/**
+ * The status row the rules judge by. A pre-hire's status row is dated on the hire day, so they are
+ * judged by the status they start with; everyone else by the status in force today.
+ */
+export function statusRowJudged(employee: Employee, today: LocalDate): EmploymentStatusRow | null {
+  const statusDay = employee.hireDate !== null && employee.hireDate > today ? employee.hireDate : today;
+  return employmentStatusRowOn(employee, statusDay);
 }
 
 /**

@@ -5,6 +5,7 @@
 import type { Employee, IdentityLink, Learner, LocalDate, Source, Team } from '../model.js';
 import type { FieldChange } from './fields.js';
 import type { EvidenceReason, IneligibilityReason } from './eligibility.js';
+import type { Hold } from './holds.js';
 import type { LearnerFields, Policy } from './policy.js';
 
 export interface PlanInput {
@@ -40,6 +41,8 @@ export interface PlanInput {
    * read): the count of the last full read. @default the active learners among `learners`
    */
   activeLearners?: number;
+  /** Holds (every source's): an employee held on `today` gets no action at all, skipped as HELD. @default [] */
+  holds?: readonly Hold[];
 }
 
 /**
@@ -153,6 +156,8 @@ export type SkipReason =
   | IneligibilityReason
   /** Outside `scope`. */
   | 'NOT_IN_SCOPE'
+  /** Held by an admin (core/holds.ts): the learner stays exactly as it is until the hold lapses. */
+  | 'HELD'
   /** Another employee holds the same work email (a linked one, else an eligible one, else the lowest id). */
   | 'DUPLICATE_EMAIL'
   /** More than one unlinked Litmos user has the employee's username or email; identity is not guessed. */

@@ -6,7 +6,8 @@
 import type { Employee, Learner } from '../model.js';
 import { eligibility, isEvidenceReason } from './eligibility.js';
 import { identityKey, learnerChanges, learnerFieldsFor, missingRequiredFields } from './fields.js';
-import type { Identity } from './identity.js';
+import { holdsInForce } from './holds.js';
+import type { IdentifiedEmployee, Identity } from './identity.js';
 import { resolveIdentities } from './identity.js';
 import type { PlannedAction, PlanActionKind, PlanInput, PlanSkip, SafeguardReport, SkipReason, SyncPlan } from './plan-types.js';
 import { ACTION_KINDS, compareIds, createLearnerId } from './plan-types.js';
@@ -35,18 +36,14 @@ interface EmployeeContext {
 export function planSync(input: PlanInput): SyncPlan {
   const { source, policy, today } = input;
   const employees = [...input.employees].sort((a, b) => compareIds(a.sourceId, b.sourceId));
-  const identified = resolveIdentities({
-    source,
-    employees,
-    learners: input.learners,
-    links: input.links,
-    usernameOf: (employee) => learnerFieldsFor(employee, policy.fieldMap).userName ?? null,
-    isEligible: (employee) => eligibility(employee, policy, today).eligible,
-  });
+  const identified = identitiesOf({ ...input, employees });
   const scope = input.scope === undefined ? null : new Set(input.scope.sourceIds);
   const inScope = (sourceId: string) => scope === null || scope.has(sourceId);
+  // A held employee's learner stays exactly as it is: no rename, update, deactivation or team change.
+  const held = holdsInForce(input.holds ?? [], source, today);
+  const actsOn = (sourceId: string) => inScope(sourceId) && !held.has(sourceId);
 
-  const renames = identified.flatMap(({ employee, identity }) => (inScope(employee.sourceId) ? renameFor(employee, identity, policy, today) : []));
+  const renames = identified.flatMap(({ employee, identity }) => (actsOn(employee.sourceId) ? renameFor(employee, identity, policy, today) : []));
   const context: EmployeeContext = {
     source,
     policy,
@@ -62,6 +59,11 @@ export function planSync(input: PlanInput): SyncPlan {
   // their claims and team roles hold, then left untouched.
   for (const { employee, identity } of identified) {
     const { sourceId } = employee;
+    // Planned not at all, so a held employee claims no username either: the learner stays as it is.
+    if (held.has(sourceId)) {
+      skips.push(inScope(sourceId) ? { sourceId, reason: 'HELD', learnerId: learnerIdOf(identity) } : { sourceId, reason: 'NOT_IN_SCOPE', learnerId: null });
+      continue;
+    }
     const plan = planEmployee(employee, identity, context);
     if (plan.learnerAfter !== null) provisioned.set(sourceId, plan.learnerAfter.id);
     if (!inScope(sourceId)) {
@@ -80,7 +82,7 @@ export function planSync(input: PlanInput): SyncPlan {
       teamMembers: input.teamMembers,
       teamLeaders: input.teamLeaders ?? {},
       policy: policy.teams,
-      inScope,
+      inScope: actsOn,
       knownDepartments: input.knownDepartments ?? [],
     }),
   );
@@ -99,6 +101,22 @@ export function planSync(input: PlanInput): SyncPlan {
     summary: summarise(ordered),
     safeguard: safeguardCheck(ordered, input.activeLearners ?? input.learners.filter((learner) => learner.active).length, policy.safeguard),
   };
+}
+
+/**
+ * Every employee with the learner the planner takes them to be, in claim order (core/identity.ts).
+ * `employees` in id order: among records of one username, the last in it may take over a learner.
+ */
+export function identitiesOf(input: Pick<PlanInput, 'source' | 'employees' | 'learners' | 'links' | 'policy' | 'today'>): IdentifiedEmployee[] {
+  const { policy, today } = input;
+  return resolveIdentities({
+    source: input.source,
+    employees: input.employees,
+    learners: input.learners,
+    links: input.links,
+    usernameOf: (employee) => learnerFieldsFor(employee, policy.fieldMap).userName ?? null,
+    isEligible: (employee) => eligibility(employee, policy, today).eligible,
+  });
 }
 
 function planEmployee(employee: Employee, identity: Identity, context: EmployeeContext): EmployeePlan {
@@ -152,6 +170,10 @@ function planEmployee(employee: Employee, identity: Identity, context: EmployeeC
     actions.push({ kind: 'UPDATE_LEARNER', id: id('update'), sourceId, learnerId: learner.id, changes });
   }
   return { actions, skip: blocked ? { sourceId, reason: 'USERNAME_TAKEN', learnerId: learner.id } : null, learnerAfter: { id: learner.id } };
+}
+
+function learnerIdOf(identity: Identity): string | null {
+  return identity.kind === 'SKIPPED' ? identity.learnerId : identity.kind === 'UNMATCHED' ? null : identity.learner.id;
 }
 
 /** The username an eligible employee's existing learner moves to, if it moves. */

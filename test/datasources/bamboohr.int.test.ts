@@ -15,8 +15,8 @@ import {
   type SeedPerson,
   type SimulatorStats,
 } from '@rostergate/sandbox';
-import type { Employee } from '../../src/model.js';
 import { middayOf } from '../support/clock.js';
+import { seedEmployee } from '../support/seed.js';
 
 const TODAY = '2025-06-01';
 const KEY = 'bamboo-key-0123456789';
@@ -59,11 +59,6 @@ async function write(path: string, body: Record<string, unknown>): Promise<void>
 }
 
 /** What BambooHR's rules make of a seeded person on `TODAY`. */
-function expectedStatus(person: SeedPerson): Employee['status'] {
-  if (person.terminationDate !== null && person.terminationDate <= TODAY) return 'INACTIVE';
-  return person.hireDate > TODAY ? 'PENDING' : 'ACTIVE';
-}
-
 beforeAll(async () => {
   sim = await startSimulator(createBambooHrSimulator({ company, apiKey: KEY }).spec);
 });
@@ -84,29 +79,7 @@ describe('listEmployees', () => {
 
     const byId = new Map(employees.map((e) => [e.sourceId, e]));
     for (const person of company.people) {
-      expect(byId.get(String(person.id))).toEqual({
-        source: 'BAMBOOHR',
-        sourceId: String(person.id),
-        employeeNumber: person.employeeNumber,
-        firstName: person.firstName,
-        lastName: person.lastName,
-        preferredName: person.preferredName,
-        displayName: `${person.preferredName ?? person.firstName} ${person.lastName}`,
-        workEmail: person.workEmail,
-        jobTitle: person.jobTitle,
-        department: person.department,
-        division: person.division,
-        location: person.location,
-        workPhone: person.workPhone,
-        mobilePhone: person.mobilePhone,
-        workAddress: { street1: person.street1, street2: null, city: person.city, state: person.state, postalCode: person.postalCode, country: person.country },
-        employmentStatusHistory: person.statusHistory.map((row) => ({ effectiveDate: row.date, status: row.status })),
-        status: expectedStatus(person),
-        hireDate: person.hireDate,
-        terminationDate: person.terminationDate,
-        accessEnabled: person.accessEnabled,
-        managerId: person.managerId === null ? null : String(person.managerId),
-      });
+      expect(byId.get(String(person.id))).toEqual(seedEmployee(person, TODAY));
     }
   });
 
