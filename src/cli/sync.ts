@@ -16,6 +16,9 @@ interface RunView {
   status: string;
   dryRun: boolean;
   trigger: string;
+  /** Null for import and webhook runs, which read the employees they name. */
+  mode: string | null;
+  modeReason: string | null;
   createdAt: string;
   finishedAt: string | null;
   counts: Record<string, number>;
@@ -25,7 +28,7 @@ interface RunView {
   reportPath: string;
 }
 
-const RUN = `runId source status dryRun trigger createdAt finishedAt
+const RUN = `runId source status dryRun trigger mode modeReason createdAt finishedAt
   counts { created linked updated deactivated reactivated unchanged skipped failed }
   progress { done total } error safeguard { deactivations threshold activeLearners } reportPath`;
 
@@ -42,8 +45,14 @@ function countsLine(counts: Record<string, number>): string {
   return nonZero.length > 0 ? `  ${nonZero.map(([name, n]) => `${name} ${n}`).join(', ')}` : '  nothing to change';
 }
 
+/** What the run read, and why it is not what was asked when it is not: ' FULL (no checkpoint yet)'. */
+function modeText(run: RunView): string {
+  if (!run.mode) return '';
+  return ` ${run.mode}${run.modeReason ? ` (${run.modeReason})` : ''}`;
+}
+
 function runLines(run: RunView, message: string | null): string[] {
-  const lines = [`run ${run.runId} ${run.status}${run.dryRun ? ' (dry run)' : ''}`, countsLine(run.counts)];
+  const lines = [`run ${run.runId} ${run.status}${modeText(run)}${run.dryRun ? ' (dry run)' : ''}`, countsLine(run.counts)];
   if (run.error) lines.push(`  error: ${run.error}`);
   if (message && run.status !== 'AWAITING_APPROVAL') lines.push(`  ${message}`);
   if (run.status === 'AWAITING_APPROVAL' && run.safeguard) {
@@ -71,6 +80,7 @@ async function followAndReport(options: ClientOptions, target: Target, runId: st
 
 interface StartOptions extends ClientOptions {
   source: string;
+  mode: string;
   dryRun: boolean;
   wait: boolean;
 }
@@ -78,7 +88,7 @@ interface StartOptions extends ClientOptions {
 async function start(options: StartOptions): Promise<void> {
   const target = targetOf(options);
   const { startSync: run } = await request<{ startSync: RunView }>(target, `mutation($input: StartSyncInput!) { startSync(input: $input) { ${RUN} } }`, {
-    input: { source: options.source.toUpperCase(), dryRun: options.dryRun },
+    input: { source: options.source.toUpperCase(), mode: options.mode.toUpperCase(), dryRun: options.dryRun },
   });
   if (!options.wait) {
     reportRun(options, run);
@@ -111,7 +121,9 @@ async function list(options: ClientOptions & { first: string }): Promise<void> {
     { first: Number(options.first) },
   );
   print(options, { totalCount: syncRuns.totalCount, runs: syncRuns.nodes }, () => [
-    ...syncRuns.nodes.map((run) => [run.runId, run.source.padEnd(8), run.status.padEnd(17), run.createdAt, run.dryRun ? 'dry run' : ''].join('  ').trimEnd()),
+    ...syncRuns.nodes.map((run) =>
+      [run.runId, run.source.padEnd(8), run.status.padEnd(17), (run.mode ?? '-').padEnd(11), run.createdAt, run.dryRun ? 'dry run' : ''].join('  ').trimEnd(),
+    ),
     `${syncRuns.nodes.length} of ${syncRuns.totalCount} runs`,
   ]);
 }
@@ -136,8 +148,16 @@ export function syncCommand(): Command {
   withClientOptions(
     sync
       .command('start')
-      .description('start a full sync of one source; exit 0 SUCCEEDED, 2 PARTIAL/FAILED/CANCELLED, 3 AWAITING_APPROVAL')
+      .description('start a sync of one source; exit 0 SUCCEEDED, 2 PARTIAL/FAILED/CANCELLED, 3 AWAITING_APPROVAL')
       .addOption(new Option('--source <source>', 'HR system').choices(['bamboohr', 'namely']).makeOptionMandatory())
+      .addOption(
+        new Option(
+          '--mode <mode>',
+          'full reads everyone; incremental reads what changed since the last successful run (the gateway may run full instead, and says why)',
+        )
+          .choices(['full', 'incremental'])
+          .default('full'),
+      )
       .option('--dry-run', 'plan only; write nothing to Litmos', false)
       .option('--wait', 'follow the run until it ends or needs approval', false),
   ).action(start);

@@ -9,6 +9,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { cli, type CliResult } from '../support/cli.js';
 import { ADMIN_TOKEN, startTestGateway, type TestGateway } from '../support/gateway.js';
 import { relaxSafeguard } from '../support/sync.js';
+import { expectEveryEligibleOnce } from '../support/upstreams.js';
 
 let t: TestGateway | undefined;
 afterEach(async () => {
@@ -25,6 +26,8 @@ interface RunDocument {
   runId: string;
   status: string;
   dryRun: boolean;
+  mode: string | null;
+  modeReason: string | null;
   counts: Record<string, number>;
   next?: string;
 }
@@ -34,7 +37,7 @@ function json(result: CliResult): RunDocument {
 }
 
 // Each case spawns the CLI (about 2 s to load on a shared 2-core machine) up to ten times.
-describe('rostergate sync', { timeout: 120_000 }, () => {
+describe('rostergate sync', { timeout: 180_000 }, () => {
   it('start --wait, status, list and report, in human words and as JSON', async () => {
     t = await startTestGateway({ employees: 40, seed: 29 });
     await relaxSafeguard(t);
@@ -53,7 +56,7 @@ describe('rostergate sync', { timeout: 120_000 }, () => {
       rostergate('sync', 'report', run.runId, '--json'),
     ]);
     expect(status.code).toBe(0);
-    expect(status.stdout).toMatch(new RegExp(`^run ${run.runId} SUCCEEDED \\(dry run\\)\\n  created \\d+`));
+    expect(status.stdout).toMatch(new RegExp(`^run ${run.runId} SUCCEEDED FULL \\(dry run\\)\\n  created \\d+`));
     expect(json(statusJson)).toMatchObject({ runId: run.runId, status: 'SUCCEEDED' });
     expect(JSON.parse(list.stdout)).toMatchObject({ totalCount: 1, runs: [{ runId: run.runId }] });
 
@@ -100,6 +103,40 @@ describe('rostergate sync', { timeout: 120_000 }, () => {
     const refused = await rostergate('sync', 'approve', second.runId);
     expect(refused.code).toBe(1);
     expect(refused.stderr).toMatch(/^rostergate: CONFLICT: .+\n$/);
+  });
+
+  // A start without --mode runs FULL: the first case's status line shows it.
+  it('start --mode incremental runs incremental once a full run left a checkpoint, full before; status and list say which', async () => {
+    t = await startTestGateway({ employees: 40, seed: 31 });
+    await relaxSafeguard(t);
+
+    const bad = await rostergate('sync', 'start', '--source', 'bamboohr', '--mode', 'weekly');
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toMatch(/--mode <mode>.*'weekly' is invalid\. Allowed choices are full, incremental/);
+    expect(bad.stdout).toBe('');
+
+    // No checkpoint yet: the gateway runs FULL and says why.
+    const first = await rostergate('sync', 'start', '--source', 'bamboohr', '--mode', 'incremental', '--wait', '--json');
+    expect(first.code).toBe(0);
+    expect(json(first)).toMatchObject({ status: 'SUCCEEDED', mode: 'FULL', modeReason: expect.any(String) });
+
+    const second = await rostergate('sync', 'start', '--source', 'bamboohr', '--mode', 'incremental', '--wait');
+    expect(second.code).toBe(0);
+    const incremental = /^run (\S+) started$/m.exec(second.stdout)?.[1];
+    expect(second.stdout).toContain(`run ${incremental} SUCCEEDED INCREMENTAL\n`);
+
+    const [status, list, listJson] = await Promise.all([
+      rostergate('sync', 'status', json(first).runId),
+      rostergate('sync', 'list'),
+      rostergate('sync', 'list', '--json'),
+    ]);
+    expect(status.stderr).toBe('');
+    expect(status.stdout).toContain(`run ${json(first).runId} SUCCEEDED FULL (${json(first).modeReason})\n`);
+    expect(list.stdout).toContain(`${incremental}  BAMBOOHR  SUCCEEDED          INCREMENTAL`);
+    const listed = (JSON.parse(listJson.stdout) as { runs: RunDocument[] }).runs;
+    expect(listed.map((run) => run.mode)).toEqual(['INCREMENTAL', 'FULL']);
+
+    await expectEveryEligibleOnce(t.sandbox, t.sandbox.companies.bamboohr, t.today);
   });
 
   it('an unknown run is NOT_FOUND, in one line', async () => {
