@@ -234,14 +234,14 @@ export async function startGateway(config: Config, options: GatewayOptions = {})
   const context = async (authorization: string | undefined): Promise<GatewayContext> => {
     try {
       const principal = await authenticate(store, authorization);
-      const own = await tenants.get(principal.tenant);
-      return {
-        principal,
-        tenant: own,
-        loaders: createLoaders({ readModel: own.readModel }),
-        scheduling: runtime.scheduling,
-        connections: runtime.connections,
-      };
+      const { scheduling, connections } = runtime;
+      const own = await tenants.get(principal.tenant).catch((error: unknown) => {
+        // A tenant not connected yet is still its admin's to connect: see UnconnectedContext.
+        if (error instanceof ForbiddenError) return new ForbiddenError(`${error.message}: an ADMIN connects LITMOS first with setConnection`, error.details);
+        throw error;
+      });
+      if (own instanceof ForbiddenError) return new UnconnectedContext(principal, scheduling, connections, own);
+      return { principal, tenant: own, loaders: createLoaders({ readModel: own.readModel }), scheduling, connections };
     } catch (error) {
       throw error instanceof UnauthenticatedError || error instanceof ForbiddenError ? toGraphQLError(error) : error;
     }
@@ -290,6 +290,31 @@ export async function startGateway(config: Config, options: GatewayOptions = {})
       if (ownSandbox) await sandbox?.close();
     },
   };
+}
+
+/**
+ * The context of a tenant that cannot be opened yet because it has no connections (or lacks a
+ * credential): resolvers that need only the connection service (`connections`, `setConnection`)
+ * answer, so its admin can connect it through the API; everything that needs the tenant's runtime
+ * is refused with `why`, in the resolver that asked, rather than the whole request before any resolver.
+ * A class, so the refusing getters live on its prototype: Apollo copies a context's own properties
+ * (Object.assign) before each operation, which would call them.
+ */
+class UnconnectedContext implements GatewayContext {
+  constructor(
+    readonly principal: Principal,
+    readonly scheduling: GatewayContext['scheduling'],
+    readonly connections: GatewayContext['connections'],
+    private readonly why: ForbiddenError,
+  ) {}
+
+  get tenant(): Tenant {
+    throw this.why;
+  }
+
+  get loaders(): GatewayContext['loaders'] {
+    throw this.why;
+  }
 }
 
 /** What a start says about itself: never a credential, never a store URL's password. */

@@ -6,7 +6,7 @@
  * compare with theirs to notice that they must open it again (tenant.ts, `createTenantRegistry`).
  */
 import { randomUUID } from 'node:crypto';
-import { ConfigError, type UpstreamSystem } from '../errors.js';
+import { BadUserInputError, type UpstreamSystem } from '../errors.js';
 import type { Store } from '../store/open.js';
 
 /** Where a tenant's upstreams are; the credentials themselves live in the secret store. */
@@ -172,6 +172,10 @@ export async function saveConnections(
   );
 }
 
+/** A tenant's first connection is Litmos, which every tenant provisions into and cannot be opened without. */
+const litmosFirst = (system: UpstreamSystem) =>
+  new BadUserInputError(`this tenant has no LITMOS connection yet: connect LITMOS first, then ${system.toUpperCase()}`, { field: 'system' });
+
 /**
  * Sets one upstream's connection as an admin gave it through the API, and its credential when one is
  * given (else the stored one stays). Answers the connections as they are now; the revision changes
@@ -185,6 +189,8 @@ export async function putConnection<S extends UpstreamSystem>(
   credential: string | undefined,
   at: string,
 ): Promise<ConnectionSet> {
+  // Checked before the credential is stored too, so a refused first connection leaves nothing behind.
+  if (system !== 'litmos' && !(await readConnections(store, tenant))) throw litmosFirst(system);
   const credentialChanged = credential !== undefined && (await putSecrets(store, tenant, { [CREDENTIAL_SECRET[system]]: credential }));
   return changeConnections(
     store,
@@ -194,8 +200,7 @@ export async function putConnection<S extends UpstreamSystem>(
       if (current && stored?.managedBy === 'API' && placeOf(stored) === placeOf(connection)) return undefined;
       const given = { ...connection, managedBy: 'API' as const, updatedAt: at };
       if (current) return withConnection(current, system, given);
-      // A tenant's first connection: Litmos, which every tenant provisions into.
-      if (system !== 'litmos') throw new ConfigError(`tenant ${tenant} has no Litmos connection yet: set that one first`, { tenant });
+      if (system !== 'litmos') throw litmosFirst(system);
       return { litmos: given as Connection<'litmos'> & ConnectionMeta, revision: null };
     },
     credentialChanged,
