@@ -151,8 +151,8 @@ function syncSettingsOf(settings: Settings): SyncSettingsPort {
 
 /** The store as the sync engine sees it: the repositories it uses, and plans and settings under names. */
 export function syncStoreOf(store: GatewayStore): SyncStore {
-  const { runs, records, journal, links, settings } = store;
-  return { runs, records, journal, links, plans: planPortOf(settings), settings: syncSettingsOf(settings) };
+  const { runs, records, journal, links, settings, holds } = store;
+  return { runs, records, journal, links, plans: planPortOf(settings), settings: syncSettingsOf(settings), holds };
 }
 
 async function secret(store: GatewayStore, tenant: string, name: string): Promise<string> {

@@ -17,6 +17,7 @@ import { TokenResolver } from '../resolvers/token.resolver.js';
 import { NotificationResolver } from '../resolvers/notification.resolver.js';
 import { ScheduleResolver } from '../resolvers/schedule.resolver.js';
 import { ConnectionResolver } from '../resolvers/connection.resolver.js';
+import { HoldResolver } from '../resolvers/hold.resolver.js';
 import { SYNC_RESOLVERS } from '../resolvers/sync/index.js';
 
 /** `@Authorized()` = any valid token; `@Authorized('OPERATOR')` = operators and admins; `@Authorized('ADMIN')` = admins. */
@@ -55,6 +56,7 @@ export function buildGatewaySchema(): Promise<GraphQLSchema> {
       NotificationResolver,
       ScheduleResolver,
       ConnectionResolver,
+      HoldResolver,
       ...SYNC_RESOLVERS,
     ],
     authChecker,

@@ -14,6 +14,7 @@ import { assertSecretKey, SecretRepository } from './secrets.js';
 import { SettingsRepository } from './settings.js';
 import { TokenRepository } from './tokens.js';
 import { ScheduleRepository } from './schedules.js';
+import { HoldRepository } from './holds.js';
 
 export interface OpenStoreOptions {
   /**
@@ -42,6 +43,8 @@ export interface Store<TRun extends RunShape = RunShape, TRecord extends RunReco
   tokens: TokenRepository;
   /** Sync schedules per tenant (their shape is the caller's). */
   schedules: ScheduleRepository<TSchedule>;
+  /** Holds per tenant: who keeps their learner as it is, until when (their shape is the caller's). */
+  holds: HoldRepository;
   /** Accepted webhook deliveries until a run has applied them. */
   outbox: WebhookOutbox;
   /** Notification targets and their deliveries (an outbox per tenant, and the delivery log). */
@@ -86,6 +89,7 @@ export async function openStore<
     secrets: new SecretRepository(state, options.secretKey),
     tokens: new TokenRepository(state, locks, atomic),
     schedules: new ScheduleRepository<TSchedule>(state, atomic),
+    holds: new HoldRepository(atomic),
     outbox: new WebhookOutbox(state, locks),
     notifications: new NotificationRepository(state, atomic),
     cache,

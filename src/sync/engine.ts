@@ -376,6 +376,7 @@ async function rememberDepartments(engine: Engine, source: Source, known: readon
 /** Plans the run from its read and stores the plan, so it can be approved or resumed later. */
 async function planRun(engine: Engine, runId: string, { read, policy, knownDepartments, decision }: Fetched): Promise<Planned> {
   const run = await update(engine, runId, { status: 'PLANNING' });
+  const holds = await engine.store.holds.list(engine.tenant);
   const plan = planSync({
     source: run.source,
     employees: read.employees,
@@ -388,6 +389,7 @@ async function planRun(engine: Engine, runId: string, { read, policy, knownDepar
     policy,
     today: today(engine.clock()),
     knownDepartments,
+    holds,
     ...(decision.scope && { scope: { sourceIds: decision.scope } }),
     ...(decision.activeLearners !== undefined && { activeLearners: decision.activeLearners }),
   });

@@ -12,6 +12,7 @@ import type { Policy } from '../core/policy.js';
 import type { EmployeeSummary } from '../core/records.js';
 import type { SyncRecord, SyncRunStatus, SyncRun } from '../core/run.js';
 import type { Shadow } from '../core/shadow.js';
+import type { Hold } from '../core/holds.js';
 import type { IdentityLink, Source } from '../model.js';
 
 /** A run's fields that may change after it is created: not its identity nor what it is listed by. */
@@ -106,6 +107,11 @@ export interface OutboxPort {
   complete(tenant: string, ids: readonly string[], keepMs: number): Promise<void>;
 }
 
+/** The holds an admin placed (core/holds.ts), every source's: the planner skips whom they hold. */
+export interface HoldPort {
+  list(tenant: string): Promise<Hold[]>;
+}
+
 /** Everything the engine keeps, as ports. */
 export interface SyncStore {
   runs: RunPort;
@@ -114,4 +120,5 @@ export interface SyncStore {
   links: LinkPort;
   plans: PlanPort;
   settings: SyncSettingsPort;
+  holds: HoldPort;
 }

@@ -6,6 +6,7 @@ import type { RunShape } from '../../src/store/runs.js';
 import { atRestCases } from './conformance/at-rest-cases.js';
 import { concurrencyCases } from './conformance/concurrency-cases.js';
 import { notificationCases } from './conformance/notification-cases.js';
+import { holdCases } from './conformance/hold-cases.js';
 import type { TestRecord, TestRun, TestStore } from './conformance/fixtures.js';
 import { securityCases } from './conformance/security-cases.js';
 import { stateCases } from './conformance/state-cases.js';
@@ -64,6 +65,7 @@ export function describeStoreConformance(target: ConformanceTarget): void {
     stateCases(opened);
     concurrencyCases({ opened, open: async () => open() });
     notificationCases({ opened, open: async () => open() });
+    holdCases({ opened, open: async () => open() });
     atRestCases({ opened, open, rawContents: async () => target.rawContents() });
   });
 }
