@@ -12,6 +12,7 @@ import { SOURCES } from './model.js';
 import { ConfigError, ForbiddenError, UnauthenticatedError, type UpstreamSystem } from './errors.js';
 import { toGraphQLError } from './errors-graphql.js';
 import { SANDBOX_CREDENTIALS, startSandbox, type RunningSandbox } from '@rostergate/sandbox';
+import { readResponseCache } from './resolvers/response-cache.js';
 import { buildGatewaySchema } from './schema/build.js';
 import { startHttpServer } from './server.js';
 import { createUpstreamReadiness, gatewayRoutes, type UpstreamProbe, type UpstreamReadinessOptions } from './routes.js';
@@ -269,6 +270,10 @@ export async function startGateway(config: Config, options: GatewayOptions = {})
     requestTimeoutMs: inbound.requestTimeoutMs,
     observe: observeOperations(telemetry),
     ide: config.ide,
+    plugins: readResponseCache<GatewayContext>({
+      maxAgeSeconds: config.cacheTtlSeconds,
+      scope: ({ principal, tenant }) => ({ tenant: principal.tenant, role: principal.role, data: tenant.readModel.generation(), day: today(tenant.clock()) }),
+    }),
   });
   telemetry.log.info(startLine(config, server.url, sandbox !== null), 'gateway started');
 

@@ -66,6 +66,8 @@ export interface HttpServerOptions<TContext extends object> {
   observe?: OperationObserver;
   /** Serve the offline GraphiQL (src/ide.ts) to browsers on `GET /graphql`, its assets on `/ide/`, and accept its same-origin WebSocket. @default false */
   ide?: boolean;
+  /** More Apollo Server plugins, after the gateway's own (e.g. the read graph's response cache). @default none */
+  plugins?: ApolloServerPlugin<TContext>[];
 }
 
 export interface OperationObserver {
@@ -190,6 +192,7 @@ export async function startHttpServer<TContext extends object>(options: HttpServ
     plugins: [
       costPlugin(limits),
       partialAnswersPlugin(),
+      ...(options.plugins ?? []),
       // Apollo's default landing page loads from a CDN and reports usage; the IDE, when on, is ours.
       ApolloServerPluginLandingPageDisabled(),
       { requestDidStart: async () => ({ didResolveOperation: async ({ operation }) => options.observe?.operation(operation?.operation ?? 'unknown') }) },

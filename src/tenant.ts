@@ -243,6 +243,7 @@ export async function openTenant(options: TenantOptions): Promise<Tenant> {
     prefix: `tenant:${id}`,
     ttlMs: options.cacheTtlMs,
     ...(scaleOut && { peers: scaleOut.cachePeers }),
+    onRefreshError: (key, error) => options.telemetry.log.warn({ tenant: id, key, err: error }, 'read cache refresh failed; serving the last good copy'),
   });
   const shadow = async () => {
     const shadows = await Promise.all((Object.keys(hr) as Source[]).map((source) => store.settings.get<Shadow>(id, shadowKey(source))));

@@ -4,7 +4,13 @@
  * concurrent requests for the roster cost one upstream read, not a hundred. What it stores is HR
  * data; the store's cache keyv seals every value with the store's key (store/seal.ts), so this
  * module keeps personal data out of keys only.
+ *
+ * Stale while revalidate: once a decoded copy in memory is due for a check, requests keep getting it
+ * while one background refresh (per key) reads keyv, or the upstream when the entry has expired. No
+ * request waits for that refresh, and a failed one keeps the last good copy (reported through
+ * `onRefreshError`) for up to one more lifetime. Only invalidation makes requests wait for a fresh read.
  */
+import { randomUUID } from 'node:crypto';
 import type Keyv from 'keyv';
 
 export interface ReadCacheOptions {
@@ -14,9 +20,9 @@ export interface ReadCacheOptions {
   /** Entry lifetime, ms; 0 disables caching but keeps deduplication. @default 300_000 */
   ttlMs?: number;
   /**
-   * How long this process keeps a decoded copy in memory, ms (capped by the entry's lifetime). A roster
-   * of thousands is costly to read back from keyv and parse on every request; a short memory keeps the
-   * hot path off the store while another replica's invalidation still reaches this one quickly. @default 5_000
+   * How long this process serves its decoded copy before checking it against keyv in the background, ms
+   * (capped by the entry's lifetime); 0 keeps no copy. Another replica's new entry reaches this one
+   * within it; invalidations reach it at once through `peers`. @default 5_000
    */
   memoryTtlMs?: number;
   /**
@@ -24,6 +30,8 @@ export interface ReadCacheOptions {
    * them, and theirs reach this one. Without it only this process forgets.
    */
   peers?: CachePeers;
+  /** Told when a background refresh fails; the last good copy is served meanwhile. @default ignore */
+  onRefreshError?: (key: string, error: unknown) => void;
 }
 
 /**
@@ -42,11 +50,15 @@ export interface CachePeers {
 }
 
 export interface CacheStats {
-  /** Answered from this process's memory. */
+  /** Answered from this process's memory, fresh. */
   memoryHits: number;
+  /** Answered from memory while a background refresh was due or under way. */
+  staleHits: number;
   hits: number;
   misses: number;
   deduplicated: number;
+  /** Background refreshes that failed (the stale copy stayed). */
+  refreshFailures: number;
 }
 
 export interface ReadCache {
@@ -54,77 +66,157 @@ export interface ReadCache {
   get<T>(key: string, load: () => Promise<T>, ttlMs?: number): Promise<T>;
   /** Drop entries whose key starts with any of the given prefixes (after this cache's own prefix), here and, with `peers`, on every replica. */
   invalidate(keys: readonly string[]): Promise<void>;
+  /**
+   * Changes whenever what this process serves may have changed: an invalidation (its own or a peer's)
+   * or a copy replaced by a different one. Equal generations mean equal answers, so a response
+   * computed under one may be reused under it (resolvers/response-cache.ts).
+   */
+  generation(): string;
   stats(): CacheStats;
   /** Stops hearing the peers' invalidations. */
   close(): void;
 }
 
+/** What keyv holds: the version names one upstream read, so a replica can tell a new entry from its own copy. */
+interface Stored<T> {
+  value: T;
+  version?: string;
+  /** Epoch ms the entry expires. */
+  expiresAt?: number;
+}
+
+interface Kept extends Required<Stored<unknown>> {
+  /** Served without a check until then. */
+  freshUntil: number;
+  /** Served at all until then (while refreshes fail): one more lifetime past `expiresAt`. */
+  staleUntil: number;
+}
+
 export function createReadCache(options: ReadCacheOptions): ReadCache {
   const ttlMs = options.ttlMs ?? 300_000;
+  const memoryTtlMs = options.memoryTtlMs ?? 5_000;
   const inFlight = new Map<string, Promise<unknown>>();
   // Keys written since start: keyv cannot enumerate every backend cheaply, and invalidation only
   // needs the keys this process could have cached.
   const written = new Set<string>();
-  const stats: CacheStats = { memoryHits: 0, hits: 0, misses: 0, deduplicated: 0 };
-  const memory = new Map<string, { value: unknown; until: number }>();
-  const memoryTtlMs = options.memoryTtlMs ?? 5_000;
+  const stats: CacheStats = { memoryHits: 0, staleHits: 0, hits: 0, misses: 0, deduplicated: 0, refreshFailures: 0 };
+  const memory = new Map<string, Kept>();
+  const instance = randomUUID();
+  let changes = 0;
+  // Counts invalidations: a read that began before one must not cache what it brought back.
+  let invalidations = 0;
   const full = (key: string) => `${options.prefix}:${key}`;
-  const remember = (key: string, value: unknown, ttl: number) => {
-    if (ttl > 0 && memoryTtlMs > 0) memory.set(key, { value, until: Date.now() + Math.min(ttl, memoryTtlMs) });
-  };
+
+  /**
+   * Keeps `stored` as the memory copy. Replacing a different version is a change, and so is dropping a
+   * copy (see `get`): so a key's first copy is not, and an answer computed while it was being read holds.
+   */
+  function keep<T>(key: string, stored: Stored<T>, entryTtlMs: number): T {
+    if (entryTtlMs <= 0 || memoryTtlMs <= 0) {
+      // Nothing kept, nothing to compare with: every read may be new.
+      changes += 1;
+      return stored.value;
+    }
+    const now = Date.now();
+    const expiresAt = stored.expiresAt ?? now + entryTtlMs;
+    const current = memory.get(key);
+    const freshUntil = Math.min(expiresAt, now + memoryTtlMs);
+    if (current && stored.version !== undefined && current.version === stored.version) {
+      // The same read: keep the instance, so whatever callers derived from it by identity stays valid.
+      Object.assign(current, { freshUntil, expiresAt, staleUntil: expiresAt + entryTtlMs });
+      return current.value as T;
+    }
+    memory.set(key, { value: stored.value, version: stored.version ?? randomUUID(), expiresAt, freshUntil, staleUntil: expiresAt + entryTtlMs });
+    if (current) changes += 1;
+    return stored.value;
+  }
 
   /** Drops what matches `prefixes` from memory, and from keyv the matching keys this process wrote and `exact`. */
   async function forget(prefixes: readonly string[], exact: readonly string[] = []): Promise<void> {
     const matches = (key: string) => prefixes.some((prefix) => key.startsWith(prefix));
-    const dropMemory = () => {
+    const drop = () => {
+      invalidations += 1;
       for (const key of memory.keys()) if (matches(key)) memory.delete(key);
+      // A read under way brings back what was there before: later requests start their own.
+      for (const key of inFlight.keys()) if (matches(key)) inFlight.delete(key);
     };
     const doomed = new Set([...exact, ...[...written].filter(matches)]);
-    dropMemory();
+    drop();
     await Promise.all([...doomed].map((key) => options.keyv.delete(full(key))));
     for (const key of doomed) written.delete(key);
-    // Again: a read while the deletes were under way may have brought the old entry back into memory.
-    dropMemory();
+    // Again, and only then a new generation: a response computed until now may hold the old values.
+    drop();
+    changes += 1;
   }
   // Another replica's invalidation: forgotten here without announcing it again.
   const unlisten = options.peers?.listen(options.prefix, (keys) => forget(keys));
 
-  async function read<T>(key: string, load: () => Promise<T>, ttlMs: number): Promise<T> {
-    if (ttlMs > 0) {
-      const cached = (await options.keyv.get(full(key))) as { value: T } | undefined;
-      if (cached !== undefined) {
+  async function read<T>(key: string, load: () => Promise<T>, entryTtlMs: number): Promise<T> {
+    const epoch = invalidations;
+    if (entryTtlMs > 0) {
+      const cached = (await options.keyv.get(full(key))) as Stored<T> | undefined;
+      if (cached !== undefined && (cached.expiresAt ?? Infinity) > Date.now()) {
         stats.hits += 1;
-        remember(key, cached.value, ttlMs);
-        return cached.value;
+        return epoch === invalidations ? keep(key, cached, entryTtlMs) : cached.value;
       }
     }
     stats.misses += 1;
     const value = await load();
-    if (ttlMs > 0) {
-      // Wrapped, so a legitimately null or undefined upstream answer is still a hit next time.
-      await options.keyv.set(full(key), { value }, ttlMs);
-      written.add(key);
-      remember(key, value, ttlMs);
+    if (entryTtlMs <= 0 || epoch !== invalidations) return value;
+    // Wrapped, so a legitimately null or undefined upstream answer is still a hit next time.
+    const stored: Stored<T> = { value, version: randomUUID(), expiresAt: Date.now() + entryTtlMs };
+    await options.keyv.set(full(key), stored, entryTtlMs);
+    if (epoch !== invalidations) {
+      await options.keyv.delete(full(key));
+      return value;
     }
-    return value;
+    written.add(key);
+    return keep(key, stored, entryTtlMs);
+  }
+
+  /** One read per key at a time; callers arriving meanwhile share it. */
+  function shared<T>(key: string, load: () => Promise<T>, entryTtlMs: number): Promise<T> {
+    const pending = inFlight.get(key);
+    if (pending) {
+      stats.deduplicated += 1;
+      return pending as Promise<T>;
+    }
+    const promise: Promise<T> = read(key, load, entryTtlMs).finally(() => {
+      if (inFlight.get(key) === promise) inFlight.delete(key);
+    });
+    inFlight.set(key, promise);
+    return promise;
+  }
+
+  function refresh(key: string, kept: Kept, load: () => Promise<unknown>, entryTtlMs: number): void {
+    if (inFlight.has(key)) return;
+    shared(key, load, entryTtlMs).catch((error: unknown) => {
+      stats.refreshFailures += 1;
+      // Not again before the next check is due: a failing upstream is not asked on every request.
+      kept.freshUntil = Date.now() + memoryTtlMs;
+      options.onRefreshError?.(key, error);
+    });
   }
 
   return {
     get<T>(key: string, load: () => Promise<T>, entryTtlMs = ttlMs): Promise<T> {
       const kept = memory.get(key);
-      if (kept && kept.until > Date.now()) {
+      const now = Date.now();
+      if (kept && now < kept.freshUntil) {
         stats.memoryHits += 1;
         // The same instance every time: callers may memoise what they derive from it by identity.
         return Promise.resolve(kept.value as T);
       }
-      const pending = inFlight.get(key);
-      if (pending) {
-        stats.deduplicated += 1;
-        return pending as Promise<T>;
+      if (kept && now < kept.staleUntil) {
+        stats.staleHits += 1;
+        refresh(key, kept, load, entryTtlMs);
+        return Promise.resolve(kept.value as T);
       }
-      const promise = read(key, load, entryTtlMs).finally(() => inFlight.delete(key));
-      inFlight.set(key, promise);
-      return promise;
+      if (kept) {
+        memory.delete(key);
+        changes += 1;
+      }
+      return shared(key, load, entryTtlMs);
     },
     async invalidate(keys) {
       if (keys.length === 0) return;
@@ -132,6 +224,7 @@ export function createReadCache(options: ReadCacheOptions): ReadCache {
       // The keys themselves too: an entry another replica wrote under exactly that key goes at once.
       await forget(keys, keys);
     },
+    generation: () => `${instance}:${changes}`,
     stats: () => ({ ...stats }),
     close: () => unlisten?.(),
   };

@@ -7,8 +7,7 @@
  * that source get its error (DataLoader rejects just those loads), and the rest of the batch is answered.
  */
 import DataLoader from 'dataloader';
-import { employeeKey, type Course, type CourseProgress, type Employee, type Learner, type Source, type Team } from '../model.js';
-import { groupBy } from '../core/collections.js';
+import type { Course, CourseProgress, Employee, Learner, Source, Team } from '../model.js';
 import type { IdentityIndex, IdentityMatch } from '../core/identity-index.js';
 import { asError, type ReadModel } from './read-model.js';
 
@@ -37,15 +36,13 @@ export interface LoaderSources {
 
 const sourceOf = (key: string) => key.slice(0, key.indexOf(':')) as Source;
 
-/** Answers a batch from one lookup table built once per batch. */
-function tableLoader<V, D>(build: () => Promise<Map<string, V>>, fallback: D): DataLoader<string, V | D> {
+/** Answers a batch from one of the read model's lookup tables. */
+function tableLoader<V, D>(table: () => Promise<Map<string, V>>, fallback: D): DataLoader<string, V | D> {
   return new DataLoader(async (keys) => {
-    const table = await build();
-    return keys.map((key) => table.get(key) ?? fallback);
+    const found = await table();
+    return keys.map((key) => found.get(key) ?? fallback);
   });
 }
-
-const byId = <T extends { id: string }>(items: T[]) => new Map(items.map((item) => [item.id, item]));
 
 /** `build` for each source at once; a source whose build fails maps to its error instead of failing the rest. */
 async function perSource<T>(sources: Iterable<Source>, build: (source: Source) => Promise<T>): Promise<Map<Source, T | Error>> {
@@ -67,37 +64,30 @@ function fromTable<V, D>(tables: Map<Source, Map<string, V> | Error>, key: strin
 }
 
 export function createLoaders({ readModel }: LoaderSources): Loaders {
-  /** Each team's ids (from `idsOf`) resolved to learners, with one lookup table for the whole batch. */
+  /** Each team's ids (from `idsOf`) resolved to learners. */
   const learnersOfTeams = async (teamIds: readonly string[], idsOf: (teamId: string) => Promise<string[]>) => {
-    const all = byId(await readModel.learners());
+    const all = await readModel.learnerTable();
     return Promise.all(teamIds.map(async (teamId) => (await idsOf(teamId)).flatMap((id) => all.get(id) ?? [])));
   };
 
   const loaders: Loaders = {
     employee: new DataLoader(async (keys) => {
-      const tables = await perSource(keys.map(sourceOf), async (source) => new Map((await readModel.employees(source)).map((e) => [employeeKey(e), e])));
+      const tables = await perSource(keys.map(sourceOf), (source) => readModel.employeeTable(source));
       return keys.map((key) => fromTable(tables, key, null));
     }),
     directReports: new DataLoader(async (keys) => {
-      const tables = await perSource(keys.map(sourceOf), async (source) => {
-        const managed = (await readModel.employees(source)).filter((employee) => employee.managerId);
-        return groupBy(managed.map((employee): [string, Employee] => [`${source}:${employee.managerId}`, employee]));
-      });
+      const tables = await perSource(keys.map(sourceOf), (source) => readModel.directReportTable(source));
       return keys.map((key) => fromTable(tables, key, []));
     }),
-    learner: tableLoader(async () => byId(await readModel.learners()), null),
-    team: tableLoader(async () => byId(await readModel.teams()), null),
-    course: tableLoader(async () => byId(await readModel.courses()), null),
-    learnerTeams: tableLoader(async () => {
-      const [teams, membership] = await Promise.all([readModel.teams(), readModel.teamsByLearner()]);
-      const teamById = byId(teams);
-      return new Map([...membership].map(([learnerId, ids]) => [learnerId, ids.flatMap((id) => teamById.get(id) ?? [])]));
-    }, []),
+    learner: tableLoader(() => readModel.learnerTable(), null),
+    team: tableLoader(() => readModel.teamTable(), null),
+    course: tableLoader(() => readModel.courseTable(), null),
+    learnerTeams: tableLoader(() => readModel.teamsByLearner(), []),
     learnerCourses: tableLoader(() => readModel.progressByLearner(), []),
     teamMembers: new DataLoader((teamIds) => learnersOfTeams(teamIds, (id) => readModel.teamMembers(id))),
     teamLeaders: new DataLoader((teamIds) => learnersOfTeams(teamIds, (id) => readModel.teamLeaders(id))),
     teamCourses: new DataLoader(async (teamIds) => {
-      const all = byId(await readModel.courses());
+      const all = await readModel.courseTable();
       return Promise.all(teamIds.map(async (teamId) => (await readModel.teamCourses(teamId)).flatMap((id) => all.get(id) ?? [])));
     }),
     courseResults: new DataLoader(async (courseIds) => Promise.all(courseIds.map((id) => readModel.courseResults(id)))),

@@ -5,9 +5,13 @@
  *
  * With a budget of about 100 calls a minute, a call per learner is not affordable: a learner's teams
  * come from inverting every team's member list, and a learner's courses from every course's results.
+ *
+ * The lookup tables the loaders answer from (by key, by id, teams and progress by learner, who is
+ * who) are built once per cached read, not once per request: the cache hands out the same instance
+ * until its content changes, and each table is remembered against the instances it was built from.
  */
 import { BadUserInputError } from '../errors.js';
-import type { Course, CourseProgress, Employee, IdentityLink, Learner, Source, Team } from '../model.js';
+import { employeeKey, type Course, type CourseProgress, type Employee, type IdentityLink, type Learner, type Source, type Team } from '../model.js';
 import { groupBy } from '../core/collections.js';
 import { withShadow, type Shadow } from '../core/shadow.js';
 import type { ReadCache } from './cache.js';
@@ -43,10 +47,27 @@ export interface ReadModel {
   courses(): Promise<Course[]>;
   teamCourses(teamId: string): Promise<string[]>;
   courseResults(courseId: string): Promise<CourseProgress[]>;
-  /** learnerId → team ids, from every team's members. */
-  teamsByLearner(): Promise<Map<string, string[]>>;
+  /** learnerId → the learner's teams, from every team's members. */
+  teamsByLearner(): Promise<Map<string, Team[]>>;
   /** learnerId → progress in each course, from every course's results. */
   progressByLearner(): Promise<Map<string, CourseProgress[]>>;
+  /** Employee key (`BAMBOOHR:123`) → employee, for one source. */
+  employeeTable(source: Source): Promise<Map<string, Employee>>;
+  /** Manager's employee key → their direct reports, for one source. */
+  directReportTable(source: Source): Promise<Map<string, Employee[]>>;
+  learnerTable(): Promise<Map<string, Learner>>;
+  teamTable(): Promise<Map<string, Team>>;
+  courseTable(): Promise<Map<string, Course>>;
+  /**
+   * Starts reads a query will need further down, so they run beside the roster rather than after it:
+   * `learners`, and the `teams` and `courses` lists that every team's members and course's results
+   * hang from. Only the lists: the member and result reads (one call each) wait until a learner needs
+   * them, so a page without learners costs two calls more, not thirty. Failures are left for the
+   * field that needs the read to meet.
+   */
+  prefetch(parts: readonly ('learners' | 'teams' | 'courses')[]): void;
+  /** Changes whenever an answer may have changed (ReadCache.generation). */
+  generation(): string;
   /** Who is who between this source's employees and the learners (stored links, then matching). */
   identities(source: Source): Promise<IdentityIndex>;
   /** Forget what a sync has just changed. */
@@ -70,9 +91,43 @@ export function asError(reason: unknown): Error {
   return reason instanceof Error ? reason : new Error(String(reason));
 }
 
+/** `derive`, run again only when one of its inputs is another object than the last time. */
+function lastOf<I extends object, R>(derive: (inputs: readonly I[]) => R): (inputs: readonly I[]) => R {
+  let last: { inputs: readonly I[]; result: R } | undefined;
+  return (inputs) => {
+    if (last?.inputs.length === inputs.length && last.inputs.every((input, i) => input === inputs[i])) return last.result;
+    last = { inputs, result: derive(inputs) };
+    return last.result;
+  };
+}
+
+/** `derive` once per input object. */
+function onceEach<I extends object, R>(derive: (input: I) => R): (input: I) => R {
+  const results = new WeakMap<I, R>();
+  return (input) => {
+    if (!results.has(input)) results.set(input, derive(input));
+    return results.get(input) as R;
+  };
+}
+
+const anyById = onceEach((items: { id: string }[]) => new Map(items.map((item) => [item.id, item])));
+const byId = <T extends { id: string }>(items: T[]) => anyById(items) as Map<string, T>;
+const byKey = onceEach((employees: Employee[]) => new Map(employees.map((employee) => [employeeKey(employee), employee])));
+const reportsOf = onceEach((employees: Employee[]) =>
+  groupBy(employees.flatMap((employee): [string, Employee][] => (employee.managerId ? [[`${employee.source}:${employee.managerId}`, employee]] : []))),
+);
+
 export function createReadModel(options: ReadModelOptions): ReadModel {
   const { cache, litmos } = options;
   const identityMemo = new WeakMap<Employee[], WeakMap<Learner[], Promise<IdentityIndex>>>();
+  // Inputs: the team list, then each team's member ids in its order.
+  const teamsOfLearners = lastOf((inputs: readonly (Team[] | string[])[]) => {
+    const [teams, ...members] = inputs as [Team[], ...string[][]];
+    return groupBy(teams.flatMap((team, i) => (members[i] ?? []).map((id): [string, Team] => [id, team])));
+  });
+  const progressOfLearners = lastOf((results: readonly CourseProgress[][]) =>
+    groupBy(results.flat().map((progress): [string, CourseProgress] => [progress.learnerId, progress])),
+  );
 
   const hrClient = (source: Source): HrClient => {
     const client = options.hr[source];
@@ -105,15 +160,30 @@ export function createReadModel(options: ReadModelOptions): ReadModel {
 
     async teamsByLearner() {
       const teams = await model.teams();
-      const members = await Promise.all(teams.map(async (team) => ({ team, ids: await model.teamMembers(team.id) })));
-      return groupBy(members.flatMap(({ team, ids }) => ids.map((id): [string, string] => [id, team.id])));
+      const members = await Promise.all(teams.map((team) => model.teamMembers(team.id)));
+      return teamsOfLearners([teams, ...members]);
     },
 
     async progressByLearner() {
       const courses = await model.courses();
-      const results = await Promise.all(courses.map((course) => model.courseResults(course.id)));
-      return groupBy(results.flat().map((progress): [string, CourseProgress] => [progress.learnerId, progress]));
+      return progressOfLearners(await Promise.all(courses.map((course) => model.courseResults(course.id))));
     },
+
+    employeeTable: async (source) => byKey(await model.employees(source)),
+    directReportTable: async (source) => reportsOf(await model.employees(source)),
+    learnerTable: async () => byId(await model.learners()),
+    teamTable: async () => byId(await model.teams()),
+    courseTable: async () => byId(await model.courses()),
+
+    prefetch(parts) {
+      const reads: Promise<unknown>[] = [];
+      if (parts.includes('learners')) reads.push(model.learners());
+      if (parts.includes('teams')) reads.push(model.teams());
+      if (parts.includes('courses')) reads.push(model.courses());
+      for (const read of reads) read.catch(() => undefined);
+    },
+
+    generation: () => cache.generation(),
 
     identities(source) {
       return Promise.all([model.employees(source), model.learners()]).then(([employees, learners]) => {

@@ -11,6 +11,7 @@ import { fromGlobalId, toGlobalId } from '../schema/node.js';
 import { employmentStatusOn } from '../core/eligibility.js';
 import { today } from '../time.js';
 import { answerInPart } from './partial.js';
+import { learnerPartsAsked } from './prefetch.js';
 import { contains } from './search.js';
 
 @InputType({ description: 'Every given condition must hold.' })
@@ -77,6 +78,7 @@ export class EmployeeResolver {
   async employees(@Args(() => EmployeesArgs) args: EmployeesArgs, @Ctx() ctx: GatewayContext, @Info() info: GraphQLResolveInfo) {
     const filter = args.filter ?? {};
     const sources: Source[] = filter.source ? [filter.source] : ctx.tenant.readModel.sources();
+    ctx.tenant.readModel.prefetch(learnerPartsAsked(info));
     const { employees, failures } = await ctx.tenant.readModel.rosters(sources);
     answerInPart(ctx, info, sources.length, failures);
     return paginate(

@@ -20,6 +20,11 @@ interface PartFailure {
   error: GraphQLError;
 }
 
+/** What Apollo's cache-control plugin adds to `info` (typed in @apollo/cache-control-types, which we do not depend on). */
+interface CacheControlInfo {
+  cacheControl?: { setCacheHint(hint: { maxAge: number }): void };
+}
+
 /** Per request (keyed by its context object), so concurrent requests never see each other's failures. */
 const failuresByRequest = new WeakMap<object, PartFailure[]>();
 
@@ -30,6 +35,8 @@ const failuresByRequest = new WeakMap<object, PartFailure[]>();
  */
 export function answerInPart(context: object, info: GraphQLResolveInfo, asked: number, failures: readonly SourceFailure[]): void {
   if (failures.length === 0) return;
+  // An answer in part is never reused (resolvers/response-cache.ts): the source may be back next time.
+  (info as CacheControlInfo).cacheControl?.setCacheHint({ maxAge: 0 });
   const path = responsePathAsArray(info.path);
   const parts = failures.map(({ source, error }) => ({
     source,

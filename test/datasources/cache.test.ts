@@ -1,5 +1,5 @@
 import Keyv from 'keyv';
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { createReadCache, type CachePeers } from '../../src/datasources/cache.js';
 
 function counter<T>(value: T) {
@@ -50,7 +50,7 @@ describe('the read cache', () => {
     expect(answers).toEqual(Array.from({ length: 5 }, () => ['a', 'b']));
     // The very same instance from memory, so callers can memoise by identity.
     expect(await cache.get('employees', roster.load)).toBe(answers[0]);
-    expect(cache.stats()).toEqual({ memoryHits: 1, hits: 0, misses: 1, deduplicated: 4 });
+    expect(cache.stats()).toEqual({ memoryHits: 1, staleHits: 0, hits: 0, misses: 1, deduplicated: 4, refreshFailures: 0 });
 
     // Another process (no memory of its own) over the same keyv reads it back from the store.
     const replica = createReadCache({ keyv, prefix: 't1' });
@@ -118,5 +118,107 @@ describe('the read cache', () => {
 
     for (const cache of [a, b, other]) cache.close();
     expect(listening()).toBe(0);
+  });
+
+  describe('stale while revalidate', () => {
+    afterEach(() => vi.useRealTimers());
+    const settle = () => new Promise((resolve) => setImmediate(resolve));
+    /** A load whose answers are given one at a time: each call waits for the next `answer` (which waits for a call). */
+    function upstream<T>() {
+      const waiting: { resolve: (value: T) => void; reject: (error: Error) => void }[] = [];
+      let calls = 0;
+      return {
+        load: () => {
+          calls += 1;
+          return new Promise<T>((resolve, reject) => waiting.push({ resolve, reject }));
+        },
+        async answer(value: T) {
+          while (waiting.length === 0) await settle();
+          waiting.shift()?.resolve(value);
+        },
+        async fail(error: Error) {
+          while (waiting.length === 0) await settle();
+          waiting.shift()?.reject(error);
+        },
+        calls: () => calls,
+      };
+    }
+
+    it('keeps answering from memory while one background read replaces an expired copy, and changes generation only then', async () => {
+      vi.useFakeTimers({ toFake: ['Date'] });
+      const cache = createReadCache({ keyv: new Keyv(), prefix: 't', ttlMs: 1000, memoryTtlMs: 100 });
+      const roster = upstream<string[]>();
+      const first = cache.get('employees', roster.load);
+      await roster.answer(['a']);
+      const old = await first;
+      const before = cache.generation();
+
+      // Past the memory's check but within the entry's life: checked against keyv in the background, same read, same instance.
+      vi.advanceTimersByTime(150);
+      expect(await cache.get('employees', roster.load)).toBe(old);
+      await settle();
+      expect(cache.stats()).toMatchObject({ staleHits: 1, hits: 1 });
+      expect(cache.generation()).toBe(before);
+
+      // Past the entry's life: answered at once with the old copy, while one upstream read (not one per request) runs.
+      vi.advanceTimersByTime(1000);
+      const during = await Promise.all([cache.get('employees', roster.load), cache.get('employees', roster.load)]);
+      expect(during).toEqual([old, old]);
+      await roster.answer(['a', 'b']);
+      expect(roster.calls()).toBe(2);
+      await settle();
+      expect(await cache.get('employees', roster.load)).toEqual(['a', 'b']);
+      expect(cache.generation()).not.toBe(before);
+    });
+
+    it('keeps the last good copy when a background read fails, reports it, and asks again only when the next check is due', async () => {
+      vi.useFakeTimers({ toFake: ['Date'] });
+      const failures: string[] = [];
+      const cache = createReadCache({
+        keyv: new Keyv(),
+        prefix: 't',
+        ttlMs: 1000,
+        memoryTtlMs: 100,
+        onRefreshError: (key, error) => failures.push(`${key}: ${(error as Error).message}`),
+      });
+      const learners = upstream<string[]>();
+      const first = cache.get('learners', learners.load);
+      await learners.answer(['L1']);
+      await first;
+      vi.advanceTimersByTime(1100);
+      expect(await cache.get('learners', learners.load)).toEqual(['L1']);
+      await learners.fail(new Error('Litmos answered 503'));
+      await settle();
+      expect(failures).toEqual(['learners: Litmos answered 503']);
+      expect(await cache.get('learners', learners.load)).toEqual(['L1']);
+      expect(learners.calls()).toBe(2);
+      vi.advanceTimersByTime(150);
+      expect(await cache.get('learners', learners.load)).toEqual(['L1']);
+      await learners.answer(['L1', 'L2']);
+      expect(learners.calls()).toBe(3);
+      await settle();
+      expect(await cache.get('learners', learners.load)).toEqual(['L1', 'L2']);
+      expect(cache.stats().refreshFailures).toBe(1);
+
+      // Not for ever: one more lifetime past the entry's, then a request waits for the upstream and meets its error.
+      vi.advanceTimersByTime(2100);
+      const late = cache.get('learners', learners.load);
+      await learners.fail(new Error('still down'));
+      await expect(late).rejects.toThrow('still down');
+    });
+
+    it('does not cache what a read under way when the key was invalidated brings back', async () => {
+      const cache = createReadCache({ keyv: new Keyv(), prefix: 't' });
+      const learners = upstream<string[]>();
+      const before = cache.get('learners', learners.load);
+      await cache.invalidate(['learners']);
+      const after = cache.get('learners', learners.load);
+      await learners.answer(['old']);
+      await learners.answer(['new']);
+      expect(await before).toEqual(['old']);
+      expect(await after).toEqual(['new']);
+      expect(await cache.get('learners', learners.load)).toEqual(['new']);
+      expect(learners.calls()).toBe(2);
+    });
   });
 });
