@@ -69,7 +69,9 @@ export function ineligibilities(employee: Employee, policy: Policy, today: Local
   if (status === null && policy.blockMissingStatus) reasons.push('NO_STATUS');
   if (status !== null && policy.blocklist.some((blocked) => normaliseStatus(blocked) === status)) reasons.push('BLOCKLISTED_STATUS');
   if (policy.accessFlag.mode === 'FIELD' && !employee.accessEnabled) reasons.push('ACCESS_FLAG_OFF');
-  if (employee.hireDate !== null && employee.hireDate > addDays(today, policy.prehireLeadDays)) reasons.push('PREHIRE');
+  // The lead is never negative (policy.ts), so only a hire date after today can be past it: the date
+  // arithmetic, the costliest step here, is left out for everyone already hired.
+  if (employee.hireDate !== null && employee.hireDate > today && employee.hireDate > addDays(today, policy.prehireLeadDays)) reasons.push('PREHIRE');
   if (employee.workEmail === null || employee.workEmail.trim() === '') reasons.push('NO_EMAIL');
   return reasons;
 }
