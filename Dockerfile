@@ -12,6 +12,7 @@ RUN npm install --no-audit --no-fund
 COPY tsconfig.json tsconfig.build.json schema.graphql ./
 COPY packages/sandbox packages/sandbox
 COPY src src
+COPY console console
 RUN npm run build && npm prune --omit=dev
 
 FROM node:20-bookworm-slim

@@ -1,6 +1,6 @@
 /**
- * The plain HTTP routes beside `/graphql`: liveness, readiness, and run reports (same bearer token
- * as the API).
+ * The plain HTTP routes beside `/graphql`: liveness, readiness, run reports (same bearer token
+ * as the API), and the console's page and assets (src/console.ts).
  *
  * Readiness of an upstream is two steps: a TCP connect on every probe (free), and one cheap
  * authenticated API call (`UpstreamReadiness`) that proves the base path and the credential —
@@ -15,6 +15,7 @@ import { deliveryHeaders } from './datasources/bamboohr/delivery.js';
 import { sendJson, type ExtraRoute } from './server.js';
 import type { GatewayStore } from './tenant.js';
 import { reportCsv } from './reports.js';
+import { consoleRoutes } from './console.js';
 import { upgradeRecord } from './core/run.js';
 import type { Tenant } from './tenant.js';
 import type { Telemetry } from './telemetry/observe.js';
@@ -106,6 +107,7 @@ export function gatewayRoutes({ store, tenant: current, authenticate, upstreams,
         res.end(reportCsv(run, records.map(upgradeRecord), { bom: url.searchParams.get('bom') === '1' }));
       },
     },
+    ...consoleRoutes(),
   ];
 }
 

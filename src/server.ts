@@ -64,7 +64,7 @@ export interface HttpServerOptions<TContext extends object> {
   requestTimeoutMs?: number;
   /** Told of every operation and every error answered, HTTP and WebSocket alike (metrics, logs). @default none */
   observe?: OperationObserver;
-  /** Serve the offline GraphiQL (src/ide.ts) to browsers on `GET /graphql`, its assets on `/ide/`, and accept its same-origin WebSocket. @default false */
+  /** Serve the offline GraphiQL (src/ide.ts) to browsers on `GET /graphql` and its assets on `/ide/`. @default false */
   ide?: boolean;
   /** More Apollo Server plugins, after the gateway's own (e.g. the read graph's response cache). @default none */
   plugins?: ApolloServerPlugin<TContext>[];
@@ -285,10 +285,9 @@ function serveSubscriptions<TContext extends object>(httpServer: Server, options
     server: httpServer,
     path: '/graphql',
     maxPayload: options.maxMessageBytes ?? 65_536,
-    // A browser always sends Origin; a page on another site must not ride a user's token. The IDE's
-    // own page is served from this origin, so with the IDE on a same-origin socket passes too.
-    verifyClient: ({ origin, req }: { origin?: string; req: IncomingMessage }) =>
-      !origin || allowed.has(origin) || (options.ide === true && sameOrigin(origin, req.headers.host)),
+    // A browser always sends Origin; a page on another site must not ride a user's token. The
+    // console's page (and the IDE's, when on) is served from this origin, so a same-origin socket passes too.
+    verifyClient: ({ origin, req }: { origin?: string; req: IncomingMessage }) => !origin || allowed.has(origin) || sameOrigin(origin, req.headers.host),
   });
   const open = new Map<object, Set<string>>();
   const byToken = new Map<string, number>();
