@@ -18,6 +18,7 @@ import { NotificationResolver } from '../resolvers/notification.resolver.js';
 import { ScheduleResolver } from '../resolvers/schedule.resolver.js';
 import { ConnectionResolver } from '../resolvers/connection.resolver.js';
 import { HoldResolver } from '../resolvers/hold.resolver.js';
+import { PROVISIONING_RESOLVERS } from '../resolvers/provisioning.resolver.js';
 import { SYNC_RESOLVERS } from '../resolvers/sync/index.js';
 
 /** `@Authorized()` = any valid token; `@Authorized('OPERATOR')` = operators and admins; `@Authorized('ADMIN')` = admins. */
@@ -57,6 +58,7 @@ export function buildGatewaySchema(): Promise<GraphQLSchema> {
       ScheduleResolver,
       ConnectionResolver,
       HoldResolver,
+      ...PROVISIONING_RESOLVERS,
       ...SYNC_RESOLVERS,
     ],
     authChecker,

@@ -89,18 +89,38 @@ export function activeUserNames(users: readonly LitmosUser[]): Set<string> {
   return new Set(users.filter((u) => u.Active).map((u) => u.UserName.toLowerCase()));
 }
 
+/** A person an admin held, with their learner as it was when the hold was placed (null: they had none). */
+export interface HeldPerson {
+  person: SeedPerson;
+  learner: LitmosUser | null;
+}
+
 /**
  * Litmos holds every eligible employee of `company` as an active learner (by username, or by email for
  * the seeded users with another username) and no username twice. Returns the users read.
+ *
+ * A hold keeps a learner exactly as it was, whatever HR says: each held person's learner is as it was
+ * when held (active or not, same names), and one who had none still has none — eligible or not.
  */
-export async function expectEveryEligibleOnce(sandbox: RunningSandbox, company: SeedCompany, today: string): Promise<LitmosUser[]> {
+export async function expectEveryEligibleOnce(
+  sandbox: RunningSandbox,
+  company: SeedCompany,
+  today: string,
+  held: readonly HeldPerson[] = [],
+): Promise<LitmosUser[]> {
   const users = await litmos(sandbox).users();
   const names = users.map((u) => u.UserName.toLowerCase());
   expect(new Set(names).size, 'no username twice').toBe(names.length);
   const active = activeUserNames(users);
-  for (const person of eligiblePeople(company, today)) {
+  const heldIds = new Set(held.map(({ person }) => person.id));
+  for (const person of eligiblePeople(company, today).filter((each) => !heldIds.has(each.id))) {
     const byEmail = users.some((u) => u.Active && u.Email?.toLowerCase() === person.workEmail);
     expect(active.has(person.workEmail!) || byEmail, `${person.workEmail} should be an active learner`).toBe(true);
+  }
+  for (const { person, learner } of held) {
+    const now = learner && users.find((u) => u.Id === learner.Id);
+    if (learner) expect(now, `${person.workEmail}'s held learner, as it was`).toEqual(learner);
+    else expect(users.some((u) => u.Email?.toLowerCase() === person.workEmail), `${person.workEmail} is held without a learner`).toBe(false);
   }
   return users;
 }
