@@ -9,17 +9,19 @@
  *   npm run bench:sync -- --sizes 1000,10000
  *   BENCH_QUICK=1 npm run bench:sync          # 1000 only
  */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
 import { defaultMarginMs } from '../src/datasources/budget.js';
 import { INCREMENTAL_HR_CALLS } from './support/plan-cost.js';
-import type { SyncPlan } from '../src/core/plan-types.js';
 import { bambooHrAdmin } from './support/bamboohr-admin.js';
 import { startBenchGateway } from './support/gateway.js';
 import { mib, sampleRss } from './support/memory.js';
 import { consoleTable, markdownTable, provenance, writeSection } from './support/report.js';
 import { spawnSandbox } from './support/sandbox-process.js';
-import { planTable, requestsTable, routeNotes, timeTable, type Budget, type SizedResult } from './support/sync-report.js';
+import { MEMORY_GOAL_MB, memoryTable, planTable, requestsTable, routeNotes, timeTable, type Budget, type SizedResult } from './support/sync-report.js';
 import {
   checkPlans,
   chooseChanges,
@@ -54,7 +56,9 @@ const checks: string[] = [];
 
 async function benchSize(size: number, rss: ReturnType<typeof sampleRss>): Promise<{ results: SizedResult[]; sandboxRss: number | null }> {
   const sandbox = await spawnSandbox({ employees: size, seed: SEED, rateWindowMs: RATE_WINDOW_MS });
-  const gateway = await startBenchGateway(sandbox, { rateWindowMs: RATE_WINDOW_MS, limits: LIMITS });
+  // The default store, a SQLite file, fresh for each size: what an operator runs, and what keeps stored runs out of RSS.
+  const storeDir = await mkdtemp(join(tmpdir(), 'rostergate-bench-sync-'));
+  const gateway = await startBenchGateway(sandbox, { rateWindowMs: RATE_WINDOW_MS, limits: LIMITS, storeUrl: `sqlite:${join(storeDir, 'rostergate.db')}` });
   const ctx: ScenarioContext = { gateway, sandbox, admin: bambooHrAdmin(sandbox), rss, limits: LIMITS };
   const results: SizedResult[] = [];
   try {
@@ -62,46 +66,48 @@ async function benchSize(size: number, rss: ReturnType<typeof sampleRss>): Promi
     // The seeded Litmos holds leavers the first run deactivates; the safeguard would stop it for approval.
     await engine.setPolicy('BAMBOOHR', { ...(await engine.policy('BAMBOOHR')), safeguard: { maxDeactivationPercent: 100, maxDeactivations: 1e9 } });
     let litmosUsers = (await gateway.tenant.readModel.learners()).length;
+    /** Measures a scenario and keeps its result; the plans are the caller's to use at once and let go. */
     const record = async (scenario: string, work: () => Promise<void>, firstRead: boolean, targeted?: SizedResult['targeted']) => {
       // A fresh rate window for each scenario, so none starts with the previous one's requests counted.
       await sleep(RATE_WINDOW_MS);
-      const result: SizedResult = { ...(await measure(ctx, scenario, work)), size, litmosUsers, firstRead, ...(targeted && { targeted }) };
+      const { plans, ...measured } = await measure(ctx, scenario, work);
+      const result: SizedResult = { ...measured, size, litmosUsers, firstRead, ...(targeted && { targeted }) };
       litmosUsers += result.runs.reduce((sum, r) => sum + r.counts.created, 0);
       results.push(result);
       console.log(
-        `  ${size} ${result.scenario}: ${(result.wallMs / 1000).toFixed(1)} s, Litmos ${result.litmos.total} requests, ${result.runs.map((r) => r.status).join('/')}`,
+        `  ${size} ${result.scenario}: ${(result.wallMs / 1000).toFixed(1)} s, Litmos ${result.litmos.total} requests, ${result.runs.map((r) => r.status).join('/')}, peak RSS ${mib(result.peakRss)}`,
       );
-      return result;
+      return { result, plans };
     };
-
-    const initial = await record('initial sync', () => fullSync(gateway), true);
-    const initialPlan = initial.plans[0];
-    if (!initialPlan) throw new Error('the initial sync made no plan');
-    await record('no-change re-sync', () => fullSync(gateway), false);
 
     const changed = Math.ceil(size / 100);
-    const check = (scenario: string, changes: ChangeSet, plans: SyncPlan[]) => {
-      for (const difference of checkPlans(changes, plans)) checks.push(`${size} / ${scenario}: ${difference}`);
+    // Three disjoint change sets, chosen from the initial plan, which is not kept past this line.
+    const [viaSync, viaWebhook, viaIncremental] = await record('initial sync', () => fullSync(gateway), true).then(({ plans: [initialPlan] }) => {
+      if (!initialPlan) throw new Error('the initial sync made no plan');
+      return [0, 1, 2].map((offset) => chooseChanges(initialPlan, changed, offset));
+    });
+    if (!viaSync || !viaWebhook || !viaIncremental) throw new Error('three change sets were expected');
+    await record('no-change re-sync', () => fullSync(gateway), false);
+
+    const check = (scenario: string, changes: ChangeSet, result: SizedResult) => {
+      for (const difference of checkPlans(changes, result.planned)) checks.push(`${size} / ${scenario}: ${difference}`);
     };
-    const viaSync = chooseChanges(initialPlan, changed, 0);
     await editHr(ctx, viaSync, sandbox.departments);
-    check('1% changed, sync', viaSync, (await record('1% changed, sync', () => fullSync(gateway), false)).plans);
+    check('1% changed, sync', viaSync, (await record('1% changed, sync', () => fullSync(gateway), false)).result);
 
     // A full run's checkpoint is set back by the skew allowance (5 min), so the first incremental run
     // after it reads the full run's own changes again; one unmeasured incremental run moves the
     // checkpoint onto BambooHR's `latest`, as it would be in steady state, before the measured 1%.
     await incrementalSync(gateway);
     await sleep(1100);
-    const viaIncremental = chooseChanges(initialPlan, changed, 2);
     await editHr(ctx, viaIncremental, sandbox.departments);
-    const incremental = await record('1% changed, incremental', () => incrementalSync(gateway), false, 'incremental');
-    check('1% changed, incremental', viaIncremental, incremental.plans);
+    const { result: incremental } = await record('1% changed, incremental', () => incrementalSync(gateway), false, 'incremental');
+    check('1% changed, incremental', viaIncremental, incremental);
     for (const run of incremental.runs)
       if (run.mode !== 'INCREMENTAL') checks.push(`${size} / incremental: the run read ${run.mode ?? 'scoped'} (${run.modeReason ?? ''})`);
 
     await registerWebhook(ctx);
-    const viaWebhook = chooseChanges(initialPlan, changed, 1);
-    const webhooks = await record(
+    const { result: webhooks } = await record(
       '1% changed, webhooks',
       async () => {
         const { delivered } = await webhookSync(ctx, viaWebhook, sandbox.departments);
@@ -111,9 +117,10 @@ async function benchSize(size: number, rss: ReturnType<typeof sampleRss>): Promi
       false,
       'webhooks',
     );
-    check('1% changed, webhooks', viaWebhook, webhooks.plans);
+    check('1% changed, webhooks', viaWebhook, webhooks);
   } finally {
     await gateway.close();
+    await rm(storeDir, { recursive: true, force: true });
   }
   const sandboxRss = await sandbox.peakRss();
   await sandbox.close();
@@ -136,8 +143,8 @@ for (const size of sizes) {
 }
 rss.stop();
 
-const tables = { requests: requestsTable(results), time: timeTable(results, budget), plans: planTable(results) };
-console.log(`\n${consoleTable(tables.requests)}\n\n${consoleTable(tables.time)}\n\n${consoleTable(tables.plans)}`);
+const tables = { requests: requestsTable(results), time: timeTable(results, budget), memory: memoryTable(results), plans: planTable(results) };
+console.log(`\n${consoleTable(tables.requests)}\n\n${consoleTable(tables.time)}\n\n${consoleTable(tables.memory)}\n\n${consoleTable(tables.plans)}`);
 const failures = results.flatMap((result) => result.failures.map((failure) => `- ${result.size} / ${result.scenario}: ${failure}`));
 if (failures.length > 0) console.log(`\nfailed actions:\n${failures.join('\n')}`);
 const checked = checks.length === 0 ? ['- every 1% scenario planned exactly the changes made'] : checks.map((line) => `- ${line}`);
@@ -179,8 +186,15 @@ writing the run's records after its last request); "Litmos req ÷ budget" is the
 the Litmos requests the scenario made; "apply rate" is Litmos requests per second from a run's first to its last
 request while applying, against the budget of ${(LIMITS.litmos * 1000) / RATE_WINDOW_MS}/s (goal ≈ 1.0; the margin caps it at
 ${ceiling.toFixed(3)}; fewer than ${LIMITS.litmos} requests go out as one burst, which a rolling window allows, so no rate is
-given). Peak RSS is the gateway's process, whose store here is an in-memory SQLite database: runs, plans, records,
-journal and cache of every scenario so far stay in it; the V8 heap part is in brackets.
+given). Peak RSS is the gateway's process (the benchmark's own, which the gateway runs in); the V8 heap part is in brackets.
+
+### Memory
+
+${markdownTable(tables.memory)}
+
+The gateway's store is a SQLite file (the default), fresh for each size. "at start" is the process's RSS when the
+scenario began (what earlier scenarios left: V8 gives memory back to the system lazily); "peak" the highest RSS sampled every 50 ms
+while its runs worked, with the V8 heap's highest beside it; the goal is a peak under ${MEMORY_GOAL_MB} MB (the last column, goal < 1.00).
 
 ### What the plans held
 

@@ -83,3 +83,18 @@ export function employeesIn(plans: readonly SyncPlan[]): number {
   }
   return ids.size;
 }
+
+/**
+ * What the tables need of a scenario's plans. The benchmark keeps this, not the plans: it runs in the
+ * gateway's process, and a 50,000-employee plan held for the rest of the benchmark would be counted
+ * in every later scenario's peak RSS.
+ */
+export interface PlanDigest {
+  counts: Partial<Record<PlanActionKind, number>>;
+  cost: WriteCost;
+  employees: number;
+}
+
+export function digest(plans: readonly SyncPlan[]): PlanDigest {
+  return { counts: actionCounts(plans), cost: writeCost(plans), employees: employeesIn(plans) };
+}

@@ -3,7 +3,7 @@
  * time and rate against the budget, what the plans held) and the per-run notes under them.
  */
 import { mib } from './memory.js';
-import { actionCounts, employeesIn, readFloor, writeCost } from './plan-cost.js';
+import { readFloor } from './plan-cost.js';
 import { fixed, seconds, shortRoute, type Table } from './report.js';
 import type { ScenarioResult } from './sync-scenarios.js';
 import type { StatsDelta } from './stats.js';
@@ -37,9 +37,9 @@ function costs(result: SizedResult) {
   const floor = readFloor({
     litmosUsers: result.litmosUsers,
     firstRead: result.firstRead,
-    ...(result.targeted && { targeted: { employees: employeesIn(result.plans), incremental: result.targeted === 'incremental' } }),
+    ...(result.targeted && { targeted: { employees: result.planned.employees, incremental: result.targeted === 'incremental' } }),
   });
-  const cost = writeCost(result.plans);
+  const { cost } = result.planned;
   return { reads, writes, floor, cost, litmosFloor: floor.litmos + cost.total };
 }
 
@@ -111,6 +111,23 @@ export function timeTable(results: readonly SizedResult[], budget: Budget): Tabl
   };
 }
 
+/** Issue 14's goal for a sync's peak RSS, MB (10^6 bytes). */
+export const MEMORY_GOAL_MB = 300;
+
+export function memoryTable(results: readonly SizedResult[]): Table {
+  return {
+    columns: ['size', 'scenario', 'RSS at start', 'peak RSS', 'peak heap', `peak ÷ ${MEMORY_GOAL_MB} MB`],
+    rows: results.map((result) => [
+      String(result.size),
+      result.scenario,
+      mib(result.startRss),
+      mib(result.peakRss),
+      mib(result.peakHeap),
+      fixed(result.peakRss / (MEMORY_GOAL_MB * 1e6)),
+    ]),
+  };
+}
+
 export function planTable(results: readonly SizedResult[]): Table {
   return {
     columns: [
@@ -128,8 +145,7 @@ export function planTable(results: readonly SizedResult[]): Table {
       'failed',
     ],
     rows: results.map((result) => {
-      const counts = actionCounts(result.plans);
-      const cost = writeCost(result.plans);
+      const { counts, cost } = result.planned;
       const n = (value: number | undefined) => String(value ?? 0);
       return [
         String(result.size),

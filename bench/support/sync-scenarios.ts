@@ -12,14 +12,14 @@ import { watchRuns, type RunWatchResult } from './run-watch.js';
 import type { BambooHrAdmin } from './bamboohr-admin.js';
 import type { RssSampler } from './memory.js';
 import type { SandboxProcess } from './sandbox-process.js';
-import { actionCounts } from './plan-cost.js';
+import { digest, type PlanDigest } from './plan-cost.js';
 import { statsDelta, type StatsDelta } from './stats.js';
 
 export interface ScenarioResult {
   scenario: string;
   wallMs: number;
   runs: SyncRun[];
-  plans: SyncPlan[];
+  planned: PlanDigest;
   /** The gateway's requests only: the benchmark's own HR edits are taken out. */
   bamboohr: StatsDelta;
   litmos: StatsDelta;
@@ -27,6 +27,8 @@ export interface ScenarioResult {
   hrEdits: number;
   apply: RunWatchResult['apply'];
   phases: RunWatchResult['phases'];
+  /** RSS when the scenario began, and its highest and the V8 heap's highest while its runs worked, bytes. */
+  startRss: number;
   peakRss: number;
   peakHeap: number;
   /** Retries after a 429/503, as the gateway's clients counted them. */
@@ -87,17 +89,22 @@ async function failuresOf(gateway: RunningGateway, runs: readonly SyncRun[], pla
   return [...counts].map(([failure, count]) => `${failure} × ${count}`);
 }
 
-/** Measures `work` (which makes runs happen and waits for them to end) and every run it caused. */
-export async function measure(ctx: ScenarioContext, scenario: string, work: () => Promise<void>): Promise<ScenarioResult> {
+/**
+ * Measures `work` (which makes runs happen and waits for them to end) and every run it caused. Its
+ * plans are read back only after the peak is taken, and only their digest is kept.
+ */
+export async function measure(ctx: ScenarioContext, scenario: string, work: () => Promise<void>): Promise<ScenarioResult & { plans: SyncPlan[] }> {
   const { gateway, sandbox, rss } = ctx;
   const before = await snapshot(sandbox);
   const throttledBefore = throttledSoFar(gateway);
   const since = new Date().toISOString();
   rss.reset();
+  const startRss = rss.peak();
   const watch = watchRuns({ tenant: gateway.tenant });
   const started = Date.now();
   await work();
   const wallMs = Date.now() - started;
+  const [peakRss, peakHeap] = [rss.peak(), rss.peakHeap()];
   const { apply, phases } = await watch.stop();
   const after = await snapshot(sandbox);
   const runs = await runsSince(gateway, since);
@@ -109,13 +116,15 @@ export async function measure(ctx: ScenarioContext, scenario: string, work: () =
     wallMs,
     runs,
     plans,
+    planned: digest(plans),
     bamboohr: bamboohr.gateway,
     litmos: statsDelta(before.litmos, after.litmos),
     hrEdits: bamboohr.edits,
     apply,
     phases,
-    peakRss: rss.peak(),
-    peakHeap: rss.peakHeap(),
+    startRss,
+    peakRss,
+    peakHeap,
     gatewayThrottled: throttledSoFar(gateway) - throttledBefore,
     failures: await failuresOf(gateway, runs, planned),
   };
@@ -192,14 +201,14 @@ export async function webhookSync(ctx: ScenarioContext, changes: ChangeSet, depa
  * What the plans should hold for the changes made: one update per new title, a team addition and
  * a removal per move, a deactivation per access flag turned off. Returns the differences, if any.
  */
-export function checkPlans(changes: ChangeSet, plans: readonly SyncPlan[]): string[] {
+export function checkPlans(changes: ChangeSet, planned: PlanDigest): string[] {
   const expected: Partial<Record<PlanActionKind, number>> = {
     UPDATE_LEARNER: changes.titles.length,
     ADD_TO_TEAM: changes.moves.length,
     REMOVE_FROM_TEAM: changes.moves.length,
     DEACTIVATE_LEARNER: changes.flagsOff.length,
   };
-  const actual = actionCounts(plans);
+  const actual = planned.counts;
   return Object.entries(expected)
     .filter(([kind, count]) => (actual[kind as PlanActionKind] ?? 0) !== count)
     .map(([kind, count]) => `${kind} ${actual[kind as PlanActionKind] ?? 0}, expected ${count}`);
