@@ -96,7 +96,8 @@ export interface DeactivateLearnerAction {
   id: string;
   sourceId: string;
   learnerId: string;
-  reason: EvidenceReason;
+  /** The evidence; ROLLED_BACK: a rollback deactivates a learner the run it reverses created or reactivated. */
+  reason: EvidenceReason | 'ROLLED_BACK';
 }
 
 export interface AddToTeamAction {
@@ -170,7 +171,11 @@ export type SkipReason =
   /** The field map gives no value for a field Litmos requires (userName, firstName, lastName). */
   | 'MISSING_REQUIRED_FIELD'
   /** The stored link names a learner Litmos no longer has; an admin decides whether to recreate it. */
-  | 'LINKED_LEARNER_MISSING';
+  | 'LINKED_LEARNER_MISSING'
+  /** Rollback: Litmos no longer holds the learner as the rolled-back run left it (core/rollback.ts). */
+  | 'CHANGED_SINCE'
+  /** Rollback: a run after the rolled-back one wrote to the learner. */
+  | 'TOUCHED_BY_LATER_RUN';
 
 export interface PlanSkip {
   sourceId: string;

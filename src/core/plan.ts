@@ -210,7 +210,7 @@ function orderActions(actions: readonly PlannedAction[]): PlannedAction[] {
   );
 }
 
-function summarise(actions: readonly PlannedAction[]): Record<PlanActionKind, number> {
+export function summarise(actions: readonly PlannedAction[]): Record<PlanActionKind, number> {
   const summary = Object.fromEntries(ACTION_KINDS.map((kind) => [kind, 0])) as Record<PlanActionKind, number>;
   for (const action of actions) summary[action.kind] += 1;
   return summary;
@@ -220,7 +220,7 @@ function summarise(actions: readonly PlannedAction[]): Record<PlanActionKind, nu
  * min(ceil(percent% × active learners), cap), in integer hundredths of a percent: in floating point
  * 1.1% of 3000 comes out a hair over 33 and would round up to 34.
  */
-function safeguardCheck(actions: readonly PlannedAction[], activeLearners: number, safeguard: SafeguardPolicy): SafeguardReport {
+export function safeguardCheck(actions: readonly PlannedAction[], activeLearners: number, safeguard: SafeguardPolicy): SafeguardReport {
   const deactivations = actions.filter((action) => action.kind === 'DEACTIVATE_LEARNER').length;
   const basisPoints = Math.round(safeguard.maxDeactivationPercent * 100);
   const byPercent = Math.ceil((basisPoints * activeLearners) / 10_000);

@@ -71,6 +71,8 @@ export interface SyncRun {
   /** Set when the plan's safeguard tripped: how many deactivations against which threshold. */
   safeguard: { deactivations: number; threshold: number; activeLearners: number } | null;
   approvedBy: string | null;
+  /** A rollback run: the id of the run whose changes it reverses (core/rollback.ts). Null or absent otherwise. */
+  rollbackOf?: string | null;
 }
 
 /** One employee's line in the run report (the "Recent Imports" download). */

@@ -20,6 +20,7 @@ import type { RunDraft, SyncStore } from './ports.js';
 import type { ProgressBus } from './progress.js';
 import { decideRead, type ReadDecision } from './incremental.js';
 import { readForPlan, type PlanRead } from './read.js';
+import { planRollbackRun } from './rollback.js';
 import type { SyncMode } from '../core/schedule.js';
 import { updateShadow, type Shadow } from '../core/shadow.js';
 import { buildRecords, countRecords, summarise } from '../core/records.js';
@@ -93,6 +94,8 @@ export interface StartOptions {
   scope?: string[];
   /** FULL reads everyone; INCREMENTAL the changes since the source's checkpoint (incremental.ts). Ignored with a scope. @default FULL */
   mode?: SyncMode;
+  /** A rollback run: the id of the ended run whose changes it reverses, planned by sync/rollback.ts instead of a read. @default none */
+  rollbackOf?: string;
 }
 
 export interface SyncEngine {
@@ -302,7 +305,7 @@ async function createRun(engine: Engine, startOptions: StartOptions): Promise<{ 
     dryRun: startOptions.dryRun ?? false,
     status: 'QUEUED',
     scope: startOptions.scope ?? null,
-    mode: startOptions.scope ? null : (startOptions.mode ?? 'FULL'),
+    mode: startOptions.scope || startOptions.rollbackOf ? null : (startOptions.mode ?? 'FULL'),
     modeReason: null,
     createdAt: timestamp(engine),
     startedAt: null,
@@ -312,6 +315,7 @@ async function createRun(engine: Engine, startOptions: StartOptions): Promise<{ 
     error: null,
     safeguard: null,
     approvedBy: null,
+    rollbackOf: startOptions.rollbackOf ?? null,
   };
   const stored = await engine.store.runs.createExclusive(run, ACTIVE_STATUSES);
   if (stored.created) publish(engine, run);
@@ -321,15 +325,32 @@ async function createRun(engine: Engine, startOptions: StartOptions): Promise<{ 
 /** A run from its start: fetch, plan, then stop there (a dry run, a tripped safeguard) or apply. */
 async function execute(engine: Engine, runId: string, signal: AbortSignal): Promise<void> {
   const run = await update(engine, runId, { status: 'FETCHING', startedAt: timestamp(engine) });
-  const fetched = await fetchForPlan(engine, run);
-  if (signal.aborted) {
-    await finish(engine, runId, 'CANCELLED');
-    return;
-  }
-  const planned = await planRun(engine, runId, fetched);
+  const planned = run.rollbackOf ? await planRollback(engine, run) : await readAndPlan(engine, run, signal);
+  if (planned === null) return;
   if (planned.run.dryRun) return finishDryRun(engine, planned);
   if (planned.plan.safeguard.tripped) return awaitApproval(engine, planned);
   await apply(engine, runId, signal);
+}
+
+/** An ordinary run's read, then its plan; null when the run was cancelled while it read. */
+async function readAndPlan(engine: Engine, run: SyncRun, signal: AbortSignal): Promise<Planned | null> {
+  const fetched = await fetchForPlan(engine, run);
+  if (signal.aborted) {
+    await finish(engine, run.id, 'CANCELLED');
+    return null;
+  }
+  return planRun(engine, run.id, fetched);
+}
+
+/** A rollback run reads no HR: its plan reverses the run it rolls back (sync/rollback.ts). */
+async function planRollback(engine: Engine, run: SyncRun): Promise<Planned> {
+  const { options, tenant, store } = engine;
+  const policy = await policyOf(engine, run.source);
+  const { plan, draft } = await planRollbackRun({ tenant, store, litmos: options.litmos, run, policy, today: today(engine.clock()) });
+  const planning = await update(engine, run.id, { status: 'PLANNING' });
+  await store.plans.put(tenant, run.id, plan);
+  await store.plans.putDraft(tenant, run.id, draft);
+  return { run: planning, plan, draft };
 }
 
 async function fetchForPlan(engine: Engine, run: SyncRun): Promise<Fetched> {

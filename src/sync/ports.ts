@@ -27,6 +27,8 @@ export interface RunPort {
   /** Applies `patch` only while the run is in one of `from` (compare-and-set); else `ConflictError`. */
   transition(tenant: string, runId: string, change: { from: readonly SyncRunStatus[]; patch: RunPatch }): Promise<SyncRun>;
   findActive(tenant: string, source: Source, statuses: readonly SyncRunStatus[]): Promise<SyncRun | null>;
+  /** Newest first, a page at a time (`after`: the previous page's `endCursor`). */
+  list(tenant: string, options: { first: number; after?: string | null }): Promise<{ runs: SyncRun[]; hasNextPage: boolean; endCursor: string | null }>;
 }
 
 export interface RecordPort {
