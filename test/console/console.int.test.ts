@@ -167,7 +167,6 @@ describe.skipIf(!hasChromium)(`the console in headless Chromium (${CHROMIUM})`, 
     await openConsole();
     await page.getByRole('link', { name: 'Employees' }).click();
     await expect.poll(() => page.getByRole('status').innerText()).toMatch(/^\d+ employees$/);
-    await shoot('employees');
     await page.getByLabel('Search').fill(person.workEmail!);
     await page.getByRole('button', { name: 'Filter' }).click();
     await expect.poll(() => page.getByRole('status').innerText()).toBe('1 employees');
@@ -176,6 +175,27 @@ describe.skipIf(!hasChromium)(`the console in headless Chromium (${CHROMIUM})`, 
     await page.getByRole('heading', { name: /Run of BAMBOOHR · import/ }).waitFor();
     expect(await runEnds()).toBe('SUCCEEDED');
     expect(activeUserNames(await litmos(t.sandbox).users()).has(person.workEmail!.toLowerCase())).toBe(true);
+  });
+
+  it('finds an employee and reads why they are not provisioned', async () => {
+    const person = t.sandbox.companies.bamboohr.people.find(
+      (candidate) => !candidate.accessEnabled && candidate.workEmail && shouldBeProvisioned({ ...candidate, accessEnabled: true }, t.today),
+    )!;
+    await openConsole();
+    await page.getByLabel('Search').fill(person.workEmail!);
+    await page.getByRole('button', { name: 'Filter' }).click();
+    await expect.poll(() => page.getByRole('status').innerText()).toBe('1 employees');
+    const why = page.getByRole('row').nth(1).locator('details.reasons');
+    await why.locator('summary').press('Enter');
+    await expect.poll(() => why.locator('li').allInnerTexts()).toEqual([expect.stringMatching(/^ACCESS_FLAG_OFF .*Litmos Access/)]);
+    const state = await why.locator('summary').innerText();
+    expect(state).toMatch(/^(NOT PROVISIONED|DEACTIVATED|TO DEACTIVATE)$/);
+    const { employees } = await t.data<{ employees: { nodes: { provisioning: { state: string } }[] } }>(
+      'query($search: String) { employees(filter: { search: $search }) { nodes { provisioning { state } } } }',
+      { search: person.workEmail },
+    );
+    expect(state).toBe(employees.nodes[0]!.provisioning.state.replace(/_/g, ' '));
+    await shoot('employees');
   });
 
   it('starts a sync with "Sync now" and watches the bar reach done', async () => {

@@ -1,7 +1,8 @@
-/** HR employees of the source with filters, their learner, and select → import. */
+/** HR employees of the source with filters, their learner, where a sync would leave them and why, and select → import. */
 import { useState, type FormEvent } from 'react';
 import type { ScreenProps } from '../App';
 import { useAction, useApi, useLoad } from '../hooks';
+import { PROVISIONING_FIELDS, ProvisioningCell, type Provisioning } from '../employees/ProvisioningCell';
 import { Alert, Section, Head, hidden } from '../ui';
 
 interface Employee {
@@ -14,6 +15,7 @@ interface Employee {
   status: string;
   accessEnabled: boolean;
   learner: { userName: string; active: boolean } | null;
+  provisioning: Provisioning | null;
 }
 
 interface Filter {
@@ -30,7 +32,7 @@ const QUERY = `query($first: Int, $after: String, $filter: EmployeeFilter) {
   employees(first: $first, after: $after, filter: $filter) {
     totalCount
     pageInfo { hasNextPage endCursor }
-    nodes { id sourceId displayName workEmail department employmentStatus status accessEnabled learner { userName active } }
+    nodes { id sourceId displayName workEmail department employmentStatus status accessEnabled learner { userName active } ${PROVISIONING_FIELDS} }
   }
 }`;
 
@@ -127,7 +129,7 @@ export function Employees({ source, navigate }: ScreenProps) {
         {page.loading ? 'Loading…' : employees && `${employees.totalCount} employees`}
       </p>
       <table>
-        <Head columns={[hidden('Select'), 'Name', 'Work email', 'Department', 'Employment status', 'Access flag', 'Learner']} />
+        <Head columns={[hidden('Select'), 'Name', 'Work email', 'Department', 'Employment status', 'Access flag', 'Learner', 'Provisioning']} />
         <tbody>
           {employees?.nodes.map((employee) => (
             <tr key={employee.id}>
@@ -142,6 +144,9 @@ export function Employees({ source, navigate }: ScreenProps) {
               </td>
               <td>{employee.accessEnabled ? 'on' : 'off'}</td>
               <td>{employee.learner ? `${employee.learner.userName}${employee.learner.active ? '' : ' (inactive)'}` : '—'}</td>
+              <td>
+                <ProvisioningCell name={employee.displayName} provisioning={employee.provisioning} />
+              </td>
             </tr>
           ))}
         </tbody>
