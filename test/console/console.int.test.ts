@@ -118,6 +118,13 @@ describe.skipIf(!hasChromium)(`the console in headless Chromium (${CHROMIUM})`, 
     await page.screenshot({ path: join(SCREENSHOTS, `${name}.png`), fullPage: true });
   };
 
+  const setBlocklist = (statuses: string[]) =>
+    t.data('mutation($statuses: [String!]!) { setBlocklist(input: { source: BAMBOOHR, statuses: $statuses }) { source } }', { statuses });
+  const statusOf = (person: SeedPerson) => person.statusHistory.filter((row) => row.date <= t.today).at(-1)?.status;
+  /** A status some of those provisioned today have, but not most: blocklisting it deactivates a few learners. */
+  const fewHaveIt = () =>
+    statusOf(t.sandbox.companies.bamboohr.people.find((person) => shouldBeProvisioned(person, t.today) && statusOf(person) !== 'Full-Time')!)!;
+
   /** Waits for the watched run's bar to be full and its status final, and returns that status. */
   const runEnds = async () => {
     const bar = page.getByRole('progressbar', { name: 'Run progress' });
@@ -215,11 +222,10 @@ describe.skipIf(!hasChromium)(`the console in headless Chromium (${CHROMIUM})`, 
   it('saves a blocklist picked from the statuses in the data, holds the next run for approval, and applies it on Approve', async () => {
     const company = t.sandbox.companies.bamboohr;
     await relaxSafeguard(t);
+    await setBlocklist([]);
     await sync(t);
-    // The least common status of those provisioned today, so the change deactivates a few learners.
-    const statusOf = (person: SeedPerson) => person.statusHistory.filter((row) => row.date <= t.today).at(-1)?.status;
+    const status = fewHaveIt();
     const eligible = company.people.filter((person) => shouldBeProvisioned(person, t.today));
-    const status = statusOf(eligible.find((person) => statusOf(person) !== 'Full-Time')!)!;
     await openConsole();
     await page.getByRole('link', { name: 'Policy' }).click();
     await page.getByRole('checkbox', { name: status, exact: true }).check();
@@ -248,6 +254,27 @@ describe.skipIf(!hasChromium)(`the console in headless Chromium (${CHROMIUM})`, 
     for (const person of leaving) expect(active.has(person.workEmail!.toLowerCase()), person.workEmail!).toBe(false);
     for (const person of company.people.filter((p) => shouldBeProvisioned(p, t.today, [status])))
       expect(active.has(person.workEmail!.toLowerCase()), person.workEmail!).toBe(true);
+  });
+
+  it('rolls a run back from its page, leaving Litmos as it was before the run', async () => {
+    await relaxSafeguard(t);
+    await setBlocklist([]);
+    await sync(t);
+    const before = activeUserNames(await litmos(t.sandbox).users());
+    await setBlocklist([fewHaveIt()]);
+    const run = await sync(t);
+    expect(run.counts.deactivated).toBeGreaterThan(0);
+    // HR still says what it said: without this, the next ordinary sync would deactivate them again.
+    await setBlocklist([]);
+
+    await openConsole();
+    await page.goto(`${t.url}/console/#runs/${run.runId}`);
+    await page.getByRole('button', { name: 'Roll back', exact: true }).click();
+    await page.getByRole('group', { name: 'Roll back this run?' }).getByRole('button', { name: 'Start the roll back' }).click();
+    await page.getByRole('heading', { name: new RegExp(`^Roll back of run ${run.runId.slice(0, 8)}`) }).waitFor();
+    expect(await runEnds()).toBe('SUCCEEDED');
+    await shoot('rollback');
+    expect(activeUserNames(await litmos(t.sandbox).users())).toEqual(before);
   });
 
   it("lists the runs, filters a run's records by outcome, and downloads its CSV report", async () => {

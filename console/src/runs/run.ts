@@ -16,9 +16,11 @@ export interface Run {
   error: string | null;
   safeguard: { deactivations: number; threshold: number; activeLearners: number } | null;
   reportPath: string;
+  /** The run a rollback reverses. */
+  rollbackOf: { runId: string } | null;
 }
 
-export const RUN_FIELDS = `id runId source trigger dryRun status mode createdAt finishedAt error reportPath
+export const RUN_FIELDS = `id runId source trigger dryRun status mode createdAt finishedAt error reportPath rollbackOf { runId }
   counts { created linked updated deactivated reactivated unchanged skipped failed }
   safeguard { deactivations threshold activeLearners }`;
 

@@ -4,6 +4,8 @@ import type { ScreenProps } from '../App';
 import { useAction, useApi, useLoad } from '../hooks';
 import { Alert, Badge, CountList, Section, when, Head } from '../ui';
 import { Approval } from '../runs/Approval';
+import { Rollback } from '../runs/Rollback';
+import { FINAL } from '../runs/RunProgress';
 import { Changes, type FieldChange } from '../runs/PlanDiff';
 import { RUN_FIELDS, RUN_WITH_PLAN, type Run, type RunWithPlan } from '../runs/run';
 
@@ -19,7 +21,7 @@ interface SyncRecord {
   error: string | null;
 }
 
-export function Runs({ source, detail }: ScreenProps) {
+export function Runs({ source, detail, navigate }: ScreenProps) {
   const runs = useLoad(
     (client) =>
       client.request<{ syncRuns: { nodes: Run[] } }>(`query($source: Source) { syncRuns(first: 25, source: $source) { nodes { ${RUN_FIELDS} } } }`, { source }),
@@ -51,12 +53,12 @@ export function Runs({ source, detail }: ScreenProps) {
           ))}
         </tbody>
       </table>
-      {detail && <RunDetail key={detail} runId={detail} onChanged={runs.reload} />}
+      {detail && <RunDetail key={detail} runId={detail} onChanged={runs.reload} navigate={navigate} />}
     </Section>
   );
 }
 
-function RunDetail({ runId, onChanged }: { runId: string; onChanged: () => void }) {
+function RunDetail({ runId, onChanged, navigate }: { runId: string; onChanged: () => void; navigate: (hash: string) => void }) {
   const api = useApi();
   const run = useLoad((client) => client.request<{ syncRun: RunWithPlan | null }>(RUN_WITH_PLAN, { id: runId }), [runId]);
   const [outcome, setOutcome] = useState('');
@@ -88,7 +90,8 @@ function RunDetail({ runId, onChanged }: { runId: string; onChanged: () => void 
     <section className="run" aria-labelledby="run-title">
       <div className="section-head">
         <h3 id="run-title">
-          Run {view.runId.slice(0, 8)} · <Badge value={view.status} /> · {view.mode?.toLowerCase() ?? view.trigger.toLowerCase()}
+          {view.rollbackOf ? 'Roll back' : 'Run'} {view.runId.slice(0, 8)} · <Badge value={view.status} /> ·{' '}
+          {view.mode?.toLowerCase() ?? view.trigger.toLowerCase()}
           {view.dryRun && ' dry run'} · {when(view.createdAt)}
         </h3>
         <div className="buttons">
@@ -96,6 +99,7 @@ function RunDetail({ runId, onChanged }: { runId: string; onChanged: () => void 
           <button type="button" disabled={download.pending} onClick={() => void download.run(view.reportPath)}>
             Download CSV
           </button>
+          {!view.dryRun && FINAL.includes(view.status) && !view.rollbackOf && <Rollback runId={view.runId} onStarted={(id) => navigate(`sync/${id}`)} />}
         </div>
       </div>
       <Alert error={download.error} />

@@ -8,7 +8,7 @@ import { useAction, useApi, useLoad } from '../hooks';
 import { Alert, Section, when } from '../ui';
 import { Approval } from '../runs/Approval';
 import { PlanDiff } from '../runs/PlanDiff';
-import { namesOf, RUN_WITH_PLAN, type RunWithPlan } from '../runs/run';
+import { namesOf, RUN_WITH_PLAN, type Run, type RunWithPlan } from '../runs/run';
 import { RunProgress, useProgress } from '../runs/RunProgress';
 
 export function SyncScreen({ source, detail, navigate }: ScreenProps) {
@@ -55,6 +55,9 @@ export function SyncScreen({ source, detail, navigate }: ScreenProps) {
   );
 }
 
+const title = (run: Run) =>
+  run.rollbackOf ? `Roll back of run ${run.rollbackOf.runId.slice(0, 8)}` : `${run.dryRun ? 'Dry run' : 'Run'} of ${run.source} · ${run.trigger.toLowerCase()}`;
+
 function WatchedRun({ runId }: { runId: string }) {
   const run = useLoad((client) => client.request<{ syncRun: RunWithPlan | null }>(RUN_WITH_PLAN, { id: runId }), [runId]);
   // Each new status reads the run again: its plan once planned, its final counts once done.
@@ -63,8 +66,7 @@ function WatchedRun({ runId }: { runId: string }) {
   return (
     <div className="run">
       <h3>
-        {view ? `${view.dryRun ? 'Dry run' : 'Run'} of ${view.source} · ${view.trigger.toLowerCase()} · started ${when(view.createdAt)}` : 'Run'}{' '}
-        <a href={`#runs/${runId}`}>records</a>
+        {view ? `${title(view)} · started ${when(view.createdAt)}` : 'Run'} <a href={`#runs/${runId}`}>records</a>
       </h3>
       <Alert error={error ?? run.error} />
       {view?.error && <p className="alert">{view.error}</p>}
