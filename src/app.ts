@@ -235,14 +235,14 @@ export async function startGateway(config: Config, options: GatewayOptions = {})
   const context = async (authorization: string | undefined): Promise<GatewayContext> => {
     try {
       const principal = await authenticate(store, authorization);
-      const { scheduling, connections } = runtime;
+      const { scheduling, connections, notifier } = runtime;
       const own = await tenants.get(principal.tenant).catch((error: unknown) => {
         // A tenant not connected yet is still its admin's to connect: see UnconnectedContext.
         if (error instanceof ForbiddenError) return new ForbiddenError(`${error.message}: an ADMIN connects LITMOS first with setConnection`, error.details);
         throw error;
       });
-      if (own instanceof ForbiddenError) return new UnconnectedContext(principal, scheduling, connections, own);
-      return { principal, tenant: own, loaders: createLoaders({ readModel: own.readModel }), scheduling, connections };
+      if (own instanceof ForbiddenError) return new UnconnectedContext(principal, { scheduling, connections, notifier }, own);
+      return { principal, tenant: own, loaders: createLoaders({ readModel: own.readModel }), scheduling, connections, notifier };
     } catch (error) {
       throw error instanceof UnauthenticatedError || error instanceof ForbiddenError ? toGraphQLError(error) : error;
     }
@@ -306,12 +306,19 @@ export async function startGateway(config: Config, options: GatewayOptions = {})
  * (Object.assign) before each operation, which would call them.
  */
 class UnconnectedContext implements GatewayContext {
+  readonly scheduling: GatewayContext['scheduling'];
+  readonly connections: GatewayContext['connections'];
+  readonly notifier: GatewayContext['notifier'];
+
   constructor(
     readonly principal: Principal,
-    readonly scheduling: GatewayContext['scheduling'],
-    readonly connections: GatewayContext['connections'],
+    services: Pick<GatewayContext, 'scheduling' | 'connections' | 'notifier'>,
     private readonly why: ForbiddenError,
-  ) {}
+  ) {
+    this.scheduling = services.scheduling;
+    this.connections = services.connections;
+    this.notifier = services.notifier;
+  }
 
   get tenant(): Tenant {
     throw this.why;

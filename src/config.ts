@@ -6,6 +6,7 @@
 import { apiBaseUrl, baseUrlVariable, parseBaseUrl, resolveCompany, type BaseUrl } from './datasources/base-url.js';
 import { ConfigError, type UpstreamSystem } from './errors.js';
 import { DEFAULT_LIMITS, type OperationLimits } from './limits.js';
+import { parseMailbox } from './notify/targets.js';
 import { LOG_LEVELS, type LogLevel } from './telemetry/log.js';
 
 /** The vendors an operator points the default tenant at; base URLs normalised by base-url.ts. */
@@ -67,8 +68,16 @@ export interface Config {
   ide: boolean;
   /** Distributed mode, selected by ROSTERGATE_REDIS_URL: runs are BullMQ jobs; budgets, progress and cache invalidation go through Redis. @default none (embedded) */
   distributed?: DistributedConfig;
-  /** Outgoing notifications' deliveries (ROSTERGATE_NOTIFY_*): attempts, backoff and the timeout of one attempt. */
-  notifications: { attempts: number; retryBaseMs: number; retryMaxMs: number; timeoutMs: number };
+  /** Outgoing notifications' deliveries (ROSTERGATE_NOTIFY_*): attempts, backoff and the timeout of one attempt; SMTP for email targets (ROSTERGATE_SMTP_*). */
+  notifications: { attempts: number; retryBaseMs: number; retryMaxMs: number; timeoutMs: number; smtp?: SmtpConfig };
+}
+
+/** Where email notifications are sent from; without it, email targets are refused. */
+export interface SmtpConfig {
+  /** ROSTERGATE_SMTP_URL: smtp://user:pass@host:port (STARTTLS when the server offers it) or smtps:// (TLS from the start). Holds a password: never logged. */
+  url: string;
+  /** ROSTERGATE_SMTP_FROM: the sender, `alerts@example.com` or `Rostergate <alerts@example.com>`. */
+  from: string;
 }
 
 export interface DistributedConfig {
@@ -146,6 +155,8 @@ const KNOWN = new Set([
   'ROSTERGATE_NOTIFY_RETRY_MS',
   'ROSTERGATE_NOTIFY_RETRY_MAX_MS',
   'ROSTERGATE_NOTIFY_TIMEOUT_MS',
+  'ROSTERGATE_SMTP_URL',
+  'ROSTERGATE_SMTP_FROM',
 ]);
 
 function logLevel(env: Env): LogLevel {
@@ -308,6 +319,27 @@ function assertShared(env: Env, storeUrl: string): void {
   }
 }
 
+/** Both or neither; the URL's text is never repeated in an error, as it may hold the SMTP password. */
+function smtp(env: Env): SmtpConfig | undefined {
+  return group(['ROSTERGATE_SMTP_URL', 'ROSTERGATE_SMTP_FROM'], env, ([url = '', from = '']) => {
+    const protocol = URL.canParse(url) ? new URL(url).protocol : null;
+    if (protocol !== 'smtp:' && protocol !== 'smtps:') {
+      throw new ConfigError(
+        `ROSTERGATE_SMTP_URL must be smtp://[user:pass@]host[:port] or smtps://…; received ${protocol ? `a ${protocol}// URL` : 'no URL'}`,
+        {
+          variable: 'ROSTERGATE_SMTP_URL',
+        },
+      );
+    }
+    if (!parseMailbox(from)) {
+      throw new ConfigError(`ROSTERGATE_SMTP_FROM must be an address, e.g. alerts@example.com or "Rostergate <alerts@example.com>"; received "${from}"`, {
+        variable: 'ROSTERGATE_SMTP_FROM',
+      });
+    }
+    return { url, from: from.trim() };
+  });
+}
+
 function inbound(env: Env): InboundLimits {
   const limit = (name: string, fallback: number, max: number) => integer(env, name, fallback, 1, max);
   return {
@@ -337,6 +369,7 @@ export function loadConfig(env: Env = process.env): Config {
   const storeUrl = env.ROSTERGATE_STORE_URL || `sqlite:${dataDir}/rostergate.sqlite`;
   checkStoreUrl(storeUrl);
   const scaleOut = distributed(env);
+  const smtpConfig = smtp(env);
   if (scaleOut) assertShared(env, storeUrl);
   const sandboxWindow = integer(env, 'ROSTERGATE_SANDBOX_RATE_WINDOW_MS', 60_000, 10, 3_600_000);
   const configured = upstreams(env);
@@ -381,6 +414,7 @@ export function loadConfig(env: Env = process.env): Config {
       retryBaseMs: integer(env, 'ROSTERGATE_NOTIFY_RETRY_MS', 5_000, 1, 3_600_000),
       retryMaxMs: integer(env, 'ROSTERGATE_NOTIFY_RETRY_MAX_MS', 900_000, 1, 86_400_000),
       timeoutMs: integer(env, 'ROSTERGATE_NOTIFY_TIMEOUT_MS', 10_000, 100, 300_000),
+      ...(smtpConfig && { smtp: smtpConfig }),
     },
   };
 }

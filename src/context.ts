@@ -4,6 +4,7 @@
  */
 import type { Loaders } from './datasources/loaders.js';
 import type { ConnectionService } from './connections/service.js';
+import type { Notifier } from './notify/notifier.js';
 import type { Scheduling } from './sync/scheduling.js';
 import type { Tenant } from './tenant.js';
 
@@ -24,4 +25,6 @@ export interface GatewayContext {
   scheduling: Scheduling;
   /** The process's view of connections (every tenant's: resolvers pass the principal's). */
   connections: ConnectionService;
+  /** The process's outgoing notifications (whether it can send email, for a new email target). */
+  notifier: Pick<Notifier, 'email'>;
 }

@@ -70,7 +70,8 @@ export async function openRuntime(config: Config, options: RuntimeOptions = {}):
   const secretKey = config.secretKey ? parseSecretKey(config.secretKey) : await loadOrCreateSecretKey(config.dataDir);
   const store: GatewayStore = await openStore<SyncRun, StoredSyncRecord, SyncSchedule>({ url: config.storeUrl, secretKey });
   const scaleOut = config.distributed ? await openScaleOut(config.distributed, telemetry.log) : null;
-  const notifier = createNotifier({ store, clock, log: telemetry.log, policy: config.notifications });
+  const { smtp, ...policy } = config.notifications;
+  const notifier = createNotifier({ store, clock, log: telemetry.log, policy, ...(smtp && { smtp }) });
   // Deliveries left pending by the previous process (or another one) are sent when due.
   notifier.resume().catch((error: unknown) => telemetry.log.error({ err: error }, 'pending notifications not resumed'));
   const health = createHealthLedger({

@@ -1,6 +1,7 @@
 /**
  * Notifications out: run events (from the progress bus's observer) and connection events (from
- * whoever watches the connections) become signed webhook deliveries to each tenant's targets.
+ * whoever watches the connections) become deliveries to each tenant's targets — a signed webhook
+ * (webhook.ts) or an email with the run's report attached (email.ts), through the same outbox.
  *
  * Durable: a delivery is written to the store (an outbox per tenant) before its first attempt, and
  * every attempt's outcome after it; a starting process resumes the pending ones (`resume`). Attempts
@@ -11,20 +12,20 @@
  * reading of `Retry-After`.
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { Agent, request } from 'undici';
 import type { Clock } from '../clock.js';
-import type { SyncCounts, SyncRun, SyncRunStatus, SyncTrigger } from '../core/run.js';
-import { parseRetryAfter, retryDelayMs } from '../datasources/retry.js';
+import { upgradeRecord, type StoredSyncRecord, type SyncRun, type SyncRunStatus } from '../core/run.js';
+import { retryDelayMs } from '../datasources/retry.js';
 import type { UpstreamSystem } from '../errors.js';
-import type { Source } from '../model.js';
+import { reportCsv } from '../reports.js';
 import type { Decision } from '../store/atomic.js';
-import type { NotificationDeliveryEntry, NotificationRepository } from '../store/notifications.js';
+import type { NotificationDeliveryEntry, NotificationRepository, NotificationTargetEntry } from '../store/notifications.js';
 import type { SecretRepository } from '../store/secrets.js';
 import type { ProgressEvent } from '../sync/progress.js';
 import type { Logger } from '../telemetry/log.js';
-import { VERSION } from '../version.js';
-import { SIGNATURE_HEADER, TIMESTAMP_HEADER, signNotification } from './signature.js';
+import { createMailer, mailOf, type Mail, type SmtpSettings } from './email.js';
+import type { DeliveryOutcome, NotificationPayload } from './payload.js';
 import { targetSecretName, type NotificationEvent } from './targets.js';
+import { createWebhookSender } from './webhook.js';
 
 /** For the connections' health: a tenant's connection to an upstream went into ERROR, or came out of it. */
 export interface ConnectionNotice {
@@ -32,32 +33,6 @@ export interface ConnectionNotice {
   system: UpstreamSystem;
   /** What went wrong, as a person should read it; never a credential. */
   error?: string;
-}
-
-export interface RunEventData {
-  runId: string;
-  source: Source | null;
-  status: SyncRunStatus;
-  trigger: SyncTrigger | null;
-  dryRun: boolean;
-  counts: SyncCounts;
-  error?: string;
-  /** The run's CSV report, as a path on the gateway (which does not know the address it is reached at). */
-  reportUrl: string;
-}
-
-export interface ConnectionEventData {
-  system: UpstreamSystem;
-  error?: string;
-}
-
-/** The JSON body of every delivery. `id` names the event: the same for every target and every attempt. */
-export interface NotificationPayload {
-  id: string;
-  type: NotificationEvent;
-  occurredAt: string;
-  tenant: string;
-  data: RunEventData | ConnectionEventData;
 }
 
 export interface DeliveryPolicy {
@@ -78,6 +53,8 @@ export interface NotifierStore {
   notifications: NotificationRepository;
   secrets: SecretRepository;
   runs: { get(tenant: string, id: string): Promise<SyncRun | null> };
+  /** A run's records, for the report an email attaches. */
+  records: { all(tenant: string, runId: string): Promise<StoredSyncRecord[]> };
 }
 
 export interface NotifierOptions {
@@ -85,11 +62,15 @@ export interface NotifierOptions {
   clock: Clock;
   log: Logger;
   policy?: Partial<DeliveryPolicy>;
+  /** Where email targets' messages are sent; without it this process sends no email (and admins may add no email target). @default none */
+  smtp?: SmtpSettings;
   /** For the backoff's jitter. @default Math.random */
   random?: () => number;
 }
 
 export interface Notifier {
+  /** Whether this process can send email (SMTP is configured): an email target is refused without it. */
+  readonly email: boolean;
   /** A tenant's progress-bus observer: a run reaching SUCCEEDED, PARTIAL, FAILED or AWAITING_APPROVAL notifies once per run and status. */
   observer(tenant: string): (event: ProgressEvent) => void;
   /** Writes a connection event's deliveries (resolves once they are stored) and sends them. */
@@ -107,26 +88,23 @@ const RUN_EVENTS: Partial<Record<SyncRunStatus, NotificationEvent>> = {
   AWAITING_APPROVAL: 'RUN_AWAITING_APPROVAL',
 };
 
-/** An attempt holds its delivery this much longer than the request may take, for the writes around it. */
+/**
+ * An attempt holds its delivery for this many timeouts — an SMTP exchange may wait up to one each to
+ * connect, for the greeting and for each reply — and a margin for the writes around it.
+ */
+const HOLD_TIMEOUTS = 3;
 const HOLD_MARGIN_MS = 5_000;
 /** Run events an observer remembers having seen, so repeats cost no store read; the store's dedupe is the rule. */
 const SEEN_LIMIT = 1_000;
 
 type Claim = { kind: 'settled' } | { kind: 'later'; at: number } | { kind: 'claimed'; entry: NotificationDeliveryEntry };
 
-interface Outcome {
-  ok: boolean;
-  status?: number;
-  error?: string;
-  retry: boolean;
-  retryAfterMs?: number;
-}
-
 export function createNotifier(options: NotifierOptions): Notifier {
   const { store, clock, log } = options;
   const policy = { ...DELIVERY_DEFAULTS, ...options.policy };
   const random = options.random ?? Math.random;
-  const agent = new Agent({ connect: { timeout: policy.timeoutMs } });
+  const webhooks = createWebhookSender({ clock, timeoutMs: policy.timeoutMs });
+  const mailer = options.smtp && createMailer(options.smtp, policy.timeoutMs);
   const timers = new Map<string, NodeJS.Timeout>();
   const tasks = new Set<Promise<unknown>>();
   let closed = false;
@@ -210,7 +188,7 @@ export function createNotifier(options: NotifierOptions): Notifier {
   async function attempt(tenant: string, id: string): Promise<void> {
     if (closed) return;
     const started = clock().getTime();
-    const holdUntil = started + policy.timeoutMs + HOLD_MARGIN_MS;
+    const holdUntil = started + HOLD_TIMEOUTS * policy.timeoutMs + HOLD_MARGIN_MS;
     const claim = await store.notifications.update<Claim>(tenant, id, (entry) => {
       if (entry?.state !== 'PENDING') return { keep: true, result: { kind: 'settled' } };
       const due = Math.max(entry.heldUntil, dueOf(entry));
@@ -221,8 +199,7 @@ export function createNotifier(options: NotifierOptions): Notifier {
     if (claim.kind !== 'claimed') return;
     const { entry } = claim;
     const target = await store.notifications.target(tenant, entry.targetId);
-    const secret = target && (await store.secrets.get(tenant, targetSecretName(target.id)));
-    const outcome: Outcome = target && secret ? await send(target.url, entry.body, secret) : { ok: false, retry: false, error: 'the target was removed' };
+    const outcome = target ? await deliver(tenant, target, entry) : REMOVED;
     const now = clock();
     const settled = await store.notifications.update<NotificationDeliveryEntry | null>(tenant, id, (current) => {
       // Another process took it over after our hold lapsed: its attempt is the one that counts.
@@ -253,7 +230,7 @@ export function createNotifier(options: NotifierOptions): Notifier {
       deliveryId: id,
       event: settled.event,
       runId: settled.runId ?? undefined,
-      host: target ? new URL(target.url).host : undefined,
+      to: target ? where(target) : undefined,
       attempt: settled.attempts,
       status: settled.lastStatus ?? undefined,
       error: settled.lastError ?? undefined,
@@ -266,37 +243,34 @@ export function createNotifier(options: NotifierOptions): Notifier {
     }
   }
 
-  /** One POST, signed at the moment it is sent. Retried: no answer, a timeout, 429 and 5xx; other statuses are the receiver's final word. */
-  async function send(url: string, body: string, secret: string): Promise<Outcome> {
-    const timestamp = String(Math.floor(clock().getTime() / 1000));
-    try {
-      const response = await request(url, {
-        method: 'POST',
-        dispatcher: agent,
-        headers: {
-          'content-type': 'application/json',
-          'user-agent': `rostergate/${VERSION}`,
-          [TIMESTAMP_HEADER]: timestamp,
-          [SIGNATURE_HEADER]: signNotification(secret, body, timestamp),
-        },
-        body,
-        headersTimeout: policy.timeoutMs,
-        bodyTimeout: policy.timeoutMs,
-        signal: AbortSignal.timeout(policy.timeoutMs),
-      });
-      await response.body.dump();
-      const status = response.statusCode;
-      if (status >= 200 && status < 300) return { ok: true, status, retry: false };
-      const retry = status === 429 || status >= 500;
-      const retryAfter = response.headers['retry-after'];
-      const retryAfterMs = retry ? parseRetryAfter(Array.isArray(retryAfter) ? retryAfter[0] : retryAfter, clock().getTime()) : undefined;
-      return { ok: false, status, error: `answered ${status}`, retry, ...(retryAfterMs !== undefined && { retryAfterMs }) };
-    } catch (error) {
-      return { ok: false, retry: true, error: failureOf(error, policy.timeoutMs) };
+  async function deliver(tenant: string, target: NotificationTargetEntry, entry: NotificationDeliveryEntry): Promise<DeliveryOutcome> {
+    if (target.email === undefined) {
+      const secret = await store.secrets.get(tenant, targetSecretName(target.id));
+      return secret ? webhooks.send(target.url, entry.body, secret) : REMOVED;
     }
+    // Another process, configured alike, may send it: every process that runs syncs needs ROSTERGATE_SMTP_*.
+    if (!mailer) return { ok: false, retry: true, error: 'this process has no SMTP configured (ROSTERGATE_SMTP_URL)' };
+    let mail: Mail;
+    try {
+      mail = await mailFor(tenant, entry);
+    } catch (error) {
+      log.error({ tenant, deliveryId: entry.id, err: error }, 'notification email could not be written');
+      return { ok: false, retry: true, error: "the run's report could not be read" };
+    }
+    return mailer.send(target.email, mail);
+  }
+
+  /** The email of a delivery: its stored payload, and for a run the report as it stands when the mail is sent. */
+  async function mailFor(tenant: string, entry: NotificationDeliveryEntry): Promise<Mail> {
+    const payload = JSON.parse(entry.body) as NotificationPayload;
+    const run = entry.runId === null ? null : await store.runs.get(tenant, entry.runId);
+    if (!run) return mailOf(payload, null);
+    const records = (await store.records.all(tenant, run.id)).map(upgradeRecord);
+    return mailOf(payload, { filename: `rostergate-${run.source.toLowerCase()}-${run.id}.csv`, csv: reportCsv(run, records) });
   }
 
   return {
+    email: mailer !== undefined,
     observer(tenant) {
       const seen = new Set<string>();
       return (event) => {
@@ -341,7 +315,8 @@ export function createNotifier(options: NotifierOptions): Notifier {
       for (const timer of timers.values()) clearTimeout(timer);
       timers.clear();
       while (tasks.size > 0) await Promise.all(tasks);
-      await agent.close();
+      mailer?.close();
+      await webhooks.close();
     },
   };
 }
@@ -358,14 +333,9 @@ function digest(text: string): string {
   return createHash('sha256').update(text).digest('hex').slice(0, 32);
 }
 
-/** Why no answer came, by the error's code: undici's messages may carry the address, which may carry a token. */
-function failureOf(error: unknown, timeoutMs: number): string {
-  if (error instanceof Error && (error.name === 'TimeoutError' || error.name === 'AbortError')) return `no answer within ${timeoutMs} ms`;
-  const code = codeOf(error) ?? codeOf(error instanceof Error ? error.cause : undefined);
-  if (code?.endsWith('_TIMEOUT')) return `no answer within ${timeoutMs} ms (${code})`;
-  return `no answer (${code ?? 'network error'})`;
-}
+const REMOVED: DeliveryOutcome = { ok: false, retry: false, error: 'the target was removed' };
 
-function codeOf(error: unknown): string | undefined {
-  return typeof error === 'object' && error !== null && 'code' in error && typeof error.code === 'string' ? error.code : undefined;
+/** Where a target is, as a log line may say it: a webhook's host, an email's domain. */
+function where(target: NotificationTargetEntry): string {
+  return target.email === undefined ? new URL(target.url).host : `@${target.email.split('@').pop() ?? ''}`;
 }

@@ -1,21 +1,18 @@
 /**
- * Notification targets as an admin manages them: where events go, which events, and the secret each
- * one's deliveries are signed with — shown once, at creation, and kept sealed in the store's secrets.
+ * Notification targets as an admin manages them: where events go — a webhook URL or an email
+ * address — which events, and for a webhook the secret its deliveries are signed with, shown once,
+ * at creation, and kept sealed in the store's secrets.
  */
 import { randomBytes } from 'node:crypto';
-import { BadUserInputError } from '../errors.js';
+import addressparser from 'nodemailer/lib/addressparser';
+import { BadUserInputError, ConfigError } from '../errors.js';
 import type { NotificationRepository, NotificationTargetEntry } from '../store/notifications.js';
 import type { SecretRepository } from '../store/secrets.js';
 
 export const NOTIFICATION_EVENTS = ['RUN_SUCCEEDED', 'RUN_PARTIAL', 'RUN_FAILED', 'RUN_AWAITING_APPROVAL', 'CONNECTION_ERROR', 'CONNECTION_RECOVERED'] as const;
 export type NotificationEvent = (typeof NOTIFICATION_EVENTS)[number];
 
-export interface NotificationTarget {
-  id: string;
-  url: string;
-  events: NotificationEvent[];
-  createdAt: string;
-}
+export type NotificationTarget = NotificationTargetEntry & { events: NotificationEvent[] };
 
 /** Targets one tenant may have: each event is sent to each of them, so they bound its outgoing traffic. */
 export const MAX_TARGETS = 10;
@@ -57,26 +54,73 @@ function checkEvents(events: readonly string[]): NotificationEvent[] {
   return chosen;
 }
 
+/** One mailbox, bare (`ops@example.com`) or named (`Rostergate <ops@example.com>`); null for anything else — lists, groups, line breaks. */
+export function parseMailbox(raw: string): { name: string; address: string } | null {
+  if (raw.length > 320 || /[\r\n]/.test(raw)) return null;
+  const parsed = addressparser(raw.trim(), { flatten: false });
+  const only = parsed.length === 1 ? parsed[0] : undefined;
+  if (!only || only.group !== undefined || !ADDRESS.test(only.address)) return null;
+  return { name: only.name, address: only.address };
+}
+
+/** local@domain: no spaces, brackets or quotes; the domain's labels as DNS allows them. */
+const ADDRESS = /^[^\s@<>()[\]\\,;:"]{1,64}@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*$/;
+
+/** A bare address (`ops@example.com`), else BadUserInputError. */
+export function checkTargetEmail(raw: string): string {
+  const mailbox = parseMailbox(raw);
+  if (mailbox?.name !== '') throw new BadUserInputError('email must be one address, e.g. ops@example.com, without a name or a list', { field: 'email' });
+  return mailbox.address;
+}
+
+/** Where a new target sends: exactly one of a URL and an email address, the latter only when this gateway can send email. */
+function placeOf(input: TargetInput, canEmail: boolean): { url: string } | { email: string } {
+  const { url, email } = input;
+  if ((url == null) === (email == null)) {
+    throw new BadUserInputError('give a target either a url (a signed webhook) or an email address, not both and not neither', {
+      field: url == null ? 'url' : 'email',
+    });
+  }
+  if (url != null) return { url: checkTargetUrl(url) };
+  const address = checkTargetEmail(email ?? '');
+  if (!canEmail) {
+    throw new ConfigError('email targets need SMTP, which this gateway has not been given: its operator sets ROSTERGATE_SMTP_URL and ROSTERGATE_SMTP_FROM', {
+      variable: 'ROSTERGATE_SMTP_URL',
+    });
+  }
+  return { email: address };
+}
+
+export interface TargetInput {
+  url?: string | null;
+  email?: string | null;
+  events: readonly string[];
+}
+
 export async function listTargets(store: TargetStore, tenant: string): Promise<NotificationTarget[]> {
   return (await store.notifications.targets(tenant)).map(targetOf);
 }
 
-/** A new target and its signing secret: the one time the secret leaves the store. */
+/**
+ * A new target, and a webhook's signing secret: the one time the secret leaves the store (null for
+ * an email target). `canEmail`: whether SMTP is configured.
+ */
 export async function addTarget(
   store: TargetStore,
   tenant: string,
-  input: { url: string; events: readonly string[] },
+  input: TargetInput,
   now: Date,
-): Promise<{ target: NotificationTarget; secret: string }> {
+  canEmail: boolean,
+): Promise<{ target: NotificationTarget; secret: string | null }> {
   const target: NotificationTarget = {
     id: `ntf_${randomBytes(9).toString('base64url')}`,
-    url: checkTargetUrl(input.url),
+    ...placeOf(input, canEmail),
     events: checkEvents(input.events),
     createdAt: now.toISOString(),
   };
-  const secret = `rgwh_${randomBytes(32).toString('base64url')}`;
-  // The secret first: a target is never listed without one to sign with.
-  await store.secrets.put(tenant, targetSecretName(target.id), secret);
+  const secret = target.url === undefined ? null : `rgwh_${randomBytes(32).toString('base64url')}`;
+  // The secret first: a webhook target is never listed without one to sign with.
+  if (secret) await store.secrets.put(tenant, targetSecretName(target.id), secret);
   try {
     await store.notifications.addTarget(tenant, target, (next) => {
       if (next.length > MAX_TARGETS) {

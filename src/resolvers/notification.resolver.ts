@@ -20,23 +20,32 @@ registerEnumType(DeliveryStateEnum, {
     'PENDING: written, not yet accepted (more attempts to come); DELIVERED: answered 2xx; FAILED: refused (a 4xx other than 429) or out of attempts.',
 });
 
-@ObjectType({ description: 'Where notifications go: an http(s) URL that receives signed JSON POSTs. Its signing secret is never shown again.' })
+@ObjectType({
+  description:
+    "Where notifications go: an http(s) URL that receives signed JSON POSTs (its signing secret is never shown again), or an email address that receives a plain-text summary with the run's CSV report attached.",
+})
 class NotificationTarget {
   @Field(() => ID) id!: string;
-  @Field(() => String) url!: string;
+  @Field(() => String, { nullable: true, description: 'A webhook target: where it is POSTed; null for an email target.' }) url?: string;
+  @Field(() => String, { nullable: true, description: 'An email target: whom it is mailed to; null for a webhook target.' }) email?: string;
   @Field(() => [NotificationEventEnum]) events!: NotificationEvent[];
   @Field(() => DateTimeResolver) createdAt!: string;
 }
 
-@ObjectType({ description: 'A new target, with the secret its deliveries are signed with: shown this once, stored sealed.' })
+@ObjectType({ description: "A new target, with the secret a webhook target's deliveries are signed with: shown this once, stored sealed." })
 class AddedNotificationTarget {
   @Field(() => NotificationTarget) target!: NotificationTarget;
-  @Field(() => String, { description: 'The HMAC-SHA256 key of X-Rostergate-Signature (see the README, "Notifications").' }) secret!: string;
+  @Field(() => String, {
+    nullable: true,
+    description: 'The HMAC-SHA256 key of X-Rostergate-Signature (see the README, "Notifications"); null for an email target.',
+  })
+  secret!: string | null;
 }
 
-@InputType()
+@InputType({ description: 'Exactly one of url and email.' })
 class AddNotificationTargetInput {
-  @Field(() => String, { description: 'http:// or https://, without a user name or password.' }) url!: string;
+  @Field(() => String, { nullable: true, description: 'A webhook: http:// or https://, without a user name or password.' }) url?: string | null;
+  @Field(() => String, { nullable: true, description: 'An email address (needs SMTP configured: ROSTERGATE_SMTP_URL).' }) email?: string | null;
   @Field(() => [NotificationEventEnum]) events!: NotificationEvent[];
 }
 
@@ -48,7 +57,8 @@ class NotificationDelivery {
   @Field(() => ID, { nullable: true, description: 'The run it is about; null for connection events.' }) runId!: string | null;
   @Field(() => DeliveryStateEnum) state!: NotificationDeliveryState;
   @Field(() => Int, { description: 'Attempts made so far.' }) attempts!: number;
-  @Field(() => Int, { nullable: true, description: "The last attempt's HTTP status; null when no answer came." }) lastStatusCode!: number | null;
+  @Field(() => Int, { nullable: true, description: "The last attempt's HTTP status (an email's: the SMTP reply code); null when no answer came." })
+  lastStatusCode!: number | null;
   @Field(() => String, { nullable: true, description: 'Why the last attempt failed, when it did.' }) lastError!: string | null;
   @Field(() => DateTimeResolver) createdAt!: string;
   @Field(() => DateTimeResolver) updatedAt!: string;
@@ -101,10 +111,11 @@ export class NotificationResolver {
 
   @Authorized('ADMIN')
   @Mutation(() => AddedNotificationTarget, {
-    description: 'Send these events to this URL as signed JSON POSTs, retried with backoff. The secret is returned this once.',
+    description:
+      "Send these events to a URL as signed JSON POSTs, or to an email address with the run's CSV report attached; retried with backoff. A webhook's secret is returned this once.",
   })
   addNotificationTarget(@Arg('input', () => AddNotificationTargetInput) input: AddNotificationTargetInput, @Ctx() ctx: GatewayContext) {
-    return addTarget(ctx.tenant.store, ctx.principal.tenant, input, ctx.tenant.clock());
+    return addTarget(ctx.tenant.store, ctx.principal.tenant, input, ctx.tenant.clock(), ctx.notifier.email);
   }
 
   @Authorized('ADMIN')

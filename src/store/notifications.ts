@@ -2,14 +2,16 @@ import type Keyv from 'keyv';
 import type { AtomicState, Decision } from './atomic.js';
 import { globalKey, tenantKey } from './keys.js';
 
-/** Where a tenant's notifications go. The signing secret is not here: it is a sealed secret of its own. */
-export interface NotificationTargetEntry {
+/**
+ * Where a tenant's notifications go: a webhook URL or an email address, exactly one. A webhook's
+ * signing secret is not here: it is a sealed secret of its own.
+ */
+export type NotificationTargetEntry = {
   id: string;
-  url: string;
   /** The event types it is sent (the caller's names). */
   events: string[];
   createdAt: string;
-}
+} & ({ url: string; email?: undefined } | { email: string; url?: undefined });
 
 export type NotificationDeliveryState = 'PENDING' | 'DELIVERED' | 'FAILED';
 

@@ -8,9 +8,8 @@ import { verifyNotificationSignature } from '../../src/notify/signature.js';
 import { createLogger } from '../../src/telemetry/log.js';
 import { startTestGateway, type TestGateway } from '../support/gateway.js';
 import { relaxSafeguard, sync } from '../support/sync.js';
-import { signatureIsValid, startReceiver, type Receiver } from './receiver.js';
+import { FAST_RETRIES, signatureIsValid, startReceiver, type Receiver } from './receiver.js';
 
-export const FAST_RETRIES = { ROSTERGATE_NOTIFY_RETRY_MS: '20', ROSTERGATE_NOTIFY_RETRY_MAX_MS: '100', ROSTERGATE_NOTIFY_TIMEOUT_MS: '2000' };
 const REPORT = 'POST /api/gateway.php/:company/v1/reports/custom';
 
 let t: TestGateway;

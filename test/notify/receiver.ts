@@ -6,6 +6,9 @@ import { createHmac, timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingHttpHeaders } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
+/** Retries in milliseconds, so a test sees a delivery's third attempt at once. */
+export const FAST_RETRIES = { ROSTERGATE_NOTIFY_RETRY_MS: '20', ROSTERGATE_NOTIFY_RETRY_MAX_MS: '100', ROSTERGATE_NOTIFY_TIMEOUT_MS: '2000' };
+
 export interface Received {
   body: string;
   headers: IncomingHttpHeaders;
