@@ -29,7 +29,7 @@ function delivery(id: string, targetId: string, createdAt = '2025-03-01T09:00:00
 
 /** The notifications outbox: written once per id, pending until settled, held by one process at a time. */
 export function notificationCases({ opened, open }: NotificationCaseContext): void {
-  it('keeps notification targets under a limit, and removing one takes its log and pending deliveries with it', async () => {
+  it('keeps notification targets (webhook or email) under a limit, and removing one takes its log and pending deliveries with it', async () => {
     const { notifications } = opened();
     const tenant = newTenant();
     const target = (id: string) => ({ id, url: `https://example.com/${id}`, events: ['RUN_FAILED'], createdAt: '2025-03-01T09:00:00.000Z' });
@@ -37,9 +37,10 @@ export function notificationCases({ opened, open }: NotificationCaseContext): vo
       if (next.length > 2) throw new Error('limit');
     };
     await notifications.addTarget(tenant, target('a'), atMostTwo);
-    await notifications.addTarget(tenant, target('b'), atMostTwo);
+    const mailed = { id: 'b', email: 'ops@example.com', events: ['RUN_FAILED', 'RUN_PARTIAL'], createdAt: '2025-03-01T09:01:00.000Z' };
+    await notifications.addTarget(tenant, mailed, atMostTwo);
     await expect(notifications.addTarget(tenant, target('c'), atMostTwo)).rejects.toThrow('limit');
-    expect((await notifications.targets(tenant)).map((each) => each.id)).toEqual(['a', 'b']);
+    expect(await notifications.targets(tenant)).toEqual([target('a'), mailed]);
     expect(await notifications.tenants()).toContain(tenant);
 
     expect(await notifications.enqueue(tenant, delivery('d1', 'a'))).toBe(true);
