@@ -55,7 +55,9 @@ export function placeHold(request: {
   const { until, today } = request;
   if (until < today) throw new BadUserInputError(`until: expected today (${today}) or later, received ${until}`, { field: 'until' });
   if (until > addDays(today, MAX_HOLD_DAYS)) {
-    throw new BadUserInputError(`until: expected at most ${MAX_HOLD_DAYS} days ahead (${addDays(today, MAX_HOLD_DAYS)}), received ${until}`, { field: 'until' });
+    throw new BadUserInputError(`until: expected at most ${MAX_HOLD_DAYS} days ahead (${addDays(today, MAX_HOLD_DAYS)}), received ${until}`, {
+      field: 'until',
+    });
   }
   const reason = request.reason.trim();
   if (reason === '' || reason.length > MAX_REASON_LENGTH) {

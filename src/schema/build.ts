@@ -19,6 +19,7 @@ import { ScheduleResolver } from '../resolvers/schedule.resolver.js';
 import { ConnectionResolver } from '../resolvers/connection.resolver.js';
 import { HoldResolver } from '../resolvers/hold.resolver.js';
 import { PROVISIONING_RESOLVERS } from '../resolvers/provisioning.resolver.js';
+import { PreviewResolver } from '../resolvers/preview.resolver.js';
 import { SYNC_RESOLVERS } from '../resolvers/sync/index.js';
 
 /** `@Authorized()` = any valid token; `@Authorized('OPERATOR')` = operators and admins; `@Authorized('ADMIN')` = admins. */
@@ -59,6 +60,7 @@ export function buildGatewaySchema(): Promise<GraphQLSchema> {
       ConnectionResolver,
       HoldResolver,
       ...PROVISIONING_RESOLVERS,
+      PreviewResolver,
       ...SYNC_RESOLVERS,
     ],
     authChecker,

@@ -52,9 +52,9 @@ export class SyncPolicy {
   fullRunEveryDays!: number;
 }
 
-@InputType({ description: 'Fields left out keep their current value.' })
-export class SyncPolicyInput {
-  @Field(() => SourceEnum) source!: string;
+/** The policy's settings, each optional: a change to a policy (`setSyncPolicy`) or a draft of one (`previewSync`). */
+@InputType()
+export class PolicyFieldsInput {
   @Field(() => AccessFlagPolicyShape, { nullable: true }) accessFlag?: AccessFlagPolicyShape;
   @Field(() => Boolean, { nullable: true }) blockMissingStatus?: boolean;
   @Field(() => Int, { nullable: true }) prehireLeadDays?: number;
@@ -63,4 +63,9 @@ export class SyncPolicyInput {
   @Field(() => TeamPolicyShape, { nullable: true }) teams?: TeamPolicyShape;
   @Field(() => SafeguardPolicyShape, { nullable: true }) safeguard?: SafeguardPolicyShape;
   @Field(() => Int, { nullable: true }) fullRunEveryDays?: number;
+}
+
+@InputType({ description: 'Fields left out keep their current value.' })
+export class SyncPolicyInput extends PolicyFieldsInput {
+  @Field(() => SourceEnum) source!: string;
 }

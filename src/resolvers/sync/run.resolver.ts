@@ -6,7 +6,7 @@ import { SourceEnum } from '../../schema/enums.js';
 import { toGlobalId } from '../../schema/node.js';
 import { SyncOutcomeEnum, SyncPlanView, SyncRecord, SyncRun, SyncRunStatusEnum } from '../../schema/sync-run.type.js';
 import { SyncModeEnum } from '../../schema/enums.js';
-import type { PlannedAction } from '../../core/plan-types.js';
+import type { PlannedAction, SyncPlan } from '../../core/plan-types.js';
 // The stored run and record share their names with the GraphQL classes they are shown as: core's come in as `core.…`.
 import type * as core from '../../core/run.js';
 import { upgradeRecord } from '../../core/run.js';
@@ -38,6 +38,18 @@ export function plannedAction(action: PlannedAction) {
     teamName: 'teamName' in action ? action.teamName : action.kind === 'CREATE_TEAM' ? action.name : null,
     reason: action.kind === 'DEACTIVATE_LEARNER' ? action.reason : null,
     changes: action.kind === 'UPDATE_LEARNER' ? action.changes : [],
+  };
+}
+
+/** A plan as `SyncPlanView` shows it (a run's, a preview's). */
+export function planView(plan: SyncPlan) {
+  return {
+    complete: plan.complete,
+    incompleteReason: plan.incompleteReason ?? null,
+    summary: Object.entries(plan.summary).map(([kind, count]) => ({ kind, count })),
+    actions: plan.actions.map(plannedAction),
+    skipped: plan.skips.length,
+    unchanged: plan.unchanged.length,
   };
 }
 
@@ -86,15 +98,7 @@ export class SyncRunResolver {
   @FieldResolver(() => SyncPlanView, { nullable: true, description: 'Null until the run has planned.' })
   async plan(@Root() run: core.SyncRun, @Ctx() ctx: GatewayContext) {
     const plan = await ctx.tenant.engine.plan(run.id);
-    if (!plan) return null;
-    return {
-      complete: plan.complete,
-      incompleteReason: plan.incompleteReason ?? null,
-      summary: Object.entries(plan.summary).map(([kind, count]) => ({ kind, count })),
-      actions: plan.actions.map(plannedAction),
-      skipped: plan.skips.length,
-      unchanged: plan.unchanged.length,
-    };
+    return plan && planView(plan);
   }
 
   @FieldResolver(() => SyncRecordConnection, { description: 'One line per employee: what the run did and why.' })
