@@ -109,6 +109,14 @@ export interface Tenant {
   retire(): Promise<void>;
 }
 
+/**
+ * Litmos requests in flight at once. The read graph asks one call per team and per course, side by
+ * side, and at the default of 4 thirty of them wait in eight rounds; the rate budget, not the pool,
+ * is what protects the vendor, so reads go as wide as the budget lets them. (A run's writes keep their
+ * own limit: sync/apply.ts.)
+ */
+const LITMOS_CONCURRENCY = 16;
+
 /** Each source's defaults, as its vendor's folder declares them. */
 const SOURCE_DEFAULTS: Record<Source, SourceDefaults> = { BAMBOOHR: BAMBOOHR_DEFAULTS, NAMELY: NAMELY_DEFAULTS };
 
@@ -233,6 +241,7 @@ export async function openTenant(options: TenantOptions): Promise<Tenant> {
     baseUrl: connections.litmos.baseUrl,
     authorize: ({ headers }) => void (headers.apikey = litmosKey),
     budget: budgetOf('litmos', connections.litmos.baseUrl, litmosKey, options.rateLimits.litmos),
+    concurrency: LITMOS_CONCURRENCY,
   });
   upstreams.push(litmosHttp);
   for (const client of upstreams) options.telemetry.metrics.watchBudget(id, client.system, () => client.budget());
