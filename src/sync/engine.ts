@@ -23,7 +23,7 @@ import { readForPlan, type PlanRead } from './read.js';
 import { planRollbackRun } from './rollback.js';
 import type { SyncMode } from '../core/schedule.js';
 import { updateShadow, type Shadow } from '../core/shadow.js';
-import { buildRecords, countRecords, summarise } from '../core/records.js';
+import { buildRecords, countRecords, summarise, tallyRecords } from '../core/records.js';
 import {
   ACTIVE_STATUSES,
   emptyCounts,
@@ -324,12 +324,21 @@ async function createRun(engine: Engine, startOptions: StartOptions): Promise<{ 
 
 /** A run from its start: fetch, plan, then stop there (a dry run, a tripped safeguard) or apply. */
 async function execute(engine: Engine, runId: string, signal: AbortSignal): Promise<void> {
+  if (await planToApply(engine, runId, signal)) await apply(engine, runId, signal);
+}
+
+/**
+ * Reads and plans the run, and ends or holds it there when it must stop; whether it goes on to apply.
+ * Apply reads the stored plan, so the read and the plan made from it are let go before it begins.
+ */
+async function planToApply(engine: Engine, runId: string, signal: AbortSignal): Promise<boolean> {
   const run = await update(engine, runId, { status: 'FETCHING', startedAt: timestamp(engine) });
   const planned = run.rollbackOf ? await planRollback(engine, run) : await readAndPlan(engine, run, signal);
-  if (planned === null) return;
-  if (planned.run.dryRun) return finishDryRun(engine, planned);
-  if (planned.plan.safeguard.tripped) return awaitApproval(engine, planned);
-  await apply(engine, runId, signal);
+  if (planned === null) return false;
+  if (planned.run.dryRun) await finishDryRun(engine, planned);
+  else if (planned.plan.safeguard.tripped) await awaitApproval(engine, planned);
+  else return true;
+  return false;
 }
 
 /** An ordinary run's read, then its plan; null when the run was cancelled while it read. */
@@ -526,21 +535,16 @@ const HEARTBEAT_MS = 2000;
 function trackProgress(engine: Engine, planned: Planned): ApplyProgress {
   const { run, plan } = planned;
   const total = plan.actions.length;
-  const results: ActionResult[] = [];
+  const tally = tallyRecords(plan, planned.draft.notFound);
+  let done = 0;
   let remainingRequests = plan.actions.reduce((sum, action) => sum + litmosRequestsFor(action), 0);
   let current = run;
   let lastPublished = 0;
   let persisting: Promise<void> = Promise.resolve();
-  const countsSoFar = () => {
-    const done = new Set(results.map((result) => result.action.id));
-    return countRecords(
-      buildRecords({ ...plan, actions: plan.actions.filter((action) => done.has(action.id)) }, planned.draft.people, results, planned.draft.notFound),
-    );
-  };
   const snapshot = () => {
     // Pacing measures elapsed time, not the date: it stays on the real clock even under an injected one.
     lastPublished = Date.now();
-    current = { ...current, progress: { done: results.length, total }, counts: countsSoFar() };
+    current = { ...current, progress: { done, total }, counts: tally.counts() };
     publish(engine, current, null, Math.max(0, remainingRequests));
     // The stored run follows too (for `syncRun` queries and other replicas), in order.
     const stored = { progress: current.progress, counts: current.counts };
@@ -556,13 +560,14 @@ function trackProgress(engine: Engine, planned: Planned): ApplyProgress {
   heartbeat.unref();
   const onResult = (result: ActionResult) => {
     engine.options.onAction?.(result);
-    results.push(result);
+    tally.add(result);
+    done += 1;
     if (!result.resumed) remainingRequests -= litmosRequestsFor(result.action);
-    if (Date.now() - lastPublished > 100 || results.length === total) snapshot();
+    if (Date.now() - lastPublished > 100 || done === total) snapshot();
   };
   return {
     onResult,
-    done: () => results.length,
+    done: () => done,
     stored: () => {
       clearInterval(heartbeat);
       return persisting;
