@@ -53,12 +53,13 @@ export function formatError(formatted: GraphQLFormattedError, error: unknown): G
   const location = { ...(formatted.locations && { locations: formatted.locations }), ...(formatted.path && { path: formatted.path }) };
   const known = rostergateErrorIn(error);
   if (known) return { message: known.message, ...location, extensions: { ...known.details, code: known.code } };
-  // A scalar refusing a variable's value ("Value is not a valid LocalDate: 2025-02-30") is the caller's input, not ours.
-  if (error instanceof GraphQLError && !error.path && error.originalError instanceof GraphQLError) {
-    return { message: formatted.message, ...location, extensions: { code: 'BAD_USER_INPUT' } };
-  }
   if (isTokenLimitError(error) || isTokenLimitError((error as { originalError?: unknown } | null)?.originalError)) {
     return { message: formatted.message.replace(/^Syntax Error: /, ''), extensions: { code: 'QUERY_TOO_LARGE' } };
+  }
+  // A variable a scalar refused ('Variable "$input" got invalid value "2025-02-30" at "input.until"; Value is not
+  // a valid LocalDate') is the caller's input, not ours; graphql-js keeps the scalar's error as the cause.
+  if (error instanceof GraphQLError && !error.path && error.originalError instanceof GraphQLError && error.message.startsWith('Variable "$')) {
+    return { message: formatted.message, ...location, extensions: { code: 'BAD_USER_INPUT' } };
   }
   // graphql-js's own document errors (parse, validation) carry no code; Apollo adds one, graphql-ws does not.
   const documentError = error instanceof GraphQLError && !error.path && !error.originalError;
