@@ -122,6 +122,14 @@ describe.skipIf(!hasChromium)(`the console in headless Chromium (${CHROMIUM})`, 
     t.data('mutation($statuses: [String!]!) { setBlocklist(input: { source: BAMBOOHR, statuses: $statuses }) { source } }', { statuses });
   const statusOf = (person: SeedPerson) => person.statusHistory.filter((row) => row.date <= t.today).at(-1)?.status;
   /** A status some of those provisioned today have, but not most: blocklisting it deactivates a few learners. */
+  /** The name the gateway shows for someone (the HR system's own, as the API gives it). */
+  const displayNames = async (people: SeedPerson[]) => {
+    const { employees } = await t.data<{ employees: { nodes: { sourceId: string; displayName: string }[] } }>(
+      '{ employees(first: 1000, filter: { source: BAMBOOHR }) { nodes { sourceId displayName } } }',
+    );
+    const byId = new Map(employees.nodes.map((employee) => [employee.sourceId, employee.displayName]));
+    return people.map((person) => byId.get(String(person.id))!);
+  };
   const fewHaveIt = () =>
     statusOf(t.sandbox.companies.bamboohr.people.find((person) => shouldBeProvisioned(person, t.today) && statusOf(person) !== 'Full-Time')!)!;
 
@@ -254,6 +262,42 @@ describe.skipIf(!hasChromium)(`the console in headless Chromium (${CHROMIUM})`, 
     for (const person of leaving) expect(active.has(person.workEmail!.toLowerCase()), person.workEmail!).toBe(false);
     for (const person of company.people.filter((p) => shouldBeProvisioned(p, t.today, [status])))
       expect(active.has(person.workEmail!.toLowerCase()), person.workEmail!).toBe(true);
+  });
+
+  it('previews a blocklist change as its diff before saving it, and saves nothing', async () => {
+    await relaxSafeguard(t);
+    await setBlocklist([]);
+    await sync(t);
+    const status = fewHaveIt();
+    const losing = t.sandbox.companies.bamboohr.people.filter((person) => shouldBeProvisioned(person, t.today) && statusOf(person) === status);
+    await openConsole();
+    await page.getByRole('link', { name: 'Policy' }).click();
+    await page.getByRole('checkbox', { name: status, exact: true }).check();
+    await page.getByRole('button', { name: 'Preview changes' }).click();
+    const diff = page.getByRole('region', { name: 'What this policy would change, before it is saved' });
+    const deactivated = diff.getByRole('table', { name: /^Would be deactivated/ });
+    await expect.poll(async () => (await deactivated.locator('tbody th').allInnerTexts()).sort()).toEqual((await displayNames(losing)).sort());
+    expect(await deactivated.locator('tbody tr').first().innerText()).toContain('BLOCKLISTED_STATUS');
+    await shoot('preview');
+    const { syncPolicy } = await t.data<{ syncPolicy: { blocklist: string[] } }>('{ syncPolicy(source: BAMBOOHR) { blocklist } }');
+    expect(syncPolicy.blocklist).toEqual([]);
+  });
+
+  it('previews a sync as of a later day: a pre-hire starting by then would get a learner', async () => {
+    const { syncPolicy } = await t.data<{ syncPolicy: { prehireLeadDays: number } }>('{ syncPolicy(source: BAMBOOHR) { prehireLeadDays } }');
+    const later = (day: string, days: number) => new Date(Date.parse(`${day}T00:00:00Z`) + days * 86_400_000).toISOString().slice(0, 10);
+    const starter = t.sandbox.companies.bamboohr.people.find(
+      (person) => person.hireDate > later(t.today, syncPolicy.prehireLeadDays) && shouldBeProvisioned(person, person.hireDate),
+    )!;
+    await openConsole();
+    await page.getByRole('link', { name: 'Sync' }).click();
+    const [name] = await displayNames([starter]);
+    await page.getByLabel('Preview as of', { exact: true }).fill(starter.hireDate);
+    await page.getByRole('button', { name: 'Preview', exact: true }).click();
+    const diff = page.getByRole('region', { name: `What a sync on ${starter.hireDate} would do otherwise than one today` });
+    const created = diff.getByRole('table', { name: /^Would get a learner/ });
+    await expect.poll(() => created.locator('tbody th').allInnerTexts()).toContain(name);
+    expect(await created.getByRole('row', { name: new RegExp(name!) }).innerText()).toMatch(/PRE HIRE\s*→\s*TO CREATE/);
   });
 
   it('rolls a run back from its page, leaving Litmos as it was before the run', async () => {

@@ -1,6 +1,7 @@
 /**
  * The source's policy: the blocklist, picked from the employment statuses its employees have; the
- * access flag and the HR field holding it; the safeguard; and the schedules.
+ * access flag and the HR field holding it; the safeguard; what the draft would change before it is
+ * saved (previewSync); and the schedules.
  */
 import { useEffect, useState } from 'react';
 import type { ScreenProps } from '../App';
@@ -8,6 +9,7 @@ import { ApiError, type Api } from '../api';
 import { useAction, useApi, useLoad } from '../hooks';
 import { Alert, Section } from '../ui';
 import { Schedules } from '../policy/Schedules';
+import { PreviewDiff, previewSync, type SyncPreview } from '../preview/Preview';
 
 interface Policy {
   blocklist: string[];
@@ -51,24 +53,19 @@ export function Policy({ source }: ScreenProps) {
   const [saved, setSaved] = useState('');
   useEffect(() => setDraft(loaded.data?.syncPolicy), [loaded.data]);
 
-  const save = useAction(async (policy: Policy) => {
+  const [preview, setPreview] = useState<SyncPreview>();
+  const what = useAction(async (policy: Policy) => setPreview(await previewSync(api, { source, policy })));
+  const save = useAction(async ({ blocklist, ...fields }: Policy) => {
     setSaved('');
     try {
-      await api.request('mutation($input: SetBlocklistInput!) { setBlocklist(input: $input) { source } }', { input: { source, statuses: policy.blocklist } });
-      await api.request('mutation($input: SyncPolicyInput!) { setSyncPolicy(input: $input) { source } }', {
-        input: {
-          source,
-          accessFlag: policy.accessFlag,
-          blockMissingStatus: policy.blockMissingStatus,
-          prehireLeadDays: policy.prehireLeadDays,
-          safeguard: policy.safeguard,
-        },
-      });
+      await api.request('mutation($input: SetBlocklistInput!) { setBlocklist(input: $input) { source } }', { input: { source, statuses: blocklist } });
+      await api.request('mutation($input: SyncPolicyInput!) { setSyncPolicy(input: $input) { source } }', { input: { source, ...fields } });
     } catch (error) {
       const named = error instanceof ApiError ? error.problems[0]?.extensions?.candidates : undefined;
       if (Array.isArray(named)) setCandidates(named.filter((name): name is string => typeof name === 'string'));
       throw error;
     }
+    setPreview(undefined);
     setSaved('Policy saved; the next run uses it.');
     loaded.reload();
   });
@@ -167,11 +164,21 @@ export function Policy({ source }: ScreenProps) {
           <button type="submit" className="primary" disabled={save.pending}>
             Save policy
           </button>
-          <button type="button" onClick={() => setDraft(loaded.data?.syncPolicy)}>
+          <button type="button" disabled={what.pending} onClick={() => void what.run(draft)}>
+            Preview changes
+          </button>
+          <button
+            type="button"
+            onClick={() => {
+              setDraft(loaded.data?.syncPolicy);
+              setPreview(undefined);
+            }}
+          >
             Discard changes
           </button>
         </div>
-        <Alert error={save.error} />
+        <Alert error={save.error ?? what.error} />
+        {preview && <PreviewDiff preview={preview} caption="What this policy would change, before it is saved" />}
         <p role="status">{saved}</p>
       </form>
       <Schedules source={source} />

@@ -1,5 +1,5 @@
 /**
- * "Sync now" and "Dry run", and the run they started (or the one named in the URL, or the source's
+ * "Sync now", "Dry run" and "Preview as of…", and the run they started (or the one named in the URL, or the source's
  * latest) followed live; a run stopped by the safeguard shows its plan with Approve / Cancel.
  */
 import { useState } from 'react';
@@ -10,6 +10,7 @@ import { Approval } from '../runs/Approval';
 import { PlanDiff } from '../runs/PlanDiff';
 import { namesOf, RUN_WITH_PLAN, type Run, type RunWithPlan } from '../runs/run';
 import { RunProgress, useProgress } from '../runs/RunProgress';
+import { PreviewAsOf } from '../preview/PreviewAsOf';
 
 export function SyncScreen({ source, detail, navigate }: ScreenProps) {
   const api = useApi();
@@ -50,6 +51,7 @@ export function SyncScreen({ source, detail, navigate }: ScreenProps) {
         </label>
       </div>
       <Alert error={start.error ?? latest.error} />
+      <PreviewAsOf source={source} />
       {runId ? <WatchedRun key={runId} runId={runId} /> : !latest.loading && <p>No run of this source yet.</p>}
     </Section>
   );
