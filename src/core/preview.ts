@@ -31,7 +31,7 @@ export interface PlanDiff {
   /** The draft gives them a learner (created or reactivated); the current plan does not. */
   created: PreviewEntry[];
   deactivated: PreviewEntry[];
-  /** The draft changes their teams otherwise than the current plan does. */
+  /** The draft changes an existing learner's teams otherwise than the current plan does. */
   moved: PreviewEntry[];
   /** The draft updates their learner's fields otherwise than the current plan does. */
   updated: PreviewEntry[];
@@ -72,7 +72,8 @@ export function diffPlans(current: PlannedInput, draft: PlannedInput): PlanDiff 
     };
     if (will.gains && !was.gains) diff.created.push(entry);
     if (will.loses && !was.loses) diff.deactivated.push(entry);
-    if (will.teams !== '' && will.teams !== was.teams) diff.moved.push(entry);
+    // A learner being created joins its team as part of that: moving is for learners that exist.
+    if (will.teams !== '' && will.teams !== was.teams && !will.gains) diff.moved.push(entry);
     if (will.fields !== '' && will.fields !== was.fields) diff.updated.push(entry);
     if (entry.before !== entry.after) diff.changed.push(entry);
   }
