@@ -11,6 +11,9 @@ export interface ReportCsvOptions {
   bom?: boolean;
 }
 
+/** The report's file name, as the report route serves it and an email notification attaches it. */
+export const reportFileName = (run: Pick<SyncRun, 'id' | 'source'>) => `rostergate-${run.source.toLowerCase()}-${run.id}.csv`;
+
 export function reportCsv(run: SyncRun, records: readonly SyncRecord[], options: ReportCsvOptions = {}): string {
   const csv = stringify(reportRows(run, records), {
     record_delimiter: 'windows',

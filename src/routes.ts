@@ -14,7 +14,7 @@ import { isRostergateError, NotFoundError, type UpstreamSystem } from './errors.
 import { deliveryHeaders } from './datasources/bamboohr/delivery.js';
 import { sendJson, type ExtraRoute } from './server.js';
 import type { GatewayStore } from './tenant.js';
-import { reportCsv } from './reports.js';
+import { reportCsv, reportFileName } from './reports.js';
 import { consoleRoutes } from './console.js';
 import { upgradeRecord } from './core/run.js';
 import type { Tenant } from './tenant.js';
@@ -101,7 +101,7 @@ export function gatewayRoutes({ store, tenant: current, authenticate, upstreams,
         const records = await store.records.all(principal.tenant, runId);
         res.writeHead(200, {
           'content-type': 'text/csv; charset=utf-8',
-          'content-disposition': `attachment; filename="rostergate-${run.source.toLowerCase()}-${runId}.csv"`,
+          'content-disposition': `attachment; filename="${reportFileName(run)}"`,
         });
         // ?bom=1 for Excel, which otherwise reads UTF-8 without a BOM as the legacy code page.
         res.end(reportCsv(run, records.map(upgradeRecord), { bom: url.searchParams.get('bom') === '1' }));

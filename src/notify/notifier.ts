@@ -16,7 +16,7 @@ import type { Clock } from '../clock.js';
 import { upgradeRecord, type StoredSyncRecord, type SyncRun, type SyncRunStatus } from '../core/run.js';
 import { retryDelayMs } from '../datasources/retry.js';
 import type { UpstreamSystem } from '../errors.js';
-import { reportCsv } from '../reports.js';
+import { reportCsv, reportFileName } from '../reports.js';
 import type { Decision } from '../store/atomic.js';
 import type { NotificationDeliveryEntry, NotificationRepository, NotificationTargetEntry } from '../store/notifications.js';
 import type { SecretRepository } from '../store/secrets.js';
@@ -266,7 +266,7 @@ export function createNotifier(options: NotifierOptions): Notifier {
     const run = entry.runId === null ? null : await store.runs.get(tenant, entry.runId);
     if (!run) return mailOf(payload, null);
     const records = (await store.records.all(tenant, run.id)).map(upgradeRecord);
-    return mailOf(payload, { filename: `rostergate-${run.source.toLowerCase()}-${run.id}.csv`, csv: reportCsv(run, records) });
+    return mailOf(payload, { filename: reportFileName(run), csv: reportCsv(run, records) });
   }
 
   return {
