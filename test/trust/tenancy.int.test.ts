@@ -78,8 +78,13 @@ describe('two tenants on one gateway', () => {
     await client.dispose();
   });
 
-  it('gives a token of a tenant without connections nothing at all', async () => {
-    const result = await t.graphql(`{ syncRuns { nodes { id } } }`, {}, empty);
-    expect(result.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
+  // Such a tenant may connect itself (test/connections/new-tenant.int.test.ts) and nothing more.
+  it('gives a token of a tenant without connections no runs, employees or learners: only its own (empty) connections', async () => {
+    for (const query of ['{ syncRuns { nodes { id } } }', '{ employees(first: 1) { nodes { id } } }', '{ learners(first: 1) { nodes { id } } }']) {
+      const result = await t.graphql(query, {}, empty);
+      expect(result.errors?.[0]?.extensions?.code, query).toBe('FORBIDDEN');
+    }
+    const connections = await t.graphql(`{ connections { system } }`, {}, empty);
+    expect(connections).toEqual({ data: { connections: [] } });
   });
 });
