@@ -1,15 +1,20 @@
-import { Arg, Authorized, Ctx, ID, Mutation, Query, Resolver } from 'type-graphql';
+import { Arg, Authorized, Ctx, FieldResolver, ID, Mutation, Query, Resolver, Root } from 'type-graphql';
 import type { GatewayContext } from '../context.js';
 import { holdId, holdInForce, placeHold, type Hold as HoldRecord } from '../core/holds.js';
 import { NotFoundError } from '../errors.js';
 import type { Source } from '../model.js';
+import { Employee } from '../schema/employee.type.js';
 import { SourceEnum } from '../schema/enums.js';
 import { Hold, HoldEmployeeInput } from '../schema/hold.type.js';
 import { today } from '../time.js';
 import { toGlobalId } from '../schema/node.js';
 import { employeeById } from './employee.resolver.js';
 
-const toHold = (hold: HoldRecord): Hold => ({
+/** A hold as shown, with its employee key for `employee`. */
+type HoldView = Hold & { key: string };
+
+const toHold = (hold: HoldRecord): HoldView => ({
+  key: hold.id,
   employeeId: toGlobalId('Employee', hold.id),
   source: hold.source,
   employeeSourceId: hold.sourceId,
@@ -48,6 +53,11 @@ export class HoldResolver {
     const released = await ctx.tenant.store.holds.remove<HoldRecord>(ctx.tenant.id, holdId(employee));
     if (!released) throw new NotFoundError(`employee ${employeeId} has no hold`, { employeeId });
     return toHold(released);
+  }
+
+  @FieldResolver(() => Employee, { nullable: true, description: 'The held employee, as HR has them now (null when HR no longer returns them).' })
+  employee(@Root() hold: HoldView, @Ctx() ctx: GatewayContext) {
+    return ctx.loaders.employee.load(hold.key);
   }
 
   @Authorized()

@@ -199,8 +199,10 @@ describe('holds', () => {
     expect(run.records.nodes.find((r) => r.employeeSourceId === String(person.id))).toMatchObject({ outcome: 'SKIPPED', reason: 'HELD' });
     expect(run.plan?.actions.filter((action) => action.employeeSourceId === String(person.id))).toEqual([]);
     await expectEveryEligibleOnce(t.sandbox, company, t.today, [{ person, learner }]);
-    const { holds } = await t.data<{ holds: { employeeSourceId: string }[] }>(`{ holds(source: BAMBOOHR) { employeeSourceId } }`);
-    expect(holds.map((hold) => hold.employeeSourceId)).toEqual([String(person.id)]);
+    const { holds } = await t.data<{ holds: { employeeSourceId: string; employee: { lastName: string } }[] }>(
+      `{ holds(source: BAMBOOHR) { employeeSourceId employee { lastName } } }`,
+    );
+    expect(holds).toEqual([{ employeeSourceId: String(person.id), employee: { lastName: 'Disputed' } }]);
 
     // After `until` the hold lapses by itself: two days on, nothing holds them, and the next sync deactivates them.
     daysOn = 2;
@@ -230,6 +232,17 @@ describe('holds', () => {
     expect(asOperator.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
 
     await t.data(HOLD, { input: { employeeId, until: t.today, reason: 'leave' } });
+    // Explain and holds are read like any employee data: a VIEWER sees them.
+    const viewer = (await t.data<{ createApiToken: { token: string } }>(`mutation { createApiToken(role: VIEWER, label: "dashboard") { token } }`))
+      .createApiToken.token;
+    const seen = await t.graphql<{ holds: unknown[]; employee: { provisioning: { state: string } } }>(
+      `query($id: ID!) { holds { employeeSourceId } employee(id: $id) { provisioning { state } } }`,
+      { id: employeeId },
+      viewer,
+    );
+    expect(seen.errors).toBeUndefined();
+    expect(seen.data?.holds).toHaveLength(1);
+    expect(seen.data?.employee.provisioning.state).toBe('HELD');
     const released = await t.data<{ releaseHold: { until: string } }>(`mutation($id: ID!) { releaseHold(employeeId: $id) { until } }`, { id: employeeId });
     expect(released.releaseHold.until).toBe(t.today);
     expect((await t.data<{ holds: unknown[] }>(`{ holds { employeeSourceId } }`)).holds).toEqual([]);
