@@ -21,6 +21,12 @@ export interface DoneAction {
   learnerId: string | null;
   /** The team it ended on (a team this run created, for ADD_TO_TEAM), from the journal. */
   teamId: string | null;
+  /**
+   * UPDATE_LEARNER: the changed fields as Litmos held them just before the write, from the journal. The
+   * plan's before-values of fields Litmos's user list leaves out are only what rostergate last wrote there.
+   * @default the plan's before-values
+   */
+  before?: LearnerFields;
 }
 
 /** A learner as Litmos holds it now. */
@@ -101,13 +107,13 @@ interface Person {
   /** The run created this learner: it is deactivated, and its team additions are left (an inactive learner is on no team list). */
   created: boolean;
   active: { was: boolean; left: boolean; action: PlannedAction } | null;
-  fieldChanges: { action: Extract<PlannedAction, { kind: 'UPDATE_LEARNER' }>; left: LearnerFields }[];
+  fieldChanges: { action: Extract<PlannedAction, { kind: 'UPDATE_LEARNER' }>; left: LearnerFields; before: LearnerFields }[];
   teamActions: { action: Extract<PlannedAction, { kind: 'ADD_TO_TEAM' | 'REMOVE_FROM_TEAM' }>; teamId: string }[];
 }
 
 function byPerson(done: readonly DoneAction[]): Map<string, Person> {
   const people = new Map<string, Person>();
-  for (const { action, learnerId, teamId } of done) {
+  for (const { action, learnerId, teamId, before } of done) {
     // Team leaders are the team's, not the person's; links and teams are kept (see DESIGN).
     if (!('sourceId' in action) || action.kind === 'SET_TEAM_LEADER' || action.kind === 'LINK') continue;
     const person = people.get(action.sourceId) ?? { learnerId: null, created: false, active: null, fieldChanges: [], teamActions: [] };
@@ -123,7 +129,11 @@ function byPerson(done: readonly DoneAction[]): Map<string, Person> {
         person.active = { was: action.kind === 'DEACTIVATE_LEARNER', left: action.kind === 'REACTIVATE_LEARNER', action };
         break;
       case 'UPDATE_LEARNER':
-        person.fieldChanges.push({ action, left: Object.fromEntries(action.changes.map((change) => [change.field, change.after])) });
+        person.fieldChanges.push({
+          action,
+          left: Object.fromEntries(action.changes.map((change) => [change.field, change.after])),
+          before: { ...Object.fromEntries(action.changes.map((change) => [change.field, change.before])), ...before },
+        });
         break;
       case 'ADD_TO_TEAM':
       case 'REMOVE_FROM_TEAM': {
@@ -162,8 +172,8 @@ function reverse(sourceId: string, person: Person): PlannedAction[] {
         : { kind: 'DEACTIVATE_LEARNER', id: id(action), sourceId, learnerId, reason: 'ROLLED_BACK' },
     );
   }
-  for (const { action } of person.fieldChanges) {
-    const changes = action.changes.map((change) => ({ field: change.field, before: change.after, after: change.before }));
+  for (const { action, before } of person.fieldChanges) {
+    const changes = action.changes.map((change) => ({ field: change.field, before: change.after, after: before[change.field] ?? null }));
     actions.push({ kind: 'UPDATE_LEARNER', id: id(action), sourceId, learnerId, changes });
   }
   if (person.created) return actions;

@@ -19,7 +19,7 @@ import type { IdentityLink, Learner, Source } from '../model.js';
 import { groupBy } from '../core/collections.js';
 import { identityKey, learnerChanges } from '../core/fields.js';
 import { asideUsername, renameWaves, type Rename } from '../core/usernames.js';
-import type { LearnerFields } from '../core/policy.js';
+import type { LearnerField, LearnerFields } from '../core/policy.js';
 import type { JournalEntry, JournalPort, LinkPort } from './ports.js';
 import { ACTION_KINDS, createLearnerId, createTeamId, teamKey, type ActionResult, type PlannedAction, type SyncPlan } from '../core/plan-types.js';
 
@@ -47,6 +47,8 @@ export interface ApplyOptions {
 interface DoneResult {
   learnerId?: string;
   teamId?: string;
+  /** UPDATE_LEARNER: the changed fields' values as Litmos held them just before the write, for an undo (core/rollback.ts). */
+  before?: LearnerFields;
 }
 
 type AddToTeam = Extract<PlannedAction, { kind: 'ADD_TO_TEAM' }>;
@@ -169,15 +171,15 @@ async function perform(ctx: Apply, action: PlannedAction, entry: JournalEntry | 
       const asideFailure = ctx.asideFailures.get(action.id);
       // eslint-disable-next-line @typescript-eslint/only-throw-error -- rethrows what the step-aside rename threw, as it was caught
       if (asideFailure !== undefined) throw asideFailure;
-      await updateLearner(ctx, action.learnerId, Object.fromEntries(action.changes.map((c) => [c.field, c.after])));
-      return { learnerId: action.learnerId };
+      const before = await updateLearner(ctx, action.learnerId, Object.fromEntries(action.changes.map((c) => [c.field, c.after])), entry);
+      return { learnerId: action.learnerId, ...(before && { before }) };
     }
     case 'REACTIVATE_LEARNER':
     case 'DEACTIVATE_LEARNER':
-      await setActive(ctx, action.learnerId, action.kind === 'REACTIVATE_LEARNER');
+      await setActive(ctx, action.learnerId, action.kind === 'REACTIVATE_LEARNER', entry);
       return { learnerId: action.learnerId };
     case 'REMOVE_FROM_TEAM':
-      await removeFromTeam(ctx, action.teamId, action.learnerId);
+      await removeFromTeam(ctx, action.teamId, action.learnerId, entry);
       return { learnerId: action.learnerId };
     case 'SET_TEAM_LEADER':
     case 'ADD_TO_TEAM': {
@@ -241,25 +243,56 @@ const doneIf = (effect: boolean): typeof DONE | undefined => (effect ? DONE : un
 /** Whether the learner already holds every intended value (a 500 after the PUT took effect). */
 const holds = (learner: Learner | null, fields: LearnerFields) => learner !== null && learnerChanges(learner, fields, []).length === 0;
 
-async function updateLearner(ctx: Apply, learnerId: string, fields: LearnerFields): Promise<void> {
-  // A repeat is a new read and PUT of the whole user carrying only these fields, so it never writes back a stale copy.
-  await ctx.settle(
-    async () => (await ctx.litmos.updateLearner(learnerId, fields), DONE),
-    async () => doneIf(holds(await ctx.litmos.getLearner(learnerId), fields)),
-  );
+/**
+ * A write settled, after a look when the journal says an earlier attempt died mid-call (STARTED): that
+ * attempt may have got the write in before the process went, and doing it again would be a second write.
+ */
+async function settleOnce(
+  ctx: Apply,
+  entry: JournalEntry | undefined,
+  write: () => Promise<unknown>,
+  verify: () => Promise<typeof DONE | undefined>,
+): Promise<void> {
+  if (entry?.state === 'STARTED' && (await verify()) === DONE) return;
+  await ctx.settle(async () => (await write(), DONE), verify);
 }
 
-async function setActive(ctx: Apply, learnerId: string, active: boolean): Promise<void> {
-  await ctx.settle(
-    async () => (await ctx.litmos.setLearnerActive(learnerId, active), DONE),
+/**
+ * Returns what the write replaced, read by the client just before its PUT: the plan's before-values of
+ * title, phones and address are only what rostergate last wrote there (core/shadow.ts), so an undo
+ * restores these. Not the username, which a swap's step-aside changed in between (the plan's is Litmos's
+ * own); nothing when a write adopted after a transient failure made no read of its own.
+ */
+async function updateLearner(ctx: Apply, learnerId: string, fields: LearnerFields, entry?: JournalEntry): Promise<LearnerFields | undefined> {
+  let replaced: LearnerFields | undefined;
+  // A repeat is a new read and PUT of the whole user carrying only these fields, so it never writes back a stale copy.
+  await settleOnce(
+    ctx,
+    entry,
+    async () => {
+      const { previous } = await ctx.litmos.updateLearner(learnerId, fields);
+      replaced = Object.fromEntries(Object.keys(fields).flatMap((field) => (field === 'userName' ? [] : [[field, previous[field as LearnerField]]])));
+    },
+    async () => doneIf(holds(await ctx.litmos.getLearner(learnerId), fields)),
+  );
+  return replaced;
+}
+
+async function setActive(ctx: Apply, learnerId: string, active: boolean, entry: JournalEntry | undefined): Promise<void> {
+  await settleOnce(
+    ctx,
+    entry,
+    () => ctx.litmos.setLearnerActive(learnerId, active),
     async () => doneIf((await ctx.litmos.getLearner(learnerId))?.active === active),
   );
 }
 
 /** Team lists hold active members only, so membership is read from the learner's side, which holds every team. */
-async function removeFromTeam(ctx: Apply, teamId: string, learnerId: string): Promise<void> {
-  await ctx.settle(
-    async () => (await ctx.litmos.removeTeamMember(teamId, learnerId), DONE),
+async function removeFromTeam(ctx: Apply, teamId: string, learnerId: string, entry: JournalEntry | undefined): Promise<void> {
+  await settleOnce(
+    ctx,
+    entry,
+    () => ctx.litmos.removeTeamMember(teamId, learnerId),
     async () => doneIf(!(await ctx.litmos.learnerTeams(learnerId)).some((team) => team.id === teamId)),
   );
 }

@@ -60,15 +60,18 @@ async function doneActions(store: SyncStore, tenant: string, runId: string, plan
   return plan.actions.flatMap((action) => {
     const entry = journal.get(action.id);
     if (entry?.state !== 'DONE') return [];
-    const { learnerId, teamId } = endedOn(entry);
-    return [{ action, learnerId, teamId }];
+    return [{ action, ...endedOn(entry) }];
   });
 }
 
-function endedOn(entry: JournalEntry): { learnerId: string | null; teamId: string | null } {
-  const result = (entry.result ?? {}) as { learnerId?: unknown; teamId?: unknown };
+/** What apply journaled on DONE (sync/apply.ts's DoneResult), read defensively: entries outlive versions. */
+function endedOn(entry: JournalEntry): Omit<DoneAction, 'action'> {
+  const result = (entry.result ?? {}) as { learnerId?: unknown; teamId?: unknown; before?: unknown };
   const text = (value: unknown) => (typeof value === 'string' && value !== '' ? value : null);
-  return { learnerId: text(result.learnerId), teamId: text(result.teamId) };
+  const ended = { learnerId: text(result.learnerId), teamId: text(result.teamId) };
+  if (typeof result.before !== 'object' || result.before === null) return ended;
+  const before = Object.fromEntries(Object.entries(result.before).map(([field, value]) => [field, typeof value === 'string' ? value : null]));
+  return { ...ended, before };
 }
 
 /** Full profiles (the user list leaves out title, phones and address), and teams where they are reversed. */

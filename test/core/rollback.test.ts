@@ -129,6 +129,19 @@ describe('planRollback', () => {
     expect(new Set(rollback.actions.map((action) => action.id)).size).toBe(rollback.actions.length);
   });
 
+  it('restores the value Litmos held before the write when the journal has it, over the plan’s (a field the user list leaves out)', () => {
+    const { world, done } = scenario();
+    // The planner knew no title for L2 (nothing in the shadow), but the write replaced "Manager".
+    const journaled = done.map((entry) => (entry.action.kind === 'UPDATE_LEARNER' ? { ...entry, before: { title: 'Manager', lastName: 'Last2' } } : entry));
+    const update = planRollback(input(journaled, world)).actions.find((action) => action.kind === 'UPDATE_LEARNER');
+    expect(update).toMatchObject({
+      changes: [
+        { field: 'lastName', after: 'Last2' },
+        { field: 'title', after: 'Manager' },
+      ],
+    });
+  });
+
   it('a second rollback, once the first has run, plans nothing', () => {
     const { world, done } = scenario();
     const first = planRollback(input(done, world));

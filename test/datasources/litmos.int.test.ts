@@ -170,6 +170,8 @@ describe('learners', () => {
     });
     const updated = await clientFor().updateLearner(user.Id, { title: 'Head Baker', phoneWork: null, city: 'York' });
     expect(updated).toMatchObject({ title: 'Head Baker', city: 'York', phoneWork: null, lastName: "O'Hara" });
+    // What the PUT replaced, read just before it, is what an undo restores.
+    expect(updated.previous).toMatchObject({ title: 'Baker', lastName: "O'Hara" });
     expect(litmos.state.user(user.Id)).toMatchObject({
       JobTitle: 'Head Baker',
       City: 'York',

@@ -9,35 +9,11 @@ import { SANDBOX_CREDENTIALS, QUIET_HEADER, type RunningSandbox, type SeedCompan
 import { addDays } from '../../src/core/eligibility.js';
 import { startTestGateway, type GraphQLResult, type TestGateway } from '../support/gateway.js';
 import { getRun, relaxSafeguard, sync, writes, type RunView } from '../support/sync.js';
+import { litmosGet, litmosState, type LitmosState } from '../support/litmos-state.js';
 import { bamboohr, eligiblePeople, expectEveryEligibleOnce, litmos } from '../support/upstreams.js';
 
 const gateways: TestGateway[] = [];
 afterAll(async () => Promise.all(gateways.map((gateway) => gateway.close())));
-
-/** A read of Litmos's own API with the test's key, waiting out throttling as any client must. */
-async function litmosGet<T>(sandbox: RunningSandbox, path: string): Promise<T> {
-  for (let attempt = 0; attempt < 20; attempt += 1) {
-    const response = await fetch(`${sandbox.litmos.baseUrl}${path}?source=tests&format=json&limit=1000`, {
-      headers: { apikey: SANDBOX_CREDENTIALS.litmos.apiKey, [QUIET_HEADER]: '1' },
-    });
-    if (response.status === 200) return (await response.json()) as T;
-    if (response.status !== 503) throw new Error(`Litmos ${path}: ${response.status}`);
-    await new Promise((resolve) => setTimeout(resolve, 250));
-  }
-  throw new Error(`Litmos ${path}: still throttled`);
-}
-
-/** Every Litmos user as the vendor's API shows it: the full profile (title, phones, address too) and every team, active or not. */
-async function litmosState(sandbox: RunningSandbox): Promise<Map<string, { profile: unknown; teams: string[] }>> {
-  const state = new Map<string, { profile: unknown; teams: string[] }>();
-  for (const user of await litmos(sandbox).users()) {
-    const teams = await litmosGet<{ Id: string }[]>(sandbox, `/users/${user.Id}/teams`);
-    state.set(user.Id, { profile: await litmosGet(sandbox, `/users/${user.Id}`), teams: teams.map((team) => team.Id).sort() });
-  }
-  return state;
-}
-
-type LitmosState = Awaited<ReturnType<typeof litmosState>>;
 
 const ROLLBACK = `mutation($id: ID!, $dryRun: Boolean) { rollbackSyncRun(id: $id, dryRun: $dryRun) { runId status dryRun rollbackOf { runId } } }`;
 

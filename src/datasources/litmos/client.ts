@@ -53,7 +53,7 @@ export interface LitmosClient {
    * Changes only `fields`. Litmos's PUT replaces the whole user, so this reads the current profile
    * and writes it back with `fields` laid over it (two calls); callers need not hold the full record.
    */
-  updateLearner(id: string, fields: LearnerFields): Promise<Learner>;
+  updateLearner(id: string, fields: LearnerFields): Promise<UpdatedLearner>;
   /** Deactivation keeps the learner and their history; Litmos has no separate endpoint for it. */
   setLearnerActive(id: string, active: boolean): Promise<Learner>;
   listTeams(): Promise<Team[]>;
@@ -78,6 +78,11 @@ export interface LitmosClient {
 
 const MAX_PAGE_SIZE = 1000;
 const seg = (value: string) => encodeURIComponent(value);
+
+/** A learner as an update left it, with the profile it replaced (read just before the PUT): what an undo restores. */
+export interface UpdatedLearner extends Learner {
+  previous: Learner;
+}
 
 export function createLitmosClient(options: LitmosClientOptions): LitmosClient {
   const { http, applicationName } = options;
@@ -128,13 +133,13 @@ export function createLitmosClient(options: LitmosClientOptions): LitmosClient {
     return response.status === 404 ? null : asRecord(parseBody(response.body), 'user');
   }
 
-  async function update(id: string, fields: LearnerFields): Promise<Learner> {
+  async function update(id: string, fields: LearnerFields): Promise<UpdatedLearner> {
     const current = await profile(id);
     if (!current) throw new UpstreamError('litmos', 404, `PUT /users/${id}: no such user`);
     const body = updatedUserBody(current, fields);
     await call({ method: 'PUT', path: `/users/${seg(id)}`, json: body });
     // The body is plain text already; decoding it again would corrupt a name that reads `&amp;`.
-    return learnerOf(body);
+    return { ...learnerOf(body), previous: toLearner(current) };
   }
 
   return {
