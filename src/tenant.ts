@@ -128,15 +128,15 @@ export const checkpointKey = (source: Source) => `sync-checkpoint:${source}`;
 type Settings = GatewayStore['settings'];
 
 /**
- * Plans and their drafts have no repository of their own yet: they are settings keyed by run, as
- * they always were, so runs planned before this port existed still apply after an upgrade.
+ * Plans are stored in chunks (store/plans.ts); one planned before that is still read from the setting
+ * keyed by its run, so a run planned before an upgrade still applies after it. Drafts stay settings.
  */
-function planPortOf(settings: Settings): PlanPort {
+function planPortOf(plans: GatewayStore['plans'], settings: Settings): PlanPort {
   const planKey = (runId: string) => `plan:${runId}`;
   const draftKey = (runId: string) => `draft:${runId}`;
   return {
-    get: (tenant, runId) => settings.get<SyncPlan>(tenant, planKey(runId)),
-    put: (tenant, runId, plan) => settings.put(tenant, planKey(runId), plan),
+    get: async (tenant, runId) => (await plans.get<SyncPlan>(tenant, runId)) ?? settings.get<SyncPlan>(tenant, planKey(runId)),
+    put: (tenant, runId, plan) => plans.put(tenant, runId, plan),
     draft: (tenant, runId) => settings.get<RunDraft>(tenant, draftKey(runId)),
     putDraft: (tenant, runId, draft) => settings.put(tenant, draftKey(runId), draft),
   };
@@ -159,8 +159,8 @@ function syncSettingsOf(settings: Settings): SyncSettingsPort {
 
 /** The store as the sync engine sees it: the repositories it uses, and plans and settings under names. */
 export function syncStoreOf(store: GatewayStore): SyncStore {
-  const { runs, records, journal, links, settings, holds } = store;
-  return { runs, records, journal, links, plans: planPortOf(settings), settings: syncSettingsOf(settings), holds };
+  const { runs, records, journal, links, plans, settings, holds } = store;
+  return { runs, records, journal, links, plans: planPortOf(plans, settings), settings: syncSettingsOf(settings), holds };
 }
 
 async function secret(store: GatewayStore, tenant: string, name: string): Promise<string> {

@@ -7,6 +7,7 @@ import { LinkRepository } from './links.js';
 import { NotificationRepository } from './notifications.js';
 import { WebhookOutbox } from './outbox.js';
 import { KeyedMutex } from './lock.js';
+import { PlanRepository } from './plans.js';
 import { RunRecordRepository, type RunRecordShape } from './records.js';
 import { RunRepository, type RunShape } from './runs.js';
 import { sealEntries } from './seal.js';
@@ -36,6 +37,8 @@ export interface OpenStoreOptions {
 export interface Store<TRun extends RunShape = RunShape, TRecord extends RunRecordShape = RunRecordShape, TSchedule extends { id: string } = { id: string }> {
   runs: RunRepository<TRun>;
   records: RunRecordRepository<TRecord>;
+  /** Each run's plan, in chunks. */
+  plans: PlanRepository;
   journal: JournalRepository;
   links: LinkRepository;
   settings: SettingsRepository;
@@ -83,6 +86,7 @@ export async function openStore<
   return {
     runs: new RunRepository<TRun>(state, atomic, locks),
     records: new RunRecordRepository<TRecord>(state, locks),
+    plans: new PlanRepository(state),
     journal: new JournalRepository(state, atomic),
     links: new LinkRepository(state, locks),
     settings: new SettingsRepository(state, atomic),

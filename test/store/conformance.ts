@@ -7,6 +7,7 @@ import { atRestCases } from './conformance/at-rest-cases.js';
 import { concurrencyCases } from './conformance/concurrency-cases.js';
 import { notificationCases } from './conformance/notification-cases.js';
 import { holdCases } from './conformance/hold-cases.js';
+import { planCases } from './conformance/plan-cases.js';
 import type { TestRecord, TestRun, TestStore } from './conformance/fixtures.js';
 import { securityCases } from './conformance/security-cases.js';
 import { stateCases } from './conformance/state-cases.js';
@@ -63,6 +64,7 @@ export function describeStoreConformance(target: ConformanceTarget): void {
 
     securityCases({ url: target.url, opened, open });
     stateCases(opened);
+    planCases(opened);
     concurrencyCases({ opened, open: async () => open() });
     notificationCases({ opened, open: async () => open() });
     holdCases({ opened, open: async () => open() });
