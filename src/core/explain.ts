@@ -8,8 +8,8 @@ import type { Employee, Learner, LocalDate } from '../model.js';
 import { groupBy } from './collections.js';
 import { employmentStatusRowOn, ineligibilities, normaliseStatus, statusRowJudged, type IneligibilityReason } from './eligibility.js';
 import { holdsInForce, type Hold } from './holds.js';
-import type { Identity } from './identity.js';
-import { compareIds, identitiesOf, planSync, type PlanInput, type PlannedAction, type PlanSkip, type SyncPlan } from './plan.js';
+import type { IdentifiedEmployee, Identity } from './identity.js';
+import { compareIds, identitiesOf, planWithIdentities, type PlanInput, type PlannedAction, type PlanSkip, type SyncPlan } from './plan.js';
 import type { Policy } from './policy.js';
 
 export const PROVISIONING_STATES = [
@@ -87,14 +87,14 @@ const CONFLICTS = new Set<PlanSkip['reason']>(['DUPLICATE_EMAIL', 'AMBIGUOUS_MAT
 
 /** Each employee of the input explained by its sourceId, from one plan of the whole input. */
 export function explainAll(input: PlanInput): Map<string, Provisioning> {
-  const plan = planSync(input);
-  return explainPlan(input, plan);
+  const { plan, identified } = planWithIdentities(input);
+  return explainPlan(input, plan, identified);
 }
 
-/** Explains `plan`, which must be `planSync(input)`. */
-export function explainPlan(input: PlanInput, plan: SyncPlan): Map<string, Provisioning> {
+/** Explains `plan`, which must be `planSync(input)`; `identified`, when given, the identities it was planned with. */
+export function explainPlan(input: PlanInput, plan: SyncPlan, identified?: readonly IdentifiedEmployee[]): Map<string, Provisioning> {
   const employees = [...input.employees].sort((a, b) => compareIds(a.sourceId, b.sourceId));
-  const identities = new Map(identitiesOf({ ...input, employees }).map(({ employee, identity }) => [employee.sourceId, identity]));
+  const identities = new Map((identified ?? identitiesOf({ ...input, employees })).map(({ employee, identity }) => [employee.sourceId, identity]));
   const actions = groupBy(plan.actions.flatMap((action) => ('sourceId' in action ? [[action.sourceId, action] as const] : [])));
   const skips = new Map(plan.skips.map((skip) => [skip.sourceId, skip]));
   const held = holdsInForce(input.holds ?? [], input.source, input.today);

@@ -34,6 +34,11 @@ interface EmployeeContext {
 }
 
 export function planSync(input: PlanInput): SyncPlan {
+  return planWithIdentities(input).plan;
+}
+
+/** The plan, and who the planner took each employee to be (explain reads both; identities cost half a plan). */
+export function planWithIdentities(input: PlanInput): { plan: SyncPlan; identified: IdentifiedEmployee[] } {
   const { source, policy, today } = input;
   const employees = [...input.employees].sort((a, b) => compareIds(a.sourceId, b.sourceId));
   const identified = identitiesOf({ ...input, employees });
@@ -90,7 +95,7 @@ export function planSync(input: PlanInput): SyncPlan {
   const ordered = orderActions(actions);
   const actedOn = new Set(ordered.flatMap((action) => ('sourceId' in action ? [action.sourceId] : [])));
   const skipped = new Set(skips.map((skip) => skip.sourceId));
-  return {
+  const plan: SyncPlan = {
     source,
     today,
     complete: input.read.complete,
@@ -101,6 +106,7 @@ export function planSync(input: PlanInput): SyncPlan {
     summary: summarise(ordered),
     safeguard: safeguardCheck(ordered, input.activeLearners ?? input.learners.filter((learner) => learner.active).length, policy.safeguard),
   };
+  return { plan, identified };
 }
 
 /**

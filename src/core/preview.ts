@@ -6,11 +6,14 @@
 import type { LocalDate } from '../model.js';
 import { explainPlan, type Provisioning, type ProvisioningState } from './explain.js';
 import type { FieldChange } from './fields.js';
+import type { IdentifiedEmployee } from './identity.js';
 import type { PlanInput, PlannedAction, SyncPlan } from './plan-types.js';
 
 export interface PlannedInput {
   input: PlanInput;
   plan: SyncPlan;
+  /** Who the planner took each employee to be (`planWithIdentities`); worked out again when left out. */
+  identified?: readonly IdentifiedEmployee[];
 }
 
 export interface PreviewEntry {
@@ -53,8 +56,8 @@ interface Part {
 }
 
 export function diffPlans(current: PlannedInput, draft: PlannedInput): PlanDiff {
-  const before = explainPlan(current.input, current.plan);
-  const after = explainPlan(draft.input, draft.plan);
+  const before = explainPlan(current.input, current.plan, current.identified);
+  const after = explainPlan(draft.input, draft.plan, draft.identified);
   const parts = { current: partsOf(current.plan), draft: partsOf(draft.plan) };
   const diff: PlanDiff = { created: [], deactivated: [], moved: [], updated: [], changed: [], asOf: draft.input.today };
   for (const [sourceId, then] of after) {

@@ -1,7 +1,7 @@
 import { Arg, Authorized, Ctx, Query, Resolver } from 'type-graphql';
 import type { GatewayContext } from '../context.js';
 import { addDays } from '../core/eligibility.js';
-import { planSync } from '../core/plan.js';
+import { planWithIdentities } from '../core/plan.js';
 import { validatePolicy, type Policy } from '../core/policy.js';
 import { diffPlans, type PreviewEntry } from '../core/preview.js';
 import { BadUserInputError } from '../errors.js';
@@ -54,7 +54,7 @@ export class PreviewResolver {
     const current = await ctx.tenant.engine.policy(source);
     const policy = draftPolicy(current, input.policy);
     const [currentInput, draftInput] = await Promise.all([planInputNow(ctx, source, current, now), planInputNow(ctx, source, policy, asOf)]);
-    const planned = { current: { input: currentInput, plan: planSync(currentInput) }, draft: { input: draftInput, plan: planSync(draftInput) } };
+    const planned = { current: { input: currentInput, ...planWithIdentities(currentInput) }, draft: { input: draftInput, ...planWithIdentities(draftInput) } };
     const diff = diffPlans(planned.current, planned.draft);
     const names = new Map(draftInput.employees.map((employee) => [employee.sourceId, employee]));
     const entry = (each: PreviewEntry) => ({ ...each, employeeSourceId: each.sourceId, name: nameOf(names.get(each.sourceId), each.sourceId) });
