@@ -98,7 +98,7 @@ export function App() {
           Sign out
         </button>
       </header>
-      <main id="main" tabIndex={-1}>
+      <main>
         <Screen key={`${current.id}/${source}`} source={source} detail={detail} navigate={navigate} />
       </main>
     </ApiContext.Provider>

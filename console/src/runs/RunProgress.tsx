@@ -63,7 +63,10 @@ export function RunProgress({ progress }: { progress: Progress }) {
   return (
     <div className="progress">
       <p>
-        <Badge value={progress.status} /> phase <strong>{progress.phase.toLowerCase().replace(/_/g, ' ')}</strong>
+        {/* Announced when the status or phase changes, not at every action applied. */}
+        <span role="status">
+          <Badge value={progress.status} /> phase <strong>{progress.phase.toLowerCase().replace(/_/g, ' ')}</strong>
+        </span>
         {progress.total > 0 && ` · ${progress.done} of ${progress.total} actions`}
         {!ended && progress.etaMs !== null && ` · ${eta(progress.etaMs)}`}
       </p>

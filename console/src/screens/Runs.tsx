@@ -39,7 +39,7 @@ export function Runs({ source, detail, navigate }: ScreenProps) {
                 <a href={`#runs/${run.runId}`}>{when(run.createdAt)}</a>
               </th>
               <td>
-                {run.trigger.toLowerCase()}
+                {run.rollbackOf ? 'roll back' : run.trigger.toLowerCase()}
                 {run.dryRun && ' (dry run)'}
               </td>
               <td>

@@ -72,7 +72,7 @@ function WatchedRun({ runId }: { runId: string }) {
       </h3>
       <Alert error={error ?? run.error} />
       {view?.error && <p className="alert">{view.error}</p>}
-      <div aria-live="polite">{progress ? <RunProgress progress={progress} /> : <p>Connecting to the run's progress…</p>}</div>
+      {progress ? <RunProgress progress={progress} /> : <p>Connecting to the run's progress…</p>}
       {view?.status === 'AWAITING_APPROVAL' && <Approval run={view} onDecided={run.reload} />}
       {view?.dryRun && view.plan && <PlanDiff plan={view.plan} caption="What this dry run would do" names={namesOf(view)} />}
     </div>
