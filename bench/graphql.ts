@@ -11,7 +11,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { copyFile, mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SANDBOX_CREDENTIALS } from '@rostergate/sandbox';
 import { startNaiveServer } from './naive/server.js';
@@ -207,6 +207,8 @@ try {
   // The bare server serves exactly what the warm gateway answers, so both send the same bytes.
   const bare = await startBareProcess({ employees: (await graphql<Nested>(warm.ready.url, QUERY, { first: 100 })).employees });
   const rounds: { gateway: LoadResult; bare: LoadResult; upstreamCalls: number }[] = [];
+  // The machine is shared: what else ran says how far the absolute numbers can be read.
+  const loadAverages = [loadavg()[0] ?? Number.NaN];
   try {
     for (let round = 0; round < LOAD_ROUNDS; round++) {
       const beforeLoad = await upstreamTotal();
@@ -214,6 +216,7 @@ try {
       const upstreamCalls = (await upstreamTotal()) - beforeLoad;
       rounds.push({ gateway: gatewayLoad, bare: await loadAt(bare.ready.url), upstreamCalls });
     }
+    loadAverages.push(loadavg()[0] ?? Number.NaN);
   } finally {
     await bare.close();
   }
@@ -341,7 +344,8 @@ ${routeNotes.join('\n')}
 The nested query for 100 employees, warm, with ${LOAD.connections} connections for ${LOAD.maxDurationMs / 1000} s against
 rostergate, then the same against a bare Apollo Server 5 (bench/support/bare-server.ts, in a child process like
 the gateway) serving the gateway's own answer to that query from memory with default resolvers; ${LOAD_ROUNDS} rounds,
-alternating, the load generator in the benchmark process. The ratio is taken within each round.
+alternating, the load generator in the benchmark process. The ratio is taken within each round. The machine's
+1-minute load average (2 cores) was ${loadAverages.map((l) => fixed(l, 1)).join(' before and ')} after the rounds.
 
 ${markdownTable(loadTable)}
 
