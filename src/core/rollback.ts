@@ -45,13 +45,15 @@ export interface RollbackInput {
   current: ReadonlyMap<string, LearnerNow>;
   /** Learners a run after the rolled-back one wrote to (any source, this rollback excluded). */
   touchedLater: ReadonlySet<string>;
+  /** Employees (sourceIds) held today (core/holds.ts): a hold keeps the learner exactly as it is, against an undo too. @default none */
+  held?: ReadonlySet<string>;
   safeguard: SafeguardPolicy;
   /** Active learners the safeguard's percentage is of. */
   activeLearners: number;
 }
 
 /** Why a person's changes are not rolled back. */
-export type RollbackSkipReason = Extract<SkipReason, 'CHANGED_SINCE' | 'TOUCHED_BY_LATER_RUN'>;
+export type RollbackSkipReason = Extract<SkipReason, 'HELD' | 'CHANGED_SINCE' | 'TOUCHED_BY_LATER_RUN'>;
 
 /**
  * Refuses, with a reason in `details.refusal`, a run there is nothing to roll back of: one that is
@@ -85,7 +87,7 @@ export function planRollback(input: RollbackInput): SyncPlan {
     if (person.learnerId === null) continue;
     const reversal = reverse(sourceId, person);
     if (reversal.length === 0) continue;
-    const reason = whyLeft(person, input);
+    const reason = input.held?.has(sourceId) ? 'HELD' : whyLeft(person, input);
     if (reason !== null) skips.push({ sourceId, reason, learnerId: person.learnerId });
     else actions.push(...reversal);
   }

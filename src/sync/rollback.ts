@@ -7,6 +7,7 @@
 import type { LitmosClient } from '../datasources/litmos/client.js';
 import type { LocalDate } from '../model.js';
 import type { SyncPlan } from '../core/plan-types.js';
+import { holdsInForce } from '../core/holds.js';
 import type { Policy } from '../core/policy.js';
 import { learnersToRead, planRollback, type DoneAction, type LearnerNow } from '../core/rollback.js';
 import type { SyncRun } from '../core/run.js';
@@ -43,6 +44,7 @@ export async function planRollbackRun(options: RollbackPlanOptions): Promise<{ p
     done,
     current,
     touchedLater,
+    held: new Set(holdsInForce(await store.holds.list(tenant), run.source, options.today).keys()),
     safeguard: options.policy.safeguard,
     activeLearners,
   });

@@ -182,6 +182,13 @@ describe('planRollback', () => {
     expect(rollback.actions.map(sourceIdOf)).toEqual(expect.not.arrayContaining(['2', '5']));
   });
 
+  it('leaves a held person exactly as they are, as a sync would', () => {
+    const { world, done } = scenario();
+    const rollback = planRollback(input(done, world, { held: new Set(['3']) }));
+    expect(rollback.skips).toEqual([{ sourceId: '3', reason: 'HELD', learnerId: 'L3' }]);
+    expect(rollback.actions.map(sourceIdOf)).not.toContain('3');
+  });
+
   it('reverses only what took effect: a failed action is not in the journal as DONE', () => {
     const { world, done } = scenario();
     const withoutUpdate = done.filter((entry) => entry.action.kind !== 'UPDATE_LEARNER');

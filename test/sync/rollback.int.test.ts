@@ -7,6 +7,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SANDBOX_CREDENTIALS, QUIET_HEADER, type RunningSandbox, type SeedCompany } from '@rostergate/sandbox';
 import { addDays } from '../../src/core/eligibility.js';
+import { toGlobalId } from '../../src/schema/node.js';
 import { startTestGateway, type GraphQLResult, type TestGateway } from '../support/gateway.js';
 import { getRun, relaxSafeguard, sync, writes, type RunView } from '../support/sync.js';
 import { litmosGet, litmosState, type LitmosState } from '../support/litmos-state.js';
@@ -201,7 +202,7 @@ describe('rollbackSyncRun', () => {
     expect(operator.errors).toBeUndefined();
   });
 
-  it('skips, with its reason, whoever changed since: by hand in Litmos, or by a later run', async () => {
+  it('skips, with its reason, whoever changed since (by hand in Litmos, by a later run) or is held', async () => {
     const { t, run: target, people, hrNow } = await scenario();
     // A later run changes the retitled person again; an admin takes the mover out of their new team by hand.
     await bamboohr(t.sandbox).update(people.retitled, { jobTitle: 'Chief Rocket Scientist' });
@@ -209,6 +210,10 @@ describe('rollbackSyncRun', () => {
     const team = (await litmos(t.sandbox).teams()).find((x) => x.Name.toLowerCase() === people.newDepartment.toLowerCase())!;
     const mover = (await litmos(t.sandbox).users()).find((u) => u.UserName.toLowerCase() === people.moverEmail)!;
     await removeFromTeamByHand(t.sandbox, team.Id, mover.Id);
+    // The person whose flag went off disputes it: an admin holds them, and a hold holds against an undo too.
+    await t.data(`mutation($input: HoldEmployeeInput!) { holdEmployee(input: $input) { until } }`, {
+      input: { employeeId: toGlobalId('Employee', `BAMBOOHR:${people.flagOff}`), until: t.today, reason: 'disputed' },
+    });
 
     const undo = await rolledBack(t, target.runId);
     expect(undo.status).toBe('SUCCEEDED');
@@ -217,6 +222,7 @@ describe('rollbackSyncRun', () => {
     expect(record(people.mover)).toMatchObject({ outcome: 'SKIPPED', reason: 'CHANGED_SINCE' });
     expect(record(people.leaver)?.outcome).toBe('REACTIVATED');
     expect(record(people.hire)).toMatchObject({ outcome: 'DEACTIVATED', reason: 'ROLLED_BACK' });
+    expect(record(people.flagOff)).toMatchObject({ outcome: 'SKIPPED', reason: 'HELD' });
     const teams = await litmosGet<{ Id: string }[]>(t.sandbox, `/users/${mover.Id}/teams`);
     expect(
       teams.map((x) => x.Id),
@@ -225,7 +231,7 @@ describe('rollbackSyncRun', () => {
 
     // The next ordinary sync redoes what HR still says (the documented consequence of a rollback).
     const redo = await sync(t);
-    expect(redo.counts).toMatchObject({ created: 0, reactivated: 1, deactivated: 2, failed: 0 });
+    expect(redo.counts).toMatchObject({ created: 0, reactivated: 1, deactivated: 1, failed: 0 });
     await expectEveryEligibleOnce(t.sandbox, hrNow, t.today);
   });
 });
