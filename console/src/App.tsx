@@ -6,6 +6,7 @@
 import { useEffect, useMemo, useState } from 'react';
 import { createApi, forgetToken, storedToken, storeToken } from './api';
 import { ApiContext } from './hooks';
+import { SourcePicker } from './SourcePicker';
 import { SignIn } from './screens/SignIn';
 import { Connections } from './screens/Connections';
 import { Employees } from './screens/Employees';
@@ -14,7 +15,6 @@ import { Runs } from './screens/Runs';
 import { Policy } from './screens/Policy';
 
 export type Source = 'BAMBOOHR' | 'NAMELY';
-export const SOURCES: readonly Source[] = ['BAMBOOHR', 'NAMELY'];
 
 /** What every screen is handed: the source it acts on, and a way to open another screen. */
 export interface ScreenProps {
@@ -84,16 +84,7 @@ export function App() {
             ))}
           </ul>
         </nav>
-        <label className="source">
-          Source{' '}
-          <select value={source} onChange={(event) => setSource(event.target.value as Source)}>
-            {SOURCES.map((name) => (
-              <option key={name} value={name}>
-                {name === 'BAMBOOHR' ? 'BambooHR' : 'Namely'}
-              </option>
-            ))}
-          </select>
-        </label>
+        <SourcePicker source={source} onChange={setSource} />
         <button type="button" onClick={signOut}>
           Sign out
         </button>
