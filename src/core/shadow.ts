@@ -24,8 +24,14 @@ export function withShadow(learners: readonly Learner[], shadow: Shadow, hiddenF
   });
 }
 
-/** The shadow after a run: what creates and updates that succeeded wrote to the hidden fields. */
+/**
+ * The shadow after a run: what creates and updates that succeeded wrote to the hidden fields. The very
+ * same object when the run wrote none, so a caller can tell there is nothing to store.
+ */
 export function updateShadow(shadow: Shadow, results: readonly ActionResult[], hiddenFields: readonly LearnerField[]): Shadow {
+  const writes = (result: ActionResult) =>
+    result.ok && result.learnerId && (result.action.kind === 'CREATE_LEARNER' || result.action.kind === 'UPDATE_LEARNER');
+  if (!results.some(writes)) return shadow;
   const next: Shadow = { ...shadow };
   const remember = (learnerId: string, fields: LearnerFields) => {
     const hidden = Object.fromEntries(Object.entries(fields).filter(([field]) => hiddenFields.includes(field as LearnerField)));

@@ -579,7 +579,10 @@ function trackProgress(engine: Engine, planned: Planned): ApplyProgress {
 async function recordResults(engine: Engine, planned: Planned, results: readonly ActionResult[]): Promise<SyncCounts> {
   const { tenant, store, options } = engine;
   const { run, plan } = planned;
-  await store.settings.putShadow(tenant, run.source, updateShadow(await shadowOf(engine, run.source), results, HIDDEN_LEARNER_FIELDS));
+  // A 50,000-learner shadow is megabytes of text: a run that wrote no hidden field leaves it as it is.
+  const shadow = await shadowOf(engine, run.source);
+  const next = updateShadow(shadow, results, HIDDEN_LEARNER_FIELDS);
+  if (next !== shadow) await store.settings.putShadow(tenant, run.source, next);
   await options.readModel.invalidate({ source: run.source, learners: true, teamIds: teamsTouched(plan) });
   const records = recordsOf(planned, results);
   await store.records.append(tenant, run.id, records);
