@@ -9,7 +9,7 @@ import type { PlanInput } from '../core/plan-types.js';
 import { teamKey } from '../core/plan-types.js';
 import type { Policy } from '../core/policy.js';
 import { upgradeRecord, type SyncRecord, type SyncRun } from '../core/run.js';
-import { employeeKey, type Employee, type LocalDate, type Source } from '../model.js';
+import { employeeKey, type Employee, type Learner, type LocalDate, type Source } from '../model.js';
 import { syncStoreOf } from '../tenant.js';
 import { today } from '../time.js';
 
@@ -67,10 +67,30 @@ export async function provisioningOf(ctx: GatewayContext, employee: Employee): P
     explained = ctx.tenant.engine
       .policy(employee.source)
       .then((policy) => planInputNow(ctx, employee.source, policy, today(ctx.tenant.clock())))
-      .then(explainAll);
+      .then(explainRemembered);
     bySource.set(employee.source, explained);
   }
   return (await explained).get(employee.sourceId) ?? null;
+}
+
+/**
+ * The last explanation of each roster, across requests: planning a 10,000-employee source takes about
+ * a second, and a console pages through it. The read model hands out the same roster and learner lists
+ * until they may have changed (a sync's invalidation, a refresh), so those are compared by identity, as
+ * the read model's own identity matching does; the rest of the input (policy, day, holds, links, teams)
+ * by value.
+ */
+const explainedRosters = new WeakMap<readonly Employee[], WeakMap<readonly Learner[], { key: string; explained: Map<string, Provisioning> }>>();
+
+function explainRemembered(input: PlanInput): Map<string, Provisioning> {
+  const key = JSON.stringify([input.policy, input.today, input.holds, input.links, input.knownDepartments, input.teams, input.teamMembers, input.teamLeaders]);
+  let byLearners = explainedRosters.get(input.employees);
+  if (!byLearners) explainedRosters.set(input.employees, (byLearners = new WeakMap()));
+  const remembered = byLearners.get(input.learners);
+  if (remembered?.key === key) return remembered.explained;
+  const explained = explainAll(input);
+  byLearners.set(input.learners, { key, explained });
+  return explained;
 }
 
 /** One employee's line in one run's report, with its run. */
