@@ -162,6 +162,24 @@ describe.skipIf(!hasChromium)(`the console in headless Chromium (${CHROMIUM})`, 
     await page.getByRole('navigation', { name: 'Screens' }).waitFor();
   });
 
+  it('is operable from the keyboard, and every control on every screen has a name', async () => {
+    await openConsole();
+    // Controls a screen reader could not name: no label, no aria-label, no text. A string: the tests have no DOM types.
+    const unnamed = `[...document.querySelectorAll('input, select, button, summary, a')]
+      .filter((el) => !(el.labels && el.labels.length) && !el.getAttribute('aria-label') && !el.textContent.trim())
+      .map((el) => el.outerHTML.slice(0, 80))`;
+    for (const screen of ['Employees', 'Sync', 'Runs', 'Policy', 'Connections']) {
+      // Tab to the screen's link and follow it with Enter, as someone without a mouse would.
+      await page.locator('body').focus();
+      for (let presses = 0; presses < 10 && (await page.evaluate('document.activeElement?.textContent')) !== screen; presses += 1)
+        await page.keyboard.press('Tab');
+      await page.keyboard.press('Enter');
+      await page.getByRole('heading', { level: 2, name: screen }).waitFor();
+      await page.waitForLoadState('networkidle');
+      expect(await page.evaluate(unnamed), screen).toEqual([]);
+    }
+  });
+
   it('shows the connections with their health, and tests one', async () => {
     await openConsole();
     await page.getByRole('link', { name: 'Connections' }).click();
