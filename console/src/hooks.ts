@@ -35,7 +35,7 @@ export function useLoad<T>(load: (api: Api) => Promise<T>, deps: readonly unknow
     // The caller names what `load` depends on in `deps`, as with useEffect itself.
   }, [api, generation, ...deps]);
   const reload = useCallback(() => setGeneration((n) => n + 1), []);
-  return { ...state, data: state.data, error: state.error, reload };
+  return { data: state.data, error: state.error, loading: state.loading, reload };
 }
 
 /** An action's pending flag and its last error, for a button and the alert beside it. */
