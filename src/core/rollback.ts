@@ -71,12 +71,16 @@ export function assertRollbackable(runId: string, target: SyncRun | null, planne
   if (!planned) refuse('NOTHING_WRITTEN', `ended ${target.status} before it planned and wrote nothing`);
 }
 
-/** What a rollback reads of Litmos: every learner the run left changed, and which of them need their teams. */
-export function learnersToRead(done: readonly DoneAction[]): { learnerIds: string[]; withTeams: string[] } {
-  const people = [...byPerson(done).values()];
-  const learnerIds = people.flatMap((person) => person.learnerId ?? []);
-  const withTeams = people.flatMap((person) => (person.learnerId !== null && !person.created && person.teamActions.length > 0 ? [person.learnerId] : []));
-  return { learnerIds, withTeams };
+/**
+ * What a rollback reads of Litmos besides the user list (which shows who exists and is active): the
+ * full profile of each learner whose fields it restores (the list leaves out title, phones and
+ * address), and the teams of each it moves back.
+ */
+export function learnersToRead(done: readonly DoneAction[]): { withProfiles: string[]; withTeams: string[] } {
+  const people = [...byPerson(done).values()].filter((person) => person.learnerId !== null);
+  const withProfiles = people.flatMap((person) => (person.fieldChanges.length > 0 ? [person.learnerId ?? ''] : []));
+  const withTeams = people.flatMap((person) => (!person.created && person.teamActions.length > 0 ? [person.learnerId ?? ''] : []));
+  return { withProfiles, withTeams };
 }
 
 export function planRollback(input: RollbackInput): SyncPlan {

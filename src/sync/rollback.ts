@@ -5,7 +5,7 @@
  * safeguard, approval, apply with its journal, retries and resume, the report — is the ordinary run's.
  */
 import type { LitmosClient } from '../datasources/litmos/client.js';
-import type { LocalDate } from '../model.js';
+import type { Learner, LocalDate } from '../model.js';
 import type { SyncPlan } from '../core/plan-types.js';
 import { holdsInForce } from '../core/holds.js';
 import type { Policy } from '../core/policy.js';
@@ -33,11 +33,9 @@ export async function planRollbackRun(options: RollbackPlanOptions): Promise<{ p
   const targetPlan = await store.plans.get(tenant, targetId);
   if (!target || !targetPlan) throw new Error(`run ${targetId} has no stored plan to roll back`);
   const done = await doneActions(store, tenant, targetId, targetPlan);
-  const [current, touchedLater, activeLearners] = await Promise.all([
-    currentLearners(options.litmos, done),
-    learnersTouchedAfter(store, tenant, target, run.id),
-    options.litmos.listLearners().then((learners) => learners.filter((learner) => learner.active).length),
-  ]);
+  const [listed, touchedLater] = await Promise.all([options.litmos.listLearners(), learnersTouchedAfter(store, tenant, target, run.id)]);
+  const current = await currentLearners(options.litmos, done, listed);
+  const activeLearners = listed.filter((learner) => learner.active).length;
   const plan = planRollback({
     source: run.source,
     today: options.today,
@@ -76,19 +74,26 @@ function endedOn(entry: JournalEntry): Omit<DoneAction, 'action'> {
   return { ...ended, before };
 }
 
-/** Full profiles (the user list leaves out title, phones and address), and teams where they are reversed. */
-async function currentLearners(litmos: LitmosClient, done: readonly DoneAction[]): Promise<Map<string, LearnerNow>> {
-  const { learnerIds, withTeams } = learnersToRead(done);
-  const needsTeams = new Set(withTeams);
-  const read = await Promise.all(
-    learnerIds.map(async (id) => {
+/**
+ * The listed learners, with the full profile of those whose fields are restored and the teams of those
+ * moved back: a call per such learner, none for the many a large run only created or deactivated.
+ */
+async function currentLearners(litmos: LitmosClient, done: readonly DoneAction[], listed: readonly Learner[]): Promise<Map<string, LearnerNow>> {
+  const { withProfiles, withTeams } = learnersToRead(done);
+  const current = new Map<string, LearnerNow>(listed.map((learner) => [learner.id, { learner, teamIds: [] }]));
+  await Promise.all([
+    ...withProfiles.map(async (id) => {
       const learner = await litmos.getLearner(id);
-      if (!learner) return null;
-      const teamIds = needsTeams.has(id) ? (await litmos.learnerTeams(id)).map((team) => team.id) : [];
-      return [id, { learner, teamIds }] as const;
+      if (learner) current.set(id, { learner, teamIds: current.get(id)?.teamIds ?? [] });
+      else current.delete(id);
     }),
-  );
-  return new Map(read.flatMap((entry) => (entry ? [entry] : [])));
+    ...withTeams.map(async (id) => {
+      const teamIds = (await litmos.learnerTeams(id)).map((team) => team.id);
+      const now = current.get(id);
+      if (now) current.set(id, { ...now, teamIds });
+    }),
+  ]);
+  return current;
 }
 
 /**
