@@ -106,9 +106,14 @@ describe('the read cache', () => {
     await other.get('team-members:T1', members.load);
     expect(members.calls()).toBe(2);
 
+    const generations = [a.generation(), b.generation(), other.generation()];
     await a.invalidate(['team-members:']);
     await heard();
     expect(announced()).toBe(1);
+    // Answers reused under the old generation (resolvers/response-cache.ts) are not reused on either replica.
+    expect(a.generation()).not.toBe(generations[0]);
+    expect(b.generation()).not.toBe(generations[1]);
+    expect(other.generation()).toBe(generations[2]);
     expect(await keyv.get('t:team-members:T1')).toBeUndefined();
     await b.get('team-members:T1', members.load);
     expect(members.calls()).toBe(3);
