@@ -1,6 +1,6 @@
 import { parse } from 'csv-parse/sync';
 import { afterEach, describe, expect, it } from 'vitest';
-import { addDays } from '../../src/core/eligibility.js';
+import { makeHrChanges } from '../support/hr-changes.js';
 import { QUIET_FAULTS, startTestGateway, type TestGateway } from '../support/gateway.js';
 import { importEmployees, relaxSafeguard, sync, writes } from '../support/sync.js';
 import { activeUserNames, bamboohr, eligiblePeople, expectEveryEligibleOnce, litmos } from '../support/upstreams.js';
@@ -64,29 +64,7 @@ describe('reconciliation end to end (gateway ↔ sandbox over HTTP)', () => {
     await sync(t);
     const company = t.sandbox.companies.bamboohr;
     const eligible = eligiblePeople(company, t.today);
-    const [mover, retitled, leaver, flagOff] = eligible.slice(5, 9) as [(typeof eligible)[0], (typeof eligible)[0], (typeof eligible)[0], (typeof eligible)[0]];
-    const newDepartment = company.departments.find((d) => d !== mover.department)!;
-    const hr = bamboohr(t.sandbox);
-    const newHireId = await hr.hire({
-      firstName: 'Zoë',
-      lastName: "O'Neill",
-      workEmail: 'zoe.oneill@acmerockets.example',
-      hireDate: '2020-01-06',
-      department: company.departments[0],
-      jobTitle: 'Analyst',
-      customLitmosAccess: 'yes',
-      employmentHistoryStatus: 'Full-Time',
-    });
-    await hr.addRow(mover.id, 'jobInfo', { date: t.today, department: newDepartment });
-    await hr.update(retitled.id, { jobTitle: 'Principal Rocket Scientist' });
-    await hr.addRow(leaver.id, 'employmentStatus', {
-      date: addDays(t.today, -1),
-      employmentStatus: 'Terminated',
-      terminationTypeId: '1',
-      terminationReasonId: '1',
-      terminationRehireId: '1',
-    });
-    await hr.update(flagOff.id, { customLitmosAccess: 'no' });
+    const { mover, retitled, leaver, flagOff, hire: newHireId, newDepartment } = await makeHrChanges(t, eligible.slice(5, 9));
 
     await t.resetStats();
     const run = await sync(t);
@@ -113,6 +91,7 @@ describe('reconciliation end to end (gateway ↔ sandbox over HTTP)', () => {
     expect(byName.get(flagOff.workEmail!)?.Active).toBe(false);
 
     // Rehire and flag back on: the same learners come back, never new ones.
+    const hr = bamboohr(t.sandbox);
     await hr.addRow(leaver.id, 'employmentStatus', { date: t.today, employmentStatus: 'Full-Time' });
     await hr.update(flagOff.id, { customLitmosAccess: 'yes' });
     const back = await sync(t);

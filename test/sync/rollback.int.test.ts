@@ -11,6 +11,7 @@ import { toGlobalId } from '../../src/schema/node.js';
 import { startTestGateway, type GraphQLResult, type TestGateway } from '../support/gateway.js';
 import { getRun, relaxSafeguard, sync, writes, type RunView } from '../support/sync.js';
 import { litmosGet, litmosState, type LitmosState } from '../support/litmos-state.js';
+import { makeHrChanges } from '../support/hr-changes.js';
 import { bamboohr, eligiblePeople, expectEveryEligibleOnce, litmos } from '../support/upstreams.js';
 
 const gateways: TestGateway[] = [];
@@ -45,29 +46,7 @@ async function scenario(): Promise<Scenario> {
   await expectEveryEligibleOnce(t.sandbox, company, t.today);
 
   const eligible = eligiblePeople(company, t.today);
-  const [mover, retitled, leaver, flagOff] = eligible.slice(3, 7) as [(typeof eligible)[0], (typeof eligible)[0], (typeof eligible)[0], (typeof eligible)[0]];
-  const newDepartment = company.departments.find((d) => d !== mover.department)!;
-  const hr = bamboohr(t.sandbox);
-  const hire = await hr.hire({
-    firstName: 'Zoë',
-    lastName: "O'Neill",
-    workEmail: 'zoe.oneill@acmerockets.example',
-    hireDate: '2020-01-06',
-    department: company.departments[0],
-    jobTitle: 'Analyst',
-    customLitmosAccess: 'yes',
-    employmentHistoryStatus: 'Full-Time',
-  });
-  await hr.addRow(mover.id, 'jobInfo', { date: t.today, department: newDepartment });
-  await hr.update(retitled.id, { jobTitle: 'Principal Rocket Scientist', lastName: 'Married-Name' });
-  await hr.addRow(leaver.id, 'employmentStatus', {
-    date: addDays(t.today, -1),
-    employmentStatus: 'Terminated',
-    terminationTypeId: '1',
-    terminationReasonId: '1',
-    terminationRehireId: '1',
-  });
-  await hr.update(flagOff.id, { customLitmosAccess: 'no' });
+  const { mover, retitled, leaver, flagOff, hire, newDepartment } = await makeHrChanges(t, eligible.slice(3, 7), { lastName: 'Married-Name' });
 
   const before = await litmosState(t.sandbox);
   const run = await sync(t);
