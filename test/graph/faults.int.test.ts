@@ -68,7 +68,9 @@ describe('upstream faults seen through the gateway', () => {
 });
 
 describe('the rate budget', () => {
-  it('paces a sync under the Litmos limit: no throttled response, at a rate close to the limit', async () => {
+  // How close to the limit a run gets is a rate, measured by bench:sync (the apply rate against the
+  // budget); here, what must hold however busy the machine is.
+  it('paces a sync under the Litmos limit: no throttled response, never more than the limit in a window', async () => {
     const windowMs = 400;
     const limit = 20;
     const b = await startTestGateway({
@@ -89,9 +91,6 @@ describe('the rate budget', () => {
       const stats = await b.stats('litmos');
       expect(stats.throttled).toBe(0);
       expect(stats.total).toBeGreaterThan(limit * 3);
-      // Requests per window achieved, against the limit: close to 1 when the work is write-bound.
-      const rate = stats.total / (elapsed / windowMs);
-      expect(rate).toBeGreaterThan(limit * 0.5);
       // Never more than the limit in any window: at most one full window per elapsed window, plus the first.
       expect(stats.total).toBeLessThanOrEqual(limit * (Math.ceil(elapsed / windowMs) + 1));
     } finally {
