@@ -17,7 +17,6 @@ import { seedEmployee } from '../support/seed.js';
 
 const TODAY = '2025-06-16';
 
-
 /** What Litmos holds of one person: nothing, their learner (active or not, in step or stale), or a stranger with their email. */
 type LitmosSide = 'none' | 'active' | 'inactive' | 'stale' | 'linked' | 'linkedInactive' | 'twoStrangers';
 type HoldSide = 'none' | 'inForce' | 'lapsed';

@@ -120,7 +120,11 @@ export async function expectEveryEligibleOnce(
   for (const { person, learner } of held) {
     const now = learner && users.find((u) => u.Id === learner.Id);
     if (learner) expect(now, `${person.workEmail}'s held learner, as it was`).toEqual(learner);
-    else expect(users.some((u) => u.Email?.toLowerCase() === person.workEmail), `${person.workEmail} is held without a learner`).toBe(false);
+    else
+      expect(
+        users.some((u) => u.Email?.toLowerCase() === person.workEmail),
+        `${person.workEmail} is held without a learner`,
+      ).toBe(false);
   }
   return users;
 }
