@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { ConfigError, UpstreamError } from '../../src/errors.js';
-import { accessFlagKey, groupRoles, toEmployee, type MappingContext } from '../../src/datasources/namely/mapping.js';
+import { accessFlagFields, accessFlagKey, checkAccessFlagField, groupRoles, toEmployee, type MappingContext } from '../../src/datasources/namely/mapping.js';
 import { parseGroups, parseProfile, parseProfilesPage, parseSingleProfile } from '../../src/datasources/namely/payload.js';
 
 const DEPARTMENT = 'g-dept-eng';
@@ -236,6 +236,28 @@ describe('accessFlagKey', () => {
   it('refuses to guess when no field has the label', () => {
     expect(() => accessFlagKey(fields, 'LMS Access')).toThrow(ConfigError);
     expect(() => accessFlagKey(fields, 'LMS Access')).toThrow(/no profile field labelled "LMS Access"/);
+  });
+});
+
+describe('accessFlagFields and checkAccessFlagField', () => {
+  const fields = [
+    { name: 'first_name', label: 'First name', type: 'text' },
+    { name: 'employee_type', label: 'Employee type', type: 'referenceselect' },
+    { name: 'litmos_activated', label: 'Litmos Activated', type: 'select' },
+    { name: 'lms', label: 'LMS', type: 'select' },
+  ];
+
+  it('offers the Yes/No selects only, and accepts one of them by its label give or take case and blanks', () => {
+    expect(accessFlagFields(fields).map((field) => field.label)).toEqual(['Litmos Activated', 'LMS']);
+    expect(() => checkAccessFlagField(fields, ' lms ')).not.toThrow();
+  });
+
+  it('refuses any other name, or a field of another type, with the selects as candidates', () => {
+    const details = { field: 'accessFlag.fieldName', candidates: ['Litmos Activated', 'LMS'] };
+    expect(() => checkAccessFlagField(fields, 'Employee type')).toThrow(expect.objectContaining({ details: { ...details, received: 'Employee type' } }));
+    expect(() => checkAccessFlagField(fields, 'Employee type')).toThrow(/"Employee type" is a referenceselect field, not a Yes\/No select/);
+    expect(() => checkAccessFlagField(fields, 'LMS Access')).toThrow(/no profile field labelled "LMS Access".*its select fields are "Litmos Activated", "LMS"/);
+    expect(() => checkAccessFlagField(fields.slice(0, 2), 'LMS')).toThrow(/it has no select fields; create a Yes\/No one/);
   });
 });
 

@@ -1,19 +1,24 @@
 /**
  * The access flag's field name, end to end: the policy names the HR field, the gateway reads that
- * field (not the default one), refuses a name HR does not have, and a run whose field has since
- * vanished fails plainly instead of reading everyone's flag as off.
+ * field (not the default one), lists the fields it may name, refuses a name HR does not have, and a
+ * run whose field has since vanished fails plainly instead of reading everyone's flag as off.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import type { SeedPerson } from '@rostergate/sandbox';
+import type { RunningSandbox, SeedPerson } from '@rostergate/sandbox';
 import type { LocalDate } from '../../src/model.js';
-import { startTestGateway, type TestGateway } from '../support/gateway.js';
+import { withoutNamely } from '../connections/support.js';
+import { startTestGateway, startTestSandbox, type TestGateway } from '../support/gateway.js';
 import { relaxSafeguard, sync, writes } from '../support/sync.js';
 import { activeUserNames, bamboohr, litmos, shouldBeProvisioned } from '../support/upstreams.js';
 
 let t: TestGateway | undefined;
+/** A sandbox a test started itself, to point the gateway's environment at it. */
+let sandbox: RunningSandbox | undefined;
 afterEach(async () => {
   await t?.close();
+  await sandbox?.close();
   t = undefined;
+  sandbox = undefined;
 });
 
 async function fresh(): Promise<TestGateway> {
@@ -113,5 +118,49 @@ describe('the access flag field named by the policy', () => {
     await t.data(SET_FLAG, { source: 'BAMBOOHR', fieldName: 'Litmos Access' });
     const some = await sync(t, { dryRun: true });
     expect(some.plan!.actions.filter((a) => a.kind === 'CREATE_LEARNER').length).toBeGreaterThan(0);
+  });
+});
+
+const FLAG_FIELDS = `query($source: Source!) { accessFlagFields(source: $source) }`;
+
+describe('accessFlagFields: the fields a policy may name as the flag', () => {
+  it("lists BambooHR's checkbox fields and Namely's select fields: the very ones a refused name is offered", async () => {
+    const t = await fresh();
+    await fields(t, '', 'POST', { name: 'LMS Access' });
+    const listed = async (source: string) => (await t.data<{ accessFlagFields: string[] }>(FLAG_FIELDS, { source })).accessFlagFields;
+    const offered = async (source: string) => (await t.graphql(SET_FLAG, { source, fieldName: 'No Such Field' })).errors?.[0]?.extensions?.candidates;
+
+    const bamboohr = await listed('BAMBOOHR');
+    expect(bamboohr).toEqual(expect.arrayContaining(['Litmos Access', 'LMS Access']));
+    expect(bamboohr).not.toContain('First Name');
+    expect(await offered('BAMBOOHR')).toEqual(bamboohr);
+    // Read from HR now: a field deleted there is no longer offered.
+    await fields(t, '/customLMSAccess', 'DELETE');
+    expect(await listed('BAMBOOHR')).not.toContain('LMS Access');
+
+    const namely = await listed('NAMELY');
+    expect(namely).toContain('Litmos Activated');
+    // "Employee type" is a reference select: a field, but not one the flag can be read from.
+    expect(namely).not.toContain('Employee type');
+    expect(await offered('NAMELY')).toEqual(namely);
+  });
+
+  it('is read with any token, as the policy is, and with none refused', async () => {
+    const t = await fresh();
+    const { createApiToken } = await t.data<{ createApiToken: { token: string } }>(`mutation { createApiToken(role: VIEWER, label: "console") { token } }`);
+    const viewer = await t.graphql<{ accessFlagFields: string[] }>(FLAG_FIELDS, { source: 'BAMBOOHR' }, createApiToken.token);
+    expect(viewer.data?.accessFlagFields).toContain('Litmos Access');
+    expect((await t.graphql(FLAG_FIELDS, { source: 'BAMBOOHR' }, null)).errors?.[0]?.extensions?.code).toBe('UNAUTHENTICATED');
+  });
+
+  it('refuses a source that is not connected, or not a source, saying which', async () => {
+    sandbox = await startTestSandbox({ employees: 10, seed: 5 });
+    t = await startTestGateway({ sandbox, env: withoutNamely(sandbox) });
+    const unconnected = (await t.graphql(FLAG_FIELDS, { source: 'NAMELY' })).errors?.[0];
+    expect(unconnected?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', source: 'NAMELY' });
+    expect(unconnected?.message).toContain('NAMELY is not connected');
+    const unknown = (await t.graphql(FLAG_FIELDS, { source: 'WORKDAY' })).errors?.[0];
+    expect(unknown?.extensions?.code).toBe('BAD_USER_INPUT');
+    expect(unknown?.message).toContain('WORKDAY');
   });
 });

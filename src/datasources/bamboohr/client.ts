@@ -13,7 +13,7 @@ import type { Employee } from '../../model.js';
 import { today } from '../../time.js';
 import { markFrom, type HrChangeFeed, type HrChanges, type HrClient } from '../hr.js';
 import type { UpstreamClient, UpstreamRequest } from '../http.js';
-import { accessFlagKey, REPORT_FIELDS, toEmployee } from './mapping.js';
+import { accessFlagFields, accessFlagKey, REPORT_FIELDS, toEmployee } from './mapping.js';
 import {
   parseChangedTable,
   parseChanges,
@@ -22,6 +22,7 @@ import {
   parseReport,
   parseStatusRows,
   type BambooHrChanges,
+  type BambooHrField,
   type BambooHrJobRow,
   type BambooHrReport,
   type BambooHrStatusRow,
@@ -112,8 +113,17 @@ const ACCEPT_JSON = { Accept: 'application/json' };
  * `ConfigError` listing the account's checkboxes when there is none by that name (see `accessFlagKey`).
  */
 export async function bambooHrAccessFlagKey(http: UpstreamClient, fieldName: string): Promise<string> {
+  return accessFlagKey(await metaFields(http), fieldName);
+}
+
+/** The names of the account's fields able to hold the access flag: the ones `bambooHrAccessFlagKey` offers when it refuses a name. */
+export async function bambooHrAccessFlagFields(http: UpstreamClient): Promise<string[]> {
+  return accessFlagFields(await metaFields(http)).map((field) => field.name);
+}
+
+async function metaFields(http: UpstreamClient): Promise<BambooHrField[]> {
   const response = await http.request({ method: 'GET', path: '/meta/fields', headers: ACCEPT_JSON });
-  return accessFlagKey(parseFields(response.body), fieldName);
+  return parseFields(response.body);
 }
 
 export function createBambooHrClient(options: BambooHrClientOptions): BambooHrClient {

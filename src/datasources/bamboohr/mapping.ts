@@ -229,6 +229,9 @@ function byName<T extends { name: string }>(fields: readonly T[], fieldName: str
   return fields.find((field) => field.name === fieldName) ?? fields.find((field) => field.name.trim().toLowerCase() === wanted);
 }
 
+/** The fields able to hold the access flag: what a policy may name, and what a refused name is offered instead. */
+export const accessFlagFields = (fields: readonly BambooHrField[]): BambooHrField[] => fields.filter((field) => CHECKBOX_TYPES.has(field.type.toLowerCase()));
+
 /**
  * The report key of the access flag, found by the field's *name* (aliases differ per account).
  * No such checkbox is a configuration error naming the ones there are, never "everyone off": reading
@@ -236,7 +239,7 @@ function byName<T extends { name: string }>(fields: readonly T[], fieldName: str
  * the name when a policy is set and fails a run whose field has since gone.
  */
 export function accessFlagKey(fields: readonly BambooHrField[], fieldName: string): string {
-  const checkboxes = fields.filter((field) => CHECKBOX_TYPES.has(field.type.toLowerCase()));
+  const checkboxes = accessFlagFields(fields);
   const field = byName(checkboxes, fieldName);
   if (field) return field.alias ?? field.id;
   const candidates = checkboxes.map((checkbox) => checkbox.name);

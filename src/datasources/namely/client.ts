@@ -10,8 +10,8 @@ import { UpstreamError } from '../../errors.js';
 import type { Employee } from '../../model.js';
 import { CHECKPOINT_SKEW_MS, markFrom, type HrChangeFeed, type HrChanges, type HrClient } from '../hr.js';
 import type { UpstreamClient } from '../http.js';
-import { accessFlagKey, groupRoles, toEmployee, type MappingContext } from './mapping.js';
-import { parseFields, parseGroups, parseProfilesPage, parseSingleProfile, type NamelyProfile, type ProfilesPage } from './payload.js';
+import { accessFlagFields, accessFlagKey, checkAccessFlagField, groupRoles, toEmployee, type MappingContext } from './mapping.js';
+import { parseFields, parseGroups, parseProfilesPage, parseSingleProfile, type NamelyField, type NamelyProfile, type ProfilesPage } from './payload.js';
 
 export interface NamelyClientOptions {
   /** The company's API (`https://{subdomain}.namely.com/api/v1`), its token set by `authorize`; the caller closes it. */
@@ -80,6 +80,20 @@ async function eachBounded<T>(items: readonly T[], concurrency: number, read: (i
   await Promise.all(Array.from({ length: Math.min(concurrency, items.length) }, worker));
 }
 
+async function profileFields(http: UpstreamClient): Promise<NamelyField[]> {
+  return parseFields((await http.request({ method: 'GET', path: '/profiles/fields' })).body);
+}
+
+/** The labels of the company's profile fields able to hold the access flag: the ones `checkNamelyAccessFlagField` offers when it refuses one. */
+export async function namelyAccessFlagFields(http: UpstreamClient): Promise<string[]> {
+  return accessFlagFields(await profileFields(http)).map((field) => field.label);
+}
+
+/** Throws a `ConfigError` listing those fields unless `label` names one of them. */
+export async function checkNamelyAccessFlagField(http: UpstreamClient, label: string): Promise<void> {
+  checkAccessFlagField(await profileFields(http), label);
+}
+
 export function createNamelyClient(options: NamelyClientOptions): HrClient & { changes: HrChangeFeed } {
   const { http } = options;
   const flagFieldName = options.accessFlagFieldName ?? NAMELY_DEFAULTS.accessFlagFieldName;
@@ -89,9 +103,9 @@ export function createNamelyClient(options: NamelyClientOptions): HrClient & { c
   // Fetched for every read rather than cached: a renamed field or a new department must show up
   // in the next sync, and two calls are cheap next to the pages.
   const mappingContext = async (): Promise<MappingContext> => {
-    const [fields, groups] = await Promise.all([http.request({ method: 'GET', path: '/profiles/fields' }), http.request({ method: 'GET', path: '/groups' })]);
+    const [fields, groups] = await Promise.all([profileFields(http), http.request({ method: 'GET', path: '/groups' })]);
     const { groups: all, groupTypes } = parseGroups(groups.body);
-    return { accessFlagKey: accessFlagKey(parseFields(fields.body), flagFieldName), groupRoles: groupRoles(all, groupTypes, divisionGroupType) };
+    return { accessFlagKey: accessFlagKey(fields, flagFieldName), groupRoles: groupRoles(all, groupTypes, divisionGroupType) };
   };
 
   const page = async (list: ProfileList, number: number): Promise<ProfilesPage> => {

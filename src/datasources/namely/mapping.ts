@@ -133,13 +133,42 @@ export function toEmployee(profile: NamelyProfile, context: MappingContext): Emp
   };
 }
 
+/** Namely's flag is a Yes/No select; `accessFlag` reads it as "Yes" or not, so no other type is offered to hold it. */
+const FLAG_TYPES = new Set(['select']);
+
+/** The fields able to hold the access flag: what a policy may name, and what a refused name is offered instead. */
+export const accessFlagFields = (fields: readonly NamelyField[]): NamelyField[] => fields.filter((field) => FLAG_TYPES.has(field.type));
+
+/** Matched as `accessFlagKey` matches: ignoring case and surrounding blanks. */
+const byLabel = (fields: readonly NamelyField[], label: string): NamelyField | undefined => {
+  const wanted = label.trim().toLowerCase();
+  return fields.find((candidate) => candidate.label.trim().toLowerCase() === wanted);
+};
+
+/**
+ * Throws a `ConfigError` naming the select fields there are unless `label` is one of them: checked
+ * when a policy names the field, where a wrong one can still be refused (a run only needs the key).
+ */
+export function checkAccessFlagField(fields: readonly NamelyField[], label: string): void {
+  const field = byLabel(fields, label);
+  if (field && FLAG_TYPES.has(field.type)) return;
+  const candidates = accessFlagFields(fields).map((candidate) => candidate.label);
+  const problem = field
+    ? `Namely's profile field ${JSON.stringify(field.label)} is a ${field.type} field, not a Yes/No select, so it cannot hold the access flag`
+    : `Namely has no profile field labelled ${JSON.stringify(label)} to read the access flag from`;
+  const choice =
+    candidates.length > 0
+      ? `its select fields are ${candidates.map((name) => JSON.stringify(name)).join(', ')}`
+      : 'it has no select fields; create a Yes/No one';
+  throw new ConfigError(`${problem}; ${choice}`, { field: 'accessFlag.fieldName', received: label, candidates });
+}
+
 /**
  * The key of the access flag, found by its label. Its absence is a configuration error, not
  * "everyone off": reading a missing flag as "No" would plan the whole company's deactivation.
  */
 export function accessFlagKey(fields: readonly NamelyField[], label: string): string {
-  const wanted = label.trim().toLowerCase();
-  const field = fields.find((candidate) => candidate.label.trim().toLowerCase() === wanted);
+  const field = byLabel(fields, label);
   if (!field) {
     throw new ConfigError(
       `Namely has no profile field labelled ${JSON.stringify(label)}; create it as a Yes/No select or configure the label of the one in use`,

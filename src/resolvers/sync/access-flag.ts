@@ -1,53 +1,55 @@
 /**
- * The access flag's field, checked against the HR system before a policy naming it is stored. A name
- * HR has no such field for is refused with the fields it could have meant: saved as it is, it would
- * fail every run (or, read loosely, turn everyone's flag off).
+ * The access flag's field, as the HR system has it: the fields able to hold it (for an admin to choose
+ * from), and a name checked against them before a policy naming it is stored. A name HR has no such
+ * field for is refused with those same fields: saved as it is, it would fail every run (or, read
+ * loosely, turn everyone's flag off). Which fields qualify is each vendor's rule, in its folder.
  */
-import { bambooHrAccessFlagKey } from '../../datasources/bamboohr/client.js';
+import { bambooHrAccessFlagFields, bambooHrAccessFlagKey } from '../../datasources/bamboohr/client.js';
 import type { UpstreamClient } from '../../datasources/http.js';
-import { parseFields } from '../../datasources/namely/payload.js';
+import { checkNamelyAccessFlagField, namelyAccessFlagFields } from '../../datasources/namely/client.js';
 import { BadUserInputError, ConfigError } from '../../errors.js';
 import type { Source } from '../../model.js';
 import type { Tenant } from '../../tenant.js';
 
 const FIELD = 'accessFlag.fieldName';
 
-/** Namely's flag is a Yes/No select; the client reads it as "Yes" or not, so no other type can hold it. */
-const NAMELY_FLAG_TYPES = new Set(['select']);
+interface FlagFields {
+  /** The names of the fields able to hold the flag. */
+  list(http: UpstreamClient): Promise<string[]>;
+  /** Throws a `ConfigError` on `FIELD`, listing `list`'s fields, unless `fieldName` is one of them. */
+  check(http: UpstreamClient, fieldName: string): Promise<void>;
+}
 
-/**
- * BambooHR's own lookup (the one every read makes), so the refusal here and a run's failure when the
- * field has since gone say the same thing; only the code differs, as here it is the caller's input.
- */
-async function checkBambooHr(http: UpstreamClient, fieldName: string): Promise<void> {
+const VENDORS: Record<Source, FlagFields> = {
+  // BambooHR's own lookup (the one every read makes), so the refusal here and a run's failure when
+  // the field has since gone say the same thing.
+  BAMBOOHR: {
+    list: bambooHrAccessFlagFields,
+    check: async (http, fieldName) => {
+      await bambooHrAccessFlagKey(http, fieldName);
+    },
+  },
+  NAMELY: { list: namelyAccessFlagFields, check: checkNamelyAccessFlagField },
+};
+
+function connected(tenant: Tenant, source: Source): UpstreamClient {
+  const http = source === 'BAMBOOHR' ? tenant.http.bamboohr : tenant.http.namely;
+  if (!http) throw new BadUserInputError(`${source} is not connected for this tenant, so its fields cannot be read`, { field: 'source', source });
+  return http;
+}
+
+/** The names of `source`'s fields able to hold the flag, as its HR system has them now. */
+export function listAccessFlagFields(tenant: Tenant, source: Source): Promise<string[]> {
+  return VENDORS[source].list(connected(tenant, source));
+}
+
+/** Throws `BadUserInputError` (with `candidates`: `listAccessFlagFields`) unless `source`'s HR system has a field by that name able to hold the flag. */
+export async function checkAccessFlagField(tenant: Tenant, source: Source, fieldName: string): Promise<void> {
   try {
-    await bambooHrAccessFlagKey(http, fieldName);
+    await VENDORS[source].check(connected(tenant, source), fieldName);
   } catch (error) {
+    // Only the code differs from a run's failure: here the name is the caller's input.
     if (error instanceof ConfigError && error.details.field === FIELD) throw new BadUserInputError(error.message, error.details);
     throw error;
   }
-}
-
-/** Matched as the Namely client matches labels: ignoring case and surrounding blanks. */
-async function checkNamely(http: UpstreamClient, fieldName: string): Promise<void> {
-  const fields = parseFields((await http.request({ method: 'GET', path: '/profiles/fields' })).body);
-  const wanted = fieldName.trim().toLowerCase();
-  const field = fields.find((candidate) => candidate.label.trim().toLowerCase() === wanted);
-  if (field && NAMELY_FLAG_TYPES.has(field.type)) return;
-  const candidates = fields.filter((candidate) => NAMELY_FLAG_TYPES.has(candidate.type)).map((candidate) => candidate.label);
-  const problem = field
-    ? `Namely's profile field ${JSON.stringify(field.label)} is a ${field.type} field, not a Yes/No select, so it cannot hold the access flag`
-    : `Namely has no profile field labelled ${JSON.stringify(fieldName)} to read the access flag from`;
-  const choice =
-    candidates.length > 0
-      ? `its select fields are ${candidates.map((label) => JSON.stringify(label)).join(', ')}`
-      : 'it has no select fields; create a Yes/No one';
-  throw new BadUserInputError(`${problem}; ${choice}`, { field: FIELD, received: fieldName, candidates });
-}
-
-/** Throws `BadUserInputError` (with `candidates`) unless `source`'s HR system has a field by that name able to hold the flag. */
-export async function checkAccessFlagField(tenant: Tenant, source: Source, fieldName: string): Promise<void> {
-  const http = source === 'BAMBOOHR' ? tenant.http.bamboohr : tenant.http.namely;
-  if (!http) throw new BadUserInputError(`${source} is not connected for this tenant, so its fields cannot be checked`, { field: FIELD, source });
-  return source === 'BAMBOOHR' ? checkBambooHr(http, fieldName) : checkNamely(http, fieldName);
 }

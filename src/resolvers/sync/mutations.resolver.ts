@@ -8,7 +8,7 @@ import { fromGlobalId } from '../../schema/node.js';
 import { SyncPolicy, SyncPolicyInput } from '../../schema/policy.type.js';
 import { SyncRun } from '../../schema/sync-run.type.js';
 import { validatePolicy } from '../../core/policy.js';
-import { checkAccessFlagField } from './access-flag.js';
+import { checkAccessFlagField, listAccessFlagFields } from './access-flag.js';
 import { runIdOf } from './run.resolver.js';
 
 @InputType()
@@ -108,6 +108,15 @@ export class SyncMutationResolver {
   @Query(() => SyncPolicy)
   async syncPolicy(@Arg('source', () => SourceEnum) source: Source, @Ctx() ctx: GatewayContext) {
     return { source, ...(await ctx.tenant.engine.policy(source)) };
+  }
+
+  @Authorized()
+  @Query(() => [String], {
+    description:
+      "The HR system's fields able to hold the access flag (BambooHR's checkbox fields, Namely's select fields), read from it now: the names `setSyncPolicy` accepts as `accessFlag.fieldName`.",
+  })
+  accessFlagFields(@Arg('source', () => SourceEnum) source: Source, @Ctx() ctx: GatewayContext): Promise<string[]> {
+    return listAccessFlagFields(ctx.tenant, source);
   }
 
   @Authorized('ADMIN')
