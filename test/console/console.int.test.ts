@@ -300,6 +300,14 @@ describe.skipIf(!hasChromium)(`the console in headless Chromium (${CHROMIUM})`, 
     expect(syncPolicy.blocklist).toEqual([]);
   });
 
+  it("offers the access flag's field from BambooHR's fields able to hold it, in a labelled select", async () => {
+    await openConsole();
+    await page.getByRole('link', { name: 'Policy' }).click();
+    const field = page.getByRole('combobox', { name: /^HR field holding the flag/ });
+    await expect.poll(() => field.locator('option').allInnerTexts()).toContain('Litmos Access');
+    expect(await field.inputValue()).toBe('Litmos Access');
+  });
+
   it('previews a sync as of a later day: a pre-hire starting by then would get a learner', async () => {
     const { syncPolicy } = await t.data<{ syncPolicy: { prehireLeadDays: number } }>('{ syncPolicy(source: BAMBOOHR) { prehireLeadDays } }');
     const later = (day: string, days: number) => new Date(Date.parse(`${day}T00:00:00Z`) + days * 86_400_000).toISOString().slice(0, 10);

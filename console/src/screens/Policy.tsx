@@ -1,13 +1,14 @@
 /**
  * The source's policy: the blocklist, picked from the employment statuses its employees have; the
- * access flag and the HR field holding it; the safeguard; what the draft would change before it is
- * saved (previewSync); and the schedules.
+ * access flag and the HR field holding it, chosen from the fields able to; the safeguard; what the
+ * draft would change before it is saved (previewSync); and the schedules.
  */
 import { useEffect, useState } from 'react';
 import type { ScreenProps } from '../App';
-import { ApiError, type Api } from '../api';
+import type { Api } from '../api';
 import { useAction, useApi, useLoad } from '../hooks';
 import { Alert, Section } from '../ui';
+import { FlagField } from '../policy/FlagField';
 import { Schedules } from '../policy/Schedules';
 import { PreviewDiff, previewSync, type SyncPreview } from '../preview/Preview';
 
@@ -48,8 +49,6 @@ export function Policy({ source }: ScreenProps) {
     [source],
   );
   const [draft, setDraft] = useState<Policy>();
-  // The fields the gateway named as able to hold the flag, when it refused one.
-  const [candidates, setCandidates] = useState<string[]>([]);
   const [saved, setSaved] = useState('');
   useEffect(() => setDraft(loaded.data?.syncPolicy), [loaded.data]);
 
@@ -57,14 +56,8 @@ export function Policy({ source }: ScreenProps) {
   const what = useAction(async (policy: Policy) => setPreview(await previewSync(api, { source, policy })));
   const save = useAction(async ({ blocklist, ...fields }: Policy) => {
     setSaved('');
-    try {
-      await api.request('mutation($input: SetBlocklistInput!) { setBlocklist(input: $input) { source } }', { input: { source, statuses: blocklist } });
-      await api.request('mutation($input: SyncPolicyInput!) { setSyncPolicy(input: $input) { source } }', { input: { source, ...fields } });
-    } catch (error) {
-      const named = error instanceof ApiError ? error.problems[0]?.extensions?.candidates : undefined;
-      if (Array.isArray(named)) setCandidates(named.filter((name): name is string => typeof name === 'string'));
-      throw error;
-    }
+    await api.request('mutation($input: SetBlocklistInput!) { setBlocklist(input: $input) { source } }', { input: { source, statuses: blocklist } });
+    await api.request('mutation($input: SyncPolicyInput!) { setSyncPolicy(input: $input) { source } }', { input: { source, ...fields } });
     setPreview(undefined);
     setSaved('Policy saved; the next run uses it.');
     loaded.reload();
@@ -109,24 +102,11 @@ export function Policy({ source }: ScreenProps) {
               <option value="EVERYONE">everyone (the flag is ignored)</option>
             </select>
           </label>
-          <label>
-            HR field holding the flag{' '}
-            <input
-              list="flag-fields"
-              value={draft.accessFlag.fieldName}
-              onChange={(event) => setDraft({ ...draft, accessFlag: { ...draft.accessFlag, fieldName: event.target.value } })}
-            />
-          </label>
-          <datalist id="flag-fields">
-            {[...new Set([loaded.data.syncPolicy.accessFlag.fieldName, ...candidates])].map((name) => (
-              <option key={name} value={name} />
-            ))}
-          </datalist>
-          {candidates.length > 0 && (
-            <p className="hint">
-              Fields of {source} able to hold the flag: {candidates.join(', ')}
-            </p>
-          )}
+          <FlagField
+            source={source}
+            value={draft.accessFlag.fieldName}
+            onChange={(fieldName) => setDraft({ ...draft, accessFlag: { ...draft.accessFlag, fieldName } })}
+          />
         </fieldset>
         <fieldset>
           <legend>Safeguard and pre-hires</legend>
