@@ -67,9 +67,14 @@ describe('cache invalidation across replicas', () => {
     expect(await b.get('team-members:T1', onB.load)).toEqual(['L1']);
     expect(b.stats().memoryHits).toBe(1);
 
+    const generationOfB = b.generation();
     await a.invalidate(['team-members:']);
-    // Only B knew it wrote the entry; it is gone once B has heard.
-    await vi.waitFor(async () => expect(await storeA.cache.get(`${tenant}:team-members:T1`)).toBeUndefined());
+    // Only B knew it wrote the entry; it is gone once B has heard. B's generation moves when it is done
+    // forgetting: a read B began before that would rightly cache nothing (a read racing an invalidation).
+    await vi.waitFor(async () => {
+      expect(await storeA.cache.get(`${tenant}:team-members:T1`)).toBeUndefined();
+      expect(b.generation()).not.toBe(generationOfB);
+    });
     expect(await b.get('team-members:T1', onB.load)).toEqual(['L1']);
     expect(onB.calls()).toBe(2);
     // A dropped its own memory copy: it reads the entry B wrote again from the store, not from memory.
