@@ -73,7 +73,7 @@ export function securityCases({ url, opened, open }: SecurityCaseContext): void 
     const raw = await openBackend({ url });
     try {
       const stored = await raw.swap.read(tenantKey(tenant, 'secret', 'litmos'));
-      expect(JSON.parse(stored ?? 'null')).toMatchObject({ v: 1, iv: expect.any(String), tag: expect.any(String) });
+      expect(JSON.parse(stored ?? 'null')).toMatchObject({ v: 2, iv: expect.any(String), tag: expect.any(String) });
       expect(stored).not.toContain(plaintext);
       expect(stored).not.toContain(Buffer.from(plaintext).toString('base64'));
     } finally {
