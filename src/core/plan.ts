@@ -41,7 +41,7 @@ export function planSync(input: PlanInput): SyncPlan {
 export function planWithIdentities(input: PlanInput): { plan: SyncPlan; identified: IdentifiedEmployee[] } {
   const { source, policy, today } = input;
   const employees = [...input.employees].sort((a, b) => compareIds(a.sourceId, b.sourceId));
-  const identified = identitiesOf({ ...input, employees });
+  const identified = input.identified ?? identitiesOf({ ...input, employees });
   const scope = input.scope === undefined ? null : new Set(input.scope.sourceIds);
   const inScope = (sourceId: string) => scope === null || scope.has(sourceId);
   // A held employee's learner stays exactly as it is: no rename, update, deactivation or team change.

@@ -10,9 +10,9 @@ import type { HrClient } from '../datasources/hr.js';
 import { HIDDEN_LEARNER_FIELDS, type LitmosClient } from '../datasources/litmos/client.js';
 import type { Employee, IdentityLink, Learner, LocalDate, Team } from '../model.js';
 import { eligibility } from '../core/eligibility.js';
-import { learnerFieldsFor } from '../core/fields.js';
-import { resolveIdentities } from '../core/identity.js';
-import { teamKey } from '../core/plan-types.js';
+import type { IdentifiedEmployee } from '../core/identity.js';
+import { identitiesOf } from '../core/plan.js';
+import { compareIds, teamKey } from '../core/plan-types.js';
 import type { Policy } from '../core/policy.js';
 import { withShadow, type Shadow } from '../core/shadow.js';
 import type { LinkPort } from './ports.js';
@@ -22,6 +22,7 @@ import { targetedLearners } from './targeted.js';
 export type ReadTarget = { everyone: true } | { sourceIds: string[] } | { changed: Employee[]; notFound: string[] };
 
 export interface PlanRead {
+  /** In id order, as the planner takes them. */
   employees: Employee[];
   /** Scoped ids HR does not know. */
   notFound: string[];
@@ -30,6 +31,14 @@ export interface PlanRead {
   teamMembers: Record<string, string[]>;
   teamLeaders: Record<string, string[]>;
   links: IdentityLink[];
+  /** The day the read judged eligibility on; the plan is made for it too. */
+  today: LocalDate;
+  /**
+   * Who the planner's identity rules take each employee to be, on `today`: the read needs them to
+   * find reactivations and a scoped run's learners, and handing them on spares the planner a second
+   * pass over the roster, the largest part of planning a 50,000-employee run.
+   */
+  identified: IdentifiedEmployee[];
 }
 
 export async function readForPlan(options: {
@@ -47,12 +56,13 @@ export async function readForPlan(options: {
 }): Promise<PlanRead> {
   const { hr, litmos, policy, target } = options;
   const scoped = !('everyone' in target);
-  const [employees, listed, teams, links] = await Promise.all([
+  const [read, listed, teams, links] = await Promise.all([
     'changed' in target ? target.changed : 'sourceIds' in target ? hr.getEmployees(target.sourceIds) : hr.listEmployees(),
     scoped ? null : litmos.listLearners(),
     litmos.listTeams(),
     options.links.list(options.tenant),
   ]);
+  const employees = [...read].sort((a, b) => compareIds(a.sourceId, b.sourceId));
   const learners = withShadow(listed ?? (await targetedLearners({ employees, links, policy, litmos })), options.shadow, HIDDEN_LEARNER_FIELDS);
   const found = new Set(employees.map((employee) => employee.sourceId));
   const departments = new Set([
@@ -61,9 +71,11 @@ export async function readForPlan(options: {
   ]);
   const managed = policy.teams.fromDepartment ? teams.filter((team) => departments.has(teamKey(team.name))) : [];
   const ids = async (list: Promise<Learner[]>) => (await list).map((learner) => learner.id);
-  const identified = identify(employees, learners, links, policy, options.today);
+  const source = employees[0]?.source;
+  const identified = source ? identitiesOf({ source, employees, learners, links, policy, today: options.today }) : [];
+  const matches = learnersOf(identified, policy, options.today);
   const [members, leaders] = await Promise.all([
-    membersOf(managed, scoped ? { scoped: identified.map((match) => match.learner.id) } : { extra: reactivating(identified) }, litmos),
+    membersOf(managed, scoped ? { scoped: matches.map((match) => match.learner.id) } : { extra: reactivating(matches) }, litmos),
     policy.teams.managerAsLeader ? Promise.all(managed.map(async (team) => [team.id, await ids(litmos.teamLeaders(team.id))] as const)) : [],
   ]);
   return {
@@ -74,27 +86,18 @@ export async function readForPlan(options: {
     teamMembers: members,
     teamLeaders: Object.fromEntries(leaders),
     links,
+    today: options.today,
+    identified,
   };
 }
 
 /**
- * Each of the read's employees with the learner the planner will act on, by the planner's own
- * identity rules (eligibility included, so a learner handed over to a rehire's new record counts).
+ * Each identified employee's learner, with whether the employee is eligible (so a learner handed
+ * over to a rehire's new record counts).
  */
-function identify(employees: readonly Employee[], learners: readonly Learner[], links: readonly IdentityLink[], policy: Policy, today: LocalDate) {
-  const source = employees[0]?.source;
-  if (!source) return [];
-  const isEligible = (employee: Employee) => eligibility(employee, policy, today).eligible;
-  const identified = resolveIdentities({
-    source,
-    employees,
-    learners,
-    links,
-    usernameOf: (employee) => learnerFieldsFor(employee, policy.fieldMap).userName ?? null,
-    isEligible,
-  });
+function learnersOf(identified: readonly IdentifiedEmployee[], policy: Policy, today: LocalDate) {
   return identified.flatMap(({ employee, identity }) =>
-    identity.kind === 'LINKED' || identity.kind === 'MATCHED' ? [{ learner: identity.learner, eligible: isEligible(employee) }] : [],
+    identity.kind === 'LINKED' || identity.kind === 'MATCHED' ? [{ learner: identity.learner, eligible: eligibility(employee, policy, today).eligible }] : [],
   );
 }
 
@@ -105,8 +108,8 @@ function identify(employees: readonly Employee[], learners: readonly Learner[], 
  * department's team until a later run (found by the property test: STALE_TEAM_AFTER_REACTIVATION).
  * Few per run, so one call each is affordable where reading every inactive learner's teams is not.
  */
-const reactivating = (identified: ReturnType<typeof identify>) =>
-  identified.filter((match) => match.eligible && !match.learner.active).map((match) => match.learner.id);
+const reactivating = (matches: ReturnType<typeof learnersOf>) =>
+  matches.filter((match) => match.eligible && !match.learner.active).map((match) => match.learner.id);
 
 /**
  * Members of the managed teams. A scoped run (a webhook's few employees) only needs its own
