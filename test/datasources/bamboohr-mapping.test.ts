@@ -213,7 +213,7 @@ describe('payloads', () => {
       JSON.stringify({ fields: [{ id: 'firstName' }, { id: 4002 }], employees: [{ id: 5, firstName: 'Ann', 4002: 'Yes', employeeNumber: 12 }] }),
     );
     expect([...report.fields.keys()]).toEqual(['firstName', '4002']);
-    expect(report.rows).toEqual([{ id: '5', values: { firstName: 'Ann', 4002: 'Yes', employeeNumber: '12' } }]);
+    expect(report.rows).toEqual([{ id: '5', values: { id: '5', firstName: 'Ann', 4002: 'Yes', employeeNumber: '12' } }]);
     expect(parseStatusRows(JSON.stringify([{ id: 7, employeeId: 5, date: '2020-01-06', employmentStatus: 'Full-Time' }]))).toEqual([
       { employeeId: '5', date: '2020-01-06', employmentStatus: 'Full-Time', rowId: 7 },
     ]);
