@@ -29,6 +29,17 @@ describe('sealed store entries', () => {
     expect([...raw.values()][0]).toMatch(/^\{"v":2,/);
   });
 
+  it('compresses a large entry before sealing it (version 3), and reads it back whole', async () => {
+    const { kv, raw } = sealedKeyv();
+    const roster = Array.from({ length: 2000 }, (_, i) => ({ id: String(i), name: `Ünal Åsa ${i}`, department: 'Sales', email: `person${i}@example.com` }));
+    await kv.set('roster', roster);
+    expect(await kv.get('roster')).toEqual(roster);
+    const stored = [...raw.values()][0] ?? '';
+    expect(stored).toMatch(/^\{"v":3,/);
+    // Sealed and base64-encoded, still a fraction of the JSON it holds.
+    expect(stored.length).toBeLessThan(JSON.stringify(roster).length / 3);
+  });
+
   it('still reads entries sealed by earlier versions over keyv’s serializer, and unsealed ones', async () => {
     const { kv, raw } = sealedKeyv();
     const value = { name: ':colon first', list: ['a', ':b'] };
