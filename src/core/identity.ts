@@ -37,9 +37,9 @@ export interface IdentifiedEmployee {
  * wins — so a rehire entered as a new record takes the email over their own terminated old record.
  */
 export function resolveIdentities(given: IdentityInput): IdentifiedEmployee[] {
-  // Eligibility is asked of each employee several times over (ranking, handovers); once each is
-  // enough, and at 50,000 employees the sort alone would ask it a million times.
-  const input = { ...given, isEligible: once(given.isEligible) };
+  // Eligibility and usernames are asked of each employee several times over (ranking, handovers,
+  // matching); once each is enough, and at 50,000 employees the sort alone would ask a million times.
+  const input = { ...given, isEligible: once(given.isEligible), usernameOf: once(given.usernameOf) };
   const learnersById = new Map(input.learners.map((learner) => [learner.id, learner]));
   const handedOver = handovers(input, learnersById);
   const links = input.links.filter((link) => !handedOver.has(link));
@@ -49,9 +49,8 @@ export function resolveIdentities(given: IdentityInput): IdentifiedEmployee[] {
   const byUsername = indexBy(input.learners, (learner) => learner.userName);
   const byEmail = indexBy(input.learners, (learner) => learner.email);
 
-  const rank = new Map(input.employees.map((employee) => [employee, (linkedLearnerId.has(employee.sourceId) ? 0 : 2) + (input.isEligible(employee) ? 0 : 1)]));
-  const rankOf = (employee: Employee) => rank.get(employee) ?? 0;
-  const claimOrder = [...input.employees].sort((a, b) => rankOf(a) - rankOf(b) || compareIds(a.sourceId, b.sourceId));
+  const rankOf = (employee: Employee) => (linkedLearnerId.has(employee.sourceId) ? 0 : 2) + (input.isEligible(employee) ? 0 : 1);
+  const claimOrder = inRankOrder(inIdOrder(input.employees), rankOf);
 
   const emailsHeld = new Set<string>();
   return claimOrder.map((employee) => ({ employee, identity: identify(employee) }));
@@ -108,6 +107,7 @@ function handovers(input: IdentityInput, learnersById: ReadonlyMap<string, Learn
   const holdsFirst = (a: IdentityLink, b: IdentityLink) =>
     compareText(b.linkedAt, a.linkedAt) || Number(eligibleLink(b)) - Number(eligibleLink(a)) || compareIds(b.sourceId, a.sourceId);
   for (const group of sharing.values()) {
+    if (group.length === 1) continue;
     const [holder] = [...group].sort(holdsFirst);
     for (const link of group) if (link !== holder) released.add(link);
   }
@@ -124,17 +124,31 @@ function handovers(input: IdentityInput, learnersById: ReadonlyMap<string, Learn
   return released;
 }
 
-/** `test`, asked at most once per employee. */
-function once(test: (employee: Employee) => boolean): (employee: Employee) => boolean {
-  const answers = new Map<Employee, boolean>();
+/** `ask`, asked at most once per employee. */
+function once<T>(ask: (employee: Employee) => T): (employee: Employee) => T {
+  const answers = new Map<Employee, T>();
   return (employee) => {
-    let answer = answers.get(employee);
-    if (answer === undefined) {
-      answer = test(employee);
-      answers.set(employee, answer);
-    }
+    if (answers.has(employee)) return answers.get(employee) as T;
+    const answer = ask(employee);
+    answers.set(employee, answer);
     return answer;
   };
+}
+
+/** The employees in id order: as given when they already are (the planner's and a run's read are). */
+function inIdOrder(employees: readonly Employee[]): readonly Employee[] {
+  const sorted = employees.every((employee, i) => {
+    const before = employees[i - 1];
+    return before === undefined || compareIds(before.sourceId, employee.sourceId) <= 0;
+  });
+  return sorted ? employees : [...employees].sort((a, b) => compareIds(a.sourceId, b.sourceId));
+}
+
+/** A stable partition by rank (0–3): rank order, and within a rank the order given. Linear, unlike a sort. */
+function inRankOrder(employees: readonly Employee[], rankOf: (employee: Employee) => number): Employee[] {
+  const ranks: Employee[][] = [[], [], [], []];
+  for (const employee of employees) ranks[rankOf(employee)]?.push(employee);
+  return ranks.flat();
 }
 
 const compareText = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
