@@ -21,7 +21,18 @@ import { startBenchGateway } from './support/gateway.js';
 import { mib, sampleRss } from './support/memory.js';
 import { consoleTable, markdownTable, provenance, writeSection } from './support/report.js';
 import { spawnSandbox } from './support/sandbox-process.js';
-import { MEMORY_GOAL_MB, memoryTable, planTable, requestsTable, routeNotes, timeTable, type Budget, type SizedResult } from './support/sync-report.js';
+import {
+  cpuTable,
+  MEMORY_GOAL_MB,
+  memoryTable,
+  NO_CHANGE_GOAL_MS,
+  planTable,
+  requestsTable,
+  routeNotes,
+  timeTable,
+  type Budget,
+  type SizedResult,
+} from './support/sync-report.js';
 import {
   checkPlans,
   chooseChanges,
@@ -143,8 +154,16 @@ for (const size of sizes) {
 }
 rss.stop();
 
-const tables = { requests: requestsTable(results), time: timeTable(results, budget), memory: memoryTable(results), plans: planTable(results) };
-console.log(`\n${consoleTable(tables.requests)}\n\n${consoleTable(tables.time)}\n\n${consoleTable(tables.memory)}\n\n${consoleTable(tables.plans)}`);
+const tables = {
+  requests: requestsTable(results),
+  time: timeTable(results, budget),
+  memory: memoryTable(results),
+  cpu: cpuTable(results),
+  plans: planTable(results),
+};
+console.log(
+  `\n${consoleTable(tables.requests)}\n\n${consoleTable(tables.time)}\n\n${consoleTable(tables.memory)}\n\n${consoleTable(tables.cpu)}\n\n${consoleTable(tables.plans)}`,
+);
 const failures = results.flatMap((result) => result.failures.map((failure) => `- ${result.size} / ${result.scenario}: ${failure}`));
 if (failures.length > 0) console.log(`\nfailed actions:\n${failures.join('\n')}`);
 const checked = checks.length === 0 ? ['- every 1% scenario planned exactly the changes made'] : checks.map((line) => `- ${line}`);
@@ -195,6 +214,15 @@ ${markdownTable(tables.memory)}
 The gateway's store is a SQLite file (the default), fresh for each size. "at start" is the process's RSS when the
 scenario began (what earlier scenarios left: V8 gives memory back to the system lazily); "peak" the highest RSS sampled every 50 ms
 while its runs worked, with the V8 heap's highest beside it; the goal is a peak under ${MEMORY_GOAL_MB} MB (the last column, goal < 1.00).
+
+### CPU
+
+${markdownTable(tables.cpu)}
+
+CPU time while the scenario's runs worked: the gateway's process (the benchmark's own, which runs the gateway;
+every thread, libuv's pool included) and the simulators' child process, which answers all three APIs on one
+thread. A scenario's wall time cannot be less than the simulators' CPU time unless the budget holds it back
+anyway, so for the no-change re-sync (goal ≤ ${NO_CHANGE_GOAL_MS / 1000} s wall) that column is the floor this machine and sandbox set.
 
 ### What the plans held
 

@@ -3,6 +3,7 @@
  * message and stops when the parent disconnects (so a crashed benchmark leaves no servers behind).
  */
 import { fork } from 'node:child_process';
+import { cpuMsOf } from './cpu.js';
 import { peakRssOf } from './memory.js';
 
 export interface Child<T> {
@@ -11,6 +12,8 @@ export interface Child<T> {
   pid: number;
   /** The child's peak resident set, bytes (Linux `VmHWM`); null elsewhere. */
   peakRss(): Promise<number | null>;
+  /** The child's CPU time so far, ms; null where /proc is not available. */
+  cpuMs(): Promise<number | null>;
   close(): Promise<void>;
 }
 
@@ -30,6 +33,7 @@ export async function startChild<T>(file: string, argument: unknown): Promise<Ch
     ready,
     pid,
     peakRss: () => peakRssOf(pid),
+    cpuMs: () => cpuMsOf(pid),
     close: () =>
       new Promise<void>((resolve) => {
         if (child.exitCode !== null || !child.connected) {

@@ -25,6 +25,8 @@ export interface SandboxProcess extends SandboxUrls {
   flushWebhooks(): Promise<{ delivered: number }>;
   /** The child's peak resident set, bytes (Linux `VmHWM`); null elsewhere. */
   peakRss(): Promise<number | null>;
+  /** The simulators' CPU time so far, ms (one process, one thread for all three); null elsewhere. */
+  cpuMs(): Promise<number | null>;
   close(): Promise<void>;
 }
 
@@ -58,6 +60,7 @@ export async function spawnSandbox(options: SandboxOptions): Promise<SandboxProc
       return { delivered: deliveries.filter((delivery) => delivery.delivered).length };
     },
     peakRss: () => child.peakRss(),
+    cpuMs: () => child.cpuMs(),
     close: () => child.close(),
   };
 }

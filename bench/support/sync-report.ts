@@ -1,6 +1,6 @@
 /**
- * Turns measured sync scenarios into the three tables of bench:sync (requests against their floor,
- * time and rate against the budget, what the plans held) and the per-run notes under them.
+ * Turns measured sync scenarios into the tables of bench:sync (requests against their floor, time and
+ * rate against the budget, memory, CPU, what the plans held) and the per-run notes under them.
  */
 import { mib } from './memory.js';
 import { readFloor } from './plan-cost.js';
@@ -125,6 +125,32 @@ export function memoryTable(results: readonly SizedResult[]): Table {
       mib(result.peakHeap),
       fixed(result.peakRss / (MEMORY_GOAL_MB * 1e6)),
     ]),
+  };
+}
+
+/** Issue 14's goal for a no-change re-sync's wall time, ms. */
+export const NO_CHANGE_GOAL_MS = 2000;
+
+/**
+ * Where the time went: the gateway's CPU and the simulators' (one process answering all three APIs
+ * on one thread). A run cannot end before the simulators have answered it, so their CPU time is the
+ * least wall time this machine allows for a scenario that is not held back by the budget.
+ */
+export function cpuTable(results: readonly SizedResult[]): Table {
+  return {
+    columns: ['size', 'scenario', 'wall', 'gateway CPU', 'simulators CPU', 'gateway CPU ÷ wall', 'simulators CPU ÷ wall'],
+    rows: results.map((result) => {
+      const { gateway, simulators } = result.cpu;
+      return [
+        String(result.size),
+        result.scenario,
+        seconds(result.wallMs),
+        seconds(gateway),
+        simulators === null ? 'n/a' : seconds(simulators),
+        fixed(gateway / result.wallMs),
+        simulators === null ? 'n/a' : fixed(simulators / result.wallMs),
+      ];
+    }),
   };
 }
 

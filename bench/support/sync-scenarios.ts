@@ -11,6 +11,7 @@ import { SECRET } from '../../src/tenant.js';
 import { watchRuns, type RunWatchResult } from './run-watch.js';
 import type { BambooHrAdmin } from './bamboohr-admin.js';
 import type { RssSampler } from './memory.js';
+import { ownCpuMs } from './cpu.js';
 import type { SandboxProcess } from './sandbox-process.js';
 import { digest, type PlanDigest } from './plan-cost.js';
 import { statsDelta, type StatsDelta } from './stats.js';
@@ -31,6 +32,11 @@ export interface ScenarioResult {
   startRss: number;
   peakRss: number;
   peakHeap: number;
+  /**
+   * CPU time while the runs worked, ms: the benchmark's process (the gateway, with the little the
+   * benchmark does itself) and the simulators' (null where /proc is not available).
+   */
+  cpu: { gateway: number; simulators: number | null };
   /** Retries after a 429/503, as the gateway's clients counted them. */
   gatewayThrottled: number;
   /** Failed actions and runs, as `"KIND: error" × count`. */
@@ -101,9 +107,15 @@ export async function measure(ctx: ScenarioContext, scenario: string, work: () =
   rss.reset();
   const startRss = rss.peak();
   const watch = watchRuns({ tenant: gateway.tenant });
+  const cpuBefore = { gateway: ownCpuMs(), simulators: await sandbox.cpuMs() };
   const started = Date.now();
   await work();
   const wallMs = Date.now() - started;
+  const simulatorsAfter = await sandbox.cpuMs();
+  const cpu = {
+    gateway: ownCpuMs() - cpuBefore.gateway,
+    simulators: simulatorsAfter === null || cpuBefore.simulators === null ? null : simulatorsAfter - cpuBefore.simulators,
+  };
   const [peakRss, peakHeap] = [rss.peak(), rss.peakHeap()];
   const { apply, phases } = await watch.stop();
   const after = await snapshot(sandbox);
@@ -125,6 +137,7 @@ export async function measure(ctx: ScenarioContext, scenario: string, work: () =
     startRss,
     peakRss,
     peakHeap,
+    cpu,
     gatewayThrottled: throttledSoFar(gateway) - throttledBefore,
     failures: await failuresOf(gateway, runs, planned),
   };
