@@ -6,7 +6,6 @@ import type { Employee, IdentityLink, Learner, LocalDate, Source, Team } from '.
 import type { FieldChange } from './fields.js';
 import type { EvidenceReason, IneligibilityReason } from './eligibility.js';
 import type { Hold } from './holds.js';
-import type { IdentifiedEmployee } from './identity.js';
 import type { LearnerFields, Policy } from './policy.js';
 
 export interface PlanInput {
@@ -44,11 +43,6 @@ export interface PlanInput {
   activeLearners?: number;
   /** Holds (every source's): an employee held on `today` gets no action at all, skipped as HELD. @default [] */
   holds?: readonly Hold[];
-  /**
-   * `identitiesOf` for exactly these employees (in id order), learners, links, policy and today,
-   * when the caller has it already (a run's read does). @default computed
-   */
-  identified?: IdentifiedEmployee[];
 }
 
 /**
