@@ -9,7 +9,7 @@ import { groupBy } from './collections.js';
 import { employmentStatusRowOn, ineligibilities, normaliseStatus, statusRowJudged, type IneligibilityReason } from './eligibility.js';
 import { holdsInForce, type Hold } from './holds.js';
 import type { IdentifiedEmployee, Identity } from './identity.js';
-import { compareIds, identitiesOf, planWithIdentities, type PlanInput, type PlannedAction, type PlanSkip, type SyncPlan } from './plan.js';
+import { identitiesOf, inIdOrder, planWithIdentities, type PlanInput, type PlannedAction, type PlanSkip, type SyncPlan } from './plan.js';
 import type { Policy } from './policy.js';
 
 export const PROVISIONING_STATES = [
@@ -93,7 +93,7 @@ export function explainAll(input: PlanInput): Map<string, Provisioning> {
 
 /** Explains `plan`, which must be `planSync(input)`; `identified`, when given, the identities it was planned with. */
 export function explainPlan(input: PlanInput, plan: SyncPlan, identified?: readonly IdentifiedEmployee[]): Map<string, Provisioning> {
-  const employees = [...input.employees].sort((a, b) => compareIds(a.sourceId, b.sourceId));
+  const employees = inIdOrder(input.employees);
   const identities = new Map((identified ?? identitiesOf({ ...input, employees })).map(({ employee, identity }) => [employee.sourceId, identity]));
   const actions = groupBy(plan.actions.flatMap((action) => ('sourceId' in action ? [[action.sourceId, action] as const] : [])));
   const skips = new Map(plan.skips.map((skip) => [skip.sourceId, skip]));

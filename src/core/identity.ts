@@ -6,7 +6,7 @@
 import type { Employee, IdentityLink, Learner, Source } from '../model.js';
 import { groupBy } from './collections.js';
 import { identityKey } from './fields.js';
-import { compareIds } from './plan-types.js';
+import { compareIds, inIdOrder } from './plan-types.js';
 
 export type Identity =
   | { kind: 'LINKED'; learner: Learner }
@@ -133,15 +133,6 @@ function once<T>(ask: (employee: Employee) => T): (employee: Employee) => T {
     answers.set(employee, answer);
     return answer;
   };
-}
-
-/** The employees in id order: as given when they already are (the planner's and a run's read are). */
-function inIdOrder(employees: readonly Employee[]): readonly Employee[] {
-  const sorted = employees.every((employee, i) => {
-    const before = employees[i - 1];
-    return before === undefined || compareIds(before.sourceId, employee.sourceId) <= 0;
-  });
-  return sorted ? employees : [...employees].sort((a, b) => compareIds(a.sourceId, b.sourceId));
 }
 
 /** A stable partition by rank (0–3): rank order, and within a rank the order given. Linear, unlike a sort. */

@@ -10,7 +10,7 @@ import { holdsInForce } from './holds.js';
 import type { IdentifiedEmployee, Identity } from './identity.js';
 import { resolveIdentities } from './identity.js';
 import type { PlannedAction, PlanActionKind, PlanInput, PlanSkip, SafeguardReport, SkipReason, SyncPlan } from './plan-types.js';
-import { ACTION_KINDS, compareIds, createLearnerId } from './plan-types.js';
+import { ACTION_KINDS, compareIds, createLearnerId, inIdOrder } from './plan-types.js';
 import type { LearnerFields, Policy, SafeguardPolicy } from './policy.js';
 import { planTeams } from './teams-plan.js';
 import { bookUsernames, type Rename, type UsernameBook } from './usernames.js';
@@ -49,7 +49,7 @@ export function planSync(input: IdentifiedPlanInput): SyncPlan {
 /** The plan, and who the planner took each employee to be (explain reads both; identities cost half a plan). */
 export function planWithIdentities(input: IdentifiedPlanInput): { plan: SyncPlan; identified: IdentifiedEmployee[] } {
   const { source, policy, today } = input;
-  const employees = [...input.employees].sort((a, b) => compareIds(a.sourceId, b.sourceId));
+  const employees = inIdOrder(input.employees);
   const identified = input.identified ?? identitiesOf({ ...input, employees });
   const scope = input.scope === undefined ? null : new Set(input.scope.sourceIds);
   const inScope = (sourceId: string) => scope === null || scope.has(sourceId);

@@ -12,7 +12,7 @@ import type { Employee, IdentityLink, Learner, LocalDate, Team } from '../model.
 import { eligibility } from '../core/eligibility.js';
 import type { IdentifiedEmployee } from '../core/identity.js';
 import { identitiesOf } from '../core/plan.js';
-import { compareIds, teamKey } from '../core/plan-types.js';
+import { inIdOrder, teamKey } from '../core/plan-types.js';
 import type { Policy } from '../core/policy.js';
 import { withShadow, type Shadow } from '../core/shadow.js';
 import type { LinkPort } from './ports.js';
@@ -62,7 +62,7 @@ export async function readForPlan(options: {
     litmos.listTeams(),
     options.links.list(options.tenant),
   ]);
-  const employees = [...read].sort((a, b) => compareIds(a.sourceId, b.sourceId));
+  const employees = inIdOrder(read);
   const learners = withShadow(listed ?? (await targetedLearners({ employees, links, policy, litmos })), options.shadow, HIDDEN_LEARNER_FIELDS);
   const found = new Set(employees.map((employee) => employee.sourceId));
   const departments = new Set([
@@ -73,9 +73,9 @@ export async function readForPlan(options: {
   const ids = async (list: Promise<Learner[]>) => (await list).map((learner) => learner.id);
   const source = employees[0]?.source;
   const identified = source ? identitiesOf({ source, employees, learners, links, policy, today: options.today }) : [];
-  const matches = learnersOf(identified, policy, options.today);
+  const matches = learnersOf(identified);
   const [members, leaders] = await Promise.all([
-    membersOf(managed, scoped ? { scoped: matches.map((match) => match.learner.id) } : { extra: reactivating(matches) }, litmos),
+    membersOf(managed, scoped ? { scoped: matches.map((match) => match.learner.id) } : { extra: reactivating(matches, policy, options.today) }, litmos),
     policy.teams.managerAsLeader ? Promise.all(managed.map(async (team) => [team.id, await ids(litmos.teamLeaders(team.id))] as const)) : [],
   ]);
   return {
@@ -91,13 +91,10 @@ export async function readForPlan(options: {
   };
 }
 
-/**
- * Each identified employee's learner, with whether the employee is eligible (so a learner handed
- * over to a rehire's new record counts).
- */
-function learnersOf(identified: readonly IdentifiedEmployee[], policy: Policy, today: LocalDate) {
+/** Each identified employee with their learner (a learner handed over to a rehire's new record counts for the new one). */
+function learnersOf(identified: readonly IdentifiedEmployee[]): { employee: Employee; learner: Learner }[] {
   return identified.flatMap(({ employee, identity }) =>
-    identity.kind === 'LINKED' || identity.kind === 'MATCHED' ? [{ learner: identity.learner, eligible: eligibility(employee, policy, today).eligible }] : [],
+    identity.kind === 'LINKED' || identity.kind === 'MATCHED' ? [{ employee, learner: identity.learner }] : [],
   );
 }
 
@@ -108,8 +105,8 @@ function learnersOf(identified: readonly IdentifiedEmployee[], policy: Policy, t
  * department's team until a later run (found by the property test: STALE_TEAM_AFTER_REACTIVATION).
  * Few per run, so one call each is affordable where reading every inactive learner's teams is not.
  */
-const reactivating = (matches: ReturnType<typeof learnersOf>) =>
-  matches.filter((match) => match.eligible && !match.learner.active).map((match) => match.learner.id);
+const reactivating = (matches: ReturnType<typeof learnersOf>, policy: Policy, today: LocalDate) =>
+  matches.filter((match) => !match.learner.active && eligibility(match.employee, policy, today).eligible).map((match) => match.learner.id);
 
 /**
  * Members of the managed teams. A scoped run (a webhook's few employees) only needs its own
