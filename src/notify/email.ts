@@ -5,8 +5,7 @@
  * stays off, and what a failure leaves in the delivery log is built from the reply code and the
  * error's code only, never from the server's text or the connection's options.
  */
-import { createTransport } from 'nodemailer';
-import type { NodemailerError } from 'nodemailer';
+import type { NodemailerError, Transporter } from 'nodemailer';
 import type { SyncCounts } from '../core/run.js';
 import type { ConnectionEventData, DeliveryOutcome, NotificationPayload, RunEventData } from './payload.js';
 
@@ -36,20 +35,25 @@ export interface Mailer {
 }
 
 export function createMailer(smtp: SmtpSettings, /** Longest each step of the SMTP exchange may wait, ms. */ timeoutMs: number): Mailer {
-  const transport = createTransport(
-    { url: smtp.url, connectionTimeout: timeoutMs, greetingTimeout: timeoutMs, socketTimeout: timeoutMs, logger: false },
-    { from: smtp.from },
-  );
+  // nodemailer loads with the first message: some 15 MB of resident memory a process that sends no email never pays.
+  let transport: Promise<Transporter> | undefined;
+  const transportOf = () =>
+    (transport ??= import('nodemailer').then(({ createTransport }) =>
+      createTransport(
+        { url: smtp.url, connectionTimeout: timeoutMs, greetingTimeout: timeoutMs, socketTimeout: timeoutMs, logger: false },
+        { from: smtp.from },
+      ),
+    ));
   return {
     async send(to, mail) {
       try {
-        const sent = await transport.sendMail({ to, ...mail });
+        const sent = await (await transportOf()).sendMail({ to, ...mail });
         return { ok: true, retry: false, ...(replyCode(sent.response) !== undefined && { status: replyCode(sent.response) }) };
       } catch (error) {
         return smtpFailure(error as NodemailerError, timeoutMs);
       }
     },
-    close: () => transport.close(),
+    close: () => void transport?.then((opened) => opened.close()),
   };
 }
 

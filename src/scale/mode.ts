@@ -10,7 +10,7 @@ import type { Logger } from '../telemetry/log.js';
 import { budgetKey, createSharedBudget } from './budget.js';
 import { createCachePeers } from './invalidation.js';
 import { createRedisProgressBus } from './progress.js';
-import { createRunQueue, type RunQueue } from './queue.js';
+import { createRunQueue, startRunWorker, type RunQueue, type RunWorker, type RunWorkerOptions } from './queue.js';
 import { openRedis, type SharedRedis } from './redis.js';
 
 export interface ScaleOut {
@@ -18,6 +18,8 @@ export interface ScaleOut {
   queue: RunQueue;
   /** What every tenant of this process takes from the distributed mode. */
   tenants: TenantScaleOut;
+  /** Takes run jobs from the queue in this process until the worker is closed. */
+  startRunWorker(options: RunWorkerOptions): RunWorker;
   close(): Promise<void>;
 }
 
@@ -37,6 +39,7 @@ export async function openScaleOut(config: DistributedConfig, log: Logger): Prom
       cachePeers,
       dispatch: queue,
     },
+    startRunWorker: (options) => startRunWorker(redis, options),
     async close() {
       await queue.close();
       await cachePeers.close();

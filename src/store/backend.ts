@@ -1,7 +1,5 @@
 import { ConfigError } from '../errors.js';
 import { type Backend, CACHE_NAMESPACE, STATE_NAMESPACE, strictKeyv, unreachable, memoryLimiter } from './connection.js';
-import { openPostgresBackend } from './postgres.js';
-import { openRedisBackend } from './redis.js';
 import { openSqliteDatabase, SqliteStoreAdapter } from './sqlite.js';
 
 export type { Backend } from './connection.js';
@@ -21,8 +19,9 @@ export async function openBackend(options: OpenBackendOptions): Promise<Backend>
   const { url } = options;
   const timeoutMs = options.timeoutMs ?? 5_000;
   if (url.startsWith('sqlite:')) return openSqliteBackend(url.slice('sqlite:'.length));
-  if (/^postgres(ql)?:\/\//.test(url)) return openPostgresBackend(parseUrl(url), timeoutMs);
-  if (/^rediss?:\/\//.test(url)) return openRedisBackend(parseUrl(url), timeoutMs);
+  // PostgreSQL's and Redis's clients load only when a URL names them (see runtime.ts).
+  if (/^postgres(ql)?:\/\//.test(url)) return (await import('./postgres.js')).openPostgresBackend(parseUrl(url), timeoutMs);
+  if (/^rediss?:\/\//.test(url)) return (await import('./redis.js')).openRedisBackend(parseUrl(url), timeoutMs);
   throw new ConfigError(`store URL must start with sqlite:, postgres://, postgresql://, redis:// or rediss://; received '${url.split(':')[0] ?? ''}:…'`);
 }
 
