@@ -22,7 +22,7 @@ import { decideRead, type ReadDecision } from './incremental.js';
 import { readForPlan, type PlanRead } from './read.js';
 import { planRollbackRun } from './rollback.js';
 import type { SyncMode } from '../core/schedule.js';
-import { updateShadow, type Shadow } from '../core/shadow.js';
+import { shadowWrites, updateShadow, type Shadow } from '../core/shadow.js';
 import { buildRecords, countRecords, summarise, tallyRecords } from '../core/records.js';
 import {
   ACTIVE_STATUSES,
@@ -580,10 +580,9 @@ function trackProgress(engine: Engine, planned: Planned): ApplyProgress {
 async function recordResults(engine: Engine, planned: Planned, results: readonly ActionResult[]): Promise<SyncCounts> {
   const { tenant, store, options } = engine;
   const { run, plan } = planned;
-  // A 50,000-learner shadow is megabytes of text: a run that wrote no hidden field leaves it as it is.
-  const shadow = await shadowOf(engine, run.source);
-  const next = updateShadow(shadow, results, HIDDEN_LEARNER_FIELDS);
-  if (next !== shadow) await store.settings.putShadow(tenant, run.source, next);
+  // A 50,000-learner shadow is megabytes of text: a run that wrote no hidden field neither reads nor writes it.
+  const writes = shadowWrites(results, HIDDEN_LEARNER_FIELDS);
+  if (Object.keys(writes).length > 0) await store.settings.putShadow(tenant, run.source, updateShadow(await shadowOf(engine, run.source), writes));
   await options.readModel.invalidate({ source: run.source, learners: true, teamIds: teamsTouched(plan) });
   const records = recordsOf(planned, results);
   await store.records.append(tenant, run.id, records);

@@ -22,6 +22,8 @@ function newGate(): Gate {
 
 let slowPost = newGate();
 
+const ACCENTED = Array.from({ length: 20_000 }, (_, i) => `Zoë Ångström-Łukasiewicz ${i} 🎓`);
+
 /** BambooHR's scheme: the API key as the Basic user name, any password. */
 const BASIC = `Basic ${Buffer.from(`${API_KEY}:x`).toString('base64')}`;
 
@@ -46,7 +48,13 @@ function spec(rate: SimulatorSpec['rate']): SimulatorSpec {
       status: 400,
       headers: { 'X-BambooHR-Error-Message': `Invalid key ${presentedKey(req)}` },
     }))
-    .on('POST', `${PREFIX}/users`, () => ({ status: 409, statusText: 'UserName already exists', body: '' }));
+    .on('POST', `${PREFIX}/users`, () => ({ status: 409, statusText: 'UserName already exists', body: '' }))
+    // Many chunks' worth of multi-byte characters behind a byte order mark.
+    .on('GET', `${PREFIX}/accents`, () => ({
+      status: 200,
+      headers: { 'content-type': 'application/json' },
+      body: `\uFEFF${JSON.stringify({ names: ACCENTED })}`,
+    }));
   return {
     name: 'test',
     router,
@@ -210,6 +218,12 @@ describe('upstream HTTP client against a real simulator', () => {
     expect(error).toMatchObject({ status: 0, code: 'UPSTREAM_UNAVAILABLE', retryable: true });
     expect(error.message).toContain('got 201 but its body was cut off (UND_ERR_SOCKET)');
     expect(sim.stats().routes[`POST ${PREFIX}/thing`]?.count).toBe(1);
+  });
+
+  it('reads a long body of multi-byte characters whole, split wherever the chunks fall, without its byte order mark', async () => {
+    const response = await client().request({ method: 'GET', path: '/accents' });
+    expect(response.body.startsWith('{"names":')).toBe(true);
+    expect((JSON.parse(response.body) as { names: string[] }).names).toEqual(ACCENTED);
   });
 
   it('retries a GET whose response headers timed out', async () => {

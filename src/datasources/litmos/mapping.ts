@@ -97,9 +97,14 @@ export function decodeEntities(text: string): string {
  * an `&amp;` with every round trip.
  */
 export function decodeMembers(record: LitmosRecord): LitmosRecord {
-  const plain: LitmosRecord = {};
-  for (const [member, value] of Object.entries(record)) plain[member] = typeof value === 'string' ? decodeEntities(value) : value;
-  return plain;
+  // Copied only when a member holds an entity: most records have none, and a 50,000-user list was
+  // copied member by member for nothing.
+  let plain: LitmosRecord | undefined;
+  for (const member in record) {
+    const value = record[member];
+    if (typeof value === 'string' && value.includes('&')) (plain ??= { ...record })[member] = decodeEntities(value);
+  }
+  return plain ?? record;
 }
 
 /** Trimmed, from a record already decoded; blank and absent are both null, since Litmos sends either for "none". */
