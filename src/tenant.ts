@@ -253,8 +253,6 @@ export async function openTenant(options: TenantOptions): Promise<Tenant> {
     ttlMs: options.cacheTtlMs,
     ...(scaleOut && { peers: scaleOut.cachePeers }),
     onRefreshError: (key, error) => options.telemetry.log.warn({ tenant: id, key, err: error }, 'read cache refresh failed; serving the last good copy'),
-    onWriteError: (key, error) =>
-      options.telemetry.log.warn({ tenant: id, key, err: error }, 'read cache entry not stored; it is read upstream again next time'),
   });
   const shadow = async () => {
     const shadows = await Promise.all((Object.keys(hr) as Source[]).map((source) => store.settings.get<Shadow>(id, shadowKey(source))));
@@ -310,8 +308,6 @@ export async function openTenant(options: TenantOptions): Promise<Tenant> {
       webhooks.close();
       await engine.close();
       await Promise.all(upstreams.map((client) => client.close()));
-      // Before the store closes under them.
-      await cache.settled();
       cache.close();
     })());
   const tenant: Tenant = {

@@ -32,8 +32,6 @@ export interface ReadCacheOptions {
   peers?: CachePeers;
   /** Told when a background refresh fails; the last good copy is served meanwhile. @default ignore */
   onRefreshError?: (key: string, error: unknown) => void;
-  /** Told when a fresh read could not be written to keyv; it was answered, and is read again next time. @default ignore */
-  onWriteError?: (key: string, error: unknown) => void;
 }
 
 /**
@@ -75,8 +73,6 @@ export interface ReadCache {
    */
   generation(): string;
   stats(): CacheStats;
-  /** Resolves once every fresh read so far is in keyv (they are written in the background). */
-  settled(): Promise<void>;
   /** Stops hearing the peers' invalidations. */
   close(): void;
 }
@@ -105,7 +101,6 @@ export function createReadCache(options: ReadCacheOptions): ReadCache {
   const written = new Set<string>();
   const stats: CacheStats = { memoryHits: 0, staleHits: 0, hits: 0, misses: 0, deduplicated: 0, refreshFailures: 0 };
   const memory = new Map<string, Kept>();
-  const writes = new Set<Promise<void>>();
   const instance = randomUUID();
   let changes = 0;
   // Counts invalidations: a read that began before one must not cache what it brought back.
@@ -179,26 +174,13 @@ export function createReadCache(options: ReadCacheOptions): ReadCache {
     if (entryTtlMs <= 0 || epoch !== invalidations) return value;
     // Wrapped, so a legitimately null or undefined upstream answer is still a hit next time.
     const stored: Stored<T> = { value, version: randomUUID(), expiresAt: Date.now() + entryTtlMs };
+    await Promise.all([options.keyv.set(full(key), stored, entryTtlMs), options.keyv.set(full(stampOf(key)), stored.version, entryTtlMs)]);
+    if (epoch !== invalidations) {
+      await Promise.all([options.keyv.delete(full(key)), options.keyv.delete(full(stampOf(key)))]);
+      return value;
+    }
     written.add(key);
-    store(key, stored, entryTtlMs, epoch);
     return keep(key, stored, entryTtlMs);
-  }
-
-  /**
-   * Writes a fresh read to keyv in the background: serialising, compressing and sealing a roster was
-   * a fifth of a cold query's CPU, and the request that read it need not wait for a copy it already
-   * holds (this process serves its memory copy meanwhile; another replica reads upstream once more).
-   */
-  function store(key: string, stored: Stored<unknown>, entryTtlMs: number, epoch: number): void {
-    const write = async () => {
-      await Promise.all([options.keyv.set(full(key), stored, entryTtlMs), options.keyv.set(full(stampOf(key)), stored.version, entryTtlMs)]);
-      // An invalidation while it was written may have deleted the key before it landed.
-      if (epoch !== invalidations) await Promise.all([options.keyv.delete(full(key)), options.keyv.delete(full(stampOf(key)))]);
-    };
-    const pending = write()
-      .catch((error: unknown) => options.onWriteError?.(key, error))
-      .finally(() => writes.delete(pending));
-    writes.add(pending);
   }
 
   /** One read per key at a time; callers arriving meanwhile share it. */
@@ -253,9 +235,6 @@ export function createReadCache(options: ReadCacheOptions): ReadCache {
     },
     generation: () => `${instance}:${changes}`,
     stats: () => ({ ...stats }),
-    settled: async () => {
-      await Promise.all(writes);
-    },
     close: () => unlisten?.(),
   };
 }

@@ -53,34 +53,9 @@ describe('the read cache', () => {
     expect(cache.stats()).toEqual({ memoryHits: 1, staleHits: 0, hits: 0, misses: 1, deduplicated: 4, refreshFailures: 0 });
 
     // Another process (no memory of its own) over the same keyv reads it back from the store.
-    await cache.settled();
     const replica = createReadCache({ keyv, prefix: 't1' });
     expect(await replica.get('employees', roster.load)).toEqual(['a', 'b']);
     expect(replica.stats()).toMatchObject({ hits: 1, misses: 0 });
-    expect(roster.calls()).toBe(1);
-  });
-
-  it('answers a fresh read before its copy is stored, and reports a copy that could not be stored without failing the answer', async () => {
-    const keyv = new Keyv();
-    let unblock: () => void = () => undefined;
-    const blocked = new Promise<void>((resolve) => (unblock = resolve));
-    const set = vi.spyOn(keyv, 'set').mockImplementation(async () => {
-      await blocked;
-      throw new Error('disk full');
-    });
-    const failed: string[] = [];
-    const cache = createReadCache({ keyv, prefix: 't', onWriteError: (key) => failed.push(key) });
-    const roster = counter(['a']);
-    roster.release();
-    expect(await cache.get('employees', roster.load)).toEqual(['a']);
-    expect(set).toHaveBeenCalled();
-    expect(failed).toEqual([]);
-
-    unblock();
-    await cache.settled();
-    expect(failed).toEqual(['employees']);
-    // Served from memory meanwhile; the next process to ask reads upstream again.
-    expect(await cache.get('employees', roster.load)).toEqual(['a']);
     expect(roster.calls()).toBe(1);
   });
 
@@ -127,7 +102,6 @@ describe('the read cache', () => {
     const members = counter(['L1']);
     members.release();
     await b.get('team-members:T1', members.load);
-    await b.settled();
     await a.get('team-members:T1', members.load);
     await other.get('team-members:T1', members.load);
     expect(members.calls()).toBe(2);
