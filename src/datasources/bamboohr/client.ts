@@ -189,14 +189,16 @@ export function createBambooHrClient(options: BambooHrClientOptions): BambooHrCl
   };
 
   /**
-   * One employee's rows of an effective-dated table, or everyone's. For one employee a 404 means
-   * there is no such employee (the report leaves them out too); for everyone it is a failure, as a
-   * roster read must be whole.
+   * One employee's rows of an effective-dated table, or everyone's (only the `wanted` employees' kept,
+   * when given: a webhook's run of a few hundred employees reads the whole table, and need not index
+   * 50,000 employees' rows to look up its own). For one employee a 404 means there is no such employee
+   * (the report leaves them out too); for everyone it is a failure, as a roster read must be whole.
    */
   const tableByEmployee = async <Row extends { employeeId: string }>(
     table: 'employmentStatus' | 'jobInfo',
     employeeId: number | 'all',
     parse: (body: string) => Row[],
+    wanted?: ReadonlySet<string>,
   ): Promise<Map<string, Row[]>> => {
     const response = await http.request({
       method: 'GET',
@@ -205,7 +207,8 @@ export function createBambooHrClient(options: BambooHrClientOptions): BambooHrCl
       accept: employeeId === 'all' ? undefined : [404],
     });
     if (response.status === 404) return new Map();
-    return groupBy(parse(response.body).map((row) => [row.employeeId, row] as const));
+    const rows = parse(response.body);
+    return groupBy((wanted ? rows.filter((row) => wanted.has(row.employeeId)) : rows).map((row) => [row.employeeId, row] as const));
   };
 
   /** The feed, and BambooHR's clock when it answered (its `Date` header, to the second). */
@@ -264,10 +267,11 @@ export function createBambooHrClient(options: BambooHrClientOptions): BambooHrCl
   const read = async (employeeIds?: number[]): Promise<Employee[]> => {
     const only = employeeIds?.length === 1 ? employeeIds[0] : undefined;
     const scope = only ?? 'all';
+    const wanted = employeeIds && new Set(employeeIds.map(String));
     const [{ roster, key }, history, jobs] = await Promise.all([
       reportWithFlag(employeeIds),
-      tableByEmployee('employmentStatus', scope, parseStatusRows),
-      tableByEmployee('jobInfo', scope, parseJobRows),
+      tableByEmployee('employmentStatus', scope, parseStatusRows, wanted),
+      tableByEmployee('jobInfo', scope, parseJobRows, wanted),
     ]);
     const context = { accessFlagKey: key, today: today(options.clock()) };
     return roster.rows.map((row) => toEmployee(row, history.get(row.id) ?? [], context, jobs.get(row.id) ?? []));
