@@ -46,8 +46,11 @@ export function resolveIdentities(given: IdentityInput): IdentifiedEmployee[] {
   const linkedLearnerId = new Map(links.filter((link) => link.source === input.source).map((link) => [link.sourceId, link.learnerId]));
   // Links of every source claim their learner: a Namely employee must not take a BambooHR one's.
   const claimed = new Set(links.map((link) => link.learnerId));
-  const byUsername = indexBy(input.learners, (learner) => learner.userName);
-  const byEmail = indexBy(input.learners, (learner) => learner.email);
+  // A match only ever takes an unclaimed learner, and claims only grow: the learners links already
+  // claim (after the first run, nearly all of them) need no place in the indexes.
+  const unclaimed = input.learners.filter((learner) => !claimed.has(learner.id));
+  const byUsername = indexBy(unclaimed, (learner) => learner.userName);
+  const byEmail = indexBy(unclaimed, (learner) => learner.email);
 
   const rankOf = (employee: Employee) => (linkedLearnerId.has(employee.sourceId) ? 0 : 2) + (input.isEligible(employee) ? 0 : 1);
   const claimOrder = inRankOrder(inIdOrder(input.employees), rankOf);
