@@ -65,7 +65,7 @@ export async function openRuntime(config: Config, options: RuntimeOptions = {}):
     log: options.logger ?? createLogger({ level: config.logLevel }),
     metrics: createMetrics(),
     // The distributed mode's, the tracer's (and the stores', store/backend.ts) modules load only when
-    // configured: some 80 MB of resident memory, together, that the embedded default never uses.
+    // configured: some 50 MB of resident memory, together, that the embedded default never uses.
     ...(config.otlpEndpoint !== undefined && { tracing: (await import('./telemetry/tracing.js')).startTracing(config.otlpEndpoint) }),
   };
   const secretKey = config.secretKey ? parseSecretKey(config.secretKey) : await loadOrCreateSecretKey(config.dataDir);

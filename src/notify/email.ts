@@ -53,7 +53,12 @@ export function createMailer(smtp: SmtpSettings, /** Longest each step of the SM
         return smtpFailure(error as NodemailerError, timeoutMs);
       }
     },
-    close: () => void transport?.then((opened) => opened.close()),
+    // A transport that failed to load was reported by the `send` that asked for it: nothing to close.
+    close: () =>
+      void transport?.then(
+        (opened) => opened.close(),
+        () => undefined,
+      ),
   };
 }
 

@@ -2,8 +2,8 @@
  * The embedded default loads nothing only a configured deployment uses: PostgreSQL's and Redis's
  * clients, the distributed mode's and nodemailer are tens of megabytes of resident memory (see
  * src/runtime.ts). Checked in a process of its own, since this one has loaded them for other tests.
- * Node keeps the CommonJS modules it loaded, `import`ed ones included, in `require.cache`; the ESM-only
- * packages (BullMQ, the OTLP exporter) import CommonJS ones listed here (ioredis), so they show too.
+ * Node keeps the CommonJS modules it loaded, `import`ed ones included, in `require.cache`; BullMQ is
+ * ESM but imports ioredis, so it shows too. The OTLP tracer, ESM throughout, is not checked here.
  */
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
