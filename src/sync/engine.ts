@@ -383,7 +383,7 @@ async function fetchForPlan(engine: Engine, run: SyncRun): Promise<Fetched> {
     tenant,
     policy,
     target: decision.target,
-    shadow: await shadowOf(engine, run.source),
+    shadow: shadowOf(engine, run.source),
     knownDepartments,
     today: today(engine.clock()),
   });

@@ -48,7 +48,8 @@ export async function readForPlan(options: {
   tenant: string;
   policy: Policy;
   target: ReadTarget;
-  shadow: Shadow;
+  /** Read alongside the vendors, not before them. */
+  shadow: Promise<Shadow>;
   /** Departments of earlier full reads: a scoped read must still see a mover's old team. */
   knownDepartments: readonly string[];
   /** The day eligibility is judged on, to find the learners this run will reactivate. */
@@ -56,39 +57,54 @@ export async function readForPlan(options: {
 }): Promise<PlanRead> {
   const { hr, litmos, policy, target } = options;
   const scoped = !('everyone' in target);
-  const [read, listed, teams, links] = await Promise.all([
-    'changed' in target ? target.changed : 'sourceIds' in target ? hr.getEmployees(target.sourceIds) : hr.listEmployees(),
+  const rosterRead = 'changed' in target ? Promise.resolve(target.changed) : 'sourceIds' in target ? hr.getEmployees(target.sourceIds) : hr.listEmployees();
+  const teamsRead = litmos.listTeams();
+  // Which teams the plan manages is known once the roster and the team list are in, long before
+  // every learner is listed and matched: their members and leaders are read meanwhile, not after.
+  const managedRead = Promise.all([rosterRead, teamsRead]).then(([read, teams]) => managedTeams(read, teams, policy, options.knownDepartments));
+  const [read, listed, teams, links, shadow, members, leaders] = await Promise.all([
+    rosterRead,
     scoped ? null : litmos.listLearners(),
-    litmos.listTeams(),
+    teamsRead,
     options.links.list(options.tenant),
+    options.shadow,
+    // A scoped run may read its own learners' teams instead (scopedMembers): that needs its matches first.
+    scoped ? null : managedRead.then((managed) => perTeam(managed, (id) => litmos.teamMembers(id))),
+    policy.teams.managerAsLeader ? managedRead.then((managed) => perTeam(managed, (id) => litmos.teamLeaders(id))) : {},
   ]);
   const employees = inIdOrder(read);
-  const learners = withShadow(listed ?? (await targetedLearners({ employees, links, policy, litmos })), options.shadow, HIDDEN_LEARNER_FIELDS);
+  const learners = withShadow(listed ?? (await targetedLearners({ employees, links, policy, litmos })), shadow, HIDDEN_LEARNER_FIELDS);
   const found = new Set(employees.map((employee) => employee.sourceId));
-  const departments = new Set([
-    ...employees.flatMap((employee) => (employee.department ? [teamKey(employee.department)] : [])),
-    ...options.knownDepartments.map(teamKey),
-  ]);
-  const managed = policy.teams.fromDepartment ? teams.filter((team) => departments.has(teamKey(team.name))) : [];
-  const ids = async (list: Promise<Learner[]>) => (await list).map((learner) => learner.id);
   const source = employees[0]?.source;
   const identified = source ? identitiesOf({ source, employees, learners, links, policy, today: options.today }) : [];
   const matches = learnersOf(identified);
-  const [members, leaders] = await Promise.all([
-    membersOf(managed, scoped ? { scoped: matches.map((match) => match.learner.id) } : { extra: reactivating(matches, policy, options.today) }, litmos),
-    policy.teams.managerAsLeader ? Promise.all(managed.map(async (team) => [team.id, await ids(litmos.teamLeaders(team.id))] as const)) : [],
-  ]);
   return {
     employees,
     notFound: 'changed' in target ? target.notFound : 'sourceIds' in target ? target.sourceIds.filter((id) => !found.has(id)) : [],
     learners,
     teams,
-    teamMembers: members,
-    teamLeaders: Object.fromEntries(leaders),
+    teamMembers: members
+      ? await withTeamsOf(reactivating(matches, policy, options.today), members, litmos)
+      : await scopedMembers(
+          await managedRead,
+          matches.map((match) => match.learner.id),
+          litmos,
+        ),
+    teamLeaders: leaders,
     links,
     today: options.today,
     identified,
   };
+}
+
+/** The department teams of the roster's departments and of earlier full reads': the ones a plan manages. */
+function managedTeams(employees: readonly Employee[], teams: readonly Team[], policy: Policy, knownDepartments: readonly string[]): Team[] {
+  if (!policy.teams.fromDepartment) return [];
+  const departments = new Set([
+    ...employees.flatMap((employee) => (employee.department ? [teamKey(employee.department)] : [])),
+    ...knownDepartments.map(teamKey),
+  ]);
+  return teams.filter((team) => departments.has(teamKey(team.name)));
 }
 
 /** Each identified employee with their learner (a learner handed over to a rehire's new record counts for the new one). */
@@ -108,31 +124,28 @@ function learnersOf(identified: readonly IdentifiedEmployee[]): { employee: Empl
 const reactivating = (matches: ReturnType<typeof learnersOf>, policy: Policy, today: LocalDate) =>
   matches.filter((match) => !match.learner.active && eligibility(match.employee, policy, today).eligible).map((match) => match.learner.id);
 
-/**
- * Members of the managed teams. A scoped run (a webhook's few employees) only needs its own
- * learners' memberships: one call per learner beats one per department team when the scope is the
- * smaller, and the planner only moves in-scope learners. A full run reads every managed team, plus
- * the team lists of the learners it is about to reactivate (`extra`), which the members leave out.
- */
-async function membersOf(
-  managed: readonly Team[],
-  learnerIds: { scoped: string[] } | { extra: string[] },
-  litmos: LitmosClient,
-): Promise<Record<string, string[]>> {
-  const members: Record<string, string[]> = Object.fromEntries(managed.map((team) => [team.id, []]));
-  const addTeamsOf = (ids: readonly string[]) =>
-    Promise.all(
-      ids.map(async (learnerId) => {
-        for (const team of await litmos.learnerTeams(learnerId)) if (!members[team.id]?.includes(learnerId)) members[team.id]?.push(learnerId);
-      }),
-    );
-  if ('scoped' in learnerIds && learnerIds.scoped.length < managed.length) {
-    await addTeamsOf(learnerIds.scoped);
-    return members;
-  }
-  for (const [teamId, learners] of await Promise.all(managed.map(async (team) => [team.id, await litmos.teamMembers(team.id)] as const))) {
-    members[teamId] = learners.map((learner) => learner.id);
-  }
-  if ('extra' in learnerIds) await addTeamsOf(learnerIds.extra);
+/** Learner ids of one of Litmos's per-team lists (members, leaders) for every managed team, by team id. */
+async function perTeam(managed: readonly Team[], list: (teamId: string) => Promise<Learner[]>): Promise<Record<string, string[]>> {
+  const entries = await Promise.all(managed.map(async (team) => [team.id, (await list(team.id)).map((learner) => learner.id)] as const));
+  return Object.fromEntries(entries);
+}
+
+/** `members` with these learners' own teams added to it: the members lists leave inactive learners out. */
+async function withTeamsOf(learnerIds: readonly string[], members: Record<string, string[]>, litmos: LitmosClient): Promise<Record<string, string[]>> {
+  await Promise.all(
+    learnerIds.map(async (learnerId) => {
+      for (const team of await litmos.learnerTeams(learnerId)) if (!members[team.id]?.includes(learnerId)) members[team.id]?.push(learnerId);
+    }),
+  );
   return members;
+}
+
+/**
+ * A scoped run (a webhook's few employees) only needs its own learners' memberships: one call per
+ * learner beats one per department team when the scope is the smaller, and the planner only moves
+ * in-scope learners. Otherwise it reads every managed team, as a full run does.
+ */
+async function scopedMembers(managed: readonly Team[], learnerIds: readonly string[], litmos: LitmosClient): Promise<Record<string, string[]>> {
+  if (learnerIds.length >= managed.length) return perTeam(managed, (id) => litmos.teamMembers(id));
+  return withTeamsOf(learnerIds, Object.fromEntries(managed.map((team) => [team.id, []])), litmos);
 }
