@@ -87,6 +87,37 @@ describe('learners', () => {
     expect(await routeCount('GET /v1.svc/users')).toBe(Math.floor(litmos.state.users.length / 1000) + 1);
   });
 
+  it('reads a list it has read before with its pages asked ahead, in the very requests one by one would make', async () => {
+    const client = clientFor({ pageSize: 7 });
+    /** A listing's requests, its learners checked against the account's users. */
+    const requestsOf = async (reader: LitmosClient) => {
+      const before = await routeCount('GET /v1.svc/users');
+      const learners = await reader.listLearners();
+      expect(learners.map((l) => l.id)).toEqual(litmos.state.users.map((u) => u.Id));
+      return (await routeCount('GET /v1.svc/users')) - before;
+    };
+    await requestsOf(client);
+    // Unchanged, then grown by every remainder modulo the page size: the same requests as a first read.
+    for (let added = 0; added <= 8; added++) {
+      for (let i = 0; i < added; i++) addUser(`grown${litmos.state.users.length}@bakery.test`);
+      const oneByOne = await requestsOf(clientFor({ pageSize: 7 }));
+      expect(await requestsOf(client), `${litmos.state.users.length} users`).toBe(oneByOne);
+    }
+  });
+
+  it('reads a list that has shrunk since it was read, each remaining item once, for no more requests than the last read', async () => {
+    const team = litmos.state.createTeam({ Name: 'Shrinking' }, null);
+    const ids = Array.from({ length: 20 }, (_, i) => addUser(`shrink${i}@bakery.test`).Id);
+    litmos.state.addMembers(team.Id, ids);
+    const client = clientFor({ pageSize: 3 });
+    const requests = () => routeCount('GET /v1.svc/teams/:id/users');
+    expect((await client.teamMembers(team.Id)).map((l) => l.id)).toEqual(ids);
+    const first = await requests();
+    for (const id of ids.slice(4, 12)) litmos.state.removeMember(team.Id, id);
+    expect((await client.teamMembers(team.Id)).map((l) => l.id)).toEqual([...ids.slice(0, 4), ...ids.slice(12)]);
+    expect((await requests()) - first).toBeLessThanOrEqual(first);
+  });
+
   it('lists summaries: only the listed fields are filled, the full profile has the rest', async () => {
     const user = addUser('full.profile@bakery.test', { JobTitle: 'Baker', City: 'Leeds', PhoneWork: '+44 113 000' });
     const client = clientFor();
@@ -290,6 +321,16 @@ describe('failures', () => {
     expect((await stats()).routes['GET /v1.svc/courses']?.statuses['503']).toBe(1);
   });
 
+  it('fails a read whose pages asked ahead keep failing, and reads everything once they answer again', async () => {
+    const client = clientFor({ pageSize: 50 });
+    expect(await client.listLearners()).toHaveLength(litmos.state.users.length);
+    await control('faults', { method: 'POST', body: JSON.stringify({ route: 'GET /v1.svc/users', status: 500, count: 1000 }) });
+    // Every page asked ahead fails: one failure is reported, and none is left an unhandled rejection.
+    expect((await rejection(client.listLearners())).code).toBe('UPSTREAM_UNAVAILABLE');
+    await control('faults', { method: 'DELETE' });
+    expect((await client.listLearners()).map((l) => l.id)).toEqual(litmos.state.users.map((u) => u.Id));
+  });
+
   it('gives up on a limit that does not clear as UPSTREAM_RATE_LIMITED', async () => {
     await control('limits', { method: 'PUT', body: JSON.stringify({ limit: 0, windowMs: 60_000 }) });
     const error = await rejection(clientFor().listCourses());
@@ -376,11 +417,15 @@ describe('with every Litmos quirk on', () => {
       // Every remainder modulo the overfull page length, so the last page is each of the three kinds.
       for (let remainder = 0; remainder <= pageSize; remainder++) {
         while (litmos.state.users.length % (pageSize + 1) !== remainder) addUser(`edge${litmos.state.users.length}@bakery.test`);
-        const learners = await clientFor({ pageSize }).listLearners();
-        expect(
-          learners.map((l) => l.id),
-          `page size ${pageSize}, ${litmos.state.users.length} users`,
-        ).toEqual(litmos.state.users.map((u) => u.Id));
+        const client = clientFor({ pageSize });
+        // The first read one page after another; the second asks ahead for the pages the first needed.
+        for (const read of ['first', 'ahead']) {
+          const learners = await client.listLearners();
+          expect(
+            learners.map((l) => l.id),
+            `page size ${pageSize}, ${litmos.state.users.length} users, ${read} read`,
+          ).toEqual(litmos.state.users.map((u) => u.Id));
+        }
       }
     }
   });

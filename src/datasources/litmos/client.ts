@@ -3,13 +3,14 @@
  * `http` client's base URL includes `/v1.svc` and its `authorize` sets the `apikey` header, so the
  * key never appears in a URL, a log line or an error; this client adds the `source` parameter (our application name) Litmos requires.
  *
- * Lists are read in pages until Litmos returns an empty page — it sends no total — and inherit
+ * Lists are read in pages until Litmos returns a short or empty page — it sends no total (paging.ts) — and inherit
  * Litmos's limits: user lists are summaries (see `LISTED_LEARNER_FIELDS`), and team member lists
  * hold active users only.
  */
 import { BadUserInputError, UpstreamError } from '../../errors.js';
 import { LEARNER_FIELDS, type Course, type CourseProgress, type Learner, type Team } from '../../model.js';
 import type { UpstreamClient, UpstreamRequest } from '../http.js';
+import { createListReader } from './paging.js';
 import {
   asRecord,
   asRecords,
@@ -99,34 +100,14 @@ export function createLitmosClient(options: LitmosClientOptions): LitmosClient {
     });
   };
 
-  /**
-   * Pages until the empty page. Offsets advance by what came back, since Litmos may return more
-   * than asked; a page of nothing but repeats means the server ignored `start`, so reading stops
-   * with an error rather than looping or returning a partial list.
-   */
-  async function readAll(path: string, what: string, filter: Record<string, string> = {}): Promise<LitmosRecord[]> {
-    const items: LitmosRecord[] = [];
-    const seen = new Set<unknown>();
-    for (let start = 0; ;) {
+  const lists = createListReader(pageSize);
+  const readAll = (path: string, what: string, filter: Record<string, string> = {}): Promise<LitmosRecord[]> => {
+    const list = Object.keys(filter).length === 0 ? path : `${path}?${new URLSearchParams(filter).toString()}`;
+    return lists.readAll(list, what, async (start) => {
       const response = await call({ method: 'GET', path, query: { ...filter, start, limit: pageSize } });
-      const page = asRecords(parseBody(response.body), what);
-      if (page.length === 0) return items;
-      const fresh = page.filter((item) => !seen.has(item.Id));
-      if (fresh.length === 0) {
-        throw new UpstreamError('litmos', response.status, `GET ${path} start=${start} repeated earlier ${what}; paging did not advance`, {
-          code: 'UPSTREAM_BAD_RESPONSE',
-          retryable: false,
-        });
-      }
-      for (const item of fresh) seen.add(item.Id);
-      items.push(...fresh);
-      // A short page is the last: Litmos may send more than asked, never fewer mid-list. Stopping
-      // here saves the empty page on every small list (a team's members, a course's results), which
-      // at 100 calls a minute is half the budget of a read.
-      if (page.length < pageSize) return items;
-      start += page.length;
-    }
-  }
+      return { status: response.status, records: asRecords(parseBody(response.body), what) };
+    });
+  };
 
   async function profile(idOrUserName: string): Promise<LitmosRecord | null> {
     const response = await call({ method: 'GET', path: `/users/${seg(idOrUserName)}`, accept: [404] });
