@@ -6,7 +6,7 @@ import { UpstreamError, type UpstreamSystem } from '../errors.js';
 
 export type Json = Record<string, unknown>;
 
-const isObject = (value: unknown): value is Json => typeof value === 'object' && value !== null && !Array.isArray(value);
+export const isObject = (value: unknown): value is Json => typeof value === 'object' && value !== null && !Array.isArray(value);
 
 export function payloadChecks(system: UpstreamSystem) {
   const bad = (what: string, value: unknown, expected: string) =>

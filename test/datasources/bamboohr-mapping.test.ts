@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { ConfigError, UpstreamError } from '../../src/errors.js';
-import { accessFlagKey, employeeStatus, isChecked, jobOn, statusHistory, toEmployee } from '../../src/datasources/bamboohr/mapping.js';
+import { accessFlagKey, bambooDate, employeeStatus, isChecked, jobOn, statusHistory, toEmployee } from '../../src/datasources/bamboohr/mapping.js';
 import {
   parseChanges,
   parseFields,
@@ -104,6 +104,27 @@ describe('toEmployee', () => {
     expect(attempt).toThrow(/employee 9 hireDate is "2025-13-01"/);
     expect(() => toEmployee(row('9', { lastName: '' }), [], context)).toThrow(/lastName/);
     expect(() => toEmployee(row('9', { status: 'Gone' }), [], context)).toThrow(/Active or Inactive/);
+  });
+});
+
+describe('dates', () => {
+  it('takes exactly the days the calendar has: leap days of leap years only, no 31st of a 30-day month, no month 13', () => {
+    const exists = (date: string) => {
+      const epoch = Date.parse(`${date}T00:00:00Z`);
+      return !Number.isNaN(epoch) && new Date(epoch).toISOString().slice(0, 10) === date;
+    };
+    const pad = (n: number, width: number) => String(n).padStart(width, '0');
+    for (const year of [1600, 1900, 2000, 2023, 2024, 2100, 9999]) {
+      for (let month = 0; month <= 13; month++) {
+        for (let day = 0; day <= 32; day++) {
+          const date = `${pad(year, 4)}-${pad(month, 2)}-${pad(day, 2)}`;
+          const read = () => bambooDate(date, '9', 'hireDate');
+          if (exists(date)) expect(read(), date).toBe(date);
+          else expect(read, date).toThrow(/employee 9 hireDate/);
+        }
+      }
+    }
+    expect(() => bambooDate('2024-2-01', '9', 'hireDate')).toThrow(UpstreamError);
   });
 });
 
@@ -235,6 +256,14 @@ describe('payloads', () => {
       { id: '4340.4', name: 'B', type: 'text', alias: 'b' },
     ]);
     expect(() => parseStatusRows(JSON.stringify([{ id: 'x', employeeId: 5, date: '2020-01-06', employmentStatus: 'Full-Time' }]))).toThrow(/numeric id/);
+    // A bad row is named by its place and key, as is a row that is no object at all.
+    const good = { id: '7', employeeId: '5', date: '2020-01-06', employmentStatus: 'Full-Time' };
+    expect(() => parseStatusRows(JSON.stringify([good, 5]))).toThrow(/employmentStatus row 1 is 5, expected an object/);
+    expect(() => parseJobRows(JSON.stringify([{ id: '8', employeeId: '5', department: 'Sales' }]))).toThrow(
+      /jobInfo row 0 date is undefined, expected a string/,
+    );
+    expect(() => parseJobRows(JSON.stringify([{ id: '8', employeeId: '5', date: '2020-01-06', department: 7 }]))).toThrow(/jobInfo row 0 department is 7/);
+    expect(() => parseReport(JSON.stringify({ fields: [], employees: [{ id: 'five' }] }))).toThrow(/report employee 0 id is "five", expected a numeric id/);
   });
 
   it('maps every employee of the recorded report (JupiterOne, 2022): "0000-00-00" as no date, JSON booleans, string ids', () => {

@@ -3,7 +3,7 @@
  * the mapping relies on becomes an `UPSTREAM_BAD_RESPONSE` naming the key and the value received,
  * instead of an `undefined` somewhere in a sync plan.
  */
-import { payloadChecks } from '../payload.js';
+import { isObject, payloadChecks, type Json } from '../payload.js';
 
 /** One row of a custom report: `id` plus one value per requested field that the account has. */
 export interface BambooHrReportRow {
@@ -59,11 +59,37 @@ export interface BambooHrChanges {
 
 const { bad, object, array, text, json } = payloadChecks('bamboohr');
 
+const NUMERIC_ID = /^\d+(\.\d+)?$/;
+
 /** Ids arrive as numeric strings in JSON payloads and as integers in a few (meta, filters). */
 function id(value: unknown, what: string): string {
   const s = typeof value === 'number' ? String(value) : value;
-  if (typeof s !== 'string' || !/^\d+(\.\d+)?$/.test(s)) throw bad(what, value, 'a numeric id');
+  if (typeof s !== 'string' || !NUMERIC_ID.test(s)) throw bad(what, value, 'a numeric id');
   return s;
+}
+
+/*
+ * The checks of the roster's rows (a report's employees, the tables' rows) name the row and key only
+ * when one fails: a label built up front for every field of every row was a million strings in a
+ * 50,000-employee read. `rows` says which rows they are ("jobInfo row"), `i` which one.
+ */
+function rowAt(entry: unknown, rows: string, i: number): Json {
+  return isObject(entry) ? entry : object(entry, `${rows} ${i}`);
+}
+
+function idAt(row: Json, key: string, rows: string, i: number): string {
+  const value = row[key];
+  return typeof value === 'string' && NUMERIC_ID.test(value) ? value : id(value, `${rows} ${i} ${key}`);
+}
+
+function textAt(row: Json, key: string, rows: string, i: number): string {
+  const value = row[key];
+  return typeof value === 'string' ? value : text(value, `${rows} ${i} ${key}`);
+}
+
+function optionalTextAt(row: Json, key: string, rows: string, i: number): string | null {
+  const value = row[key];
+  return value === null || value === undefined ? null : textAt(row, key, rows, i);
 }
 
 export function parseReport(body: string): BambooHrReport {
@@ -78,8 +104,8 @@ export function parseReport(body: string): BambooHrReport {
     }),
   );
   const rows = array(raw.employees, 'custom report employees').map((entry, i) => {
-    const row = object(entry, `report employee ${i}`);
-    const rowId = id(row.id, `report employee ${i} id`);
+    const row = rowAt(entry, 'report employee', i);
+    const rowId = idAt(row, 'id', 'report employee', i);
     // Checked and normalised where JSON.parse left it, not copied: at 50,000 employees a copy of
     // every row (and the key/value pairs to make it) was the report's largest allocation.
     for (const key in row) {
@@ -100,13 +126,14 @@ export function parseStatusRows(body: string): BambooHrStatusRow[] {
 }
 
 function statusRowsOf(value: unknown): BambooHrStatusRow[] {
+  const rows = 'employmentStatus row';
   return array(value, 'employmentStatus table').map((entry, i) => {
-    const row = object(entry, `employmentStatus row ${i}`);
+    const row = rowAt(entry, rows, i);
     return {
-      employeeId: id(row.employeeId, `employmentStatus row ${i} employeeId`),
-      date: text(row.date, `employmentStatus row ${i} date`),
-      employmentStatus: text(row.employmentStatus, `employmentStatus row ${i} employmentStatus`),
-      rowId: Number(id(row.id, `employmentStatus row ${i} id`)),
+      employeeId: idAt(row, 'employeeId', rows, i),
+      date: textAt(row, 'date', rows, i),
+      employmentStatus: textAt(row, 'employmentStatus', rows, i),
+      rowId: Number(idAt(row, 'id', rows, i)),
     };
   });
 }
@@ -116,17 +143,17 @@ export function parseJobRows(body: string): BambooHrJobRow[] {
 }
 
 function jobRowsOf(value: unknown): BambooHrJobRow[] {
-  const optional = (value: unknown, what: string) => (value === null || value === undefined ? null : text(value, what));
+  const rows = 'jobInfo row';
   return array(value, 'jobInfo table').map((entry, i) => {
-    const row = object(entry, `jobInfo row ${i}`);
+    const row = rowAt(entry, rows, i);
     return {
-      employeeId: id(row.employeeId, `jobInfo row ${i} employeeId`),
-      date: text(row.date, `jobInfo row ${i} date`),
-      rowId: Number(id(row.id, `jobInfo row ${i} id`)),
-      jobTitle: optional(row.jobTitle, `jobInfo row ${i} jobTitle`),
-      department: optional(row.department, `jobInfo row ${i} department`),
-      division: optional(row.division, `jobInfo row ${i} division`),
-      location: optional(row.location, `jobInfo row ${i} location`),
+      employeeId: idAt(row, 'employeeId', rows, i),
+      date: textAt(row, 'date', rows, i),
+      rowId: Number(idAt(row, 'id', rows, i)),
+      jobTitle: optionalTextAt(row, 'jobTitle', rows, i),
+      department: optionalTextAt(row, 'department', rows, i),
+      division: optionalTextAt(row, 'division', rows, i),
+      location: optionalTextAt(row, 'location', rows, i),
     };
   });
 }
