@@ -59,18 +59,28 @@ export async function readForPlan(options: {
   const scoped = !('everyone' in target);
   const rosterRead = 'changed' in target ? Promise.resolve(target.changed) : 'sourceIds' in target ? hr.getEmployees(target.sourceIds) : hr.listEmployees();
   const teamsRead = litmos.listTeams();
-  // Which teams the plan manages is known once the roster and the team list are in, long before
-  // every learner is listed and matched: their members and leaders are read meanwhile, not after.
-  const managedRead = Promise.all([rosterRead, teamsRead]).then(([read, teams]) => managedTeams(read, teams, policy, options.knownDepartments));
-  const [read, listed, teams, links, shadow, members, leaders] = await Promise.all([
+  // The teams a plan manages are those of the departments earlier full reads met, known as soon as
+  // the team list is in, and of any department new in this roster: their members and leaders are
+  // read from then on, alongside the roster, the learner listing and identity matching.
+  const knownRead = awaitedLater(teamsRead.then((teams) => managedTeams(teams, policy, options.knownDepartments)));
+  const managedRead = awaitedLater(
+    Promise.all([rosterRead, teamsRead]).then(([read, teams]) => managedTeams(teams, policy, [...departmentsOf(read), ...options.knownDepartments])),
+  );
+  const perManaged = (list: (teamId: string) => Promise<Learner[]>) => perManagedTeam(knownRead, managedRead, list);
+  // Awaited once identities are known.
+  const teamLists = awaitedLater(
+    Promise.all([
+      // A scoped run may read its own learners' teams instead (scopedMembers): that needs its matches first.
+      scoped ? null : perManaged((id) => litmos.teamMembers(id)),
+      policy.teams.managerAsLeader ? perManaged((id) => litmos.teamLeaders(id)) : {},
+    ]),
+  );
+  const [read, listed, teams, links, shadow] = await Promise.all([
     rosterRead,
     scoped ? null : litmos.listLearners(),
     teamsRead,
     options.links.list(options.tenant),
     options.shadow,
-    // A scoped run may read its own learners' teams instead (scopedMembers): that needs its matches first.
-    scoped ? null : managedRead.then((managed) => perTeam(managed, (id) => litmos.teamMembers(id))),
-    policy.teams.managerAsLeader ? managedRead.then((managed) => perTeam(managed, (id) => litmos.teamLeaders(id))) : {},
   ]);
   const employees = inIdOrder(read);
   const learners = withShadow(listed ?? (await targetedLearners({ employees, links, policy, litmos })), shadow, HIDDEN_LEARNER_FIELDS);
@@ -78,6 +88,7 @@ export async function readForPlan(options: {
   const source = employees[0]?.source;
   const identified = source ? identitiesOf({ source, employees, learners, links, policy, today: options.today }) : [];
   const matches = learnersOf(identified);
+  const [members, leaders] = await teamLists;
   return {
     employees,
     notFound: 'changed' in target ? target.notFound : 'sourceIds' in target ? target.sourceIds.filter((id) => !found.has(id)) : [],
@@ -97,14 +108,13 @@ export async function readForPlan(options: {
   };
 }
 
-/** The department teams of the roster's departments and of earlier full reads': the ones a plan manages. */
-function managedTeams(employees: readonly Employee[], teams: readonly Team[], policy: Policy, knownDepartments: readonly string[]): Team[] {
-  if (!policy.teams.fromDepartment) return [];
-  const departments = new Set([
-    ...employees.flatMap((employee) => (employee.department ? [teamKey(employee.department)] : [])),
-    ...knownDepartments.map(teamKey),
-  ]);
-  return teams.filter((team) => departments.has(teamKey(team.name)));
+/**
+ * `promise`, marked as handled: it is awaited after others, or not at all once they fail, and its own
+ * failure then must not be an unhandled rejection (which ends the process). Awaiting it still throws.
+ */
+function awaitedLater<T>(promise: Promise<T>): Promise<T> {
+  promise.catch(() => undefined);
+  return promise;
 }
 
 /** Each identified employee with their learner (a learner handed over to a rehire's new record counts for the new one). */
@@ -123,6 +133,32 @@ function learnersOf(identified: readonly IdentifiedEmployee[]): { employee: Empl
  */
 const reactivating = (matches: ReturnType<typeof learnersOf>, policy: Policy, today: LocalDate) =>
   matches.filter((match) => !match.learner.active && eligibility(match.employee, policy, today).eligible).map((match) => match.learner.id);
+
+/** The department teams of these departments (by name, in any case), when the policy makes teams from departments. */
+function managedTeams(teams: readonly Team[], policy: Policy, departments: readonly string[]): Team[] {
+  if (!policy.teams.fromDepartment) return [];
+  const keys = new Set(departments.map(teamKey));
+  return teams.filter((team) => keys.has(teamKey(team.name)));
+}
+
+const departmentsOf = (employees: readonly Employee[]): string[] => employees.flatMap((employee) => (employee.department ? [employee.department] : []));
+
+/** One of Litmos's per-team lists for every managed team: the `known` ones' read at once, the rest's once `all` is known. */
+async function perManagedTeam(known: Promise<Team[]>, all: Promise<Team[]>, list: (teamId: string) => Promise<Learner[]>): Promise<Record<string, string[]>> {
+  const early = await known;
+  const [first, rest, managed] = await Promise.all([
+    perTeam(early, list),
+    all.then((teams) =>
+      perTeam(
+        teams.filter((team) => !early.includes(team)),
+        list,
+      ),
+    ),
+    all,
+  ]);
+  const lists = { ...first, ...rest };
+  return Object.fromEntries(managed.map((team) => [team.id, lists[team.id] ?? []]));
+}
 
 /** Learner ids of one of Litmos's per-team lists (members, leaders) for every managed team, by team id. */
 async function perTeam(managed: readonly Team[], list: (teamId: string) => Promise<Learner[]>): Promise<Record<string, string[]>> {
