@@ -4,7 +4,7 @@
  * which is what lets apply journal by id and resume a crashed run without doing anything twice.
  */
 import type { Employee, Learner } from '../model.js';
-import { eligibility, isEvidenceReason } from './eligibility.js';
+import { eligibility, isEvidenceReason, type Eligibility } from './eligibility.js';
 import { identityKey, learnerChanges, learnerFieldsFor, missingRequiredFields } from './fields.js';
 import { holdsInForce } from './holds.js';
 import type { IdentifiedEmployee, Identity } from './identity.js';
@@ -39,7 +39,16 @@ interface EmployeeContext {
  * the largest part of planning a 50,000-employee run. @default computed
  */
 export interface IdentifiedPlanInput extends PlanInput {
-  identified?: IdentifiedEmployee[];
+  identified?: Identified[];
+}
+
+/**
+ * An employee with their identity, and what the identity rules and the plan both ask of them: their
+ * learner fields under the policy's field map and their eligibility today, worked out once.
+ */
+export interface Identified extends IdentifiedEmployee {
+  fields: LearnerFields;
+  verdict: Eligibility;
 }
 
 export function planSync(input: IdentifiedPlanInput): SyncPlan {
@@ -47,7 +56,7 @@ export function planSync(input: IdentifiedPlanInput): SyncPlan {
 }
 
 /** The plan, and who the planner took each employee to be (explain reads both; identities cost half a plan). */
-export function planWithIdentities(input: IdentifiedPlanInput): { plan: SyncPlan; identified: IdentifiedEmployee[] } {
+export function planWithIdentities(input: IdentifiedPlanInput): { plan: SyncPlan; identified: Identified[] } {
   const { source, policy, today } = input;
   const employees = inIdOrder(input.employees);
   const identified = input.identified ?? identitiesOf({ ...input, employees });
@@ -57,7 +66,7 @@ export function planWithIdentities(input: IdentifiedPlanInput): { plan: SyncPlan
   const held = holdsInForce(input.holds ?? [], source, today);
   const actsOn = (sourceId: string) => inScope(sourceId) && !held.has(sourceId);
 
-  const renames = identified.flatMap(({ employee, identity }) => (actsOn(employee.sourceId) ? renameFor(employee, identity, policy, today) : []));
+  const renames = identified.flatMap((each) => (actsOn(each.employee.sourceId) ? renameFor(each, policy) : []));
   const context: EmployeeContext = {
     source,
     policy,
@@ -71,14 +80,16 @@ export function planWithIdentities(input: IdentifiedPlanInput): { plan: SyncPlan
   // Claim order, not id order: when two employees want one username, the one who should have
   // access gets it (see resolveIdentities). Out-of-scope employees are still planned so that
   // their claims and team roles hold, then left untouched.
-  for (const { employee, identity } of identified) {
-    const { sourceId } = employee;
+  for (const each of identified) {
+    const { sourceId } = each.employee;
     // Planned not at all, so a held employee claims no username either: the learner stays as it is.
     if (held.has(sourceId)) {
-      skips.push(inScope(sourceId) ? { sourceId, reason: 'HELD', learnerId: learnerIdOf(identity) } : { sourceId, reason: 'NOT_IN_SCOPE', learnerId: null });
+      skips.push(
+        inScope(sourceId) ? { sourceId, reason: 'HELD', learnerId: learnerIdOf(each.identity) } : { sourceId, reason: 'NOT_IN_SCOPE', learnerId: null },
+      );
       continue;
     }
-    const plan = planEmployee(employee, identity, context);
+    const plan = planEmployee(each, context);
     if (plan.learnerAfter !== null) provisioned.set(sourceId, plan.learnerAfter.id);
     if (!inScope(sourceId)) {
       skips.push({ sourceId, reason: 'NOT_IN_SCOPE', learnerId: null });
@@ -122,24 +133,35 @@ export function planWithIdentities(input: IdentifiedPlanInput): { plan: SyncPlan
  * Every employee with the learner the planner takes them to be, in claim order (core/identity.ts).
  * `employees` in id order: among records of one username, the last in it may take over a learner.
  */
-export function identitiesOf(input: Pick<PlanInput, 'source' | 'employees' | 'learners' | 'links' | 'policy' | 'today'>): IdentifiedEmployee[] {
+export function identitiesOf(input: Pick<PlanInput, 'source' | 'employees' | 'learners' | 'links' | 'policy' | 'today'>): Identified[] {
   const { policy, today } = input;
-  return resolveIdentities({
+  const fields = new Map<Employee, LearnerFields>();
+  const verdicts = new Map<Employee, Eligibility>();
+  const fieldsOf = (employee: Employee) => once(fields, employee, () => learnerFieldsFor(employee, policy.fieldMap));
+  const verdictOf = (employee: Employee) => once(verdicts, employee, () => eligibility(employee, policy, today));
+  const identified = resolveIdentities({
     source: input.source,
     employees: input.employees,
     learners: input.learners,
     links: input.links,
-    usernameOf: (employee) => learnerFieldsFor(employee, policy.fieldMap).userName ?? null,
-    isEligible: (employee) => eligibility(employee, policy, today).eligible,
+    usernameOf: (employee) => fieldsOf(employee).userName ?? null,
+    isEligible: (employee) => verdictOf(employee).eligible,
   });
+  return identified.map(({ employee, identity }) => ({ employee, identity, fields: fieldsOf(employee), verdict: verdictOf(employee) }));
 }
 
-function planEmployee(employee: Employee, identity: Identity, context: EmployeeContext): EmployeePlan {
+function once<K, V>(answers: Map<K, V>, key: K, ask: () => V): V {
+  const known = answers.get(key);
+  if (known !== undefined) return known;
+  const answer = ask();
+  answers.set(key, answer);
+  return answer;
+}
+
+function planEmployee({ employee, identity, fields, verdict }: Identified, context: EmployeeContext): EmployeePlan {
   const { sourceId } = employee;
   const { source, policy } = context;
   const id = (verb: string) => `${verb}:${source}:${sourceId}`;
-  const verdict = eligibility(employee, policy, context.today);
-  const fields = learnerFieldsFor(employee, policy.fieldMap);
   const actions: PlannedAction[] = [];
   const skip = (reason: SkipReason, learnerId: string | null = null): EmployeePlan => ({
     actions,
@@ -192,10 +214,9 @@ function learnerIdOf(identity: Identity): string | null {
 }
 
 /** The username an eligible employee's existing learner moves to, if it moves. */
-function renameFor(employee: Employee, identity: Identity, policy: Policy, today: PlanInput['today']): Rename[] {
+function renameFor({ identity, fields, verdict }: Identified, policy: Policy): Rename[] {
   if (identity.kind !== 'LINKED' && identity.kind !== 'MATCHED') return [];
-  if (!eligibility(employee, policy, today).eligible) return [];
-  const fields = learnerFieldsFor(employee, policy.fieldMap);
+  if (!verdict.eligible) return [];
   if (!isRename(identity.learner, fields) || policy.protectedFields.includes('userName')) return [];
   const from = identityKey(identity.learner.userName) ?? '';
   return [{ learnerId: identity.learner.id, from, to: identityKey(fields.userName ?? null) ?? '' }];

@@ -324,21 +324,22 @@ async function createRun(engine: Engine, startOptions: StartOptions): Promise<{ 
 
 /** A run from its start: fetch, plan, then stop there (a dry run, a tripped safeguard) or apply. */
 async function execute(engine: Engine, runId: string, signal: AbortSignal): Promise<void> {
-  if (await planToApply(engine, runId, signal)) await apply(engine, runId, signal);
+  const planned = await planToApply(engine, runId, signal);
+  if (planned) await apply(engine, runId, signal, planned);
 }
 
 /**
- * Reads and plans the run, and ends or holds it there when it must stop; whether it goes on to apply.
- * Apply reads the stored plan, so the read and the plan made from it are let go before it begins.
+ * Reads and plans the run, and ends or holds it there when it must stop; the stored plan when it goes
+ * on to apply. Only the plan and its draft are handed on: the read is let go before apply begins.
  */
-async function planToApply(engine: Engine, runId: string, signal: AbortSignal): Promise<boolean> {
+async function planToApply(engine: Engine, runId: string, signal: AbortSignal): Promise<Planned | null> {
   const run = await update(engine, runId, { status: 'FETCHING', startedAt: timestamp(engine) });
   const planned = run.rollbackOf ? await planRollback(engine, run) : await readAndPlan(engine, run, signal);
-  if (planned === null) return false;
+  if (planned === null) return null;
   if (planned.run.dryRun) await finishDryRun(engine, planned);
   else if (planned.plan.safeguard.tripped) await awaitApproval(engine, planned);
-  else return true;
-  return false;
+  else return planned;
+  return null;
 }
 
 /** An ordinary run's read, then its plan; null when the run was cancelled while it read. */
@@ -464,8 +465,8 @@ async function approveRun(engine: Engine, runId: string, approvedBy: string): Pr
 }
 
 /** Applies the run's stored plan (after a restart too), then records what happened and ends the run. */
-async function apply(engine: Engine, runId: string, signal: AbortSignal): Promise<void> {
-  const planned = await beginApply(engine, runId);
+async function apply(engine: Engine, runId: string, signal: AbortSignal, stored?: Planned): Promise<void> {
+  const planned = await beginApply(engine, runId, stored);
   const progress = trackProgress(engine, planned);
   const applying = applyPlan(planned.plan, {
     tenant: engine.tenant,
@@ -501,18 +502,28 @@ async function apply(engine: Engine, runId: string, signal: AbortSignal): Promis
   }
 }
 
-async function beginApply(engine: Engine, runId: string): Promise<Planned> {
+/**
+ * The run, now APPLYING, with its plan: the one just planned and stored, or (approved, resumed after a
+ * restart, taken by another replica) the one read back from the store.
+ */
+async function beginApply(engine: Engine, runId: string, stored?: Planned): Promise<Planned> {
   const { tenant, store } = engine;
-  await mustGet(engine, runId);
-  const plan = await store.plans.get(tenant, runId);
-  const draft = await store.plans.draft(tenant, runId);
-  if (!plan || !draft) throw new Error(`run ${runId} has no stored plan to apply`);
+  const { plan, draft } = stored ?? (await storedPlan(engine, runId));
   // A transition, so a run cancelled elsewhere before this starts is not brought back to APPLYING.
   const run = await store.runs.transition(tenant, runId, {
     from: ACTIVE_STATUSES,
     patch: { status: 'APPLYING', progress: { done: 0, total: plan.actions.length } },
   });
   return { run, plan, draft };
+}
+
+async function storedPlan(engine: Engine, runId: string): Promise<Omit<Planned, 'run'>> {
+  const { tenant, store } = engine;
+  await mustGet(engine, runId);
+  const plan = await store.plans.get(tenant, runId);
+  const draft = await store.plans.draft(tenant, runId);
+  if (!plan || !draft) throw new Error(`run ${runId} has no stored plan to apply`);
+  return { plan, draft };
 }
 
 /** An apply's progress, fed its results as they come. */

@@ -9,9 +9,7 @@
 import type { HrClient } from '../datasources/hr.js';
 import { HIDDEN_LEARNER_FIELDS, type LitmosClient } from '../datasources/litmos/client.js';
 import type { Employee, IdentityLink, Learner, LocalDate, Team } from '../model.js';
-import { eligibility } from '../core/eligibility.js';
-import type { IdentifiedEmployee } from '../core/identity.js';
-import { identitiesOf } from '../core/plan.js';
+import { identitiesOf, type Identified } from '../core/plan.js';
 import { inIdOrder, teamKey } from '../core/plan-types.js';
 import type { Policy } from '../core/policy.js';
 import { withShadow, type Shadow } from '../core/shadow.js';
@@ -38,7 +36,7 @@ export interface PlanRead {
    * find reactivations and a scoped run's learners, and handing them on spares the planner a second
    * pass over the roster, the largest part of planning a 50,000-employee run.
    */
-  identified: IdentifiedEmployee[];
+  identified: Identified[];
 }
 
 export async function readForPlan(options: {
@@ -95,7 +93,7 @@ export async function readForPlan(options: {
     learners,
     teams,
     teamMembers: members
-      ? await withTeamsOf(reactivating(matches, policy, options.today), members, litmos)
+      ? await withTeamsOf(reactivating(matches), members, litmos)
       : await scopedMembers(
           await managedRead,
           matches.map((match) => match.learner.id),
@@ -118,9 +116,9 @@ function awaitedLater<T>(promise: Promise<T>): Promise<T> {
 }
 
 /** Each identified employee with their learner (a learner handed over to a rehire's new record counts for the new one). */
-function learnersOf(identified: readonly IdentifiedEmployee[]): { employee: Employee; learner: Learner }[] {
-  return identified.flatMap(({ employee, identity }) =>
-    identity.kind === 'LINKED' || identity.kind === 'MATCHED' ? [{ employee, learner: identity.learner }] : [],
+function learnersOf(identified: readonly Identified[]): { learner: Learner; eligible: boolean }[] {
+  return identified.flatMap(({ identity, verdict }) =>
+    identity.kind === 'LINKED' || identity.kind === 'MATCHED' ? [{ learner: identity.learner, eligible: verdict.eligible }] : [],
   );
 }
 
@@ -131,8 +129,8 @@ function learnersOf(identified: readonly IdentifiedEmployee[]): { employee: Empl
  * department's team until a later run (found by the property test: STALE_TEAM_AFTER_REACTIVATION).
  * Few per run, so one call each is affordable where reading every inactive learner's teams is not.
  */
-const reactivating = (matches: ReturnType<typeof learnersOf>, policy: Policy, today: LocalDate) =>
-  matches.filter((match) => !match.learner.active && eligibility(match.employee, policy, today).eligible).map((match) => match.learner.id);
+const reactivating = (matches: ReturnType<typeof learnersOf>) =>
+  matches.filter((match) => !match.learner.active && match.eligible).map((match) => match.learner.id);
 
 /** The department teams of these departments (by name, in any case), when the policy makes teams from departments. */
 function managedTeams(teams: readonly Team[], policy: Policy, departments: readonly string[]): Team[] {

@@ -156,6 +156,7 @@ export function stateCases(opened: () => TestStore): void {
     await s.links.put(tenant, link('NAMELY', 'f2c1e7a4-0000-4000-8000-000000000001', 'L1'));
     await s.links.put(tenant, link('BAMBOOHR', '9', 'L2'));
     await s.links.put(tenant, link('BAMBOOHR', 'a:b', 'L3'));
+    for (const sourceId of ['10', '0', '010', '99']) await s.links.put(tenant, link('BAMBOOHR', sourceId, `L${sourceId}`));
 
     expect(await s.links.get(tenant, 'BAMBOOHR', '101')).toEqual(link('BAMBOOHR', '101', 'L1'));
     expect(await s.links.get(tenant, 'NAMELY', '101')).toBeNull();
@@ -166,7 +167,10 @@ export function stateCases(opened: () => TestStore): void {
     await s.links.put(tenant, { ...link('BAMBOOHR', '101', 'L4'), matchedBy: 'USERNAME' });
     expect((await s.links.findByLearner(tenant, 'L1')).map((each) => each.source)).toEqual(['NAMELY']);
     expect(await s.links.findByLearner(tenant, 'L4')).toEqual([{ ...link('BAMBOOHR', '101', 'L4'), matchedBy: 'USERNAME' }]);
-    expect((await s.links.list(tenant, 'BAMBOOHR')).map((each) => each.sourceId)).toEqual(['9', '101', 'a:b']);
-    expect(await s.links.list(tenant)).toHaveLength(4);
+    // Numeric ids by value, as a numeric collation orders them, whatever else is among them.
+    const ids = (await s.links.list(tenant, 'BAMBOOHR')).map((each) => each.sourceId);
+    expect(ids).toEqual([...ids].sort(new Intl.Collator('en', { numeric: true }).compare));
+    expect(ids.filter((id) => !['0', '010'].includes(id))).toEqual(['9', '10', '99', '101', 'a:b']);
+    expect(await s.links.list(tenant)).toHaveLength(8);
   });
 }
