@@ -34,7 +34,8 @@ interface Department {
 export function planTeams(input: TeamPlanInput): PlannedAction[] {
   if (!input.policy.fromDepartment) return [];
   const { source, provisioned, policy } = input;
-  const departments = departmentsOf(input.employees);
+  const keyFor = keys();
+  const departments = departmentsOf(input.employees, keyFor);
   const existing = new Map<string, Team>();
   // Litmos allows two teams with one name; the first listed is the department's, the other is left alone.
   for (const team of input.teams) if (!existing.has(teamKey(team.name))) existing.set(teamKey(team.name), team);
@@ -51,7 +52,7 @@ export function planTeams(input: TeamPlanInput): PlannedAction[] {
   const leaders = new Map<string, { key: string; managerId: string }>();
   const want = (sourceId: string, key: string) => wanted.set(sourceId, (wanted.get(sourceId) ?? new Set()).add(key));
   for (const employee of input.employees) {
-    const key = departmentKey(employee);
+    const key = keyFor(employee.department);
     if (!provisioned.has(employee.sourceId) || key === null) continue;
     want(employee.sourceId, key);
     const { managerId } = employee;
@@ -70,17 +71,19 @@ export function planTeams(input: TeamPlanInput): PlannedAction[] {
     const { sourceId } = employee;
     const learnerId = provisioned.get(sourceId);
     if (learnerId === undefined || !input.inScope(sourceId)) continue;
-    const keys = wanted.get(sourceId) ?? new Set<string>();
-    const current = new Set(learnerId === null ? [] : (managedTeamsOf.get(learnerId) ?? []));
-    for (const key of [...keys].sort()) {
+    const wants = wanted.get(sourceId) ?? new Set<string>();
+    // A learner is in a team or two: a list is the cheaper set.
+    const listed = learnerId === null ? [] : (managedTeamsOf.get(learnerId) ?? []);
+    const current = listed.length > 1 ? [...new Set(listed)] : listed;
+    for (const key of wants.size > 1 ? [...wants].sort() : wants) {
       const ref = teamRef(key);
-      if (ref.teamId !== null && current.has(ref.teamId)) continue;
+      if (ref.teamId !== null && current.includes(ref.teamId)) continue;
       const id = `add-to-team:${source}:${sourceId}:${key}`;
       memberships.push({ kind: 'ADD_TO_TEAM', id, sourceId, learnerId, ...ref });
     }
     for (const teamId of current) {
       const key = managed.get(teamId);
-      if (key === undefined || keys.has(key) || learnerId === null) continue;
+      if (key === undefined || wants.has(key) || learnerId === null) continue;
       memberships.push({
         kind: 'REMOVE_FROM_TEAM',
         id: `remove-from-team:${source}:${sourceId}:${teamId}`,
@@ -148,22 +151,37 @@ function teamCreates(
   return [...[...parents.values()].sort((a, b) => compareIds(a.id, b.id)), ...children];
 }
 
-function departmentKey(employee: Employee): string | null {
-  const name = employee.department?.trim() ?? '';
-  return name === '' ? null : teamKey(name);
+/** The team key of a department or division name as HR spelt it; null when blank. */
+function keyOf(name: string | null): string | null {
+  const trimmed = name?.trim() ?? '';
+  return trimmed === '' ? null : teamKey(trimmed);
 }
 
-function departmentsOf(employees: readonly Employee[]): Map<string, Department> {
+/**
+ * `keyOf`, remembered per spelling: a company has a few dozen departments and divisions, and a plan
+ * asks for each of 50,000 employees' several times.
+ */
+function keys(): (name: string | null) => string | null {
+  const known = new Map<string | null, string | null>();
+  return (name) => {
+    let key = known.get(name);
+    if (key === undefined) known.set(name, (key = keyOf(name)));
+    return key;
+  };
+}
+
+function departmentsOf(employees: readonly Employee[], keyFor: (name: string | null) => string | null): Map<string, Department> {
   const departments = new Map<string, Department>();
   for (const employee of employees) {
-    const key = departmentKey(employee);
+    const key = keyFor(employee.department);
     if (key === null) continue;
-    const department = departments.get(key) ?? { name: (employee.department ?? '').trim(), divisions: new Map<string, { name: string; count: number }>() };
-    departments.set(key, department);
-    const division = employee.division?.trim() ?? '';
-    if (division === '') continue;
-    const counted = department.divisions.get(teamKey(division)) ?? { name: division, count: 0 };
-    department.divisions.set(teamKey(division), { ...counted, count: counted.count + 1 });
+    let department = departments.get(key);
+    if (department === undefined) departments.set(key, (department = { name: (employee.department ?? '').trim(), divisions: new Map() }));
+    const divisionKey = keyFor(employee.division);
+    if (divisionKey === null) continue;
+    const counted = department.divisions.get(divisionKey);
+    if (counted === undefined) department.divisions.set(divisionKey, { name: (employee.division ?? '').trim(), count: 1 });
+    else counted.count += 1;
   }
   return departments;
 }
