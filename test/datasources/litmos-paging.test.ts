@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createListReader, type Page } from '../../src/datasources/litmos/paging.js';
+import { createListReader, type ListReader, type Page } from '../../src/datasources/litmos/paging.js';
 import { UpstreamError } from '../../src/errors.js';
 
 /** A list of `count` items paged as Litmos does, `extra` more than asked on a full page; `ignoreStart` answers every page from 0. */
@@ -14,6 +14,15 @@ function server(count: number, options: { extra?: number; ignoreStart?: boolean 
       return Promise.resolve({ status: 200, records: Array.from({ length: Math.max(0, end - from) }, (_, i) => ({ Id: `u${from + i}` })) });
     };
   return { asked, fetchPage, ids: Array.from({ length: count }, (_, i) => `u${i}`) };
+}
+
+/** How many pages a read of a `count`-item list asks for before any has answered; its items checked. */
+async function askedAtOnce(reader: ListReader, list: string, count: number): Promise<number> {
+  const { asked, fetchPage, ids } = server(count);
+  const reading = reader.readAll(list, 'items', fetchPage(5));
+  const before = asked.length;
+  expect((await reading).map((item) => item.Id)).toEqual(ids);
+  return before;
 }
 
 describe('reading a Litmos list', () => {
@@ -43,19 +52,20 @@ describe('reading a Litmos list', () => {
 
   it('remembers each list by its name, and forgets one that fits a page', async () => {
     const reader = createListReader(5);
-    /** How many pages the read asks for before any has answered, and its items. */
-    const atOnce = async (list: string, count: number) => {
-      const { asked, fetchPage, ids } = server(count);
-      const reading = reader.readAll(list, 'team members', fetchPage(5));
-      const before = asked.length;
-      expect((await reading).map((item) => item.Id)).toEqual(ids);
-      return before;
-    };
-    expect(await atOnce('/teams/a/users', 12)).toBe(1);
-    expect(await atOnce('/teams/b/users', 12)).toBe(1);
-    expect(await atOnce('/teams/a/users', 12)).toBe(3);
-    expect(await atOnce('/teams/a/users', 3)).toBe(3);
-    expect(await atOnce('/teams/a/users', 12)).toBe(1);
-    expect(await atOnce('/teams/b/users', 12)).toBe(3);
+    expect(await askedAtOnce(reader, '/teams/a/users', 12)).toBe(1);
+    expect(await askedAtOnce(reader, '/teams/b/users', 12)).toBe(1);
+    expect(await askedAtOnce(reader, '/teams/a/users', 12)).toBe(3);
+    expect(await askedAtOnce(reader, '/teams/a/users', 3)).toBe(3);
+    expect(await askedAtOnce(reader, '/teams/a/users', 12)).toBe(1);
+    expect(await askedAtOnce(reader, '/teams/b/users', 12)).toBe(3);
+  });
+
+  it('remembers the lists read last when there are more than it keeps', async () => {
+    const reader = createListReader(5);
+    for (let i = 0; i <= 256; i++) await askedAtOnce(reader, `/users?search=${i}`, 12);
+    expect(await askedAtOnce(reader, '/users?search=256', 12)).toBe(3);
+    expect(await askedAtOnce(reader, '/users?search=1', 12)).toBe(3);
+    // The first, read longest ago and not since, was let go.
+    expect(await askedAtOnce(reader, '/users?search=0', 12)).toBe(1);
   });
 });

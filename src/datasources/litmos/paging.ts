@@ -24,13 +24,20 @@ export interface ListReader {
   readAll(list: string, what: string, fetchPage: (start: number) => Promise<Page>): Promise<LitmosRecord[]>;
 }
 
+/** Lists remembered at most: the user list, the big teams' members, the big courses' results. */
+const REMEMBERED = 256;
+
 export function createListReader(pageSize: number): ListReader {
   // Only lists of more than a page are remembered, so this holds a few dozen lengths however many
-  // learners' and teams' short lists are read.
+  // learners' and teams' short lists are read; past REMEMBERED (searches, say) the oldest goes.
   const lengths = new Map<string, number>();
   const remember = (list: string, items: LitmosRecord[]) => {
+    lengths.delete(list);
     if (items.length > pageSize) lengths.set(list, items.length);
-    else lengths.delete(list);
+    for (const oldest of lengths.keys()) {
+      if (lengths.size <= REMEMBERED) break;
+      lengths.delete(oldest);
+    }
     return items;
   };
 
