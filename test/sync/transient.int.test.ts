@@ -8,7 +8,7 @@ import { QUIET_HEADER, SANDBOX_CREDENTIALS, type Fault } from '@rostergate/sandb
 import { afterEach, describe, expect, it } from 'vitest';
 import { RETRY_DEFAULTS } from '../../src/datasources/retry.js';
 import { QUIET_FAULTS, startTestGateway, type TestGateway, type TestGatewayOptions } from '../support/gateway.js';
-import { relaxSafeguard, sync, writes } from '../support/sync.js';
+import { importEmployees, relaxSafeguard, sync, writes } from '../support/sync.js';
 import { activeUserNames, bamboohr, eligiblePeople, expectEveryEligibleOnce, litmos, type LitmosUser } from '../support/upstreams.js';
 
 const today = new Date().toISOString().slice(0, 10);
@@ -199,5 +199,40 @@ describe('transient Litmos failures during a sync', () => {
     expect(failed[0]!.error).toMatch(/UPDATE_LEARNER: .*PUT .*→ 400/);
     // Refused once, never repeated: a 400 is the vendor saying no.
     expect((await statuses(t, 'PUT /v1.svc/users/:id'))['400']).toBe(1);
+  }, 60_000);
+});
+
+describe('reads that keep failing', () => {
+  /** Every Litmos user with whether it is active: what a failed read must leave exactly as it was. */
+  const users = async (t: TestGateway) => (await litmos(t.sandbox).users()).map((user) => `${user.Id}:${String(user.Active)}`).sort();
+
+  it('a team member list that keeps failing (read beside the user list) fails the run, writing nothing; the next run has nothing left to do', async () => {
+    const t = await fresh();
+    await sync(t);
+    const before = await users(t);
+    const writesBefore = writes(await t.stats('litmos'));
+    await arm(t, [{ route: 'GET /v1.svc/teams/:id/users', status: 500, count: 1000 }]);
+    expect((await sync(t)).status).toBe('FAILED');
+    expect(writes(await t.stats('litmos'))).toEqual(writesBefore);
+    expect(await users(t)).toEqual(before);
+    await fetch(`${t.sandbox.litmos.url}/__sandbox/faults`, { method: 'DELETE' });
+    const again = await sync(t);
+    expect(again.status).toBe('SUCCEEDED');
+    expect(again.plan?.actions).toEqual([]);
+  }, 60_000);
+
+  it('an import whose roster and team list both fail ends FAILED, and nothing is left unhandled', async () => {
+    const t = await fresh();
+    await sync(t);
+    const before = await users(t);
+    await arm(t, [{ route: 'GET /v1.svc/teams', status: 500, count: 1000 }]);
+    const faults = await fetch(`${t.sandbox.bamboohr.url}/__sandbox/faults`, {
+      method: 'POST',
+      body: JSON.stringify([{ route: 'POST /api/gateway.php/:company/v1/reports/custom', status: 500, count: 1000 }]),
+    });
+    expect(faults.status).toBe(200);
+    const person = eligiblePeople(t.sandbox.companies.bamboohr, today)[0];
+    expect((await importEmployees(t, [String(person?.id)])).status).toBe('FAILED');
+    expect(await users(t)).toEqual(before);
   }, 60_000);
 });
