@@ -88,36 +88,43 @@ export function resolveIdentities(given: IdentityInput): IdentifiedEmployee[] {
  * released whatever becomes of either record: a rehired old record gets a learner of its own.
  */
 function handovers(input: IdentityInput, learnersById: ReadonlyMap<string, Learner>): Set<IdentityLink> {
-  const employees = new Map(input.employees.map((employee) => [employee.sourceId, employee]));
-  const eligibleByUsername = new Map<string, Employee>();
-  for (const employee of input.employees) {
-    const username = identityKey(input.usernameOf(employee));
-    if (username !== null && input.isEligible(employee)) eligibleByUsername.set(username, employee);
-  }
-  // A successor linked to another learner is in an email swap, not a rehire: that is not ours to untangle.
-  const linkedTo = new Map(input.links.filter((link) => link.source === input.source).map((link) => [link.sourceId, link.learnerId]));
+  const ownLinks = input.links.filter((link) => link.source === input.source);
+  const employees = new Map<string, Employee>();
+  for (const employee of input.employees) employees.set(employee.sourceId, employee);
   const released = new Set<IdentityLink>();
   // Once handed over, a learner is named by two links, the old record's and the successor's. Only
   // one may hold it, or both employees would act on it — the old record, once rehired, renaming it
   // from under the employee who has it, or deactivating it for them. The link made last holds it:
   // that is the successor's, since a linked learner is matched to another record only once the old
   // link was released. (Same instant, a stopped clock: the eligible record's, then the later id.)
-  const sharing = groupBy(input.links.filter((link) => link.source === input.source).map((link) => [link.learnerId, link] as const));
   const eligibleLink = (link: IdentityLink) => {
     const employee = employees.get(link.sourceId);
     return employee !== undefined && input.isEligible(employee);
   };
   const holdsFirst = (a: IdentityLink, b: IdentityLink) =>
     compareText(b.linkedAt, a.linkedAt) || Number(eligibleLink(b)) - Number(eligibleLink(a)) || compareIds(b.sourceId, a.sourceId);
-  for (const group of sharing.values()) {
-    if (group.length === 1) continue;
+  for (const group of sharedLearners(ownLinks)) {
     const [holder] = [...group].sort(holdsFirst);
     for (const link of group) if (link !== holder) released.add(link);
   }
-  for (const link of input.links) {
+  // Only a link whose employee is not eligible may pass on; their learners' usernames are all the
+  // successors looked for (a few hundred links, where indexing every employee's username cost a map of 50,000).
+  const candidates = input.links.flatMap((link) => {
     const holder = link.source === input.source ? employees.get(link.sourceId) : undefined;
     const username = identityKey(learnersById.get(link.learnerId)?.userName ?? null);
-    if (holder === undefined || username === null || input.isEligible(holder)) continue;
+    return holder === undefined || username === null || input.isEligible(holder) ? [] : [{ link, holder, username }];
+  });
+  if (candidates.length === 0) return released;
+  const wanted = new Set(candidates.map((candidate) => candidate.username));
+  const eligibleByUsername = new Map<string, Employee>();
+  for (const employee of input.employees) {
+    if (!input.isEligible(employee)) continue;
+    const username = identityKey(input.usernameOf(employee));
+    if (username !== null && wanted.has(username)) eligibleByUsername.set(username, employee);
+  }
+  // A successor linked to another learner is in an email swap, not a rehire: that is not ours to untangle.
+  const linkedTo = new Map(ownLinks.map((link) => [link.sourceId, link.learnerId]));
+  for (const { link, holder, username } of candidates) {
     const successor = eligibleByUsername.get(username);
     const successorsLearner = successor === undefined ? undefined : linkedTo.get(successor.sourceId);
     if (successor === undefined || successor.sourceId === holder.sourceId || (successorsLearner !== undefined && successorsLearner !== link.learnerId))
@@ -125,6 +132,18 @@ function handovers(input: IdentityInput, learnersById: ReadonlyMap<string, Learn
     if (identityKey(input.usernameOf(holder)) !== username) released.add(link);
   }
   return released;
+}
+
+/** The links that name one learner, for each learner more than one link names. */
+function sharedLearners(links: readonly IdentityLink[]): IdentityLink[][] {
+  const first = new Map<string, IdentityLink>();
+  const shared = new Map<string, IdentityLink[]>();
+  for (const link of links) {
+    const earlier = first.get(link.learnerId);
+    if (earlier === undefined) first.set(link.learnerId, link);
+    else shared.set(link.learnerId, [...(shared.get(link.learnerId) ?? [earlier]), link]);
+  }
+  return [...shared.values()];
 }
 
 /** `ask`, asked at most once per employee. */

@@ -3,9 +3,9 @@
  * Pure — no I/O and no clock — so the same input always yields the same actions with the same ids,
  * which is what lets apply journal by id and resume a crashed run without doing anything twice.
  */
-import type { Employee, Learner } from '../model.js';
+import type { Employee, Learner, Source } from '../model.js';
 import { eligibility, isEvidenceReason, type Eligibility } from './eligibility.js';
-import { identityKey, learnerChanges, learnerFieldsFor, missingRequiredFields } from './fields.js';
+import { identityKey, learnerChanges, learnerFieldsFor, missingRequiredFields, type FieldChange } from './fields.js';
 import { holdsInForce } from './holds.js';
 import type { IdentifiedEmployee, Identity } from './identity.js';
 import { resolveIdentities } from './identity.js';
@@ -158,56 +158,63 @@ function once<K, V>(answers: Map<K, V>, key: K, ask: () => V): V {
   return answer;
 }
 
+// planEmployee runs for every employee of every run, so it makes no closures of its own: at 50,000
+// employees they were some 45 MB a run to collect (more under tsx, which names each one).
 function planEmployee({ employee, identity, fields, verdict }: Identified, context: EmployeeContext): EmployeePlan {
   const { sourceId } = employee;
   const { source, policy } = context;
-  const id = (verb: string) => `${verb}:${source}:${sourceId}`;
   const actions: PlannedAction[] = [];
-  const skip = (reason: SkipReason, learnerId: string | null = null): EmployeePlan => ({
-    actions,
-    skip: { sourceId, reason, learnerId },
-    learnerAfter: null,
-  });
-  if (identity.kind === 'SKIPPED') return skip(identity.reason, identity.learnerId);
+  if (identity.kind === 'SKIPPED') return skipping(actions, sourceId, identity.reason, identity.learnerId);
 
   const learner = identity.kind === 'UNMATCHED' ? null : identity.learner;
   if (identity.kind === 'MATCHED') {
     const { learner: matched, matchedBy } = identity;
-    actions.push({ kind: 'LINK', id: id('link'), sourceId, learnerId: matched.id, matchedBy });
+    actions.push({ kind: 'LINK', id: actionId('link', source, sourceId), sourceId, learnerId: matched.id, matchedBy });
   }
 
   if (!verdict.eligible) {
     const { reason } = verdict;
-    if (learner === null) return skip(reason);
+    if (learner === null) return skipping(actions, sourceId, reason);
     if (!learner.active) return { actions, skip: null, learnerAfter: null };
     // Absent is not terminated, and neither is a read that stopped halfway: deactivation needs
     // positive evidence from a complete read.
-    if (!isEvidenceReason(reason) || !context.complete) return skip(reason, learner.id);
-    actions.push({ kind: 'DEACTIVATE_LEARNER', id: id('deactivate'), sourceId, learnerId: learner.id, reason });
+    if (!isEvidenceReason(reason) || !context.complete) return skipping(actions, sourceId, reason, learner.id);
+    actions.push({ kind: 'DEACTIVATE_LEARNER', id: actionId('deactivate', source, sourceId), sourceId, learnerId: learner.id, reason });
     return { actions, skip: null, learnerAfter: null };
   }
 
   if (learner === null) {
-    if (missingRequiredFields(fields).length > 0) return skip('MISSING_REQUIRED_FIELD');
-    if (!context.usernames.claimForCreate(identityKey(fields.userName ?? null) ?? '')) return skip('USERNAME_TAKEN');
+    if (missingRequiredFields(fields).length > 0) return skipping(actions, sourceId, 'MISSING_REQUIRED_FIELD');
+    if (!context.usernames.claimForCreate(identityKey(fields.userName ?? null) ?? '')) return skipping(actions, sourceId, 'USERNAME_TAKEN');
     actions.push({ kind: 'CREATE_LEARNER', id: createLearnerId(source, sourceId), sourceId, fields });
     return { actions, skip: null, learnerAfter: { id: null } };
   }
 
   // The same learner comes back rather than a new one, so the person keeps their training history.
   if (!learner.active) {
-    actions.push({ kind: 'REACTIVATE_LEARNER', id: id('reactivate'), sourceId, learnerId: learner.id });
+    actions.push({ kind: 'REACTIVATE_LEARNER', id: actionId('reactivate', source, sourceId), sourceId, learnerId: learner.id });
   }
   // A username held by someone who keeps it (a Litmos user no HR system knows, say) is not taken
   // from them: the learner keeps its old one, the rest is updated, and the report says why.
   const wanted = learnerChanges(learner, fields, policy.protectedFields);
-  const blocked = wanted.some((change) => change.field === 'userName') && isRename(learner, fields) && !context.usernames.canRename(learner.id);
-  const changes = blocked ? wanted.filter((change) => change.field !== 'userName') : wanted;
+  const blocked = wanted.some(isUserName) && isRename(learner, fields) && !context.usernames.canRename(learner.id);
+  const changes = blocked ? wanted.filter((change) => !isUserName(change)) : wanted;
   if (changes.length > 0) {
-    actions.push({ kind: 'UPDATE_LEARNER', id: id('update'), sourceId, learnerId: learner.id, changes });
+    actions.push({ kind: 'UPDATE_LEARNER', id: actionId('update', source, sourceId), sourceId, learnerId: learner.id, changes });
   }
   return { actions, skip: blocked ? { sourceId, reason: 'USERNAME_TAKEN', learnerId: learner.id } : null, learnerAfter: { id: learner.id } };
 }
+
+/** An action's id: its verb and employee, the same in every run that plans it (apply journals by it). */
+const actionId = (verb: string, source: Source, sourceId: string) => `${verb}:${source}:${sourceId}`;
+
+const skipping = (actions: PlannedAction[], sourceId: string, reason: SkipReason, learnerId: string | null = null): EmployeePlan => ({
+  actions,
+  skip: { sourceId, reason, learnerId },
+  learnerAfter: null,
+});
+
+const isUserName = (change: FieldChange): boolean => change.field === 'userName';
 
 function learnerIdOf(identity: Identity): string | null {
   return identity.kind === 'SKIPPED' ? identity.learnerId : identity.kind === 'UNMATCHED' ? null : identity.learner.id;
