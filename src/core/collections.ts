@@ -17,3 +17,17 @@ export function groupBy<K, V>(entries: Iterable<readonly [K, V]>): Map<K, V[]> {
   }
   return groups;
 }
+
+/**
+ * `ask`, answering each key once: a key asked again (the same value, or the same object, as a Map
+ * compares them) gets the first answer back.
+ */
+export function memoized<K, V>(ask: (key: K) => V): (key: K) => V {
+  const answers = new Map<K, V>();
+  return (key) => {
+    if (answers.has(key)) return answers.get(key) as V;
+    const answer = ask(key);
+    answers.set(key, answer);
+    return answer;
+  };
+}

@@ -4,7 +4,7 @@
  * are linked rather than created twice.
  */
 import type { Employee, IdentityLink, Learner, Source } from '../model.js';
-import { groupBy } from './collections.js';
+import { groupBy, memoized } from './collections.js';
 import { identityKey } from './fields.js';
 import { compareIds, inIdOrder } from './plan-types.js';
 
@@ -39,7 +39,7 @@ export interface IdentifiedEmployee {
 export function resolveIdentities(given: IdentityInput): IdentifiedEmployee[] {
   // Eligibility and usernames are asked of each employee several times over (ranking, handovers,
   // matching); once each is enough, and at 50,000 employees the sort alone would ask a million times.
-  const input = { ...given, isEligible: once(given.isEligible), usernameOf: once(given.usernameOf) };
+  const input = { ...given, isEligible: memoized(given.isEligible), usernameOf: memoized(given.usernameOf) };
   const learnersById = new Map(input.learners.map((learner) => [learner.id, learner]));
   const handedOver = handovers(input, learnersById);
   const links = input.links.filter((link) => !handedOver.has(link));
@@ -144,17 +144,6 @@ function sharedLearners(links: readonly IdentityLink[]): IdentityLink[][] {
     else shared.set(link.learnerId, [...(shared.get(link.learnerId) ?? [earlier]), link]);
   }
   return [...shared.values()];
-}
-
-/** `ask`, asked at most once per employee. */
-function once<T>(ask: (employee: Employee) => T): (employee: Employee) => T {
-  const answers = new Map<Employee, T>();
-  return (employee) => {
-    if (answers.has(employee)) return answers.get(employee) as T;
-    const answer = ask(employee);
-    answers.set(employee, answer);
-    return answer;
-  };
 }
 
 /** A stable partition by rank (0–3): rank order, and within a rank the order given. Linear, unlike a sort. */

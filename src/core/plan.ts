@@ -6,6 +6,7 @@
 import type { Employee, Learner, Source } from '../model.js';
 import { eligibility, isEvidenceReason, type Eligibility } from './eligibility.js';
 import { identityKey, learnerChanges, learnerFieldsFor, missingRequiredFields, type FieldChange } from './fields.js';
+import { memoized } from './collections.js';
 import { holdsInForce } from './holds.js';
 import type { IdentifiedEmployee, Identity } from './identity.js';
 import { resolveIdentities } from './identity.js';
@@ -135,10 +136,8 @@ export function planWithIdentities(input: IdentifiedPlanInput): { plan: SyncPlan
  */
 export function identitiesOf(input: Pick<PlanInput, 'source' | 'employees' | 'learners' | 'links' | 'policy' | 'today'>): Identified[] {
   const { policy, today } = input;
-  const fields = new Map<Employee, LearnerFields>();
-  const verdicts = new Map<Employee, Eligibility>();
-  const fieldsOf = (employee: Employee) => once(fields, employee, () => learnerFieldsFor(employee, policy.fieldMap));
-  const verdictOf = (employee: Employee) => once(verdicts, employee, () => eligibility(employee, policy, today));
+  const fieldsOf = memoized((employee: Employee) => learnerFieldsFor(employee, policy.fieldMap));
+  const verdictOf = memoized((employee: Employee) => eligibility(employee, policy, today));
   const identified = resolveIdentities({
     source: input.source,
     employees: input.employees,
@@ -148,14 +147,6 @@ export function identitiesOf(input: Pick<PlanInput, 'source' | 'employees' | 'le
     isEligible: (employee) => verdictOf(employee).eligible,
   });
   return identified.map(({ employee, identity }) => ({ employee, identity, fields: fieldsOf(employee), verdict: verdictOf(employee) }));
-}
-
-function once<K, V>(answers: Map<K, V>, key: K, ask: () => V): V {
-  const known = answers.get(key);
-  if (known !== undefined) return known;
-  const answer = ask();
-  answers.set(key, answer);
-  return answer;
 }
 
 // planEmployee runs for every employee of every run, so it makes no closures of its own: at 50,000

@@ -5,7 +5,7 @@
  */
 import type { Employee, Source, Team } from '../model.js';
 import type { AddToTeamAction, CreateTeamAction, PlannedAction, RemoveFromTeamAction, SetTeamLeaderAction } from './plan-types.js';
-import { groupBy } from './collections.js';
+import { groupBy, memoized } from './collections.js';
 import { compareIds, createTeamId, teamKey } from './plan-types.js';
 import type { TeamPolicy } from './policy.js';
 
@@ -31,10 +31,26 @@ interface Department {
   divisions: Map<string, { name: string; count: number }>;
 }
 
+/** The departments these employees are in, as HR spells them (one entry per employee). */
+export const departmentNames = (employees: readonly Employee[]): string[] =>
+  employees.flatMap((employee) => (employee.department ? [employee.department] : []));
+
+/**
+ * The teams a plan manages, to read the members of: those named (in any case) after the departments
+ * given — the roster's, and those earlier full reads met — when the policy makes teams from departments.
+ */
+export function managedTeams(teams: readonly Team[], policy: TeamPolicy, departments: readonly string[]): Team[] {
+  if (!policy.fromDepartment) return [];
+  const keys = new Set(departments.map(teamKey));
+  return teams.filter((team) => keys.has(teamKey(team.name)));
+}
+
 export function planTeams(input: TeamPlanInput): PlannedAction[] {
   if (!input.policy.fromDepartment) return [];
   const { source, provisioned, policy } = input;
-  const keyFor = keys();
+  // Remembered per spelling: a company has a few dozen departments and divisions, and a plan asks
+  // for each of 50,000 employees' several times.
+  const keyFor = memoized(keyOf);
   const departments = departmentsOf(input.employees, keyFor);
   const existing = new Map<string, Team>();
   // Litmos allows two teams with one name; the first listed is the department's, the other is left alone.
@@ -155,19 +171,6 @@ function teamCreates(
 function keyOf(name: string | null): string | null {
   const trimmed = name?.trim() ?? '';
   return trimmed === '' ? null : teamKey(trimmed);
-}
-
-/**
- * `keyOf`, remembered per spelling: a company has a few dozen departments and divisions, and a plan
- * asks for each of 50,000 employees' several times.
- */
-function keys(): (name: string | null) => string | null {
-  const known = new Map<string | null, string | null>();
-  return (name) => {
-    let key = known.get(name);
-    if (key === undefined) known.set(name, (key = keyOf(name)));
-    return key;
-  };
 }
 
 function departmentsOf(employees: readonly Employee[], keyFor: (name: string | null) => string | null): Map<string, Department> {

@@ -6,8 +6,8 @@
 import type { GatewayContext } from '../context.js';
 import { explainAll, type Provisioning } from '../core/explain.js';
 import type { PlanInput } from '../core/plan-types.js';
-import { teamKey } from '../core/plan-types.js';
 import type { Policy } from '../core/policy.js';
+import { departmentNames, managedTeams } from '../core/teams-plan.js';
 import { upgradeRecord, type SyncRecord, type SyncRun } from '../core/run.js';
 import { employeeKey, type Employee, type Learner, type LocalDate, type Source } from '../model.js';
 import { syncStoreOf } from '../tenant.js';
@@ -29,11 +29,7 @@ export async function planInputNow(ctx: GatewayContext, source: Source, policy: 
     store.settings.departments(tenant.id, source),
   ]);
   const knownDepartments = known ?? [];
-  const departments = new Set([
-    ...employees.flatMap((employee) => (employee.department ? [teamKey(employee.department)] : [])),
-    ...knownDepartments.map(teamKey),
-  ]);
-  const managed = policy.teams.fromDepartment ? teams.filter((team) => departments.has(teamKey(team.name))) : [];
+  const managed = managedTeams(teams, policy.teams, [...departmentNames(employees), ...knownDepartments]);
   const [members, leaders] = await Promise.all([
     Promise.all(managed.map(async (team) => [team.id, await tenant.readModel.teamMembers(team.id)] as const)),
     policy.teams.managerAsLeader ? Promise.all(managed.map(async (team) => [team.id, await tenant.readModel.teamLeaders(team.id)] as const)) : [],

@@ -24,6 +24,7 @@ import { planRollbackRun } from './rollback.js';
 import type { SyncMode } from '../core/schedule.js';
 import { shadowWrites, updateShadow, type Shadow } from '../core/shadow.js';
 import { buildRecords, countRecords, summarise, tallyRecords } from '../core/records.js';
+import { departmentNames } from '../core/teams-plan.js';
 import {
   ACTIVE_STATUSES,
   emptyCounts,
@@ -399,8 +400,7 @@ async function fetchForPlan(engine: Engine, run: SyncRun): Promise<Fetched> {
  * (found by the property test: STALE_TEAM_NEVER_REMOVED). Only a full read may add to them.
  */
 async function rememberDepartments(engine: Engine, source: Source, known: readonly string[], employees: readonly Employee[]): Promise<void> {
-  const current = employees.flatMap((employee) => (employee.department ? [employee.department] : []));
-  const departments = [...new Map([...known, ...current].map((name) => [teamKey(name), name])).values()];
+  const departments = [...new Map([...known, ...departmentNames(employees)].map((name) => [teamKey(name), name])).values()];
   await engine.store.settings.putDepartments(engine.tenant, source, departments);
 }
 

@@ -10,7 +10,8 @@ import type { HrClient } from '../datasources/hr.js';
 import { HIDDEN_LEARNER_FIELDS, type LitmosClient } from '../datasources/litmos/client.js';
 import type { Employee, IdentityLink, Learner, LocalDate, Team } from '../model.js';
 import { identitiesOf, type Identified } from '../core/plan.js';
-import { inIdOrder, teamKey } from '../core/plan-types.js';
+import { inIdOrder } from '../core/plan-types.js';
+import { departmentNames, managedTeams } from '../core/teams-plan.js';
 import type { Policy } from '../core/policy.js';
 import { withShadow, type Shadow } from '../core/shadow.js';
 import type { LinkPort } from './ports.js';
@@ -60,9 +61,9 @@ export async function readForPlan(options: {
   // The teams a plan manages are those of the departments earlier full reads met, known as soon as
   // the team list is in, and of any department new in this roster: their members and leaders are
   // read from then on, alongside the roster, the learner listing and identity matching.
-  const knownRead = awaitedLater(teamsRead.then((teams) => managedTeams(teams, policy, options.knownDepartments)));
+  const knownRead = awaitedLater(teamsRead.then((teams) => managedTeams(teams, policy.teams, options.knownDepartments)));
   const managedRead = awaitedLater(
-    Promise.all([rosterRead, teamsRead]).then(([read, teams]) => managedTeams(teams, policy, [...departmentsOf(read), ...options.knownDepartments])),
+    Promise.all([rosterRead, teamsRead]).then(([read, teams]) => managedTeams(teams, policy.teams, [...departmentNames(read), ...options.knownDepartments])),
   );
   const perManaged = (list: (teamId: string) => Promise<Learner[]>) => perManagedTeam(knownRead, managedRead, list);
   // Awaited once identities are known.
@@ -131,15 +132,6 @@ function learnersOf(identified: readonly Identified[]): { learner: Learner; elig
  */
 const reactivating = (matches: ReturnType<typeof learnersOf>) =>
   matches.filter((match) => !match.learner.active && match.eligible).map((match) => match.learner.id);
-
-/** The department teams of these departments (by name, in any case), when the policy makes teams from departments. */
-function managedTeams(teams: readonly Team[], policy: Policy, departments: readonly string[]): Team[] {
-  if (!policy.teams.fromDepartment) return [];
-  const keys = new Set(departments.map(teamKey));
-  return teams.filter((team) => keys.has(teamKey(team.name)));
-}
-
-const departmentsOf = (employees: readonly Employee[]): string[] => employees.flatMap((employee) => (employee.department ? [employee.department] : []));
 
 /** One of Litmos's per-team lists for every managed team: the `known` ones' read at once, the rest's once `all` is known. */
 async function perManagedTeam(known: Promise<Team[]>, all: Promise<Team[]>, list: (teamId: string) => Promise<Learner[]>): Promise<Record<string, string[]>> {
